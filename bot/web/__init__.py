@@ -1,0 +1,1 @@
+"""HTTP surface of the app: Slack events, Amazon OAuth, health and metrics."""

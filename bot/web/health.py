@@ -1,0 +1,53 @@
+"""`/healthz` and `/metrics` (Prometheus text format)."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+
+from flask import Blueprint, Response
+from sqlalchemy.engine import Engine
+
+from storage.db import check_database
+
+__all__ = ["Metrics", "health_blueprint"]
+
+
+class Metrics:
+    """Thread-safe counters rendered in the Prometheus text format."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._counts: Counter[tuple[str, tuple[tuple[str, str], ...]]] = Counter()
+
+    def inc(self, name: str, amount: int = 1, **labels: str) -> None:
+        with self._lock:
+            self._counts[(name, tuple(sorted(labels.items())))] += amount
+
+    def render(self) -> str:
+        with self._lock:
+            items = sorted(self._counts.items())
+        lines = []
+        for (name, labels), value in items:
+            label_text = ",".join(f'{k}="{v}"' for k, v in labels)
+            lines.append(f"hilal_{name}{{{label_text}}} {value}" if label_text else f"hilal_{name} {value}")
+        return "\n".join(lines) + "\n"
+
+
+def health_blueprint(engine: Engine, metrics: Metrics) -> Blueprint:
+    """Routes answering whether the process and its database are alive."""
+    bp = Blueprint("health", __name__)
+
+    @bp.get("/healthz")
+    def healthz() -> Response:
+        try:
+            check_database(engine)
+        except Exception:  # any database failure means "unhealthy", never a stack trace
+            return Response('{"status":"unavailable","database":"down"}\n', 503, mimetype="application/json")
+        return Response('{"status":"ok","database":"ok"}\n', 200, mimetype="application/json")
+
+    @bp.get("/metrics")
+    def metrics_route() -> Response:
+        return Response(metrics.render(), 200, mimetype="text/plain; version=0.0.4")
+
+    return bp
