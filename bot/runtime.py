@@ -7,14 +7,24 @@ and Amazon.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from bot.logging import configure_logging
 from bot.settings import ConfigError, Settings
 from storage.db import check_database, make_engine
 from storage.migrate import current_revision, head_revision, upgrade
 
-__all__ = ["ensure_schema", "run_app"]
+if TYPE_CHECKING:
+    from flask import Flask
+    from slack_bolt import App
+
+    from bot.local import LocalStack
+    from bot.wiring import Services
+
+__all__ = ["Runtime", "build_runtime", "ensure_schema", "run_app"]
 
 logger = logging.getLogger(__name__)
 
@@ -32,18 +42,77 @@ def ensure_schema(settings: Settings, *, auto_upgrade: bool) -> None:
         engine.dispose()
 
 
+@dataclass
+class Runtime:
+    """Everything `hilal run` holds: settings, services, the Bolt app, the WSGI app, background parts."""
+
+    settings: Settings
+    services: Services
+    app: App
+    web: Flask
+    local: LocalStack | None = None
+    _stoppers: list[Any] = field(default_factory=list)
+
+    def start_background(self, *, scheduler: bool = True) -> None:
+        if scheduler:
+            from bot.jobs.scheduler import start_scheduler
+
+            self._stoppers.append(start_scheduler(self.services))
+        if self.settings.slack_app_token:
+            from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+            handler = SocketModeHandler(self.app, self.settings.slack_app_token.get_secret_value())
+            handler.connect()  # type: ignore[no-untyped-call]
+            self._stoppers.append(handler)
+
+    def banner(self) -> list[str]:
+        if self.local is None:
+            return [f"Hilal is running at {self.settings.hilal_public_url}"]
+        return [
+            "Hilal is running in local mode (no Slack credentials set).",
+            f"Open the Slack console: {self.local.console_url}",
+            "Try: /hilal connect fe",
+        ]
+
+    def stop(self) -> None:
+        for part in reversed(self._stoppers):
+            with contextlib.suppress(Exception):
+                (getattr(part, "stop", None) or part.close)()
+        self.services.background.shutdown(wait=False, cancel_futures=True)
+        if self.local is not None:
+            self.local.stop()
+
+
+def build_runtime(settings: Settings, *, local_port: int | None = None) -> Runtime:
+    """Settings → (local stack) → schema → services → Bolt app → WSGI app."""
+    from bot.app import create_app
+    from bot.web.server import build_web_app
+    from bot.wiring import build_services
+
+    local = None
+    if settings.local_mode:
+        from bot.local import start_local_stack
+
+        local = start_local_stack(settings, app_port=local_port)
+        settings = local.settings
+    settings.require_production_secrets()
+    ensure_schema(settings, auto_upgrade=local is not None)
+    services = build_services(settings)
+    app, _table = create_app(settings, services)
+    return Runtime(
+        settings=settings, services=services, app=app, web=build_web_app(app, services), local=local
+    )
+
+
 def run_app(settings: Settings, *, host: str | None = None, port: int | None = None) -> None:
     """Start the app and block until interrupted."""
     import waitress
 
-    from bot.wiring import build_runtime
-
     configure_logging(settings.log_level, json_output=settings.log_format == "json")
-    runtime = build_runtime(settings)
+    runtime = build_runtime(settings, local_port=port)
     listen_host = host or runtime.settings.hilal_host
     listen_port = port if port is not None else runtime.settings.hilal_port
     runtime.start_background()
-    logger.info("hilal.started", extra={"url": runtime.settings.hilal_public_url, "local": runtime.local})
     for line in runtime.banner():
         logger.warning(line)
     try:

@@ -1,0 +1,267 @@
+"""The campaign list (message and App Home): filters at the top, one section per campaign, paging.
+
+Region, marketplace, state and tag filters are multi-selects in section accessories (not actions blocks,
+reference §1.4); sort, search, clear and "Save as view" share one actions block. Each campaign row has an
+overflow menu (Tag, Note, Details) whose option values are ``{"op": CampaignOp, "id": campaign_id}``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from bot.blocks.campaign_details import render_campaign_details
+from bot.blocks.common import (
+    Block,
+    Message,
+    actions,
+    button,
+    context,
+    divider,
+    header,
+    message,
+    multi_static_select,
+    option,
+    safe,
+    section,
+    static_select,
+    truncate,
+)
+from bot.blocks.ids import OPTION_META_MAX_LENGTH, ActionId, BlockId, CampaignOp, block_id, encode_meta
+from bot.blocks.limits import MAX_MESSAGE_TEXT_BUDGET, MAX_OPTION_VALUE, MAX_SELECT_OPTIONS, total_text_length
+from bot.viewmodels import CampaignFilterVM, CampaignPageVM, CampaignRowVM
+
+__all__ = [
+    "HOME_PAGE_SIZE",
+    "MESSAGE_PAGE_SIZE",
+    "NO_MATCHES",
+    "REGION_OPTIONS",
+    "SORT_OPTIONS",
+    "STATE_OPTIONS",
+    "page_size",
+    "render_campaign_details",
+    "render_campaign_list",
+    "render_campaign_message",
+    "summarize_filter",
+]
+
+Surface = Literal["message", "home"]
+MESSAGE_PAGE_SIZE = 20
+HOME_PAGE_SIZE = 25
+REGION_OPTIONS = (("na", "NA · North America"), ("eu", "EU · Europe"), ("fe", "FE · Far East"))
+STATE_OPTIONS = (("enabled", "Enabled"), ("paused", "Paused"), ("archived", "Archived"))
+SORT_OPTIONS = (("spend", "Sort: spend (7 days)"), ("name", "Sort: name"), ("acos", "Sort: ACOS"))
+OVERFLOW_OPTIONS = (
+    (CampaignOp.TAG, "🏷 Tag"),
+    (CampaignOp.NOTE, "📝 Add note"),
+    (CampaignOp.DETAILS, "🔎 Details"),
+)
+TITLE = "Campaigns"
+COUNT = "{first}–{last} of {total}"  # noqa: RUF001
+NO_MATCHES = "*No campaigns match these filters.*"
+WIDEN_HINT = (
+    "Try widening them: clear the region, marketplace, state or tag filters, or search for part of a name."
+)
+NO_CAMPAIGNS = (
+    "*No campaigns yet.*\nConnect a region with `/hilal connect eu` and tick marketplaces; "
+    "campaigns appear after the first sync."
+)
+STALE = "⏸ as of last sync"
+NOTE_MARK = "📝 note"
+SEARCH = "🔍 Search"
+CLEAR = "Clear filters"
+SAVE_VIEW = "Save as view"
+PREVIOUS = "← Previous"
+NEXT = "Next →"
+LABELS = {"region": "*Region*", "marketplace": "*Marketplace*", "state": "*State*", "tag": "*Tag*"}
+PLACEHOLDERS = {
+    "region": "All regions",
+    "marketplace": "All marketplaces",
+    "state": "Any state",
+    "tag": "Any tag",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class _Widths:
+    """Text widths; narrowed step by step until a message fits the text budget."""
+
+    name: int
+    option: int
+    tags: int
+
+
+_WIDTHS = (_Widths(100, 40, 100), _Widths(60, 24, 60), _Widths(40, 14, 30), _Widths(24, 10, 12))
+
+
+def page_size(surface: Surface) -> int:
+    """Rows per page for a surface: 20 in a message (50 blocks, 10,000 chars), 25 on Home (100 blocks)."""
+    return MESSAGE_PAGE_SIZE if surface == "message" else HOME_PAGE_SIZE
+
+
+def summarize_filter(flt: CampaignFilterVM, marketplace_labels: Mapping[str, str] | None = None) -> str:
+    """A one-line plain-text summary of a filter, e.g. "EU, NA · 🇩🇪 DE · enabled · tag brand · by spend"."""
+    labels = marketplace_labels or {}
+    parts = [", ".join(r.upper() for r in flt.regions) or "All regions"]
+    if flt.marketplaces:
+        parts.append(", ".join(labels.get(m, m) for m in flt.marketplaces))
+    if flt.states:
+        parts.append(", ".join(flt.states))
+    if flt.tags:
+        parts.append("tag " + ", ".join(flt.tags))
+    if flt.search:
+        parts.append(f"“{flt.search}”")
+    parts.append(f"by {flt.sort}")
+    return " · ".join(parts)
+
+
+def _is_filtered(flt: CampaignFilterVM) -> bool:
+    return bool(flt.regions or flt.marketplaces or flt.states or flt.tags or flt.search)
+
+
+def _multi_filter(
+    kind: str, choices: Sequence[tuple[str, str]], chosen: Sequence[str], *, key: str, width: int
+) -> Block | None:
+    usable = [(value, label) for value, label in choices if 0 < len(value) <= MAX_OPTION_VALUE]
+    opts = [option(truncate(label, width), value) for value, label in usable[:MAX_SELECT_OPTIONS]]
+    if not opts:
+        return None
+    initial = [opt for opt in opts if opt["value"] in set(chosen)]
+    action = ActionId(f"campaigns.filter.{kind}")
+    element = multi_static_select(action, placeholder=PLACEHOLDERS[kind], options=opts, initial=initial)
+    return section(
+        LABELS[kind], block_id=block_id(BlockId(f"campaigns.filter.{kind}"), key), accessory=element
+    )
+
+
+def _filter_actions(vm: CampaignPageVM, width: _Widths) -> Block:
+    sorts = [option(label, value) for value, label in SORT_OPTIONS]
+    initial = next((opt for opt in sorts if opt["value"] == vm.filter.sort), sorts[0])
+    search = f"🔍 “{truncate(vm.filter.search, width.option)}”" if vm.filter.search else SEARCH
+    elements = [
+        static_select(ActionId.CAMPAIGNS_FILTER_SORT, sorts, placeholder="Sort", initial=initial),
+        button(search, ActionId.CAMPAIGNS_FILTER_SEARCH),
+    ]
+    if _is_filtered(vm.filter):
+        elements.append(button(CLEAR, ActionId.CAMPAIGNS_FILTER_CLEAR))
+    elements.append(button(SAVE_VIEW, ActionId.CAMPAIGNS_SAVE_VIEW))
+    return actions(elements, block_id=block_id(BlockId.CAMPAIGNS_FILTER_ACTIONS, vm.render_key))
+
+
+def _filters(vm: CampaignPageVM, width: _Widths) -> list[Block]:
+    flt, key = vm.filter, vm.render_key
+    tag_choices = [(tag, tag) for tag in vm.tag_options]
+    candidates = [
+        _multi_filter("region", REGION_OPTIONS, flt.regions, key=key, width=width.option),
+        _multi_filter("marketplace", vm.marketplace_options, flt.marketplaces, key=key, width=width.option),
+        _multi_filter("state", STATE_OPTIONS, flt.states, key=key, width=width.option),
+        _multi_filter("tag", tag_choices, flt.tags, key=key, width=width.option),
+    ]
+    return [block for block in candidates if block is not None] + [_filter_actions(vm, width)]
+
+
+def _tags(tags: Sequence[str], width: int) -> str:
+    shown = ", ".join(tags[:5])
+    more = f" +{len(tags) - 5}" if len(tags) > 5 else ""
+    return "🏷 " + safe(shown, width) + more
+
+
+def _row(row: CampaignRowVM, width: _Widths) -> Block:
+    lines = [
+        f"*{safe(row.name, width.name)}*",
+        f"{row.flag} {safe(row.marketplace, 6)} · {safe(row.ad_type, 10)} · {safe(row.state, 20)}"
+        f" · Budget {safe(row.budget, 30)}",
+        f"7 days: spend {safe(row.spend_7d, 24)} · sales {safe(row.sales_7d, 24)}"
+        f" · ACOS {safe(row.acos_7d, 12)}",
+    ]
+    marks = [_tags(row.tags, width.tags)] if row.tags else []
+    marks += [NOTE_MARK] if row.has_note else []
+    marks += [STALE] if row.stale else []
+    if marks:
+        lines.append(" · ".join(marks))
+    overflow = {
+        "type": "overflow",
+        "action_id": ActionId.CAMPAIGNS_OVERFLOW.value,
+        "options": [
+            option(label, encode_meta({"op": op, "id": row.campaign_id}, limit=OPTION_META_MAX_LENGTH))
+            for op, label in OVERFLOW_OPTIONS
+        ],
+    }
+    return section(
+        "\n".join(lines), block_id=block_id(BlockId.CAMPAIGNS_ROW, row.campaign_id), accessory=overflow
+    )
+
+
+def _count(vm: CampaignPageVM, shown: int) -> str:
+    return COUNT.format(first=f"{vm.offset + 1:,}", last=f"{vm.offset + shown:,}", total=f"{vm.total:,}")
+
+
+def _summary(vm: CampaignPageVM, shown: int) -> str:
+    parts = [f"*{_count(vm, shown)}*" if shown else f"*0 of {vm.total:,}*", f"sorted by {vm.filter.sort}"]
+    if vm.as_of:
+        parts.append(safe(vm.as_of, 100))
+    return " · ".join(parts)
+
+
+def _paging(vm: CampaignPageVM, shown: int) -> list[Block]:
+    elements: list[dict[str, Any]] = []
+    step = max(vm.page_size, 1)
+    if vm.offset > 0:
+        meta = encode_meta({"offset": max(vm.offset - step, 0)})
+        elements.append(button(PREVIOUS, ActionId.CAMPAIGNS_PAGE_PREV, value=meta))
+    if vm.offset + shown < vm.total:
+        meta = encode_meta({"offset": vm.offset + step})
+        elements.append(button(NEXT, ActionId.CAMPAIGNS_PAGE_NEXT, value=meta))
+    blocks: list[Block] = [context(_count(vm, shown))]
+    if elements:
+        blocks.append(actions(elements, block_id=block_id(BlockId.CAMPAIGNS_PAGING, vm.render_key)))
+    return blocks
+
+
+def _list(vm: CampaignPageVM, surface: Surface, width: _Widths) -> list[Block]:
+    rows = list(vm.rows[: page_size(surface)])
+    blocks = [*_filters(vm, width), context(_summary(vm, len(rows))), divider()]
+    if not rows:
+        blocks.append(section(f"{NO_MATCHES}\n{WIDEN_HINT}" if _is_filtered(vm.filter) else NO_CAMPAIGNS))
+        return blocks
+    blocks.extend(_row(row, width) for row in rows)
+    if vm.total > len(rows) or vm.offset > 0:
+        blocks.extend(_paging(vm, len(rows)))
+    return blocks
+
+
+def render_campaign_list(vm: CampaignPageVM, *, surface: Surface = "message") -> list[Block]:
+    """The campaign list blocks: filters, summary, rows (at most ``page_size(surface)``), paging.
+
+    Args:
+        vm: The page.
+        surface: "message" (stays within 10,000 characters: labels shorten when needed) or "home".
+
+    Returns:
+        The blocks (at most 30 for a message, 35 for Home).
+    """
+    blocks: list[Block] = []
+    for width in _WIDTHS:
+        blocks = _list(vm, surface, width)
+        if surface == "home" or total_text_length(blocks) <= MAX_MESSAGE_TEXT_BUDGET - 200:
+            break
+    return blocks
+
+
+def render_campaign_message(vm: CampaignPageVM) -> Message:
+    """The campaign list as a message (`/hilal campaigns`, `/hilal view NAME`).
+
+    Args:
+        vm: The page.
+
+    Returns:
+        The message; ``text`` states the count or that nothing matched.
+    """
+    blocks = [header(TITLE), *render_campaign_list(vm, surface="message")]
+    shown = len(vm.rows[:MESSAGE_PAGE_SIZE])
+    if shown:
+        text = f"{TITLE} {_count(vm, shown)}"
+    else:
+        text = "No campaigns match these filters." if _is_filtered(vm.filter) else "No campaigns yet."
+    return message(text, blocks)

@@ -1,0 +1,212 @@
+"""The daily digest: per region and marketplace, split over a thread so each message stays in budget.
+
+The first message holds the title, as many marketplaces as fit, a note about the rest, and the sync
+health footer (with a Reconnect link button per region that needs one). Marketplaces that do not fit
+follow as thread replies, in order, each within 50 blocks and 10,000 characters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.blocks.common import (
+    Block,
+    Message,
+    button,
+    context,
+    divider,
+    fields,
+    header,
+    image,
+    message,
+    region_name,
+    safe,
+    section,
+)
+from bot.blocks.ids import ActionId, BlockId, block_id, encode_meta
+from bot.blocks.limits import MAX_BLOCKS_MESSAGE, MAX_MESSAGE_TEXT_BUDGET, total_text_length
+from bot.viewmodels import DigestLineVM, DigestVM, HealthVM, MarketplaceDigestVM, RegionDigestVM
+
+__all__ = ["HEALTH_LABELS", "HISTORY_ONLY", "render_digest"]
+
+TITLE = "Amazon Ads digest · {date}"
+CONTINUED = "*Amazon Ads digest · {date}* (continued)"
+VIEW = "View: {name}"
+NO_DATA = "No marketplace data for this day. Connect a region and tick marketplaces to fill the digest."
+NO_MARKETPLACES = "No marketplaces selected."
+MORE_IN_THREAD = "➡️ {count} more marketplaces in the thread."
+CONTINUED_IN_THREAD = "➡️ Continued in the thread."
+HEALTH_TITLE = "*Sync health*"
+HISTORY_ONLY = "disconnected: history only"
+HEALTH_LABELS = {
+    "not_connected": "⚪ {name}: not connected",
+    "connected": "🟢 {name}: last sync {last}",
+    "syncing": "🔄 {name}: syncing (last finished {last})",
+    "reconnect_needed": "🟠 {name}: reconnect needed; syncs paused, data kept",
+    "disconnected": "⚫ {name}: " + HISTORY_ONLY,
+}
+STALE = " ⚠️ later than expected"
+RECONNECT = "Reconnect"
+CHART_ALT = "Spend and sales over the last days"
+SECTIONS = (
+    ("top_campaigns", "*Top campaigns*"),
+    ("movers", "*Movers*"),
+    ("out_of_budget", "*Out of budget*"),
+)
+_MAX_LINES = 5
+_BUDGET = MAX_MESSAGE_TEXT_BUDGET - 200  # margin for the block structure
+
+
+@dataclass(frozen=True, slots=True)
+class _Unit:
+    """A region heading or one marketplace: blocks that must stay together in one message."""
+
+    region: int
+    heading: bool
+    label: str
+    blocks: list[Block]
+
+
+def _fits(blocks: Sequence[Block]) -> bool:
+    return len(blocks) <= MAX_BLOCKS_MESSAGE and total_text_length(list(blocks)) <= _BUDGET
+
+
+def _region_heading(region: RegionDigestVM, *, continued: bool = False) -> Block:
+    name = safe(region_name(region.region, region.region_name), 100)
+    lines = [f"*{name} ({region.region.upper()})*" + (" (continued)" if continued else "")]
+    if not continued:
+        lines += [
+            f"{safe(t.currency, 5)}: spend {safe(t.spend, 30)} · sales {safe(t.sales, 30)}"
+            f" · ACOS {safe(t.acos, 12)}"
+            for t in region.currency_totals[:10]
+        ]
+        if not region.marketplaces:
+            lines.append(NO_MARKETPLACES)
+    return section("\n".join(lines))
+
+
+def _lines(title: str, items: Sequence[DigestLineVM]) -> list[str]:
+    if not items:
+        return []
+    shown = [f"• {safe(item.name, 100)}: {safe(item.detail, 100)}" for item in items[:_MAX_LINES]]
+    more = [f"… and {len(items) - _MAX_LINES} more"] if len(items) > _MAX_LINES else []
+    return [title, *shown, *more]
+
+
+def _marketplace(mp: MarketplaceDigestVM) -> list[Block]:
+    title = f"{mp.flag} *{safe(mp.country, 6)} · {safe(mp.account, 100)}* ({safe(mp.currency, 5)})"
+    if mp.local_date:
+        title += f" · {safe(mp.local_date, 40)}"
+    metrics = [
+        f"*{safe(m.label, 40)}*: {safe(m.value, 40)}\n"
+        f"{safe(m.vs_prev, 20)} vs prev · {safe(m.vs_avg, 20)} vs avg"
+        for m in mp.metrics[:10]
+    ]
+    blocks = [fields(metrics, text=title) if metrics else section(title)]
+    lines = [line for attr, label in SECTIONS for line in _lines(label, getattr(mp, attr))]
+    if lines:
+        blocks.append(section("\n".join(lines)))
+    return blocks
+
+
+def _units(vm: DigestVM) -> list[_Unit]:
+    units: list[_Unit] = []
+    for index, region in enumerate(vm.regions):
+        units.append(_Unit(index, True, region.region.upper(), [_region_heading(region)]))
+        for mp in region.marketplaces:
+            units.append(_Unit(index, False, f"{mp.country} {mp.account}", _marketplace(mp)))
+    return units
+
+
+def _health_block(health: HealthVM) -> Block:
+    template = HEALTH_LABELS[health.state]
+    name = safe(region_name(health.region), 100)
+    text = template.format(name=name, last=safe(health.last_sync or "never", 60))
+    if health.stale and health.state in ("connected", "syncing"):
+        text += STALE
+    accessory = None
+    if health.reconnect_url and health.state in ("reconnect_needed", "disconnected"):
+        value = encode_meta({"region": health.region})
+        accessory = button(
+            RECONNECT, ActionId.DIGEST_RECONNECT, url=health.reconnect_url, value=value, style="primary"
+        )
+    return section(text, block_id=block_id(BlockId.DIGEST_HEALTH, health.region), accessory=accessory)
+
+
+def _footer(vm: DigestVM) -> list[Block]:
+    blocks: list[Block] = []
+    if vm.health:
+        blocks += [divider(), section(HEALTH_TITLE), *(_health_block(h) for h in vm.health)]
+    if vm.restatement_note:
+        blocks.append(context(safe(vm.restatement_note, 500)))
+    return blocks
+
+
+def _head(vm: DigestVM) -> list[Block]:
+    blocks: list[Block] = [header(TITLE.format(date=vm.date_label))]
+    if vm.view_name:
+        blocks.append(context(VIEW.format(name=safe(vm.view_name, 100))))
+    if vm.chart_url:
+        blocks.append(image(vm.chart_url, CHART_ALT))
+    if not vm.regions:
+        blocks.append(section(NO_DATA))
+    return blocks
+
+
+def _take(prefix: list[Block], units: list[_Unit], suffix: list[Block], *, first: bool) -> int:
+    """How many leading units fit between prefix and suffix (a heading never ends a message)."""
+    reserve = [context(MORE_IN_THREAD.format(count=99_999))] if first else []
+    chosen: list[Block] = []
+    count = 0
+    for unit in units:
+        if not _fits(prefix + chosen + unit.blocks + reserve + suffix):
+            break
+        chosen += unit.blocks
+        count += 1
+    if count and count < len(units) and units[count - 1].heading:
+        count -= 1
+    return count if (first or count) else 1
+
+
+def _thread_prefix(vm: DigestVM, unit: _Unit) -> list[Block]:
+    blocks = [section(CONTINUED.format(date=safe(vm.date_label, 100)))]
+    if not unit.heading:
+        blocks.append(_region_heading(vm.regions[unit.region], continued=True))
+    return blocks
+
+
+def _fallback(vm: DigestVM, units: Sequence[_Unit], *, continued: bool) -> str:
+    title = TITLE.format(date=safe(vm.date_label, 100)) + (" (continued)" if continued else "")
+    names = [safe(unit.label, 120) for unit in units if not unit.heading]
+    text = f"{title}: {', '.join(names)}" if names else title
+    needs = [safe(region_name(h.region), 100) for h in vm.health if h.state == "reconnect_needed"]
+    if needs and not continued:
+        text += f". Reconnect needed: {', '.join(needs)}"
+    return text
+
+
+def render_digest(vm: DigestVM) -> list[Message]:
+    """The digest as one message plus thread replies for marketplaces that do not fit.
+
+    Args:
+        vm: The digest.
+
+    Returns:
+        The messages: post the first, then the others with ``thread_ts`` of the first.
+    """
+    units = _units(vm)
+    head, foot = _head(vm), _footer(vm)
+    count = _take(head, units, foot, first=True)
+    taken, rest = units[:count], units[count:]
+    body = [block for unit in taken for block in unit.blocks]
+    more = sum(1 for unit in rest if not unit.heading)
+    note = [context(MORE_IN_THREAD.format(count=more) if more else CONTINUED_IN_THREAD)] if rest else []
+    messages = [message(_fallback(vm, taken, continued=False), head + body + note + foot)]
+    while rest:
+        prefix = _thread_prefix(vm, rest[0])
+        count = _take(prefix, rest, [], first=False)
+        chunk, rest = rest[:count], rest[count:]
+        blocks = prefix + [block for unit in chunk for block in unit.blocks]
+        messages.append(message(_fallback(vm, chunk, continued=True), blocks))
+    return messages

@@ -1,0 +1,207 @@
+"""The marketplace picker: checkboxes up to 10 profiles, a grouped multi-select up to 100, pages beyond.
+
+The selection lives server-side: each change fires ``marketplaces.select`` with the options of the
+CURRENT page; the listener replaces that page's share of the selection (``page_options`` tells which
+profiles the page holds) and Save confirms. Non-selectable profiles (agency, view-only) are listed with
+the reason but never offered.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from bot.blocks.common import (
+    Block,
+    Message,
+    actions,
+    button,
+    context,
+    message,
+    multi_static_select,
+    option,
+    plain,
+    region_name,
+    safe,
+    section,
+    sections_from_lines,
+    truncate,
+)
+from bot.blocks.ids import ActionId, BlockId, block_id, encode_meta
+from bot.blocks.limits import MAX_MESSAGE_TEXT_BUDGET, total_text_length
+from bot.viewmodels import MarketplaceOptionVM, MarketplacePickerVM
+
+__all__ = [
+    "CHECKBOX_MAX",
+    "PAGE_SIZE",
+    "RECONNECT_NOTE",
+    "page_options",
+    "render_marketplace_picker",
+]
+
+CHECKBOX_MAX = 10
+PAGE_SIZE = 100
+TITLE = "*Choose the marketplaces Hilal manages in {name} ({code})*"
+SUBTITLE = "One option per Amazon Ads profile: country, account and type. You can change this later."
+RECONNECT_NOTE = (
+    "🔁 You reconnected {name}. Your previous selection is ticked: check it and press *Save* to resume "
+    "syncing."
+)
+SELECTED_SUMMARY = "Selected: {selected} of {total} marketplaces"
+PAGE_SUMMARY = "Page {page} of {pages} · profiles {first}–{last} of {total}"  # noqa: RUF001
+NONE_SELECTABLE = "No Amazon Ads profile in {name} can be managed by Hilal with this login."
+NOT_SELECTABLE_TITLE = "*Shown but not selectable*"
+REASONS = {
+    "agency": "agency account: connect with the advertiser's own login to manage it",
+    "view_only": "view-only access: Hilal needs permission to manage campaigns",
+    "other": "not available to Hilal",
+}
+TYPE_LABELS = {"seller": "Seller", "vendor": "Vendor", "agency": "Agency"}
+PLACEHOLDER = "Choose marketplaces"
+SAVE = "Save"
+NEXT = "Next →"
+PREVIOUS = "← Previous"
+FALLBACK = "Choose the marketplaces Hilal manages in {name}: {count} profiles available."
+_MAX_UNSELECTABLE_SHOWN = 10
+_LABEL_WIDTHS = (60, 40, 30, 22, 16)
+
+
+def page_options(
+    options: Sequence[MarketplaceOptionVM], page: int
+) -> tuple[list[MarketplaceOptionVM], int, int]:
+    """The selectable profiles on ``page`` (clamped), the clamped page index and the page count.
+
+    Args:
+        options: All profiles of the region (``MarketplacePickerVM.options``).
+        page: The requested zero-based page.
+
+    Returns:
+        (profiles on the page, page index, number of pages); one page when there are ≤ 100 profiles.
+    """
+    selectable = [opt for opt in options if opt.selectable]
+    pages = max(1, -(-len(selectable) // PAGE_SIZE))
+    index = min(max(page, 0), pages - 1)
+    return selectable[index * PAGE_SIZE : (index + 1) * PAGE_SIZE], index, pages
+
+
+def _label(opt: MarketplaceOptionVM, width: int) -> str:
+    return truncate(f"{opt.flag} {opt.country_code} · {opt.account_name}", width)
+
+
+def _type_label(opt: MarketplaceOptionVM) -> str:
+    return TYPE_LABELS[opt.account_type] + (" · view only" if opt.view_only else "")
+
+
+def _checkboxes(vm: MarketplacePickerVM, opts: Sequence[MarketplaceOptionVM]) -> Block:
+    choices = [option(_label(o, 75), o.profile_id, description=_type_label(o)) for o in opts]
+    element: dict[str, Any] = {
+        "type": "checkboxes",
+        "action_id": ActionId.MARKETPLACES_SELECT.value,
+        "options": choices,
+    }
+    initial = [c for c, o in zip(choices, opts, strict=True) if o.profile_id in vm.selected]
+    if initial:
+        element["initial_options"] = initial
+    return actions([element], block_id=block_id(BlockId.MARKETPLACES_SELECT, vm.render_key))
+
+
+def _grouped_select(
+    vm: MarketplacePickerVM, opts: Sequence[MarketplaceOptionVM], width: int, note: str
+) -> Block:
+    groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    initial: list[dict[str, Any]] = []
+    for opt in opts:
+        choice = option(_label(opt, width), opt.profile_id)
+        groups.setdefault((opt.account_name, _type_label(opt)), []).append(choice)
+        if opt.profile_id in vm.selected:
+            initial.append(choice)
+    option_groups = [
+        {"label": plain(truncate(f"{name} · {kind}", width)), "options": choices}
+        for (name, kind), choices in groups.items()
+    ]
+    element = multi_static_select(
+        ActionId.MARKETPLACES_SELECT, placeholder=PLACEHOLDER, option_groups=option_groups, initial=initial
+    )
+    return section(note, block_id=block_id(BlockId.MARKETPLACES_SELECT, vm.render_key), accessory=element)
+
+
+def _unselectable(options: Sequence[MarketplaceOptionVM]) -> list[Block]:
+    blocked = [opt for opt in options if not opt.selectable]
+    if not blocked:
+        return []
+    lines = [NOT_SELECTABLE_TITLE]
+    for opt in blocked[:_MAX_UNSELECTABLE_SHOWN]:
+        kind = "agency" if opt.account_type == "agency" else "view_only" if opt.view_only else "other"
+        reason = safe(opt.reason, 200) if opt.reason else REASONS[kind]
+        lines.append(f"• {safe(_label(opt, 75), 120)} ({_type_label(opt)}): {reason}")
+    if len(blocked) > _MAX_UNSELECTABLE_SHOWN:
+        lines.append(f"… and {len(blocked) - _MAX_UNSELECTABLE_SHOWN} more")
+    return sections_from_lines(lines)
+
+
+def _buttons(vm: MarketplacePickerVM, page: int, pages: int, has_options: bool) -> list[Block]:
+    elements = []
+    if page > 0:
+        meta = encode_meta({"region": vm.region, "page": page - 1})
+        elements.append(button(PREVIOUS, ActionId.MARKETPLACES_PAGE_PREV, value=meta))
+    if page < pages - 1:
+        meta = encode_meta({"region": vm.region, "page": page + 1})
+        elements.append(button(NEXT, ActionId.MARKETPLACES_PAGE_NEXT, value=meta))
+    if has_options:
+        meta = encode_meta({"region": vm.region, "page": page})
+        elements.append(button(SAVE, ActionId.MARKETPLACES_SAVE, value=meta, style="primary"))
+    return (
+        [actions(elements, block_id=block_id(BlockId.MARKETPLACES_ACTIONS, vm.render_key))]
+        if elements
+        else []
+    )
+
+
+def _blocks(vm: MarketplacePickerVM, width: int) -> list[Block]:
+    name = region_name(vm.region, vm.region_name)
+    opts, page, pages = page_options(vm.options, vm.page)
+    total = sum(1 for opt in vm.options if opt.selectable)
+    blocks: list[Block] = [
+        section(TITLE.format(name=safe(name, 100), code=vm.region.upper()) + "\n" + SUBTITLE)
+    ]
+    if vm.reconnect:
+        blocks.append(context(RECONNECT_NOTE.format(name=safe(name, 100))))
+    selected = sum(1 for opt in vm.options if opt.selectable and opt.profile_id in vm.selected)
+    summary = SELECTED_SUMMARY.format(selected=selected, total=total)
+    if not opts:
+        blocks.append(section(NONE_SELECTABLE.format(name=safe(name, 100))))
+    elif total <= CHECKBOX_MAX:
+        blocks.append(_checkboxes(vm, opts))
+        blocks.append(context(summary))
+    else:
+        if pages > 1:
+            first = page * PAGE_SIZE + 1
+            page_note = PAGE_SUMMARY.format(
+                page=page + 1, pages=pages, first=first, last=first + len(opts) - 1, total=total
+            )
+            summary = f"{summary}\n{page_note}"
+        blocks.append(_grouped_select(vm, opts, width, summary))
+    blocks.extend(_unselectable(vm.options))
+    blocks.extend(_buttons(vm, page, pages, bool(opts)))
+    return blocks
+
+
+def render_marketplace_picker(vm: MarketplacePickerVM) -> Message:
+    """The picker message for one region (≤ 10 checkboxes; grouped multi-select; pages of 100).
+
+    Labels are shortened when needed so the message stays within the 10,000-character text budget.
+
+    Args:
+        vm: The picker; pass a fresh ``render_key`` on every render (multi-select bug, reference §1.4).
+
+    Returns:
+        The message.
+    """
+    blocks: list[Block] = []
+    for width in _LABEL_WIDTHS:
+        blocks = _blocks(vm, width)
+        if total_text_length(blocks) <= MAX_MESSAGE_TEXT_BUDGET:
+            break
+    name = region_name(vm.region, vm.region_name)
+    count = sum(1 for opt in vm.options if opt.selectable)
+    return message(FALLBACK.format(name=safe(name, 100), count=count), blocks)

@@ -1,0 +1,133 @@
+"""Regions: `/hilal connect|regions|marketplaces|sync|disconnect` and the region card buttons."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from bot.amazon.regions import Region
+from bot.blocks.marketplaces import render_marketplace_picker
+from bot.blocks.modals import render_disconnect_confirm
+from bot.blocks.region_card import render_region_cards_message
+from bot.errors import NotAllowed, NotConnected, UsageError
+from bot.features.base import CommandContext, CommandSpec, Feature
+from bot.features.regions_actions import register, start_region_sync
+from bot.services.permissions import can_manage, who_can_manage_text
+from bot.services.regions import build_picker_vm, build_region_cards
+
+if TYPE_CHECKING:
+    from slack_sdk import WebClient
+
+    from bot.wiring import Services
+
+__all__ = ["FEATURE", "parse_region", "require_manager"]
+
+
+def parse_region(args: list[str], usage: str) -> str:
+    """The single REGION argument (na, eu, fe in any case).
+
+    Raises:
+        UsageError: missing, extra or unknown region.
+    """
+    if not args:
+        raise UsageError("Which region? Give one of na, eu or fe.", hint=f"Example: `/hilal {usage} eu`")
+    if len(args) > 1:
+        raise UsageError(f"Expected one region, got {len(args)} words.", hint=f"Example: `/hilal {usage} eu`")
+    try:
+        return Region.parse(args[0]).value
+    except ValueError:
+        raise UsageError(
+            f"`{args[0][:20]}` is not a region: use na, eu or fe.", hint=f"Example: `/hilal {usage} fe`"
+        ) from None
+
+
+def require_manager(services: Services, client: WebClient, *, team_id: str, user_id: str) -> None:
+    """Raises `NotAllowed` (saying who can) unless the user may manage connections."""
+    if not can_manage(services, client, team_id=team_id, user_id=user_id):
+        raise NotAllowed(
+            "Only people who manage Hilal can connect, disconnect or change marketplaces.",
+            hint=who_can_manage_text(services, team_id=team_id),
+        )
+
+
+def _render_key(ctx: CommandContext) -> str:
+    return str(int(ctx.services.now().timestamp()))
+
+
+def handle_connect(ctx: CommandContext) -> None:
+    region = parse_region(ctx.args, "connect")
+    require_manager(ctx.services, ctx.client, team_id=ctx.team_id, user_id=ctx.user_id)
+    cards = build_region_cards(
+        ctx.services,
+        team_id=ctx.team_id,
+        enterprise_id=ctx.enterprise_id,
+        user_id=ctx.user_id,
+        only=region,
+        render_key=_render_key(ctx),
+    )
+    ctx.reply(render_region_cards_message(cards))
+
+
+def handle_regions(ctx: CommandContext) -> None:
+    if ctx.args:
+        raise UsageError("`regions` takes no arguments.", hint="Example: `/hilal regions`")
+    cards = build_region_cards(
+        ctx.services,
+        team_id=ctx.team_id,
+        enterprise_id=ctx.enterprise_id,
+        user_id=ctx.user_id,
+        render_key=_render_key(ctx),
+    )
+    ctx.reply(render_region_cards_message(cards))
+
+
+def handle_marketplaces(ctx: CommandContext) -> None:
+    region = parse_region(ctx.args, "marketplaces")
+    require_manager(ctx.services, ctx.client, team_id=ctx.team_id, user_id=ctx.user_id)
+    vm = build_picker_vm(ctx.services, team_id=ctx.team_id, region=region, render_key=_render_key(ctx))
+    if vm is None:
+        raise NotConnected(
+            f"{region.upper()} is not connected.", hint=f"Connect it with `/hilal connect {region}`."
+        )
+    ctx.reply(render_marketplace_picker(vm))
+
+
+def handle_sync(ctx: CommandContext) -> None:
+    region = parse_region(ctx.args, "sync")
+    ctx.reply({"text": start_region_sync(ctx.services, team_id=ctx.team_id, region=region)})
+
+
+def handle_disconnect(ctx: CommandContext) -> None:
+    region = parse_region(ctx.args, "disconnect")
+    require_manager(ctx.services, ctx.client, team_id=ctx.team_id, user_id=ctx.user_id)
+    ctx.reply(render_disconnect_confirm(region))
+
+
+FEATURE = Feature(
+    name="regions",
+    commands=[
+        CommandSpec(
+            "connect",
+            "connect REGION",
+            "Connect an Amazon Ads region (na, eu, fe)",
+            "/hilal connect eu",
+            handle_connect,
+        ),
+        CommandSpec("regions", "regions", "Show the three region cards", "/hilal regions", handle_regions),
+        CommandSpec(
+            "marketplaces",
+            "marketplaces REGION",
+            "Choose which marketplaces Hilal syncs",
+            "/hilal marketplaces eu",
+            handle_marketplaces,
+        ),
+        CommandSpec("sync", "sync REGION", "Sync a region now", "/hilal sync fe", handle_sync),
+        CommandSpec(
+            "disconnect",
+            "disconnect REGION",
+            "Disconnect a region (history is kept)",
+            "/hilal disconnect na",
+            handle_disconnect,
+        ),
+    ],
+    register=register,
+)

@@ -1,0 +1,295 @@
+"""Region card and marketplace picker buttons; the picker DM sent after a successful consent."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from slack_bolt import Ack, App, BoltContext
+from slack_sdk import WebClient
+
+from bot.blocks.ids import ActionId, decode_meta, meta_int, meta_str
+from bot.blocks.common import Message
+from bot.blocks.marketplaces import page_options, render_marketplace_picker
+from bot.blocks.region_card import render_region_cards_message
+from bot.errors import NotAllowed, NotConnected, UsageError
+from bot.features.home import publish_home
+from bot.services.connections import disconnect_region, save_selection
+from bot.services.permissions import can_manage, who_can_manage_text
+from bot.services.regions import build_picker_vm, build_region_cards
+from storage.db import session_scope
+from storage.models import ConnectionStatus
+from storage.repositories.connections import get_connection, list_profiles
+
+if TYPE_CHECKING:
+    from bot.wiring import Services
+
+__all__ = ["register", "send_picker_dm", "start_region_sync"]
+
+logger = logging.getLogger(__name__)
+Body = dict[str, Any]
+
+SYNC_TEXTS = {
+    "started": "Syncing {code} now. The region card shows the result when it is done.",
+    "already_running": "{code} is already syncing; this sync carries on, no second one was started.",
+    "not_connected": "{code} is not connected. Connect it with `/hilal connect {region}`.",
+}
+
+
+def start_region_sync(
+    services: Services, *, team_id: str, region: str, progress: tuple[str, str] | None = None
+) -> str:
+    """Start a manual sync of a region; returns what to tell the user."""
+    from bot.services.sync import start_sync
+
+    with session_scope(services.engine, readonly=True) as session:
+        conn = get_connection(session, team_id=team_id, region=region)
+    if conn is None or conn.status != ConnectionStatus.CONNECTED or conn.id is None:
+        raise NotConnected(
+            f"{region.upper()} is not connected.", hint=f"Connect it with `/hilal connect {region}`."
+        )
+    if not conn.selection_confirmed:
+        raise UsageError(
+            f"Choose the marketplaces of {region.upper()} first.", hint=f"Run `/hilal marketplaces {region}`."
+        )
+    result = start_sync(services, connection_id=conn.id, kind="manual", progress=progress)
+    return SYNC_TEXTS.get(result, SYNC_TEXTS["started"]).format(code=region.upper(), region=region)
+
+
+def _with_services(body: Body, context: BoltContext) -> tuple[Services, str, str, str]:
+    """(services, team id, enterprise id, user id) of an interaction."""
+    team = str((body.get("team") or {}).get("id") or context.team_id or "")
+    enterprise = str((body.get("enterprise") or {}).get("id") or "") if body.get("enterprise") else ""
+    return context["services"], team, enterprise, str((body.get("user") or {}).get("id") or "")
+
+
+def _meta(body: Body) -> dict[str, object]:
+    return decode_meta(str(body["actions"][0].get("value") or "{}"))
+
+
+def _require_manager(services: Services, client: WebClient, team: str, user: str) -> None:
+    if not can_manage(services, client, team_id=team, user_id=user):
+        raise NotAllowed(
+            "Only people who manage Hilal can do this.", hint=who_can_manage_text(services, team_id=team)
+        )
+
+
+def _refresh_surface(
+    services: Services,
+    client: WebClient,
+    body: Body,
+    respond: Any,
+    *,
+    team: str,
+    enterprise: str,
+    user: str,
+    region: str | None = None,
+) -> None:
+    """Re-render the cards where the click came from (message or App Home)."""
+    if (body.get("container") or {}).get("type") == "view" or not body.get("response_url"):
+        publish_home(services, client, team_id=team, user_id=user, enterprise_id=enterprise)
+        return
+    cards = build_region_cards(
+        services,
+        team_id=team,
+        enterprise_id=enterprise,
+        user_id=user,
+        only=region,
+        render_key=str(int(services.now().timestamp())),
+    )
+    msg = render_region_cards_message(cards)
+    respond(text=msg["text"], blocks=msg["blocks"], replace_original=True)
+
+
+def _tell(client: WebClient, body: Body, respond: Any, text: str) -> None:
+    if body.get("response_url"):
+        respond(text=text, response_type="ephemeral", replace_original=False)
+    else:
+        client.chat_postMessage(channel=str(body["user"]["id"]), text=text)
+
+
+def handle_link_button(ack: Ack) -> None:
+    """Link buttons open their URL in the browser; Slack still sends the click, which we acknowledge."""
+    ack()
+
+
+def handle_sync_now(ack: Ack, body: Body, client: WebClient, respond: Any, context: BoltContext) -> None:
+    ack()
+    services, team, _enterprise, _user = _with_services(body, context)
+    _tell(
+        client,
+        body,
+        respond,
+        start_region_sync(services, team_id=team, region=meta_str(_meta(body), "region")),
+    )
+
+
+def handle_disconnect(ack: Ack, body: Body, client: WebClient, respond: Any, context: BoltContext) -> None:
+    ack()
+    services, team, enterprise, user = _with_services(body, context)
+    region = meta_str(_meta(body), "region")
+    _require_manager(services, client, team, user)
+    disconnect_region(services, team_id=team, region=region, user_id=user)
+    _refresh_surface(
+        services, client, body, respond, team=team, enterprise=enterprise, user=user, region=region
+    )
+    _tell(
+        client,
+        body,
+        respond,
+        f"{region.upper()} is disconnected. Campaigns, history, tags, notes and views are "
+        "kept. You can also remove Hilal at https://amazon.com/ap/adam.",
+    )
+
+
+def handle_disconnect_cancel(ack: Ack, respond: Any) -> None:
+    ack()
+    respond(text="Nothing was changed.", replace_original=True)
+
+
+def _picker_message(services: Services, *, team: str, region: str, page: int = 0) -> Message:
+    vm = build_picker_vm(
+        services, team_id=team, region=region, page=page, render_key=str(int(services.now().timestamp()))
+    )
+    if vm is None:
+        raise NotConnected(
+            f"{region.upper()} is not connected.", hint=f"Connect it with `/hilal connect {region}`."
+        )
+    return render_marketplace_picker(vm)
+
+
+def handle_edit_marketplaces(
+    ack: Ack, body: Body, client: WebClient, respond: Any, context: BoltContext
+) -> None:
+    ack()
+    services, team, _enterprise, user = _with_services(body, context)
+    _require_manager(services, client, team, user)
+    msg = _picker_message(services, team=team, region=meta_str(_meta(body), "region"))
+    if body.get("response_url"):
+        respond(text=msg["text"], blocks=msg["blocks"], response_type="ephemeral", replace_original=False)
+    else:
+        client.chat_postMessage(channel=user, text=msg["text"], blocks=msg["blocks"])
+
+
+def _ticked(body: Body) -> set[str] | None:
+    """The profile ids ticked on the current page (None when the page holds no picker)."""
+    for block in (body.get("state") or {}).get("values", {}).values():
+        element = block.get(ActionId.MARKETPLACES_SELECT.value)
+        if element is not None:
+            return {str(o["value"]) for o in element.get("selected_options") or []}
+    return None
+
+
+def _apply_page(services: Services, *, team: str, region: str, page: int, ticked: set[str]) -> None:
+    """Replace the current page's share of the pending selection (other pages keep theirs)."""
+    vm = build_picker_vm(services, team_id=team, region=region, page=page)
+    if vm is None:
+        return
+    on_page = {o.profile_id for o in page_options(vm.options, page)[0]}
+    with session_scope(services.engine) as session:
+        conn = get_connection(session, team_id=team, region=region)
+        for profile in list_profiles(session, connection_id=conn.id or 0) if conn else []:
+            if profile.profile_id in on_page:
+                profile.selected = profile.profile_id in ticked
+                session.add(profile)
+
+
+def handle_select(ack: Ack, body: Body, context: BoltContext) -> None:
+    ack()
+    services, team, _enterprise, _user = _with_services(body, context)
+    meta = _marketplace_meta(body)
+    ticked = _ticked(body)
+    if meta and ticked is not None:
+        _apply_page(
+            services, team=team, region=meta_str(meta, "region"), page=meta_int(meta, "page"), ticked=ticked
+        )
+
+
+def _marketplace_meta(body: Body) -> dict[str, object] | None:
+    for block in (body.get("message") or {}).get("blocks", []):
+        for element in block.get("elements", []) if block.get("type") == "actions" else []:
+            if element.get("action_id") == ActionId.MARKETPLACES_SAVE.value:
+                return decode_meta(str(element.get("value") or "{}"))
+    return None
+
+
+def handle_page(ack: Ack, body: Body, client: WebClient, respond: Any, context: BoltContext) -> None:
+    ack()
+    services, team, _enterprise, _user = _with_services(body, context)
+    meta = _meta(body)
+    region, target = meta_str(meta, "region"), meta_int(meta, "page")
+    current = _marketplace_meta(body)
+    ticked = _ticked(body)
+    if current and ticked is not None:
+        _apply_page(services, team=team, region=region, page=meta_int(current, "page"), ticked=ticked)
+    msg = _picker_message(services, team=team, region=region, page=target)
+    respond(text=msg["text"], blocks=msg["blocks"], replace_original=True)
+
+
+def handle_save(ack: Ack, body: Body, client: WebClient, respond: Any, context: BoltContext) -> None:
+    ack()
+    services, team, enterprise, user = _with_services(body, context)
+    _require_manager(services, client, team, user)
+    meta = _meta(body)
+    region = meta_str(meta, "region")
+    ticked = _ticked(body)
+    if ticked is not None:
+        _apply_page(services, team=team, region=region, page=meta_int(meta, "page"), ticked=ticked)
+    with session_scope(services.engine, readonly=True) as session:
+        conn = get_connection(session, team_id=team, region=region)
+        chosen = (
+            {p.profile_id for p in list_profiles(session, connection_id=conn.id or 0) if p.selected}
+            if conn
+            else set()
+        )
+    save_selection(services, team_id=team, region=region, profile_ids=chosen, user_id=user)
+    progress = _progress_target(client, body, user)
+    if body.get("response_url") and (body.get("container") or {}).get("is_ephemeral"):
+        respond(
+            text=f"Saved {len(chosen)} marketplaces. The first sync has started: I'll post its progress in our DM.",
+            replace_original=True,
+        )
+    from bot.services.sync import start_sync
+
+    with session_scope(services.engine, readonly=True) as session:
+        conn = get_connection(session, team_id=team, region=region)
+    start_sync(services, connection_id=conn.id if conn and conn.id else 0, kind="initial", progress=progress)
+    publish_home(services, client, team_id=team, user_id=user, enterprise_id=enterprise)
+
+
+def _progress_target(client: WebClient, body: Body, user: str) -> tuple[str, str]:
+    """Where the sync reports progress: the picker itself when it is a bot message, else a new DM."""
+    container = body.get("container") or {}
+    if (
+        container.get("type") == "message"
+        and not container.get("is_ephemeral")
+        and container.get("message_ts")
+    ):
+        return str(container["channel_id"]), str(container["message_ts"])
+    channel = client.conversations_open(users=user)["channel"]["id"]
+    posted = client.chat_postMessage(channel=channel, text="Starting the first sync…")
+    return str(channel), str(posted["ts"])
+
+
+def send_picker_dm(
+    services: Services, *, team_id: str, enterprise_id: str, user_id: str, region: str
+) -> None:
+    """After consent: the marketplace picker in a DM with the user who connected."""
+    client = services.slack.client_for(team_id, enterprise_id)
+    msg = _picker_message(services, team=team_id, region=region)
+    channel = client.conversations_open(users=user_id)["channel"]["id"]
+    client.chat_postMessage(channel=channel, text=msg["text"], blocks=msg["blocks"])
+    publish_home(services, client, team_id=team_id, user_id=user_id, enterprise_id=enterprise_id)
+
+
+def register(app: App) -> None:
+    for link in (ActionId.REGION_CONNECT, ActionId.REGION_RECONNECT, ActionId.DIGEST_RECONNECT):
+        app.action(link.value)(handle_link_button)
+    app.action(ActionId.REGION_SYNC_NOW.value)(handle_sync_now)
+    app.action(ActionId.REGION_DISCONNECT.value)(handle_disconnect)
+    app.action(ActionId.REGION_DISCONNECT_CANCEL.value)(handle_disconnect_cancel)
+    app.action(ActionId.REGION_EDIT_MARKETPLACES.value)(handle_edit_marketplaces)
+    app.action(ActionId.MARKETPLACES_SELECT.value)(handle_select)
+    app.action(ActionId.MARKETPLACES_PAGE_NEXT.value)(handle_page)
+    app.action(ActionId.MARKETPLACES_PAGE_PREV.value)(handle_page)
+    app.action(ActionId.MARKETPLACES_SAVE.value)(handle_save)

@@ -1,0 +1,90 @@
+"""`/hilal`: ack at once, parse, dispatch to the feature that owns the sub-command.
+
+Unknown or malformed commands answer with the help table and what was wrong.
+"""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from slack_bolt import Ack, BoltContext, Respond
+from slack_sdk import WebClient
+
+from bot.blocks.help import render_help
+from bot.errors import UsageError
+from bot.features.base import CommandContext, CommandSpec, Feature
+from bot.listeners.errors import report_error
+from bot.viewmodels import CommandHelp
+
+__all__ = ["CommandTable", "make_command_listener"]
+
+HELP = CommandSpec("help", "help", "Show this list of commands", "/hilal help", handler=lambda ctx: None)
+
+
+@dataclass(frozen=True)
+class CommandTable:
+    """Sub-command name → spec, plus the help rows in display order."""
+
+    specs: Mapping[str, CommandSpec]
+    help_rows: Sequence[CommandHelp]
+
+    @classmethod
+    def from_features(cls, features: Sequence[Feature]) -> CommandTable:
+        specs: dict[str, CommandSpec] = {"help": HELP}
+        rows = [CommandHelp(HELP.usage, HELP.description, HELP.example)]
+        for feature in features:
+            for spec in feature.commands:
+                for name in (spec.name, *spec.aliases):
+                    specs[name] = spec
+                rows.append(CommandHelp(spec.usage, spec.description, spec.example))
+        return cls(specs=specs, help_rows=rows)
+
+
+def _split(text: str) -> list[str]:
+    try:
+        return shlex.split(text.replace("“", '"').replace("”", '"'))
+    except ValueError:
+        return text.split()
+
+
+def make_command_listener(table: CommandTable) -> Callable[..., None]:
+    """The `/hilal` listener bound to `table`."""
+
+    def handle_hilal_command(
+        ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient, context: BoltContext
+    ) -> None:
+        ack()
+        args = _split(str(body.get("text") or ""))
+        name = args[0].lower() if args else "help"
+        spec = table.specs.get(name)
+        if spec is None or spec is HELP:
+            help_msg = render_help(table.help_rows, unknown=None if spec else args[0])
+            respond(text=help_msg["text"], blocks=help_msg["blocks"], response_type="ephemeral")
+            return
+        ctx = CommandContext(
+            services=context["services"],
+            team_id=str(body.get("team_id") or context.team_id or ""),
+            enterprise_id=str(body.get("enterprise_id") or context.enterprise_id or ""),
+            user_id=str(body.get("user_id") or ""),
+            channel_id=str(body.get("channel_id") or ""),
+            command=name,
+            args=args[1:],
+            text=str(body.get("text") or ""),
+            trigger_id=str(body.get("trigger_id") or ""),
+            client=client,
+            respond=respond,
+            body=body,
+        )
+        try:
+            spec.handler(ctx)
+        except UsageError as error:
+            problem = f"{error.detail} {error.hint or ''}".strip()
+            help_msg = render_help(table.help_rows, problem=f"{spec.usage}: {problem}")
+            respond(text=help_msg["text"], blocks=help_msg["blocks"], response_type="ephemeral")
+        except Exception as error:  # every failure answers the user (bot.listeners.errors)
+            report_error(error, body=body, client=client, respond=respond)
+
+    return handle_hilal_command

@@ -1,0 +1,57 @@
+"""One place that turns failures into messages: user errors shown as written, the rest with a reference.
+
+`report_error` is used by the `/hilal` dispatcher and by `handle_error` (Bolt's `@app.error`), so a
+failing command, button or modal always answers — never silence, never a stack trace.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.blocks.common import Message
+from bot.blocks.errors import render_unexpected, render_user_error
+from bot.errors import UserFacingError
+
+__all__ = ["handle_error", "report_error", "user_message_for"]
+
+logger = logging.getLogger(__name__)
+
+
+def user_message_for(error: BaseException) -> Message:
+    """The message a user sees for `error` (logging unexpected ones with a reference id)."""
+    if isinstance(error, UserFacingError):
+        return render_user_error(error.title, error.detail, hint=error.hint)
+    ref = uuid.uuid4().hex[:10]
+    logger.error("listener.unexpected_error", exc_info=error, extra={"ref": ref})
+    return render_unexpected(ref)
+
+
+def report_error(
+    error: BaseException,
+    *,
+    body: Mapping[str, Any],
+    client: WebClient | None,
+    respond: Callable[..., Any] | None,
+) -> None:
+    """Tell the user, on the surface they used (response_url if any, else a DM)."""
+    msg = user_message_for(error)
+    try:
+        if respond is not None and body.get("response_url"):
+            respond(text=msg["text"], blocks=msg["blocks"], response_type="ephemeral", replace_original=False)
+            return
+        user = (body.get("user") or {}).get("id") or body.get("user_id")
+        if client is not None and user:
+            client.chat_postMessage(channel=str(user), text=msg["text"], blocks=msg["blocks"])
+    except SlackApiError as exc:
+        logger.warning("slack.error_report_failed", extra={"error": exc.response.get("error")})
+
+
+def handle_error(error: Exception, body: dict[str, Any], client: WebClient, respond: Any = None) -> None:
+    """Bolt's global error handler (`app.error`)."""
+    report_error(error, body=body, client=client, respond=respond)

@@ -1,0 +1,59 @@
+"""Who may connect, disconnect, edit marketplaces and change digest subscriptions.
+
+Allowed: workspace admins and owners (from `users.info`), users in HILAL_ADMIN_USER_IDS, and users added
+with `/hilal admins add`. Everyone else is told who can.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from slack_sdk.errors import SlackApiError
+from sqlmodel import select
+
+from storage.db import session_scope
+from storage.models import AdminUser
+
+if TYPE_CHECKING:
+    from slack_sdk import WebClient
+
+    from bot.wiring import Services
+
+__all__ = ["can_manage", "list_admins", "who_can_manage_text"]
+
+logger = logging.getLogger(__name__)
+
+
+def list_admins(services: Services, *, team_id: str) -> list[str]:
+    """User ids added with `/hilal admins add` plus HILAL_ADMIN_USER_IDS, sorted."""
+    with session_scope(services.engine, readonly=True) as session:
+        added = session.exec(select(AdminUser.user_id).where(AdminUser.team_id == team_id)).all()
+    return sorted(set(added) | services.settings.admin_user_ids)
+
+
+def _is_workspace_admin(client: WebClient, user_id: str) -> bool:
+    try:
+        user = client.users_info(user=user_id).get("user") or {}
+    except SlackApiError as exc:
+        logger.warning("slack.users_info_failed", extra={"user": user_id, "error": exc.response.get("error")})
+        return False
+    return bool(user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner"))
+
+
+def can_manage(services: Services, client: WebClient, *, team_id: str, user_id: str) -> bool:
+    """True when `user_id` may connect regions and change subscriptions in `team_id`."""
+    if user_id in list_admins(services, team_id=team_id):
+        return True
+    return _is_workspace_admin(client, user_id)
+
+
+def who_can_manage_text(services: Services, *, team_id: str) -> str:
+    """A sentence naming who can do it, for the "not allowed" answer."""
+    admins = list_admins(services, team_id=team_id)
+    named = ", ".join(f"<@{u}>" for u in admins[:10])
+    extra = f" and Hilal admins ({named})" if named else ""
+    return (
+        f"Workspace admins and owners{extra} can do this. "
+        "Ask one of them to do it, or to add you with `/hilal admins add @you`."
+    )

@@ -1,0 +1,83 @@
+"""The composition root's building blocks: `Services` (what listeners, jobs and services share) and
+`build_services(settings)`. `bot.runtime` adds the Bolt app, web server and scheduler on top.
+
+Nothing here runs at import time.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from collections.abc import Callable
+from concurrent.futures import Executor, ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import httpx
+from sqlalchemy.engine import Engine
+
+from bot.amazon.regions import Region
+from bot.services.gateways import AmazonGateway, SlackGateway
+from bot.settings import ConfigError, Settings
+from bot.web.health import Metrics
+from storage.crypto import TokenCipher
+from storage.db import make_engine
+
+__all__ = ["Services", "build_services", "utc_now"]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Services:
+    """Shared, thread-safe collaborators; passed explicitly, never global."""
+
+    settings: Settings
+    engine: Engine
+    cipher: TokenCipher
+    amazon: AmazonGateway
+    slack: SlackGateway
+    metrics: Metrics
+    clock: Callable[[], datetime]
+    instance_id: str
+    background: Executor
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    @property
+    def regions(self) -> tuple[Region, ...]:
+        return (Region.NA, Region.EU, Region.FE)
+
+
+def build_services(
+    settings: Settings,
+    *,
+    engine: Engine | None = None,
+    amazon_transport: httpx.BaseTransport | None = None,
+    clock: Callable[[], datetime] = utc_now,
+    background: Executor | None = None,
+) -> Services:
+    """Build the shared services from settings (tests inject engine, transport, clock, executor)."""
+    keys = settings.encryption_keys
+    if not keys:
+        raise ConfigError("HILAL_ENCRYPTION_KEYS is not set: generate one with `hilal keys generate`")
+    cipher = TokenCipher([(k.kid, k.key) for k in keys])
+    engine = engine or make_engine(settings.hilal_database_url)
+    http = httpx.Client(
+        transport=amazon_transport, timeout=httpx.Timeout(30.0, connect=10.0), follow_redirects=False
+    )
+    return Services(
+        settings=settings,
+        engine=engine,
+        cipher=cipher,
+        amazon=AmazonGateway(settings, http, clock=clock),
+        slack=SlackGateway(settings, engine, cipher),
+        metrics=Metrics(),
+        clock=clock,
+        instance_id=f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}",
+        background=background or ThreadPoolExecutor(max_workers=8, thread_name_prefix="hilal-bg"),
+    )
