@@ -66,10 +66,7 @@ def session_scope(engine: Engine, *, readonly: bool = False) -> Iterator[Session
     session = Session(bind, expire_on_commit=False)
     try:
         yield session
-        if readonly:
-            session.rollback()
-        else:
-            session.commit()
+        session.commit()  # read-only scopes commit too: a rollback would expire the loaded objects
     except BaseException:
         session.rollback()
         raise

@@ -26,26 +26,29 @@ __all__ = ["MAX_PENDING_CHARS", "iter_json_array", "iter_text"]
 
 MAX_PENDING_CHARS = 16 * 1024 * 1024
 _GZIP_MAGIC = b"\x1f\x8b"
+_MAX_PIECE = 256 * 1024
 _SKIP_WS = re.compile(r"[ \t\n\r]*")
 _SEPARATOR = re.compile(r"[ \t\n\r]*([,\]])[ \t\n\r]*")
 
 
 def _gunzip(chunks: Iterator[bytes], first: bytes) -> Iterator[bytes]:
+    """Gunzip lazily, in pieces of at most `_MAX_PIECE` bytes (a tiny, very compressible chunk could
+    otherwise inflate to hundreds of megabytes at once)."""
     decompressor = zlib.decompressobj(wbits=31)
-    pending = [first]
     try:
-        for chunk in _chain(pending, chunks):
+        for chunk in _chain([first], chunks):
             data = chunk
             while data:
-                out = decompressor.decompress(data)
+                out = decompressor.decompress(data, _MAX_PIECE)
                 if out:
                     yield out
-                if not decompressor.eof:
-                    break
-                data = decompressor.unused_data  # another gzip member may follow
-                decompressor = zlib.decompressobj(wbits=31)
-                if data and not data.startswith(_GZIP_MAGIC[: len(data)]):
-                    raise MalformedResponse("report download has trailing bytes after the gzip data")
+                if decompressor.eof:  # another gzip member may follow
+                    data = decompressor.unused_data
+                    decompressor = zlib.decompressobj(wbits=31)
+                    if data and not data.startswith(_GZIP_MAGIC[: len(data)]):
+                        raise MalformedResponse("report download has trailing bytes after the gzip data")
+                else:
+                    data = decompressor.unconsumed_tail
         tail = decompressor.flush()
         if tail:
             yield tail

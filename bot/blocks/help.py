@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.blocks.common import Block, Message, context, header, message, safe, section, sections_from_lines
+from bot.blocks.limits import MAX_MESSAGE_TEXT_BUDGET, total_text_length
 from bot.viewmodels import CommandHelp
 
 __all__ = ["HELP_TITLE", "UNKNOWN_COMMAND", "render_help"]
@@ -14,11 +15,29 @@ UNKNOWN_COMMAND = "Unknown command: `{command}`"
 INTRO = "Hilal keeps your Amazon Ads campaigns in Slack. Regions are `na`, `eu` or `fe`."
 FOOTER = "Tip: the App Home tab shows your regions and campaigns too."
 FALLBACK = "Hilal commands: {usages}"
+MORE_COMMANDS = "… and {count} more commands."
 
 
-def _line(cmd: CommandHelp) -> str:
-    usage, description, example = safe(cmd.usage, 150), safe(cmd.description, 300), safe(cmd.example, 200)
-    return f"*`/hilal {usage}`*  {description}\n      e.g. `{example}`"
+def _line(cmd: CommandHelp, *, example: bool = True) -> str:
+    usage, description = safe(cmd.usage, 120), safe(cmd.description, 240)
+    line = f"*`/hilal {usage}`*  {description}"
+    return f"{line}\n      e.g. `{safe(cmd.example, 160)}`" if example else line
+
+
+def _table(commands: Sequence[CommandHelp], budget: int) -> list[Block]:
+    """The command lines; without examples, then cut, when the full table would not fit ``budget``."""
+    lines = [_line(cmd) for cmd in commands]
+    if sum(len(line) + 1 for line in lines) > budget:
+        lines = [_line(cmd, example=False) for cmd in commands]
+    kept: list[str] = []
+    used = len(MORE_COMMANDS) + 10
+    for line in lines:
+        if used + len(line) + 1 > budget:
+            kept.append(MORE_COMMANDS.format(count=len(lines) - len(kept)))
+            break
+        kept.append(line)
+        used += len(line) + 1
+    return sections_from_lines(kept)
 
 
 def render_help(
@@ -42,7 +61,8 @@ def render_help(
         blocks.append(section(f"⚠️ {lead}"))
     blocks.append(header(HELP_TITLE))
     blocks.append(context(INTRO))
-    blocks.extend(sections_from_lines(_line(cmd) for cmd in commands))
+    budget = MAX_MESSAGE_TEXT_BUDGET - total_text_length(blocks) - len(FOOTER) - 200
+    blocks.extend(_table(commands, budget))
     blocks.append(context(FOOTER))
     usages = ", ".join(safe(cmd.usage, 150) for cmd in commands)
     text = FALLBACK.format(usages=usages)

@@ -142,7 +142,7 @@ def complete_consent(
 
 
 def _exchange_and_store(
-    services: Services, row: OAuthState, code: str, who: dict[str, str]
+    services: Services, row: OAuthState, code: str, who: ConsentOutcome
 ) -> ConsentOutcome:
     verifier = services.cipher.decrypt(
         row.code_verifier_enc, _verifier_context(row.team_id, row.enterprise_id, row.region)

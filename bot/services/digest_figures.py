@@ -1,0 +1,195 @@
+"""The digest's numbers: exact Decimal sums and ratios over campaign-day rows, formatted for view-models.
+
+Definitions (the ones printed in the digest):
+- *Day* is yesterday in the marketplace's own time zone (`Profile.timezone`); money is in the profile's
+  currency and never summed across currencies.
+- Spend = Σ cost, Sales = Σ sales, ACOS = spend / sales, ROAS = sales / spend, CTR = clicks / impressions,
+  CPC = spend / clicks. A zero denominator shows "—".
+- *vs prev* compares with the day before; *vs avg* with the 7 days before the day (a day without rows
+  counts as zero). Money and counts show the relative change (▲ 12.3%); ROAS and CPC too. ACOS and CTR,
+  which are percentages already, show the change in percentage points (▲ 1.5 pp), and their 7-day value
+  is the ratio of the 7-day sums, not an average of daily ratios.
+- *Out of budget*: a campaign whose cost on the day reached its daily budget (cost ≥ budget > 0). The
+  budget is the day's budget from the report row, else the campaign's current budget; Amazon may spend
+  up to 25% over a daily budget on one day, so "≥" catches those days too.
+- *Movers*: the largest absolute changes in spend against the day before (ties by name).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from bot.blocks.format import NO_VALUE, format_delta, format_int, format_money, format_pct
+from bot.viewmodels import DigestLineVM, DigestMetricVM
+
+__all__ = [
+    "AVG_DAYS",
+    "CampaignDay",
+    "Totals",
+    "build_metrics",
+    "movers",
+    "out_of_budget",
+    "ratio",
+    "top_campaigns",
+]
+
+AVG_DAYS = 7
+MAX_LINES = 5
+
+
+def ratio(numerator: Decimal | int, denominator: Decimal | int) -> Decimal | None:
+    """numerator / denominator, exactly enough for display; None when the denominator is zero."""
+    if denominator == 0:
+        return None
+    return Decimal(numerator) / Decimal(denominator)
+
+
+@dataclass(frozen=True, slots=True)
+class Totals:
+    """Summed performance (one campaign-day, a marketplace-day, or a 7-day window)."""
+
+    impressions: int = 0
+    clicks: int = 0
+    cost: Decimal = Decimal(0)
+    sales: Decimal = Decimal(0)
+    orders: int = 0
+
+    def __add__(self, other: Totals) -> Totals:
+        return Totals(
+            self.impressions + other.impressions,
+            self.clicks + other.clicks,
+            self.cost + other.cost,
+            self.sales + other.sales,
+            self.orders + other.orders,
+        )
+
+    @staticmethod
+    def sum(items: Iterable[Totals]) -> Totals:
+        total = Totals()
+        for item in items:
+            total = total + item
+        return total
+
+
+@dataclass(frozen=True, slots=True)
+class CampaignDay:
+    """One campaign's figures around the digest day."""
+
+    name: str
+    day: Totals
+    prev: Totals
+    budget: Decimal | None = None
+    daily: dict[date, Totals] = field(default_factory=dict)
+
+
+def _pp(current: Decimal | None, base: Decimal | None) -> str:
+    if current is None or base is None:
+        return NO_VALUE
+    points = ((current - base) * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    if points == 0:
+        return "0.0 pp"
+    return f"{'▲' if points > 0 else '▼'} {abs(points):,.1f} pp"
+
+
+def _rel(current: Decimal | int | None, base: Decimal | int | None) -> str:
+    if current is None:
+        return NO_VALUE
+    return format_delta(current, base)
+
+
+def _roas(value: Decimal | None) -> str:
+    if value is None:
+        return NO_VALUE
+    return f"{value.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,.2f}x"
+
+
+def build_metrics(day: Totals, prev: Totals, week: Totals, currency: str) -> list[DigestMetricVM]:
+    """The nine metric tiles of a marketplace: value, vs the day before, vs the 7-day average."""
+    avg = {
+        "cost": week.cost / AVG_DAYS,
+        "sales": week.sales / AVG_DAYS,
+        "orders": Decimal(week.orders) / AVG_DAYS,
+        "clicks": Decimal(week.clicks) / AVG_DAYS,
+        "impressions": Decimal(week.impressions) / AVG_DAYS,
+    }
+
+    def money(label: str, attr: str) -> DigestMetricVM:
+        value = getattr(day, attr)
+        return DigestMetricVM(
+            label, format_money(value, currency), _rel(value, getattr(prev, attr)), _rel(value, avg[attr])
+        )
+
+    def count(label: str, attr: str) -> DigestMetricVM:
+        value = getattr(day, attr)
+        return DigestMetricVM(label, format_int(value), _rel(value, getattr(prev, attr)), _rel(value, avg[attr]))
+
+    acos = [ratio(t.cost, t.sales) for t in (day, prev, week)]
+    roas = [ratio(t.sales, t.cost) for t in (day, prev, week)]
+    ctr = [ratio(t.clicks, t.impressions) for t in (day, prev, week)]
+    cpc = [ratio(t.cost, t.clicks) for t in (day, prev, week)]
+    return [
+        money("Spend", "cost"),
+        money("Sales", "sales"),
+        DigestMetricVM("ACOS", format_pct(acos[0]), _pp(acos[0], acos[1]), _pp(acos[0], acos[2])),
+        DigestMetricVM("ROAS", _roas(roas[0]), _rel(roas[0], roas[1]), _rel(roas[0], roas[2])),
+        count("Orders", "orders"),
+        count("Clicks", "clicks"),
+        count("Impressions", "impressions"),
+        DigestMetricVM(
+            "CTR", format_pct(ctr[0], places=2), _pp(ctr[0], ctr[1]), _pp(ctr[0], ctr[2])
+        ),
+        DigestMetricVM(
+            "CPC",
+            format_money(cpc[0], currency) if cpc[0] is not None else NO_VALUE,
+            _rel(cpc[0], cpc[1]),
+            _rel(cpc[0], cpc[2]),
+        ),
+    ]
+
+
+def top_campaigns(campaigns: Sequence[CampaignDay], currency: str) -> list[DigestLineVM]:
+    """Campaigns with spend on the day, highest spend first."""
+    spending = sorted((c for c in campaigns if c.day.cost > 0), key=lambda c: (-c.day.cost, c.name))
+    return [
+        DigestLineVM(
+            c.name,
+            f"{format_money(c.day.cost, currency)} spend · {format_money(c.day.sales, currency)} sales"
+            f" · ACOS {format_pct(ratio(c.day.cost, c.day.sales))}",
+        )
+        for c in spending[:MAX_LINES]
+    ]
+
+
+def movers(campaigns: Sequence[CampaignDay], currency: str) -> list[DigestLineVM]:
+    """Largest absolute spend changes against the day before."""
+    moved = [c for c in campaigns if c.day.cost != c.prev.cost]
+    moved.sort(key=lambda c: (-abs(c.day.cost - c.prev.cost), c.name))
+    return [
+        DigestLineVM(
+            c.name,
+            f"spend {format_money(c.prev.cost, currency)} → {format_money(c.day.cost, currency)}"
+            + (f" ({format_delta(c.day.cost, c.prev.cost)})" if c.prev.cost else " (new)"),
+        )
+        for c in moved[:MAX_LINES]
+    ]
+
+
+def out_of_budget(campaigns: Sequence[CampaignDay], currency: str) -> list[DigestLineVM]:
+    """Campaigns whose cost on the day reached their daily budget (see the module docstring)."""
+    capped = [c for c in campaigns if c.budget is not None and c.budget > 0 and c.day.cost >= c.budget]
+    capped.sort(key=lambda c: (-c.day.cost, c.name))
+    return [
+        DigestLineVM(
+            c.name,
+            f"spent {format_money(c.day.cost, currency)} of a {format_money(c.budget or 0, currency)} daily budget",
+        )
+        for c in capped
+    ]
+
+
+def window(day: date, days: int) -> tuple[date, date]:
+    """The `days` calendar days before `day` (inclusive bounds)."""
+    return day - timedelta(days=days), day - timedelta(days=1)
