@@ -120,21 +120,16 @@ def keys_status() -> None:
     click.echo(str(count_by_kid(engine)))
 
 
-def _register_optional() -> None:
-    """Sub-commands owned by later modules (sync, purge, sandbox, worker), added when present."""
-    from importlib import import_module
+def _register_more() -> None:
+    """Sub-commands that live in their own modules (purge, sandbox, sync)."""
+    from bot import cli_ops
 
-    for module in ("bot.cli_ops",):
-        try:
-            register = import_module(module).register
-        except ModuleNotFoundError:
-            continue
-        register(cli)
+    cli_ops.register(cli)
 
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the `hilal` console script."""
-    _register_optional()
+    _register_more()
     try:
         cli.main(args=argv, prog_name="hilal", standalone_mode=False)
     except click.exceptions.Abort:

@@ -115,7 +115,7 @@ def _units(vm: DigestVM) -> list[_Unit]:
     for index, region in enumerate(vm.regions):
         units.append(_Unit(index, True, region.region.upper(), [_region_heading(region)]))
         for mp in region.marketplaces:
-            units.append(_Unit(index, False, f"{mp.country} {mp.account}", _marketplace(mp)))
+            units.append(_Unit(index, False, f"{mp.country} · {mp.account}", _marketplace(mp)))
     return units
 
 

@@ -124,7 +124,9 @@ def build_metrics(day: Totals, prev: Totals, week: Totals, currency: str) -> lis
 
     def count(label: str, attr: str) -> DigestMetricVM:
         value = getattr(day, attr)
-        return DigestMetricVM(label, format_int(value), _rel(value, getattr(prev, attr)), _rel(value, avg[attr]))
+        return DigestMetricVM(
+            label, format_int(value), _rel(value, getattr(prev, attr)), _rel(value, avg[attr])
+        )
 
     acos = [ratio(t.cost, t.sales) for t in (day, prev, week)]
     roas = [ratio(t.sales, t.cost) for t in (day, prev, week)]
@@ -138,9 +140,7 @@ def build_metrics(day: Totals, prev: Totals, week: Totals, currency: str) -> lis
         count("Orders", "orders"),
         count("Clicks", "clicks"),
         count("Impressions", "impressions"),
-        DigestMetricVM(
-            "CTR", format_pct(ctr[0], places=2), _pp(ctr[0], ctr[1]), _pp(ctr[0], ctr[2])
-        ),
+        DigestMetricVM("CTR", format_pct(ctr[0], places=2), _pp(ctr[0], ctr[1]), _pp(ctr[0], ctr[2])),
         DigestMetricVM(
             "CPC",
             format_money(cpc[0], currency) if cpc[0] is not None else NO_VALUE,

@@ -49,7 +49,9 @@ def parse_zone(name: str) -> ZoneInfo:
             raise ValueError(name)
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"`{name[:40]}` is not a time zone: use an IANA name such as Europe/Berlin") from None
+        raise ValueError(
+            f"`{name[:40]}` is not a time zone: use an IANA name such as Europe/Berlin"
+        ) from None
 
 
 def _clock(local_time: str) -> time:

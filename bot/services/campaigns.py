@@ -1,0 +1,286 @@
+"""The campaign list and details: filtered, sorted, paged; money in each campaign's own currency.
+
+No Slack here: functions take a `Session` and return plain data or view-models. The 7-day window is the
+seven whole days before ``today`` (today itself is still filling in at Amazon).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from sqlmodel import Session
+
+from bot.blocks.format import NO_VALUE, flag, format_acos, format_money
+from bot.services.campaign_filters import CampaignFilter
+from bot.viewmodels import (
+    AdGroupVM,
+    CampaignDetailVM,
+    CampaignPageVM,
+    CampaignRowVM,
+    KeywordVM,
+    NoteVM,
+)
+from storage.models import Campaign, ConnectionStatus
+from storage.repositories import campaigns as repo
+
+__all__ = [
+    "WINDOW_DAYS",
+    "CampaignPage",
+    "CampaignRow",
+    "build_campaign_page_vm",
+    "build_detail_vm",
+    "format_as_of",
+    "format_budget",
+    "list_campaigns",
+    "load_user_filter",
+    "marketplace_options",
+    "metrics_window",
+    "remember_filter",
+    "row_vm",
+]
+
+WINDOW_DAYS = 7
+
+
+@dataclass(frozen=True, slots=True)
+class CampaignRow:
+    """One listed campaign: its facts, 7-day totals in ``currency``, team tags and note marker."""
+
+    pk: int
+    campaign_id: str
+    name: str
+    ad_product: str
+    state: str
+    budget: Decimal | None
+    budget_type: str | None
+    region: str
+    country_code: str
+    currency: str
+    spend_7d: Decimal
+    sales_7d: Decimal
+    tags: tuple[str, ...] = ()
+    has_note: bool = False
+    stale: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class CampaignPage:
+    """One page of the list: rows, how many match in total, where the page starts and its size."""
+
+    rows: tuple[CampaignRow, ...]
+    total: int
+    offset: int
+    limit: int
+
+
+def metrics_window(today: date) -> tuple[date, date]:
+    """The inclusive 7-day window ending yesterday."""
+    return today - timedelta(days=WINDOW_DAYS), today - timedelta(days=1)
+
+
+def _query(team_id: str, flt: CampaignFilter, today: date) -> repo.PageQuery:
+    start, end = metrics_window(today)
+    return repo.PageQuery(
+        team_id=team_id,
+        start=start,
+        end=end,
+        regions=flt.regions,
+        countries=flt.marketplaces,
+        states=flt.states,
+        tags=flt.tags,
+        search=flt.search,
+        sort=flt.sort,
+    )
+
+
+def _annotate(session: Session, team_id: str, rows: list[repo.CampaignListRow]) -> tuple[CampaignRow, ...]:
+    pks = [r.pk for r in rows]
+    tags = repo.tags_of(session, team_id=team_id, campaign_pks=pks)
+    noted = repo.noted_campaigns(session, team_id=team_id, campaign_pks=pks)
+    return tuple(
+        CampaignRow(
+            pk=r.pk,
+            campaign_id=r.campaign_id,
+            name=r.name,
+            ad_product=r.ad_product,
+            state=r.state,
+            budget=r.budget,
+            budget_type=r.budget_type,
+            region=r.region,
+            country_code=r.country_code,
+            currency=r.currency,
+            spend_7d=r.spend,
+            sales_7d=r.sales,
+            tags=tuple(tags.get(r.pk, ())),
+            has_note=r.pk in noted,
+            stale=r.connection_status != ConnectionStatus.CONNECTED,
+        )
+        for r in rows
+    )
+
+
+def list_campaigns(
+    session: Session, *, team_id: str, filter: CampaignFilter, offset: int, limit: int, today: date
+) -> CampaignPage:
+    """One page of the team's campaigns matching ``filter``.
+
+    Args:
+        session: Open session (read-only is enough).
+        team_id: The Slack team; rows of other teams are never read.
+        filter: What to show and how to sort.
+        offset: Index of the first row; a page past the end gives the last page instead.
+        limit: Rows per page (at least 1).
+        today: The current date; metrics cover the 7 days before it.
+
+    Returns:
+        The page (rows with tags, note marker and the stale flag of disconnected regions).
+    """
+    limit = max(limit, 1)
+    offset = max(offset, 0)
+    query = _query(team_id, filter, today)
+    rows, total = repo.campaign_page(session, query=query, offset=offset, limit=limit)
+    if total is None:
+        total = repo.count_campaigns(session, query=query) if offset else 0
+        if total and offset:
+            offset = (total - 1) // limit * limit
+            rows, _ = repo.campaign_page(session, query=query, offset=offset, limit=limit)
+        else:
+            offset = 0
+    return CampaignPage(rows=_annotate(session, team_id, rows), total=total, offset=offset, limit=limit)
+
+
+def format_budget(amount: Decimal | None, budget_type: str | None, currency: str) -> str:
+    """``€50.00 / day``, ``€500.00 lifetime`` or ``—``."""
+    if amount is None:
+        return NO_VALUE
+    money = format_money(amount, currency)
+    kind = (budget_type or "daily").lower()
+    return f"{money} / day" if kind.startswith("daily") else f"{money} {kind}"
+
+
+def row_vm(row: CampaignRow) -> CampaignRowVM:
+    """The renderer's row: money formatted exactly, in the campaign's own currency."""
+    return CampaignRowVM(
+        campaign_id=str(row.pk),
+        name=row.name,
+        region=row.region,
+        marketplace=row.country_code,
+        flag=flag(row.country_code),
+        ad_type=row.ad_product,
+        state=row.state.lower(),
+        budget=format_budget(row.budget, row.budget_type, row.currency),
+        spend_7d=format_money(row.spend_7d, row.currency),
+        sales_7d=format_money(row.sales_7d, row.currency),
+        acos_7d=format_acos(row.spend_7d, row.sales_7d),
+        tags=row.tags,
+        has_note=row.has_note,
+        stale=row.stale,
+    )
+
+
+def marketplace_options(session: Session, *, team_id: str, regions: tuple[str, ...]) -> list[tuple[str, str]]:
+    """(country code, "🇩🇪 DE") options of the team's selected marketplaces in the chosen regions."""
+    seen: dict[str, str] = {}
+    for _region, country in repo.marketplace_choices(session, team_id=team_id, regions=regions):
+        seen.setdefault(country, f"{flag(country)} {country}")
+    return list(seen.items())
+
+
+def format_as_of(when: datetime | None, now: datetime) -> str | None:
+    """``synced 10:42 UTC`` today, ``synced 14 May 10:42 UTC`` before; None when never synced."""
+    if when is None:
+        return None
+    if when.date() == now.date():
+        return f"synced {when:%H:%M} UTC"
+    return f"synced {when.day} {when:%b %H:%M} UTC"
+
+
+def build_campaign_page_vm(
+    session: Session,
+    *,
+    team_id: str,
+    filter: CampaignFilter,
+    offset: int,
+    limit: int,
+    now: datetime,
+    render_key: str = "",
+) -> CampaignPageVM:
+    """List a page and turn it into the renderer's view-model (filter options included)."""
+    page = list_campaigns(
+        session, team_id=team_id, filter=filter, offset=offset, limit=limit, today=now.date()
+    )
+    return CampaignPageVM(
+        filter=filter.to_vm(),
+        rows=[row_vm(row) for row in page.rows],
+        total=page.total,
+        offset=page.offset,
+        page_size=page.limit,
+        marketplace_options=marketplace_options(session, team_id=team_id, regions=filter.regions),
+        tag_options=repo.team_tags(session, team_id=team_id),
+        as_of=format_as_of(repo.last_success_at(session, team_id=team_id), now),
+        render_key=render_key,
+    )
+
+
+def load_user_filter(session: Session, *, team_id: str, user_id: str) -> CampaignFilter:
+    """The user's remembered filter (the default filter the first time)."""
+    return CampaignFilter.from_json(repo.get_user_filter(session, team_id=team_id, user_id=user_id))
+
+
+def remember_filter(
+    session: Session, *, team_id: str, user_id: str, filter: CampaignFilter, now: datetime
+) -> None:
+    """Store the user's filter, restored next time."""
+    repo.set_user_filter(session, team_id=team_id, user_id=user_id, filter_json=filter.to_json(), now=now)
+
+
+def _campaign(session: Session, team_id: str, campaign_pk: int) -> Campaign | None:
+    campaign = session.get(Campaign, campaign_pk)
+    return campaign if campaign is not None and campaign.team_id == team_id else None
+
+
+def build_detail_vm(
+    session: Session, *, team_id: str, campaign_pk: int, now: datetime
+) -> CampaignDetailVM | None:
+    """Details of one of the team's campaigns, or None (unknown id or another team's)."""
+    campaign = _campaign(session, team_id, campaign_pk)
+    if campaign is None or campaign.id is None:
+        return None
+    start, end = metrics_window(now.date())
+    query = repo.PageQuery(team_id=team_id, start=start, end=end)
+    listed = repo.campaign_rows_by_pk(session, query=query, pks=[campaign.id])
+    if not listed:
+        return None
+    row = _annotate(session, team_id, listed)[0]
+    currency = row.currency
+    groups, groups_total = repo.ad_groups_of(session, campaign=campaign)
+    keywords = repo.top_keywords(session, campaign=campaign, start=start, end=end)
+    notes = repo.notes_of(session, team_id=team_id, campaign_pk=campaign.id)
+    return CampaignDetailVM(
+        campaign=row_vm(row),
+        ad_groups=[
+            AdGroupVM(
+                name=g.name,
+                state=g.state.lower(),
+                default_bid=format_money(g.default_bid, currency) if g.default_bid is not None else NO_VALUE,
+            )
+            for g, _spend in groups
+        ],
+        ad_groups_total=groups_total,
+        top_keywords=[
+            KeywordVM(
+                text=k.text,
+                match_type=k.match_type.lower(),
+                bid=format_money(k.bid, currency) if k.bid is not None else NO_VALUE,
+                spend_7d=format_money(spend, currency),
+                sales_7d=format_money(sales, currency),
+                acos_7d=format_acos(spend, sales),
+            )
+            for k, spend, sales in keywords
+        ],
+        notes=[NoteVM(author=n.author_id, date=f"{n.created_at:%d %b %Y}", text=n.text) for n in notes],
+        amazon_campaign_id=campaign.campaign_id,
+        as_of=format_as_of(repo.last_success_at(session, team_id=team_id), now),
+    )

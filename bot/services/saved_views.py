@@ -1,0 +1,141 @@
+"""Saved views: named campaign filters, personal (owner only) or shared with the workspace.
+
+Names are 1–80 characters of letters, digits, spaces and ``- _ . & ' ( ) / #``, compared without regard
+to case. A user's own view wins over a colleague's shared view of the same name; two colleagues cannot
+share views of the same name (opening one would be a guess).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from sqlmodel import Session, col, func, select
+
+from bot.blocks.campaigns import summarize_filter
+from bot.errors import Conflict, NotAllowed, NotFound, UsageError
+from bot.services.campaign_filters import CampaignFilter
+from bot.viewmodels import SavedViewVM
+from storage.models import DigestSubscription, SavedView
+from storage.repositories import campaigns as repo
+
+__all__ = [
+    "RESERVED_NAMES",
+    "VIEW_NAME_MAX_LENGTH",
+    "delete_view",
+    "find_view",
+    "list_views",
+    "save_view",
+    "validate_view_name",
+    "view_vm",
+]
+
+VIEW_NAME_MAX_LENGTH = 80
+RESERVED_NAMES = frozenset({"save", "list", "delete", "shared"})
+_NAME_RE = re.compile(r"^[\w][\w \-.&'()/#]*$")
+_EXAMPLE = "Example: `/hilal view save EU brand shared`"
+
+
+def validate_view_name(name: str) -> str:
+    """The name as stored (spaces collapsed), or a `UsageError` saying what is wrong."""
+    clean = " ".join(name.split())
+    if not clean:
+        raise UsageError("Give the view a name.", hint=_EXAMPLE)
+    if len(clean) > VIEW_NAME_MAX_LENGTH:
+        raise UsageError(
+            f"View names are at most {VIEW_NAME_MAX_LENGTH} characters; this one has {len(clean)}.", hint=_EXAMPLE
+        )
+    if clean.lower() in RESERVED_NAMES:
+        raise UsageError(f"`{clean}` is a command word; choose another name.", hint=_EXAMPLE)
+    if not _NAME_RE.match(clean):
+        raise UsageError(
+            "View names use letters, digits, spaces and - _ . & ' ( ) / # (starting with a letter or digit).",
+            hint=_EXAMPLE,
+        )
+    return clean
+
+
+def view_vm(view: SavedView) -> SavedViewVM:
+    """The renderer's view line."""
+    flt = CampaignFilter.from_json(view.filter_json)
+    return SavedViewVM(name=view.name, shared=view.shared, owner=view.owner_id, filter_summary=summarize_filter(flt.to_vm()))
+
+
+def list_views(session: Session, *, team_id: str, user_id: str) -> list[SavedViewVM]:
+    """The user's own views and the workspace's shared ones, by name."""
+    return [view_vm(v) for v in repo.list_saved_views(session, team_id=team_id, user_id=user_id)]
+
+
+def find_view(session: Session, *, team_id: str, user_id: str, name: str) -> SavedView:
+    """The view ``name`` means for this user (own first, then shared).
+
+    Raises:
+        NotFound: No such view visible to the user (the hint lists what there is).
+    """
+    wanted = " ".join(name.split()).lower()
+    visible = repo.list_saved_views(session, team_id=team_id, user_id=user_id)
+    matches = [v for v in visible if v.name.lower() == wanted]
+    own = [v for v in matches if v.owner_id == user_id]
+    if own or matches:
+        return (own or matches)[0]
+    names = ", ".join(f"`{v.name}`" for v in visible[:10])
+    hint = f"Your views: {names}." if names else "Save the current filter with `/hilal view save NAME`."
+    raise NotFound(f"There is no view called `{name.strip()[:80]}`.", hint=hint)
+
+
+def save_view(
+    session: Session, *, team_id: str, user_id: str, name: str, shared: bool, filter: CampaignFilter, now: datetime
+) -> tuple[SavedView, bool]:
+    """Save ``filter`` under ``name`` (replacing the user's own view of that name).
+
+    Returns:
+        (view, created): created is False when an existing view of the user was updated.
+
+    Raises:
+        UsageError: The name breaks the naming rules.
+        Conflict: A colleague already shares a view with this name.
+    """
+    clean = validate_view_name(name)
+    if shared:
+        clash = session.exec(
+            select(SavedView).where(
+                SavedView.team_id == team_id,
+                SavedView.owner_id != user_id,
+                col(SavedView.shared).is_(True),
+                func.lower(SavedView.name) == clean.lower(),
+            )
+        ).first()
+        if clash is not None:
+            raise Conflict(
+                f"<@{clash.owner_id}> already shares a view called `{clash.name}`.",
+                hint="Choose another name, or save it as a personal view.",
+                title="Name taken",
+            )
+    return repo.save_view(
+        session, team_id=team_id, owner_id=user_id, name=clean, shared=shared, filter_json=filter.to_json(), now=now
+    )
+
+
+def delete_view(session: Session, *, team_id: str, user_id: str, name: str) -> str:
+    """Delete one of the user's own views; returns its name.
+
+    Raises:
+        NotFound: No such view.
+        NotAllowed: The view is a colleague's shared view.
+        Conflict: A digest subscription uses it.
+    """
+    view = find_view(session, team_id=team_id, user_id=user_id, name=name)
+    if view.owner_id != user_id:
+        raise NotAllowed(
+            f"`{view.name}` belongs to <@{view.owner_id}>; only they can delete it.",
+            hint="You can save your own copy with `/hilal view save NAME` after opening it.",
+        )
+    used = session.exec(select(DigestSubscription).where(DigestSubscription.view_id == view.id)).first()
+    if used is not None:
+        raise Conflict(
+            f"The digest in <#{used.channel_id}> uses `{view.name}`.",
+            hint=f"Unsubscribe it first: `/hilal digest unsubscribe` in <#{used.channel_id}>.",
+            title="View in use",
+        )
+    repo.delete_saved_view(session, view=view)
+    return view.name

@@ -1,0 +1,148 @@
+from __future__ import annotations
+
+from bot.blocks.digest import render_digest
+from bot.blocks.ids import ActionId, decode_meta
+from bot.blocks.limits import total_text_length
+from bot.viewmodels import (
+    CurrencyTotalVM,
+    DigestLineVM,
+    DigestMetricVM,
+    DigestVM,
+    HealthVM,
+    MarketplaceDigestVM,
+    RegionDigestVM,
+)
+from tests.blocks.factories import COUNTRIES, EVIL
+from tests.blocks.helpers import assert_valid_message, elements, joined
+
+RECONNECT_URL = "https://hilal.example/amazon/oauth/start?region=fe"
+
+
+def marketplace(country: str, *, heavy: bool = False, account: str = "Acme GmbH") -> MarketplaceDigestVM:
+    width = 40 if heavy else 1
+    metrics = [
+        DigestMetricVM(label, "€1,234.00" * width, "▲ 12.3%", "▼ 2.0%")
+        for label in (
+            "Spend",
+            "Sales",
+            "ACOS",
+            "Clicks",
+            "Impressions",
+            "Orders",
+            "CPC",
+            "CTR",
+            "ROAS",
+            "CVR",
+            "X",
+        )
+    ]
+    lines = [
+        DigestLineVM(f"Campaign {i} " + "x" * (90 if heavy else 0), "€210.00 spend · ACOS 18.2%")
+        for i in range(7)
+    ]
+    return MarketplaceDigestVM("🇩🇪", country, account, "EUR", metrics, lines, lines[:2], lines[:1])
+
+
+def health() -> list[HealthVM]:
+    return [
+        HealthVM("na", "09:01 UTC", "connected", stale=True),
+        HealthVM("eu", "09:02 UTC", "connected"),
+        HealthVM("fe", "2 days ago", "reconnect_needed", reconnect_url=RECONNECT_URL),
+    ]
+
+
+def digest(regions: list[RegionDigestVM], **kw: object) -> DigestVM:
+    return DigestVM("Tue 14 May 2025", regions, health(), **kw)  # type: ignore[arg-type]
+
+
+def eu(count: int, *, heavy: bool = False) -> RegionDigestVM:
+    mps = [marketplace(COUNTRIES[i % 10] + str(i), heavy=heavy) for i in range(count)]
+    return RegionDigestVM(
+        "eu",
+        mps,
+        [
+            CurrencyTotalVM("EUR", "€9,000.00", "€30,000.00", "30.0%"),
+            CurrencyTotalVM("GBP", "£100.00", "£400.00", "25.0%"),
+        ],
+    )
+
+
+def test_small_digest_is_one_message_with_health_footer() -> None:
+    messages = render_digest(digest([eu(2)], restatement_note="Amazon may restate the last 3 days."))
+    assert len(messages) == 1
+    msg = messages[0]
+    assert_valid_message(msg)
+    text = joined(msg["blocks"])
+    for part in (
+        "Amazon Ads digest · Tue 14 May 2025",
+        "*Europe (EU)*",
+        "EUR: spend €9,000.00",
+        "GBP: spend £100.00",
+        "*Spend*: €1,234.00",
+        "▲ 12.3% vs prev · ▼ 2.0% vs avg",
+        "*Top campaigns*",
+        "*Movers*",
+        "*Out of budget*",
+        "… and 2 more",
+        "Sync health",
+        "later than expected",
+        "restate",
+    ):
+        assert part in text
+    assert msg["text"].endswith("Reconnect needed: Far East")
+
+
+def test_reconnect_button_and_history_only() -> None:
+    health_rows = [*health()[:2], HealthVM("fe", None, "disconnected", reconnect_url=RECONNECT_URL)]
+    vm = DigestVM("d", [eu(1)], health_rows)
+    msg = render_digest(vm)[0]
+    assert_valid_message(msg)
+    buttons = elements(msg["blocks"], "button")
+    assert [(b["action_id"], b["url"], decode_meta(b["value"])) for b in buttons] == [
+        (ActionId.DIGEST_RECONNECT, RECONNECT_URL, {"region": "fe"})
+    ]
+    assert "disconnected: history only" in joined(msg["blocks"])
+    reconnect = render_digest(digest([eu(1)]))[0]
+    assert len(elements(reconnect["blocks"], "button")) == 1
+
+
+def test_many_marketplaces_fold_into_thread_messages_in_order() -> None:
+    regions = [eu(30, heavy=True), RegionDigestVM("na", [marketplace("US", heavy=True) for _ in range(10)])]
+    messages = render_digest(digest(regions))
+    assert len(messages) > 2
+    for msg in messages:
+        assert_valid_message(msg)
+        assert len(msg["blocks"]) <= 50 and total_text_length(msg["blocks"]) <= 10_000
+    first = joined(messages[0]["blocks"])
+    assert "Sync health" in first and "more marketplaces in the thread" in first
+    assert all("Sync health" not in joined(m["blocks"]) for m in messages[1:])
+    assert all("(continued)" in m["text"] for m in messages[1:])
+    titles = [line for m in messages for line in joined(m["blocks"]).splitlines() if "· Acme GmbH*" in line]
+    assert len(titles) == 40
+    assert "North America (NA)" in joined(messages[-1]["blocks"])
+
+
+def test_thread_messages_repeat_the_region_heading() -> None:
+    messages = render_digest(digest([eu(20, heavy=True)]))
+    assert len(messages) > 1
+    assert "*Europe (EU)* (continued)" in joined(messages[1]["blocks"])
+
+
+def test_empty_digest_and_region_without_marketplaces() -> None:
+    empty = render_digest(DigestVM("d"))
+    assert len(empty) == 1
+    assert_valid_message(empty[0])
+    assert "No marketplace data" in joined(empty[0]["blocks"])
+    bare = render_digest(
+        digest([RegionDigestVM("fe")], chart_url="https://charts.example/x.png", view_name="EU")
+    )
+    assert_valid_message(bare[0])
+    assert "No marketplaces selected" in joined(bare[0]["blocks"])
+    assert bare[0]["blocks"][2]["type"] == "image"
+
+
+def test_digest_escapes_user_text() -> None:
+    mp = MarketplaceDigestVM("🇩🇪", "DE", EVIL, "EUR", [], [DigestLineVM(EVIL, EVIL)])
+    msg = render_digest(digest([RegionDigestVM("eu", [mp])], view_name=EVIL))[0]
+    assert_valid_message(msg)
+    assert "<!channel>" not in joined(msg["blocks"]) + msg["text"]

@@ -1,0 +1,105 @@
+from __future__ import annotations
+
+import pytest
+
+from bot.blocks.ids import ActionId, decode_meta
+from bot.blocks.region_card import render_region_card, render_region_cards_message
+from bot.viewmodels import RegionCardVM, RegionState
+from tests.blocks.factories import EVIL
+from tests.blocks.helpers import assert_valid_message, elements, joined
+
+URL = "https://hilal.example/amazon/oauth/start?region=eu&t=abc"
+
+
+def card(state: RegionState, **kw: object) -> RegionCardVM:
+    values: dict[str, object] = {
+        "region": "eu",
+        "region_name": "Europe",
+        "state": state,
+        "connect_url": URL,
+        "marketplaces": ("🇩🇪 DE · Acme GmbH", "🇫🇷 FR · Acme GmbH"),
+        "last_sync": "today 09:12 UTC",
+        "next_sync": "today 10:12 UTC",
+    }
+    values.update(kw)
+    return RegionCardVM(**values)  # type: ignore[arg-type]
+
+
+def buttons(vm: RegionCardVM) -> dict[str, dict[str, object]]:
+    return {b["action_id"]: b for b in elements(render_region_card(vm), "button")}
+
+
+@pytest.mark.parametrize(
+    ("state", "expected"),
+    [
+        ("not_connected", {ActionId.REGION_CONNECT}),
+        (
+            "connected",
+            {ActionId.REGION_EDIT_MARKETPLACES, ActionId.REGION_SYNC_NOW, ActionId.REGION_DISCONNECT},
+        ),
+        ("syncing", {ActionId.REGION_EDIT_MARKETPLACES, ActionId.REGION_DISCONNECT}),
+        (
+            "reconnect_needed",
+            {ActionId.REGION_RECONNECT, ActionId.REGION_EDIT_MARKETPLACES, ActionId.REGION_DISCONNECT},
+        ),
+        ("disconnected", {ActionId.REGION_RECONNECT}),
+    ],
+)
+def test_buttons_follow_the_state(state: RegionState, expected: set[str]) -> None:
+    vm = card(state)
+    assert set(buttons(vm)) == expected
+    assert_valid_message(render_region_cards_message([vm]))
+
+
+def test_connect_and_reconnect_are_link_buttons() -> None:
+    assert buttons(card("not_connected"))[ActionId.REGION_CONNECT]["url"] == URL
+    assert buttons(card("disconnected"))[ActionId.REGION_RECONNECT]["url"] == URL
+    assert buttons(card("not_connected", connect_url=None)) == {}
+
+
+def test_button_values_carry_the_region() -> None:
+    for button in buttons(card("connected")).values():
+        assert decode_meta(str(button["value"])) == {"region": "eu"}
+
+
+def test_disconnect_is_danger_with_a_confirm_that_says_what_is_kept() -> None:
+    disconnect = buttons(card("connected"))[ActionId.REGION_DISCONNECT]
+    assert disconnect["style"] == "danger"
+    confirm = joined(disconnect["confirm"])
+    for kept in ("history", "campaigns as of the last sync", "tags", "notes", "saved views", "selection"):
+        assert kept in confirm
+
+
+def test_disconnected_card_says_history_is_kept() -> None:
+    text = joined(render_region_card(card("disconnected")))
+    assert "history kept" in text.lower()
+    assert "Next sync" not in text
+
+
+def test_syncing_card_shows_progress_and_warning() -> None:
+    text = joined(
+        render_region_card(card("syncing", sync_progress="2 of 3 marketplaces", warning="Slow API"))
+    )
+    assert "Syncing — 2 of 3 marketplaces" in text
+    assert "⚠️ Slow API" in text
+
+
+def test_many_marketplaces_are_summarised_and_escaped() -> None:
+    vm = card("connected", marketplaces=tuple(f"{EVIL} {i}" for i in range(14)))
+    text = joined(render_region_card(vm))
+    assert "and 4 more" in text
+    assert "<!channel>" not in text and "&lt;!channel&gt;" in text
+
+
+def test_three_cards_have_unique_block_ids() -> None:
+    cards = [card("connected", region=r) for r in ("na", "eu", "fe")]
+    msg = render_region_cards_message(cards)
+    assert_valid_message(msg)
+    assert msg["text"].startswith("Amazon Ads regions:")
+    assert "Europe: connected" in msg["text"]
+
+
+def test_render_key_changes_block_ids() -> None:
+    first = render_region_card(card("connected"))
+    second = render_region_card(card("connected", render_key="2"))
+    assert first[0]["block_id"] != second[0]["block_id"]
