@@ -24,12 +24,12 @@ from werkzeug.serving import make_server
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.app import create_app  # noqa: E402
-from bot.web.server import build_web_app  # noqa: E402
-from bot.wiring import build_services  # noqa: E402
-from storage.db import make_engine  # noqa: E402
-from storage.migrate import upgrade  # noqa: E402
-from tests.harness import SIGNING_SECRET, harness_settings  # noqa: E402
+from bot.app import create_app
+from bot.web.server import build_web_app
+from bot.wiring import build_services
+from storage.db import make_engine
+from storage.migrate import upgrade
+from tests.harness import SIGNING_SECRET, harness_settings
 
 CLIENTS, PER_CLIENT = 50, 20
 
@@ -41,12 +41,25 @@ def _serve(wsgi):
 
 
 def _bodies(sink: str) -> list[str]:
-    command = urlencode({"command": "/hilal", "text": "regions", "team_id": "T0DEMO", "user_id": "U0ADMIN",
-                         "channel_id": "C0PPC", "response_url": sink, "trigger_id": "1.2.3"})
-    action = urlencode({"payload": '{"type":"block_actions","team":{"id":"T0DEMO"},"user":{"id":"U0ADMIN"},'
-                        '"api_app_id":"A1","token":"t","trigger_id":"1.2.3","response_url":"' + sink + '",'
-                        '"actions":[{"action_id":"region.connect","block_id":"b","type":"button","value":"{}",'
-                        '"action_ts":"1"}]}'})
+    command = urlencode(
+        {
+            "command": "/hilal",
+            "text": "regions",
+            "team_id": "T0DEMO",
+            "user_id": "U0ADMIN",
+            "channel_id": "C0PPC",
+            "response_url": sink,
+            "trigger_id": "1.2.3",
+        }
+    )
+    action = urlencode(
+        {
+            "payload": '{"type":"block_actions","team":{"id":"T0DEMO"},"user":{"id":"U0ADMIN"},'
+            '"api_app_id":"A1","token":"t","trigger_id":"1.2.3","response_url":"' + sink + '",'
+            '"actions":[{"action_id":"region.connect","block_id":"b","type":"button","value":"{}",'
+            '"action_ts":"1"}]}'
+        }
+    )
     return [command, action]
 
 
@@ -60,8 +73,11 @@ def _load(url: str, bodies: list[str]) -> list[float]:
             for n in range(PER_CLIENT):
                 body = bodies[(i + n) % len(bodies)]
                 ts = str(int(time.time()))
-                headers = {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": verifier.generate_signature(
-                    timestamp=ts, body=body), "Content-Type": "application/x-www-form-urlencoded"}
+                headers = {
+                    "X-Slack-Request-Timestamp": ts,
+                    "X-Slack-Signature": verifier.generate_signature(timestamp=ts, body=body),
+                    "Content-Type": "application/x-www-form-urlencoded",
+                }
                 start = time.perf_counter()
                 response = http.post(url, content=body, headers=headers)
                 elapsed = time.perf_counter() - start
@@ -82,8 +98,11 @@ def main() -> None:
     from sandbox.amazon import AmazonSimulator, SimConfig
     from sandbox.slack import SlackStandIn
 
-    with tempfile.TemporaryDirectory() as tmp, SlackStandIn.with_demo_workspace() as slack, \
-            AmazonSimulator(SimConfig(client_id="amzn1.application-oa2-client.test", client_secret="s")) as sim:
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        SlackStandIn.with_demo_workspace() as slack,
+        AmazonSimulator(SimConfig(client_id="amzn1.application-oa2-client.test")) as sim,
+    ):
         sink = f"{slack.base_url}/webhook/bench"
         engine = make_engine(f"sqlite:///{tmp}/bench.db")
         upgrade(engine)
@@ -93,8 +112,11 @@ def main() -> None:
         hilal_server, hilal_url = _serve(build_web_app(app, services))
         from slack_sdk import WebClient
 
-        bare = App(signing_secret=SIGNING_SECRET, token_verification_enabled=False,
-                   client=WebClient(token="xoxb-demo-T0DEMO", base_url=slack.api_url))
+        bare = App(
+            signing_secret=SIGNING_SECRET,
+            token_verification_enabled=False,
+            client=WebClient(token="xoxb-demo-T0DEMO", base_url=slack.api_url),
+        )
         bare.command("/hilal")(lambda ack: ack())
         bare.action("region.connect")(lambda ack: ack())
         from flask import Flask, request

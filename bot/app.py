@@ -30,7 +30,7 @@ BOT_SCOPES = [
 
 
 def _services_middleware(services: Services) -> Callable[..., Any]:
-    def attach_services(context: BoltContext, next: Callable[[], Any]) -> Any:  # noqa: A002 (Bolt's name)
+    def attach_services(context: BoltContext, next: Callable[[], Any]) -> Any:
         context["services"] = services
         return next()
 

@@ -56,9 +56,7 @@ def sandbox(host: str, port: int) -> None:
     from sandbox.amazon import AmazonSimulator, SimConfig
     from sandbox.slack import SlackStandIn
 
-    sim = AmazonSimulator(
-        SimConfig(client_id="amzn1.application-oa2-client.sandbox", client_secret="sandbox")
-    )
+    sim = AmazonSimulator(SimConfig(client_id="amzn1.application-oa2-client.sandbox"))
     sim.seed_demo()
     sim.start(host=host, port=port)
     slack = SlackStandIn.with_demo_workspace(host=host, port=port + 1).start()

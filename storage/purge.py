@@ -57,7 +57,7 @@ def plan_purge(engine: Engine, *, team_id: str, region: str) -> PurgePlan:
         profiles = select(table_of(Profile).c.id).where(table_of(Profile).c.connection_id == conn_id)
         campaigns = select(table_of(Campaign).c.id).where(table_of(Campaign).c.profile_pk.in_(profiles))
         counts: dict[str, int] = {}
-        for model in _BY_PROFILE + (Campaign,):
+        for model in (*_BY_PROFILE, Campaign):
             t = table_of(model)
             counts[t.name] = s.execute(select(func.count()).where(t.c.profile_pk.in_(profiles))).scalar_one()
         for model in _BY_CAMPAIGN:

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Any
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
-from bot.blocks.ids import ActionId, decode_meta, meta_int, meta_str
 from bot.blocks.common import Message
+from bot.blocks.ids import ActionId, decode_meta, meta_int, meta_str
 from bot.blocks.marketplaces import page_options, render_marketplace_picker
 from bot.blocks.region_card import render_region_cards_message
 from bot.errors import NotAllowed, NotConnected, UsageError
@@ -213,7 +213,7 @@ def _marketplace_meta(body: Body) -> dict[str, object] | None:
     return None
 
 
-def handle_page(ack: Ack, body: Body, client: WebClient, respond: Any, context: BoltContext) -> None:
+def handle_page(ack: Ack, body: Body, respond: Any, context: BoltContext) -> None:
     ack()
     services, team, _enterprise, _user = _with_services(body, context)
     meta = _meta(body)
@@ -246,7 +246,8 @@ def handle_save(ack: Ack, body: Body, client: WebClient, respond: Any, context: 
     progress = _progress_target(client, body, user)
     if body.get("response_url") and (body.get("container") or {}).get("is_ephemeral"):
         respond(
-            text=f"Saved {len(chosen)} marketplaces. The first sync has started: I'll post its progress in our DM.",
+            text=f"Saved {len(chosen)} marketplaces. The first sync has started: "
+            "I'll post its progress in our DM.",
             replace_original=True,
         )
     from bot.services.sync import start_sync

@@ -21,7 +21,12 @@ from bot.viewmodels import CommandHelp
 
 __all__ = ["CommandTable", "make_command_listener"]
 
-HELP = CommandSpec("help", "help", "Show this list of commands", "/hilal help", handler=lambda ctx: None)
+
+def _help_handler(_ctx: CommandContext) -> None:
+    """Help is answered by the dispatcher itself (it needs the whole table)."""
+
+
+HELP = CommandSpec("help", "help", "Show this list of commands", "/hilal help", handler=_help_handler)
 
 
 @dataclass(frozen=True)

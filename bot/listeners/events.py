@@ -1,4 +1,5 @@
-"""Events: App Home opened (publish it), app uninstalled or tokens revoked (stop the team's jobs, keep data)."""
+"""Events: App Home opened (publish it);
+app uninstalled or tokens revoked (stop the team's jobs, keep data)."""
 
 from __future__ import annotations
 

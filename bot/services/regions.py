@@ -149,6 +149,6 @@ def build_picker_vm(
         options=options,
         selected=frozenset(p.profile_id for p in profiles if p.selected),
         page=page,
-        reconnect=reconnect or not conn.selection_confirmed and any(p.selected for p in profiles),
+        reconnect=reconnect or (not conn.selection_confirmed and any(p.selected for p in profiles)),
         render_key=render_key,
     )

@@ -47,7 +47,8 @@ PAGES: dict[str, tuple[str, str, int]] = {
 }
 
 _TEMPLATE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title} · Hilal</title>
 <style>body{{font-family:system-ui,sans-serif;background:#f8f8fa;color:#1d1c1d;display:flex;justify-content:center;
 padding-top:10vh}}main{{background:#fff;border-radius:12px;box-shadow:0 1px 4px #0002;max-width:520px;

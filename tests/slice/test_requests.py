@@ -33,7 +33,10 @@ def _post(h, body: str, *, secret: str = SIGNING_SECRET, age: int = 0):
     )
 
 
-BODY = "command=%2Fhilal&text=regions&team_id=T0DEMO&user_id=U0ADMIN&channel_id=C0PPC&response_url=http%3A%2F%2F127.0.0.1%3A9%2Fx"
+BODY = (
+    "command=%2Fhilal&text=regions&team_id=T0DEMO&user_id=U0ADMIN&channel_id=C0PPC"
+    "&response_url=http%3A%2F%2F127.0.0.1%3A9%2Fx"
+)
 
 
 def test_bad_signature_is_401(h):

@@ -17,8 +17,15 @@ def _seed(engine, team, region):
         conn = Connection(team_id=team, region=region)
         s.add(conn)
         s.flush()
-        p = Profile(connection_id=conn.id, team_id=team, region=region, profile_id="1", country_code="DE",
-                    currency_code="EUR", timezone="Europe/Berlin")
+        p = Profile(
+            connection_id=conn.id,
+            team_id=team,
+            region=region,
+            profile_id="1",
+            country_code="DE",
+            currency_code="EUR",
+            timezone="Europe/Berlin",
+        )
         s.add(p)
         s.flush()
         c = Campaign(profile_pk=p.id, team_id=team, campaign_id="7", name="Summer", state="ENABLED")
@@ -26,8 +33,16 @@ def _seed(engine, team, region):
         s.flush()
         s.add(Tag(team_id=team, campaign_pk=c.id, tag="launch", created_by="U1"))
         s.add(Note(team_id=team, campaign_pk=c.id, author_id="U1", text="watch bids"))
-        s.add(CampaignDailyMetric(profile_pk=p.id, campaign_id="7", date=date(2026, 3, 1), currency="EUR",
-                                  cost=Decimal("1.00"), sales=Decimal("2.00")))
+        s.add(
+            CampaignDailyMetric(
+                profile_pk=p.id,
+                campaign_id="7",
+                date=date(2026, 3, 1),
+                currency="EUR",
+                cost=Decimal("1.00"),
+                sales=Decimal("2.00"),
+            )
+        )
 
 
 def test_purge_counts_then_deletes_only_that_region(engine):
@@ -35,7 +50,8 @@ def test_purge_counts_then_deletes_only_that_region(engine):
     _seed(engine, "T1", "fe")
     _seed(engine, "T2", "eu")
     plan = plan_purge(engine, team_id="T1", region="eu")
-    assert plan.counts["campaign"] == 1 and plan.counts["tag"] == 1 and plan.counts["campaign_daily_metric"] == 1
+    assert plan.counts["campaign"] == 1 and plan.counts["tag"] == 1
+    assert plan.counts["campaign_daily_metric"] == 1
     execute_purge(engine, plan, actor="cli:test")
     with session_scope(engine, readonly=True) as s:
         left = sorted((c.team_id, c.region) for c in s.exec(select(Connection)).all())

@@ -1,0 +1,128 @@
+"""Shared pieces of the campaign feature: the user's list state, re-rendering where the click came from.
+
+A user has one campaign filter (remembered in `UserFilterState`) shared by the message list and App
+Home; App Home also remembers its page offset, since Home has no response_url to carry it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, Literal
+
+from slack_sdk.webhook import WebhookClient
+
+from bot.blocks.campaigns import page_size, render_campaign_message
+from bot.blocks.common import Message
+from bot.services.campaign_filters import CampaignFilter
+from bot.services.campaigns import build_campaign_page_vm, load_user_state, remember_filter
+from bot.viewmodels import CampaignPageVM
+from storage.db import session_scope
+
+if TYPE_CHECKING:
+    from slack_sdk import WebClient
+
+    from bot.wiring import Services
+
+__all__ = [
+    "Surface",
+    "build_page",
+    "campaign_message",
+    "ids_of",
+    "refresh",
+    "surface_of",
+    "update_state",
+]
+
+Surface = Literal["message", "home"]
+Body = Mapping[str, Any]
+
+
+def render_key(services: Services) -> str:
+    """A per-render block_id suffix (fresh multi-select state after every update)."""
+    return str(int(services.now().timestamp() * 1000) % 10**9)
+
+
+def ids_of(body: Body, context: Mapping[str, Any]) -> tuple[str, str]:
+    """(team id, user id) of an interaction payload."""
+    team = str((body.get("team") or {}).get("id") or body.get("team_id") or context.get("team_id") or "")
+    user = str((body.get("user") or {}).get("id") or body.get("user_id") or "")
+    return team, user
+
+
+def surface_of(body: Body) -> Surface:
+    """Where an action came from: App Home (a view container, no response_url) or a message."""
+    container = body.get("container") or {}
+    if container.get("type") == "view" or (body.get("view") or {}).get("type") == "home":
+        return "home"
+    return "message"
+
+
+def update_state(
+    services: Services,
+    *,
+    team_id: str,
+    user_id: str,
+    change: Callable[[CampaignFilter], CampaignFilter] | None = None,
+    home_offset: int | None = None,
+) -> CampaignFilter:
+    """Apply ``change`` to the user's filter (a changed filter sends Home back to page one) and save."""
+    with session_scope(services.engine) as session:
+        current, offset = load_user_state(session, team_id=team_id, user_id=user_id)
+        new = change(current) if change else current
+        if new != current:
+            offset = 0
+        if home_offset is not None:
+            offset = home_offset
+        remember_filter(
+            session, team_id=team_id, user_id=user_id, filter=new, now=services.now(), home_offset=offset
+        )
+    return new
+
+
+def build_page(
+    services: Services, *, team_id: str, user_id: str, surface: Surface, offset: int | None = None
+) -> CampaignPageVM:
+    """The user's current page for a surface (Home uses its remembered offset unless given one)."""
+    with session_scope(services.engine, readonly=True) as session:
+        flt, home_offset = load_user_state(session, team_id=team_id, user_id=user_id)
+        start = offset if offset is not None else (home_offset if surface == "home" else 0)
+        return build_campaign_page_vm(
+            session,
+            team_id=team_id,
+            filter=flt,
+            offset=start,
+            limit=page_size(surface),
+            now=services.now(),
+            render_key=render_key(services),
+        )
+
+
+def campaign_message(services: Services, *, team_id: str, user_id: str, offset: int = 0) -> Message:
+    """The campaign list message for the user's current filter."""
+    return render_campaign_message(
+        build_page(services, team_id=team_id, user_id=user_id, surface="message", offset=offset)
+    )
+
+
+def refresh(
+    services: Services,
+    client: WebClient,
+    *,
+    team_id: str,
+    user_id: str,
+    surface: Surface,
+    respond: Callable[..., Any] | None = None,
+    response_url: str | None = None,
+    offset: int = 0,
+) -> None:
+    """Re-render the list where the user is: re-publish App Home, or replace the list message."""
+    if surface == "home":
+        from bot.features.home import publish_home
+
+        publish_home(services, client, team_id=team_id, user_id=user_id)
+        return
+    msg = campaign_message(services, team_id=team_id, user_id=user_id, offset=offset)
+    if respond is not None:
+        respond(text=msg["text"], blocks=msg["blocks"], replace_original=True)
+    elif response_url:
+        WebhookClient(response_url).send(text=msg["text"], blocks=msg["blocks"], replace_original=True)
