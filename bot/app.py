@@ -61,7 +61,6 @@ def create_app(
     else:
         token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
         app = App(
-            token=token,
             signing_secret=signing_secret,
             process_before_response=process_before_response,
             client=WebClient(

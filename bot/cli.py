@@ -122,9 +122,10 @@ def keys_status() -> None:
 
 def _register_more() -> None:
     """Sub-commands that live in their own modules (purge, sandbox, sync)."""
-    from bot import cli_ops
+    from bot import cli_ops, cli_sync
 
     cli_ops.register(cli)
+    cli_sync.register(cli)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -79,3 +79,5 @@ def configure_logging(level: str = "INFO", *, json_output: bool = False) -> None
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    for noisy in ("apscheduler", "alembic", "werkzeug", "waitress"):
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))

@@ -12,7 +12,12 @@ from bot.features.base import Feature
 
 __all__ = ["FEATURE_MODULES", "load_features"]
 
-FEATURE_MODULES = ("bot.features.regions", "bot.features.admins")
+FEATURE_MODULES = (
+    "bot.features.regions",
+    "bot.features.campaigns",
+    "bot.features.digest",
+    "bot.features.admins",
+)
 
 
 def load_features(modules: tuple[str, ...] = FEATURE_MODULES) -> list[Feature]:
