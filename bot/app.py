@@ -51,6 +51,8 @@ def create_app(
             state_store=DatabaseStateStore(services),
             install_path="/slack/install",
             redirect_uri_path="/slack/oauth_redirect",
+            redirect_uri=settings.hilal_public_url.rstrip("/") + "/slack/oauth_redirect",
+            authorization_url=settings.slack_api_url.rstrip("/").removesuffix("/api") + "/oauth/v2/authorize",
         )
         app = App(
             signing_secret=signing_secret,

@@ -1,0 +1,88 @@
+"""Multi-workspace install through Slack OAuth, uninstall, and Hilal admins."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlmodel import select
+
+from storage.db import session_scope
+from storage.models import Connection, Workspace
+from tests.harness import Harness
+
+
+@pytest.fixture
+def multi(sqlite_engine):
+    with Harness.start(
+        sqlite_engine,
+        SLACK_CLIENT_ID="111.222",
+        SLACK_CLIENT_SECRET="slack-client-secret",
+        SLACK_BOT_TOKEN="",
+    ) as h:
+        h.slack.configure_oauth(client_id="111.222", client_secret="slack-client-secret")
+        yield h
+
+
+def _begin(h):
+    """The install page; Slack's state cookie is `Secure`, so a plain-http client must send it by hand."""
+    page = h.browser.get(f"{h.base_url}/slack/install")
+    assert page.status_code == 200
+    state = re.search(r"state=([A-Za-z0-9_\-]+)", page.text).group(1)
+    cookie = page.headers["set-cookie"].split(";")[0]
+    return state, cookie
+
+
+def _finish(h, state, cookie, team, user):
+    code = h.slack.issue_oauth_code(team_id=team, user_id=user)
+    return h.browser.get(
+        f"{h.base_url}/slack/oauth_redirect",
+        params={"code": code, "state": state},
+        headers={"Cookie": cookie},
+    )
+
+
+def _install(h, team, user):
+    state, cookie = _begin(h)
+    return _finish(h, state, cookie, team, user)
+
+
+def test_install_stores_an_encrypted_bot_token_and_commands_work(multi):
+    done = _install(multi, multi.team, multi.admin)
+    assert done.status_code == 200
+    with session_scope(multi.services.engine, readonly=True) as s:
+        ws = s.exec(select(Workspace)).one()
+    assert ws.team_id == multi.team and ws.bot_token_enc.startswith("v1.") and "xoxb" not in ws.bot_token_enc
+    multi.command("regions")
+    assert "Far East" in multi.last_reply().text
+
+
+def test_install_state_cannot_be_replayed(multi):
+    state, cookie = _begin(multi)
+    assert _finish(multi, state, cookie, multi.team, multi.admin).status_code == 200
+    assert _finish(multi, state, cookie, multi.team, multi.admin).status_code >= 400
+
+
+def test_uninstall_stops_syncs_and_keeps_data(multi):
+    _install(multi, multi.team, multi.admin)
+    multi.connect_region("fe")
+    multi.slack.send_event(team_id=multi.team, event={"type": "app_uninstalled"})
+    with session_scope(multi.services.engine, readonly=True) as s:
+        ws = s.exec(select(Workspace)).one()
+        conn = s.exec(select(Connection)).one()
+    assert ws.uninstalled_at is not None and ws.bot_token_enc is None
+    assert conn.next_active_sync_at is None and conn.refresh_token_enc is not None
+
+
+def test_admins_add_lets_a_member_connect(sqlite_engine):
+    with Harness.start(sqlite_engine) as h:
+        h.command("connect eu", user=h.member)
+        assert "Not allowed" in h.last_reply().text
+        h.command(f"admins add <@{h.member}|member>")
+        assert f"<@{h.member}> can now manage" in h.last_reply().text
+        h.command("admins list")
+        assert h.member in h.last_reply().text
+        h.command("connect eu", user=h.member)
+        assert "Europe" in h.last_reply().text and "Not allowed" not in h.last_reply().text
+        h.command("admins add nobody")
+        assert "not a Slack user mention" in h.last_reply().text
