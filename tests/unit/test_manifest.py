@@ -47,3 +47,8 @@ def test_every_feature_command_is_documented_in_help_and_unique():
     names = [spec.name for feature in load_features() for spec in feature.commands]
     assert len(names) == len(set(names))
     assert {"connect", "regions", "marketplaces", "sync", "disconnect", "admins"} <= set(names)
+
+
+def test_channel_and_user_mentions_arrive_escaped():
+    # `/hilal digest subscribe #ppc` and `/hilal admins add @dana` need <#C…|ppc> and <@U…|dana>.
+    assert MANIFEST["features"]["slash_commands"][0]["should_escape"] is True
