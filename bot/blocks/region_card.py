@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from bot.blocks.common import (
@@ -69,6 +70,14 @@ def disconnect_confirm(region: str, name: str = "") -> dict[str, object]:
     )
 
 
+_DATE_TOKEN = re.compile(r"<!date\^\d{1,12}\^[^|<>]{1,60}\|[^<>|]{1,60}>")
+
+
+def _time_text(value: str) -> str:
+    """A Slack date token (shown in each reader's time zone) passes as is; anything else is escaped."""
+    return value if _DATE_TOKEN.fullmatch(value) else safe(value, 100)
+
+
 def _status_lines(vm: RegionCardVM) -> list[str]:
     name = region_name(vm.region, vm.region_name)
     status = STATE_LABELS[vm.state]
@@ -88,9 +97,9 @@ def _status_lines(vm: RegionCardVM) -> list[str]:
         lines.append(NO_MARKETPLACES)
     times = []
     if vm.last_sync:
-        times.append(f"Last sync: {safe(vm.last_sync, 100)}")
+        times.append(f"Last sync: {_time_text(vm.last_sync)}")
     if vm.next_sync and vm.state in ("connected", "syncing"):
-        times.append(f"Next sync: {safe(vm.next_sync, 100)}")
+        times.append(f"Next sync: {_time_text(vm.next_sync)}")
     if times:
         lines.append(" · ".join(times))
     return lines

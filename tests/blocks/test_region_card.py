@@ -103,3 +103,16 @@ def test_render_key_changes_block_ids() -> None:
     first = render_region_card(card("connected"))
     second = render_region_card(card("connected", render_key="2"))
     assert first[0]["block_id"] != second[0]["block_id"]
+
+
+def test_slack_date_tokens_pass_but_other_markup_is_escaped():
+    from bot.blocks.region_card import render_region_card
+    from bot.viewmodels import RegionCardVM
+
+    token = "<!date^1795928237^{date_short_pretty} {time}|2026-11-29 05:00 UTC>"
+    vm = RegionCardVM(
+        region="eu", region_name="Europe", state="connected", last_sync=token, next_sync="<@U123> <!channel>"
+    )
+    text = str(render_region_card(vm))
+    assert token in text
+    assert "<!channel>" not in text and "&lt;!channel&gt;" in text
