@@ -79,6 +79,8 @@ class Runtime:
             with contextlib.suppress(Exception):
                 (getattr(part, "stop", None) or part.close)()
         self.services.background.shutdown(wait=False, cancel_futures=True)
+        self.services.amazon.http.close()
+        self.services.engine.dispose()
         if self.local is not None:
             self.local.stop()
 
@@ -95,10 +97,15 @@ def build_runtime(settings: Settings, *, local_port: int | None = None) -> Runti
 
         local = start_local_stack(settings, app_port=local_port)
         settings = local.settings
-    settings.require_production_secrets()
-    ensure_schema(settings, auto_upgrade=local is not None)
-    services = build_services(settings)
-    app, _table = create_app(settings, services)
+    try:
+        settings.require_production_secrets()
+        ensure_schema(settings, auto_upgrade=local is not None)
+        services = build_services(settings)
+        app, _table = create_app(settings, services)
+    except BaseException:
+        if local is not None:
+            local.stop()
+        raise
     return Runtime(
         settings=settings, services=services, app=app, web=build_web_app(app, services), local=local
     )

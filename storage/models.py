@@ -28,6 +28,7 @@ __all__ = [
     "AuditEvent",
     "Campaign",
     "CampaignDailyMetric",
+    "CampaignWindowMetric",
     "Connection",
     "ConnectionStatus",
     "DigestDelivery",
@@ -252,6 +253,22 @@ class CampaignDailyMetric(SQLModel, table=True):
     units: int = 0
     budget: Decimal | None = _money()
     updated_at: datetime = _created()
+
+
+class CampaignWindowMetric(SQLModel, table=True):
+    """A campaign's totals over the list's 7-day window: a rebuildable rollup of `CampaignDailyMetric`
+    (written by `storage.repositories.campaigns.refresh_window`), so the campaign list can sort 50,000
+    campaigns by spend without summing millions of daily rows per request. ``marker`` is the team's sync
+    marker the rollup was built from (see `window_marker`)."""
+
+    __tablename__ = "campaign_window_metric"
+    __table_args__ = (Index("ix_campaign_window_metric_team", "team_id", "window_end"),)
+    campaign_pk: int = Field(foreign_key="campaign.id", primary_key=True, ondelete="CASCADE")
+    team_id: str = Field(max_length=32)
+    window_end: date
+    marker: str = Field(default="", max_length=64)
+    spend: Decimal = _money_zero()
+    sales: Decimal = _money_zero()
 
 
 class KeywordDailyMetric(SQLModel, table=True):

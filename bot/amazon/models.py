@@ -3,7 +3,10 @@
 Conventions:
 
 - Amazon ids are always strings in one canonical form, decimal digits (`"158410630682987"`): reports send
-  integers, the entity APIs strings, and both must join.
+  integers, the entity APIs strings, and both must join. Low-volume models run `canonical_id`; the
+  high-volume ones (ad groups, keywords, metric rows; hundreds of thousands per sync) let pydantic-core
+  turn integers into strings natively (`coerce_numbers_to_str`), which is the same form for every id
+  Amazon sends and keeps parsing as fast as `json.loads` itself.
 - Enum-like values (`state`, `match_type` …) stay plain strings so an unknown value (`"OTHER"`) is kept,
   not rejected. The known values are listed as constants for callers.
 - Money is `Decimal`. The client parses JSON with `parse_float=Decimal`, so no float ever sits in between.
@@ -90,13 +93,12 @@ AmazonId = Annotated[str, BeforeValidator(canonical_id)]
 Money = Annotated[Decimal, BeforeValidator(to_decimal)]
 Day = Annotated[date, BeforeValidator(_to_date)]
 State = Annotated[str, BeforeValidator(_upper)]
-_FROZEN = ConfigDict(frozen=True, validate_by_name=True, validate_by_alias=True)
 
 
 class TokenSet(BaseModel):
     """An LWA token pair. Secrets are `SecretStr`, so they never show in `repr` or logs."""
 
-    model_config = _FROZEN
+    model_config = ConfigDict(frozen=True, validate_by_name=True, validate_by_alias=True)
 
     access_token: SecretStr
     refresh_token: SecretStr
@@ -124,7 +126,7 @@ class TokenSet(BaseModel):
 class Profile(BaseModel):
     """One Ads profile: one (region, marketplace, account). `account_type`: seller, vendor or agency."""
 
-    model_config = _FROZEN
+    model_config = ConfigDict(frozen=True, validate_by_name=True, validate_by_alias=True)
 
     profile_id: AmazonId
     country_code: str
@@ -160,7 +162,7 @@ class Profile(BaseModel):
 class Campaign(BaseModel):
     """A campaign of any ad product, flattened. `state` is upper case; unknown values are kept."""
 
-    model_config = _FROZEN
+    model_config = ConfigDict(frozen=True, validate_by_name=True, validate_by_alias=True)
 
     campaign_id: AmazonId
     name: str
@@ -227,27 +229,31 @@ class Campaign(BaseModel):
 class AdGroup(BaseModel):
     """An SP ad group (validates straight from the v3 JSON or from field names)."""
 
-    model_config = _FROZEN
+    model_config = ConfigDict(
+        frozen=True, validate_by_name=True, validate_by_alias=True, coerce_numbers_to_str=True
+    )
 
-    ad_group_id: AmazonId = Field(validation_alias="adGroupId")
-    campaign_id: AmazonId = Field(validation_alias="campaignId")
+    ad_group_id: str = Field(validation_alias="adGroupId")
+    campaign_id: str = Field(validation_alias="campaignId")
     name: str = ""
-    state: State
-    default_bid: Money | None = Field(default=None, validation_alias="defaultBid")
+    state: str
+    default_bid: Decimal | None = Field(default=None, validation_alias="defaultBid")
 
 
 class Keyword(BaseModel):
     """An SP keyword. `bid` None means the ad group's default bid applies."""
 
-    model_config = _FROZEN
+    model_config = ConfigDict(
+        frozen=True, validate_by_name=True, validate_by_alias=True, coerce_numbers_to_str=True
+    )
 
-    keyword_id: AmazonId = Field(validation_alias="keywordId")
-    ad_group_id: AmazonId = Field(validation_alias="adGroupId")
-    campaign_id: AmazonId = Field(validation_alias="campaignId")
+    keyword_id: str = Field(validation_alias="keywordId")
+    ad_group_id: str = Field(validation_alias="adGroupId")
+    campaign_id: str = Field(validation_alias="campaignId")
     text: str = Field(validation_alias="keywordText")
-    match_type: State = Field(validation_alias="matchType")
-    state: State
-    bid: Money | None = None
+    match_type: str = Field(validation_alias="matchType")
+    state: str
+    bid: Decimal | None = None
 
 
 class ReportStatus(BaseModel):
@@ -256,7 +262,7 @@ class ReportStatus(BaseModel):
     `url` is a pre-signed download link, a short-lived credential: it is left out of `repr`.
     """
 
-    model_config = _FROZEN
+    model_config = ConfigDict(frozen=True, validate_by_name=True, validate_by_alias=True)
 
     report_id: str = Field(validation_alias="reportId")
     status: State
@@ -285,34 +291,38 @@ class ReportStatus(BaseModel):
 class CampaignMetricRow(BaseModel):
     """One campaign-day of an SP campaign report. `sales`/`orders` are 7-day attributed."""
 
-    model_config = _FROZEN
+    model_config = ConfigDict(
+        frozen=True, validate_by_name=True, validate_by_alias=True, coerce_numbers_to_str=True
+    )
 
-    date: Day
-    campaign_id: AmazonId
+    date: date
+    campaign_id: str
     impressions: int = 0
     clicks: int = 0
-    cost: Money = Decimal(0)
-    sales: Money = Decimal(0)
+    cost: Decimal = Decimal(0)
+    sales: Decimal = Decimal(0)
     orders: int = 0
     units: int | None = None
-    budget_amount: Money | None = None
+    budget_amount: Decimal | None = None
     currency_code: str | None = None
-    campaign_status: State | None = None
+    campaign_status: str | None = None
 
 
 class KeywordMetricRow(BaseModel):
     """One keyword-day of an SP targeting report. `sales`/`orders` are 7-day attributed."""
 
-    model_config = _FROZEN
+    model_config = ConfigDict(
+        frozen=True, validate_by_name=True, validate_by_alias=True, coerce_numbers_to_str=True
+    )
 
-    date: Day
-    keyword_id: AmazonId
-    campaign_id: AmazonId
-    ad_group_id: AmazonId
+    date: date
+    keyword_id: str
+    campaign_id: str
+    ad_group_id: str
     impressions: int = 0
     clicks: int = 0
-    cost: Money = Decimal(0)
-    sales: Money = Decimal(0)
+    cost: Decimal = Decimal(0)
+    sales: Decimal = Decimal(0)
     orders: int = 0
     keyword_text: str | None = None
-    match_type: State | None = None
+    match_type: str | None = None

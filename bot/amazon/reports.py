@@ -189,6 +189,10 @@ def report_windows(
     return windows
 
 
+def _upper(value: Any) -> str | None:
+    return value.upper() if isinstance(value, str) else value
+
+
 def _count(value: Any) -> int:
     return 0 if value is None else int(value)
 
@@ -210,7 +214,7 @@ def parse_campaign_row(row: Mapping[str, Any]) -> CampaignMetricRow:
         units=row.get("unitsSoldClicks7d"),
         budget_amount=row.get("campaignBudgetAmount"),
         currency_code=row.get("campaignBudgetCurrencyCode"),
-        campaign_status=row.get("campaignStatus"),
+        campaign_status=_upper(row.get("campaignStatus")),
     )
 
 
@@ -231,5 +235,5 @@ def parse_keyword_row(row: Mapping[str, Any]) -> KeywordMetricRow:
         sales=row.get("sales7d") or 0,
         orders=_count(row.get("purchases7d")),
         keyword_text=row.get("keyword") or row.get("keywordText"),
-        match_type=row.get("matchType"),
+        match_type=_upper(row.get("matchType")),
     )

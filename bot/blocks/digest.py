@@ -77,9 +77,8 @@ def _region_heading(region: RegionDigestVM, *, continued: bool = False) -> Block
     lines = [f"*{name} ({region.region.upper()})*" + (" (continued)" if continued else "")]
     if not continued:
         lines += [
-            f"{safe(t.currency, 5)}: spend {safe(t.spend, 30)} · sales {safe(t.sales, 30)}"
-            f" · ACOS {safe(t.acos, 12)}"
-            for t in region.currency_totals[:10]
+            f"{safe(currency, 5)}: spend {safe(spend, 30)} · sales {safe(sales, 30)} · ACOS {safe(acos, 12)}"
+            for currency, spend, sales, acos in region.currency_totals[:10]
         ]
         if not region.marketplaces:
             lines.append(NO_MARKETPLACES)

@@ -34,6 +34,7 @@ from bot.services import saved_views
 from bot.services.campaign_filters import CampaignFilter, marketplaces_in
 from bot.services.campaigns import build_detail_vm, load_user_state
 from storage.db import session_scope
+from storage.repositories import campaigns as campaign_repo
 
 if TYPE_CHECKING:
     from bot.wiring import Services
@@ -168,19 +169,11 @@ def handle_overflow(ack: Ack, body: Body, client: WebClient, context: BoltContex
         else:
             campaign = annotate.get_campaign(session, team_id=team, campaign_pk=pk)
             if op == CampaignOp.TAG:
-                tags = [t.tag for t in _tags(session, team, pk)]
+                tags = campaign_repo.tags_of(session, team_id=team, campaign_pks=[pk]).get(pk, [])
                 view = _with_origin(render_tag_modal(campaign.name, str(pk), tags), pk, body)
             else:
                 view = _with_origin(render_note_modal(campaign.name, str(pk)), pk, body)
     client.views_open(trigger_id=body["trigger_id"], view=view)
-
-
-def _tags(session: Any, team: str, pk: int) -> list[Any]:
-    from sqlmodel import select
-
-    from storage.models import Tag
-
-    return list(session.exec(select(Tag).where(Tag.team_id == team, Tag.campaign_pk == pk).order_by(Tag.tag)))
 
 
 def handle_open_view(ack: Ack, body: Body, client: WebClient, respond: Any, context: BoltContext) -> None:

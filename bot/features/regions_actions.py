@@ -280,7 +280,6 @@ def send_picker_dm(
     msg = _picker_message(services, team=team_id, region=region)
     channel = client.conversations_open(users=user_id)["channel"]["id"]
     client.chat_postMessage(channel=channel, text=msg["text"], blocks=msg["blocks"])
-    publish_home(services, client, team_id=team_id, user_id=user_id, enterprise_id=enterprise_id)
 
 
 def register(app: App) -> None:

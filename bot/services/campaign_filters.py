@@ -14,7 +14,7 @@ import re
 import shlex
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from typing import Literal, cast
+from typing import Literal
 
 from bot.errors import UsageError
 from bot.viewmodels import CampaignFilterVM
@@ -81,6 +81,13 @@ def _unique(values: Iterable[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(v for v in values if v))
 
 
+def _sort(value: str) -> SortKey:
+    for key in SORTS:
+        if key == value:
+            return key
+    return "spend"
+
+
 def normalize_tag(text: str) -> str:
     """A tag as stored: trimmed, lower case, at most 50 characters of letters, digits and ``-_.:/+&``.
 
@@ -139,7 +146,7 @@ class CampaignFilter:
             states=tuple(s for s in STATES if s in state_set),
             tags=_unique(valid_tags),
             search=text,
-            sort=cast(SortKey, sort) if sort in SORTS else "spend",
+            sort=_sort(sort),
         )
 
     def with_changes(self, **changes: object) -> CampaignFilter:
@@ -213,7 +220,7 @@ def _split_values(raw: str) -> list[str]:
 
 def _tokens(text: str) -> list[tuple[str, bool]]:
     """(token, was quoted) pairs; curly quotes count as quotes."""
-    lexer = shlex.shlex(text.replace("“", '"').replace("”", '"').replace("‘", "'").replace("’", "'"))
+    lexer = shlex.shlex(text.replace("“", '"').replace("”", '"'))
     lexer.whitespace_split = True
     lexer.commenters = ""
     try:
@@ -238,7 +245,8 @@ def _check_values(key: str, values: list[str]) -> list[str]:
         bad = [v for v in values if region_of_country(v) is None]
         if bad:
             raise UsageError(
-                f"`{bad[0][:20]}` is not an Amazon Ads marketplace: use a country code such as us, de, uk, jp.",
+                f"`{bad[0][:20]}` is not an Amazon Ads marketplace: "
+                "use a country code such as us, de, uk, jp.",
                 hint=f"Example: `{EXAMPLE}`",
             )
     elif key == "states":

@@ -6,6 +6,7 @@ seven whole days before ``today`` (today itself is still filling in at Amazon).
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -23,6 +24,7 @@ from bot.viewmodels import (
     NoteVM,
 )
 from storage.models import Campaign, ConnectionStatus
+from storage.repositories import annotations as notes_repo
 from storage.repositories import campaigns as repo
 
 __all__ = [
@@ -31,10 +33,12 @@ __all__ = [
     "CampaignRow",
     "build_campaign_page_vm",
     "build_detail_vm",
+    "ensure_window",
     "format_as_of",
     "format_budget",
     "list_campaigns",
     "load_user_filter",
+    "load_user_state",
     "marketplace_options",
     "metrics_window",
     "remember_filter",
@@ -80,9 +84,10 @@ def metrics_window(today: date) -> tuple[date, date]:
     return today - timedelta(days=WINDOW_DAYS), today - timedelta(days=1)
 
 
-def _query(team_id: str, flt: CampaignFilter, today: date) -> repo.PageQuery:
+def _query(team_id: str, flt: CampaignFilter, today: date, *, use_window: bool = False) -> repo.PageQuery:
     start, end = metrics_window(today)
     return repo.PageQuery(
+        use_window=use_window,
         team_id=team_id,
         start=start,
         end=end,
@@ -139,7 +144,9 @@ def list_campaigns(
     """
     limit = max(limit, 1)
     offset = max(offset, 0)
-    query = _query(team_id, filter, today)
+    marker = repo.window_marker(session, team_id=team_id)
+    fresh = repo.window_is_fresh(session, team_id=team_id, window_end=metrics_window(today)[1], marker=marker)
+    query = _query(team_id, filter, today, use_window=fresh)
     rows, total = repo.campaign_page(session, query=query, offset=offset, limit=limit)
     if total is None:
         total = repo.count_campaigns(session, query=query) if offset else 0
@@ -149,6 +156,20 @@ def list_campaigns(
         else:
             offset = 0
     return CampaignPage(rows=_annotate(session, team_id, rows), total=total, offset=offset, limit=limit)
+
+
+def ensure_window(session: Session, *, team_id: str, today: date) -> bool:
+    """Rebuild the team's 7-day rollup when a sync or report finished since, or the day changed.
+
+    Call it in a write transaction before listing (the list is correct without it, only slower) and
+    after ingesting metrics. Returns True when it rebuilt.
+    """
+    start, end = metrics_window(today)
+    marker = repo.window_marker(session, team_id=team_id)
+    if repo.window_is_fresh(session, team_id=team_id, window_end=end, marker=marker):
+        return False
+    repo.refresh_window(session, team_id=team_id, start=start, end=end, marker=marker)
+    return True
 
 
 def format_budget(amount: Decimal | None, budget_type: str | None, currency: str) -> str:
@@ -226,14 +247,35 @@ def build_campaign_page_vm(
 
 def load_user_filter(session: Session, *, team_id: str, user_id: str) -> CampaignFilter:
     """The user's remembered filter (the default filter the first time)."""
-    return CampaignFilter.from_json(repo.get_user_filter(session, team_id=team_id, user_id=user_id))
+    return load_user_state(session, team_id=team_id, user_id=user_id)[0]
+
+
+def load_user_state(session: Session, *, team_id: str, user_id: str) -> tuple[CampaignFilter, int]:
+    """(remembered filter, App Home page offset) of a user."""
+    raw = notes_repo.get_user_filter(session, team_id=team_id, user_id=user_id)
+    try:
+        data = json.loads(raw or "{}")
+    except json.JSONDecodeError:
+        data = {}
+    offset = data.get("home_offset", 0) if isinstance(data, dict) else 0
+    return CampaignFilter.from_json(raw), offset if isinstance(offset, int) and offset > 0 else 0
 
 
 def remember_filter(
-    session: Session, *, team_id: str, user_id: str, filter: CampaignFilter, now: datetime
+    session: Session,
+    *,
+    team_id: str,
+    user_id: str,
+    filter: CampaignFilter,
+    now: datetime,
+    home_offset: int = 0,
 ) -> None:
-    """Store the user's filter, restored next time."""
-    repo.set_user_filter(session, team_id=team_id, user_id=user_id, filter_json=filter.to_json(), now=now)
+    """Store the user's filter (and where App Home's list is paged to), restored next time."""
+    data = json.loads(filter.to_json())
+    if home_offset > 0:
+        data["home_offset"] = home_offset
+    text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    notes_repo.set_user_filter(session, team_id=team_id, user_id=user_id, filter_json=text, now=now)
 
 
 def _campaign(session: Session, team_id: str, campaign_pk: int) -> Campaign | None:
@@ -257,7 +299,7 @@ def build_detail_vm(
     currency = row.currency
     groups, groups_total = repo.ad_groups_of(session, campaign=campaign)
     keywords = repo.top_keywords(session, campaign=campaign, start=start, end=end)
-    notes = repo.notes_of(session, team_id=team_id, campaign_pk=campaign.id)
+    notes = notes_repo.notes_of(session, team_id=team_id, campaign_pk=campaign.id)
     return CampaignDetailVM(
         campaign=row_vm(row),
         ad_groups=[
@@ -266,7 +308,7 @@ def build_detail_vm(
                 state=g.state.lower(),
                 default_bid=format_money(g.default_bid, currency) if g.default_bid is not None else NO_VALUE,
             )
-            for g, _spend in groups
+            for g in groups
         ],
         ad_groups_total=groups_total,
         top_keywords=[

@@ -20,14 +20,23 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from bot.blocks.digest import render_digest
 from bot.blocks.limits import check_message
 from bot.services.chart import CHART_ALT_TEXT, render_chart_png
 from bot.services.digest_schedule import next_slot, slot_date, slot_instant
+from bot.services.digest_slack import (
+    PAUSE_ERRORS,
+    ChannelSender,
+    DeliveryOptions,
+    DigestRunReport,
+    DigestSlack,
+    SlackCallError,
+    pause_notice,
+)
 from bot.services.digest_subscriptions import scope_of
 from bot.services.digests import build_digest
 from storage.db import session_scope
@@ -50,78 +59,6 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-PAUSE_ERRORS = {
-    "channel_not_found": "the channel no longer exists, or it is private and Hilal is not in it",
-    "not_in_channel": "Hilal is not a member of the channel",
-    "is_archived": "the channel is archived",
-}
-_RATE_LIMITED = ("ratelimited", "rate_limited")
-
-
-class SlackCallError(Exception):
-    """A Slack Web API call answered `ok: false` (nothing was posted)."""
-
-    def __init__(self, error: str, *, status: int = 200, retry_after: float | None = None) -> None:
-        super().__init__(error)
-        self.error = error
-        self.status = status
-        self.retry_after = retry_after
-
-    @property
-    def rate_limited(self) -> bool:
-        return self.status == 429 or self.error in _RATE_LIMITED
-
-
-class DigestSlack(Protocol):
-    """The Slack calls a delivery needs (implemented over `WebClient` in `bot.jobs.digests`)."""
-
-    def post(self, *, channel: str, text: str, blocks: list[dict[str, Any]], thread_ts: str | None = None) -> str:
-        """Post a message; its `ts`. Raises `SlackCallError`."""
-        ...
-
-    def upload_png(self, *, channel: str, thread_ts: str | None, data: bytes, filename: str, title: str,
-                   alt_text: str) -> None:
-        """Upload and share a PNG (files.getUploadURLExternal + completeUploadExternal)."""
-        ...
-
-    def dm(self, *, user_id: str, text: str) -> None:
-        """Send the user a direct message."""
-        ...
-
-
-@dataclass(frozen=True)
-class DeliveryOptions:
-    """Timing knobs; tests inject `sleep` and `monotonic` so nothing really waits."""
-
-    sleep: Callable[[float], None] = time.sleep
-    monotonic: Callable[[], float] = time.monotonic
-    channel_interval: float = 1.1
-    max_rate_limit_retries: int = 5
-    grace: timedelta = timedelta(hours=6)
-    abandoned_after: timedelta = timedelta(minutes=15)
-    refresh_lead: timedelta = timedelta(minutes=90)
-    tick: timedelta = timedelta(minutes=1)
-    batch: int = 5000
-
-
-@dataclass
-class DigestRunReport:
-    """What one run did (also the benchmark's figures)."""
-
-    due: int = 0
-    sent: int = 0
-    already_claimed: int = 0
-    skipped_late: int = 0
-    paused: int = 0
-    failed: int = 0
-    messages: int = 0
-    thread_replies: int = 0
-    uploads: int = 0
-    rate_limited_retries: int = 0
-    refreshes_started: int = 0
-    build_seconds: float = 0.0
-    posts: list[tuple[str, str, float]] = field(default_factory=list)  # (team, channel, monotonic time)
-
 
 @dataclass(frozen=True)
 class _FollowUp:
@@ -133,70 +70,52 @@ class _FollowUp:
     day: date | None = None
 
 
-class _Sender:
-    """Per-channel pacing and 429 retries around a `DigestSlack`."""
-
-    def __init__(self, options: DeliveryOptions, report: DigestRunReport) -> None:
-        self.options = options
-        self.report = report
-        self._last: dict[tuple[str, str], float] = {}
-
-    def call(self, team_id: str, channel: str, fn: Callable[[], Any]) -> Any:
-        for attempt in range(self.options.max_rate_limit_retries + 1):
-            last = self._last.get((team_id, channel))
-            if last is not None:
-                delay = last + self.options.channel_interval - self.options.monotonic()
-                if delay > 0:
-                    self.options.sleep(delay)
-            try:
-                result = fn()
-            except SlackCallError as exc:
-                if not exc.rate_limited or attempt == self.options.max_rate_limit_retries:
-                    raise
-                self.report.rate_limited_retries += 1
-                self.options.sleep(max(exc.retry_after or 1.0, 0.0))
-                continue
-            finally:
-                self._last[(team_id, channel)] = self.options.monotonic()
-            self.report.posts.append((team_id, channel, self._last[(team_id, channel)]))
-            return result
-        raise AssertionError("unreachable")  # pragma: no cover
-
-
-def pause_notice(channel_id: str, error: str) -> str:
-    """The DM a subscriber gets when their digest is paused."""
-    why = PAUSE_ERRORS.get(error, error)
-    return (
-        f"I paused the daily Amazon Ads digest for <#{channel_id}>: {why}. "
-        f"To resume, invite Hilal with `/invite @Hilal` in the channel (or pick another channel) and run "
-        f"`/hilal digest subscribe` there."
-    )
-
-
 def _next_due(row: DigestSubscription, slot: datetime, now: datetime) -> datetime:
     following = next_slot(slot, local_time=row.local_time, zone=row.timezone)
     return following if following > now else next_slot(now, local_time=row.local_time, zone=row.timezone)
 
 
-def _claim(services: Services, row: DigestSubscription, day: date, now: datetime,
-           options: DeliveryOptions, next_due: datetime) -> int | None:
+def _claim(
+    services: Services,
+    row: DigestSubscription,
+    day: date,
+    now: datetime,
+    options: DeliveryOptions,
+    next_due: datetime,
+) -> int | None:
     assert row.id is not None
     with session_scope(services.engine) as session:
-        found = repo.claim_delivery(session, subscription_id=row.id, local_date=day,
-                                    claimed_by=services.instance_id, now=now)
+        found = repo.claim_delivery(
+            session, subscription_id=row.id, local_date=day, claimed_by=services.instance_id, now=now
+        )
         if found is None:
-            found = repo.retake_delivery(session, subscription_id=row.id, local_date=day,
-                                         claimed_by=services.instance_id, now=now,
-                                         abandoned_before=now - options.abandoned_after)
+            found = repo.retake_delivery(
+                session,
+                subscription_id=row.id,
+                local_date=day,
+                claimed_by=services.instance_id,
+                now=now,
+                abandoned_before=now - options.abandoned_after,
+            )
         if found is None:
             existing = repo.get_delivery(session, subscription_id=row.id, local_date=day)
-            if existing is not None and existing.status not in (DeliveryStatus.CLAIMED, DeliveryStatus.FAILED):
+            if existing is not None and existing.status not in (
+                DeliveryStatus.CLAIMED,
+                DeliveryStatus.FAILED,
+            ):
                 repo.set_next_due(session, subscription_id=row.id, next_due_at=next_due)
         return found
 
 
-def _mark(services: Services, delivery_id: int, status: str, *, next_due: tuple[int, datetime] | None = None,
-          pause: tuple[int, str, datetime] | None = None, **values: Any) -> None:
+def _mark(
+    services: Services,
+    delivery_id: int,
+    status: str,
+    *,
+    next_due: tuple[int, datetime] | None = None,
+    pause: tuple[int, str, datetime] | None = None,
+    **values: Any,
+) -> None:
     with session_scope(services.engine) as session:
         repo.mark_delivery(session, delivery_id=delivery_id, status=status, **values)
         if next_due is not None:
@@ -205,8 +124,9 @@ def _mark(services: Services, delivery_id: int, status: str, *, next_due: tuple[
             repo.pause_subscription(session, subscription_id=pause[0], reason=pause[1], now=pause[2])
 
 
-def _deliver_one(services: Services, slack: DigestSlack, row: DigestSubscription, *, now: datetime,
-                 sender: _Sender) -> list[_FollowUp]:
+def _deliver_one(
+    services: Services, slack: DigestSlack, row: DigestSubscription, *, now: datetime, sender: ChannelSender
+) -> list[_FollowUp]:
     options, report = sender.options, sender.report
     assert row.id is not None and row.next_due_at is not None
     day = slot_date(row.next_due_at, local_time=row.local_time, zone=row.timezone)
@@ -235,18 +155,40 @@ def _deliver_one(services: Services, slack: DigestSlack, row: DigestSubscription
     report.build_seconds += time.perf_counter() - started
     for index, msg in enumerate(messages):
         for problem in check_message(msg):
-            logger.warning("digest.limit_problem", extra={"subscription_id": row.id, "message": index,
-                                                          "problem": problem})
+            logger.warning(
+                "digest.limit_problem",
+                extra={"subscription_id": row.id, "message": index, "problem": problem},
+            )
     _mark(services, delivery_id, DeliveryStatus.POSTING)
     first = messages[0]
     try:
-        ts = sender.call(row.team_id, row.channel_id, lambda: slack.post(
-            channel=row.channel_id, text=first["text"], blocks=first["blocks"]))
+        ts = sender.call(
+            row.team_id,
+            row.channel_id,
+            lambda: slack.post(channel=row.channel_id, text=first["text"], blocks=first["blocks"]),
+        )
     except SlackCallError as exc:
         _handle_post_error(services, slack, row, delivery_id, exc, now=now, sender=sender)
         return []
-    _mark(services, delivery_id, DeliveryStatus.POSTED, posted_at=now, message_ts=ts,
-          next_due=(row.id, next_due))
+    except Exception as exc:  # timeout or connection loss: the post may have landed, so never retry it
+        logger.exception("digest.post_outcome_unknown", extra={"subscription_id": row.id})
+        _mark(
+            services,
+            delivery_id,
+            DeliveryStatus.POSTING,
+            error=type(exc).__name__,
+            next_due=(row.id, next_due),
+        )
+        report.failed += 1
+        return []
+    _mark(
+        services,
+        delivery_id,
+        DeliveryStatus.POSTED,
+        posted_at=now,
+        message_ts=ts,
+        next_due=(row.id, next_due),
+    )
     report.sent += 1
     report.messages += 1
     follow = [_FollowUp(row.team_id, row.channel_id, ts, message=dict(m)) for m in messages[1:]]
@@ -255,8 +197,16 @@ def _deliver_one(services: Services, slack: DigestSlack, row: DigestSubscription
     return follow
 
 
-def _handle_post_error(services: Services, slack: DigestSlack, row: DigestSubscription, delivery_id: int,
-                       exc: SlackCallError, *, now: datetime, sender: _Sender) -> None:
+def _handle_post_error(
+    services: Services,
+    slack: DigestSlack,
+    row: DigestSubscription,
+    delivery_id: int,
+    exc: SlackCallError,
+    *,
+    now: datetime,
+    sender: ChannelSender,
+) -> None:
     assert row.id is not None
     extra = {"subscription_id": row.id, "team_id": row.team_id, "channel": row.channel_id, "error": exc.error}
     if exc.error in PAUSE_ERRORS:
@@ -264,8 +214,11 @@ def _handle_post_error(services: Services, slack: DigestSlack, row: DigestSubscr
         sender.report.paused += 1
         logger.info("digest.paused", extra=extra)
         try:
-            sender.call(row.team_id, row.subscriber_id, lambda: slack.dm(
-                user_id=row.subscriber_id, text=pause_notice(row.channel_id, exc.error)))
+            sender.call(
+                row.team_id,
+                row.subscriber_id,
+                lambda: slack.dm(user_id=row.subscriber_id, text=pause_notice(row.channel_id, exc.error)),
+            )
         except SlackCallError as dm_error:
             logger.warning("digest.pause_dm_failed", extra={**extra, "dm_error": dm_error.error})
         return
@@ -274,56 +227,85 @@ def _handle_post_error(services: Services, slack: DigestSlack, row: DigestSubscr
     logger.warning("digest.post_failed", extra=extra)
 
 
-def _send_follow_up(slack_for: Callable[[str], DigestSlack], item: _FollowUp, sender: _Sender) -> None:
+def _send_follow_up(slack_for: Callable[[str], DigestSlack], item: _FollowUp, sender: ChannelSender) -> None:
     slack = slack_for(item.team_id)
     try:
         if item.message is not None:
             msg = item.message
-            sender.call(item.team_id, item.channel, lambda: slack.post(
-                channel=item.channel, text=msg["text"], blocks=msg["blocks"], thread_ts=item.thread_ts))
+            sender.call(
+                item.team_id,
+                item.channel,
+                lambda: slack.post(
+                    channel=item.channel, text=msg["text"], blocks=msg["blocks"], thread_ts=item.thread_ts
+                ),
+            )
             sender.report.thread_replies += 1
         elif item.chart is not None:
             data = item.chart
-            sender.call(item.team_id, item.channel, lambda: slack.upload_png(
-                channel=item.channel, thread_ts=item.thread_ts, data=data,
-                filename=f"hilal-digest-{item.day}.png", title="Spend and sales, last 14 days",
-                alt_text=CHART_ALT_TEXT))
+            sender.call(
+                item.team_id,
+                item.channel,
+                lambda: slack.upload_png(
+                    channel=item.channel,
+                    thread_ts=item.thread_ts,
+                    data=data,
+                    filename=f"hilal-digest-{item.day}.png",
+                    title="Spend and sales, last 14 days",
+                    alt_text=CHART_ALT_TEXT,
+                ),
+            )
             sender.report.uploads += 1
     except SlackCallError as exc:
-        logger.warning("digest.follow_up_failed", extra={"team_id": item.team_id, "channel": item.channel,
-                                                         "error": exc.error})
+        logger.warning(
+            "digest.follow_up_failed",
+            extra={"team_id": item.team_id, "channel": item.channel, "error": exc.error},
+        )
+    except Exception:  # the digest itself is out; a lost thread reply or chart is logged only
+        logger.exception("digest.follow_up_failed", extra={"team_id": item.team_id, "channel": item.channel})
 
 
-def _refresh_ahead(services: Services, *, now: datetime, options: DeliveryOptions,
-                   report: DigestRunReport) -> None:
+def _refresh_ahead(
+    services: Services, *, now: datetime, options: DeliveryOptions, report: DigestRunReport
+) -> None:
     start = now + options.refresh_lead
     with session_scope(services.engine, readonly=True) as session:
         upcoming = repo.list_subscriptions_due_between(session, start=start, end=start + options.tick)
         wanted = {(s.team_id, r) for s in upcoming for r in scope_of(s).regions}
         connections: list[Connection] = (
-            repo.list_connections_for_teams(session, team_ids=sorted({t for t, _ in wanted})) if wanted else []
+            repo.list_connections_for_teams(session, team_ids=sorted({t for t, _ in wanted}))
+            if wanted
+            else []
         )
     fresh_after = now - timedelta(hours=1)
-    targets = [c for c in connections if (c.team_id, c.region) in wanted
-               and c.status == ConnectionStatus.CONNECTED
-               and (c.last_success_at is None or c.last_success_at < fresh_after)]
+    targets = [
+        c
+        for c in connections
+        if (c.team_id, c.region) in wanted
+        and c.status == ConnectionStatus.CONNECTED
+        and (c.last_success_at is None or c.last_success_at < fresh_after)
+    ]
     if not targets:
         return
-    try:
-        from bot.services.sync import start_sync  # noqa: PLC0415 - written elsewhere; optional at run time
-    except ImportError:
-        logger.info("digest.refresh_unavailable")
-        return
+    from bot.services.sync import start_sync  # lazily: the sync machinery is only needed here
+
     for connection in targets:
+        assert connection.id is not None
         try:
-            start_sync(services, connection_id=connection.id, kind="reports")
-            report.refreshes_started += 1
+            result = start_sync(services, connection_id=connection.id, kind="reports")
         except Exception:  # a refresh is best effort: the digest still goes out with what is stored
             logger.warning("digest.refresh_failed", exc_info=True, extra={"connection_id": connection.id})
+            continue
+        if result == "started":
+            report.refreshes_started += 1
 
 
-def deliver_due_digests(services: Services, slack_for: Callable[[str], DigestSlack], *, now: datetime,
-                        options: DeliveryOptions | None = None) -> DigestRunReport:
+def deliver_due_digests(
+    services: Services,
+    slack_for: Callable[[str], DigestSlack],
+    *,
+    now: datetime,
+    options: DeliveryOptions | None = None,
+) -> DigestRunReport:
     """Post every digest due at `now` (see the module docstring).
 
     Args:
@@ -337,7 +319,7 @@ def deliver_due_digests(services: Services, slack_for: Callable[[str], DigestSla
     """
     options = options or DeliveryOptions()
     report = DigestRunReport()
-    sender = _Sender(options, report)
+    sender = ChannelSender(options, report)
     with session_scope(services.engine, readonly=True) as session:
         due = repo.list_due_subscriptions(session, now=now, limit=options.batch)
     report.due = len(due)

@@ -85,19 +85,26 @@ class CampaignDay:
     daily: dict[date, Totals] = field(default_factory=dict)
 
 
-def _pp(current: Decimal | None, base: Decimal | None) -> str:
-    if current is None or base is None:
+Fraction = tuple[Decimal, Decimal]  # (numerator, denominator), kept apart so each figure divides once
+
+
+def _pp(current: Fraction, base: Fraction) -> str:
+    """Change between two percentages in points, from exact parts (one division, no drift)."""
+    (n1, d1), (n2, d2) = current, base
+    if d1 == 0 or d2 == 0:
         return NO_VALUE
-    points = ((current - base) * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    points = ((n1 * d2 - n2 * d1) * 100 / (d1 * d2)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
     if points == 0:
         return "0.0 pp"
     return f"{'▲' if points > 0 else '▼'} {abs(points):,.1f} pp"
 
 
-def _rel(current: Decimal | int | None, base: Decimal | int | None) -> str:
-    if current is None:
+def _rel_ratio(current: Fraction, base: Fraction) -> str:
+    """Relative change between two ratios n1/d1 and n2/d2 as (n1·d2) vs (n2·d1): exact inputs."""
+    (n1, d1), (n2, d2) = current, base
+    if d1 == 0 or d2 == 0:
         return NO_VALUE
-    return format_delta(current, base)
+    return format_delta(n1 * d2, n2 * d1)
 
 
 def _roas(value: Decimal | None) -> str:
@@ -107,45 +114,43 @@ def _roas(value: Decimal | None) -> str:
 
 
 def build_metrics(day: Totals, prev: Totals, week: Totals, currency: str) -> list[DigestMetricVM]:
-    """The nine metric tiles of a marketplace: value, vs the day before, vs the 7-day average."""
-    avg = {
-        "cost": week.cost / AVG_DAYS,
-        "sales": week.sales / AVG_DAYS,
-        "orders": Decimal(week.orders) / AVG_DAYS,
-        "clicks": Decimal(week.clicks) / AVG_DAYS,
-        "impressions": Decimal(week.impressions) / AVG_DAYS,
-    }
+    """The nine metric tiles of a marketplace: value, vs the day before, vs the 7-day average.
 
-    def money(label: str, attr: str) -> DigestMetricVM:
+    The average comparison uses 7 times the day against the 7-day sum, which is the same change without
+    dividing by 7 first (a rounded average could tip a half-way figure the wrong way).
+    """
+
+    def tile(label: str, attr: str, shown: str) -> DigestMetricVM:
         value = getattr(day, attr)
         return DigestMetricVM(
-            label, format_money(value, currency), _rel(value, getattr(prev, attr)), _rel(value, avg[attr])
+            label,
+            shown,
+            format_delta(value, getattr(prev, attr)),
+            format_delta(value * AVG_DAYS, getattr(week, attr)),
         )
 
-    def count(label: str, attr: str) -> DigestMetricVM:
-        value = getattr(day, attr)
-        return DigestMetricVM(
-            label, format_int(value), _rel(value, getattr(prev, attr)), _rel(value, avg[attr])
-        )
+    def parts(num: str, den: str) -> list[Fraction]:
+        return [(Decimal(getattr(t, num)), Decimal(getattr(t, den))) for t in (day, prev, week)]
 
-    acos = [ratio(t.cost, t.sales) for t in (day, prev, week)]
-    roas = [ratio(t.sales, t.cost) for t in (day, prev, week)]
-    ctr = [ratio(t.clicks, t.impressions) for t in (day, prev, week)]
-    cpc = [ratio(t.cost, t.clicks) for t in (day, prev, week)]
+    acos, roas = parts("cost", "sales"), parts("sales", "cost")
+    ctr, cpc = parts("clicks", "impressions"), parts("cost", "clicks")
+    cpc_now = ratio(day.cost, day.clicks)
     return [
-        money("Spend", "cost"),
-        money("Sales", "sales"),
-        DigestMetricVM("ACOS", format_pct(acos[0]), _pp(acos[0], acos[1]), _pp(acos[0], acos[2])),
-        DigestMetricVM("ROAS", _roas(roas[0]), _rel(roas[0], roas[1]), _rel(roas[0], roas[2])),
-        count("Orders", "orders"),
-        count("Clicks", "clicks"),
-        count("Impressions", "impressions"),
-        DigestMetricVM("CTR", format_pct(ctr[0], places=2), _pp(ctr[0], ctr[1]), _pp(ctr[0], ctr[2])),
+        tile("Spend", "cost", format_money(day.cost, currency)),
+        tile("Sales", "sales", format_money(day.sales, currency)),
+        DigestMetricVM("ACOS", format_pct(ratio(*acos[0])), _pp(acos[0], acos[1]), _pp(acos[0], acos[2])),
+        DigestMetricVM(
+            "ROAS", _roas(ratio(*roas[0])), _rel_ratio(roas[0], roas[1]), _rel_ratio(roas[0], roas[2])
+        ),
+        tile("Orders", "orders", format_int(day.orders)),
+        tile("Clicks", "clicks", format_int(day.clicks)),
+        tile("Impressions", "impressions", format_int(day.impressions)),
+        DigestMetricVM("CTR", format_pct(ratio(*ctr[0]), places=2), _pp(ctr[0], ctr[1]), _pp(ctr[0], ctr[2])),
         DigestMetricVM(
             "CPC",
-            format_money(cpc[0], currency) if cpc[0] is not None else NO_VALUE,
-            _rel(cpc[0], cpc[1]),
-            _rel(cpc[0], cpc[2]),
+            format_money(cpc_now, currency) if cpc_now is not None else NO_VALUE,
+            _rel_ratio(cpc[0], cpc[1]),
+            _rel_ratio(cpc[0], cpc[2]),
         ),
     ]
 
@@ -184,7 +189,8 @@ def out_of_budget(campaigns: Sequence[CampaignDay], currency: str) -> list[Diges
     return [
         DigestLineVM(
             c.name,
-            f"spent {format_money(c.day.cost, currency)} of a {format_money(c.budget or 0, currency)} daily budget",
+            f"spent {format_money(c.day.cost, currency)}"
+            f" of a {format_money(c.budget or 0, currency)} daily budget",
         )
         for c in capped
     ]

@@ -1,9 +1,9 @@
 """A saved view's filter applied to the digest (`/hilal digest subscribe view NAME`).
 
-`SavedView.filter_json` is written by the campaigns feature. The digest reads it leniently, with the keys
-of `bot.viewmodels.CampaignFilterVM`: `regions`, `marketplaces` (matched against the Amazon profile id,
-Hilal's profile id, `region:profile_id` or the country code), `states`, `tags` and `search` (a
-case-insensitive substring of the campaign name). Unknown keys are ignored; an empty list means "all".
+`SavedView.filter_json` is written by the campaigns feature (`CampaignFilter.to_json`). The digest reads
+it leniently: `regions`, `marketplaces` (country codes as that filter stores them, UK and GB alike; an
+Amazon profile id or `region:profile_id` also match), `states`, `tags` and `search` (a case-insensitive
+substring of the campaign name). Unknown keys are ignored; an empty list means "all".
 """
 
 from __future__ import annotations
@@ -68,6 +68,8 @@ class ViewFilter:
             f"{profile.region}:{profile.profile_id}",
             profile.country_code.upper(),
         }
+        if names & {"UK", "GB"}:
+            names |= {"UK", "GB"}  # Amazon says UK, ISO says GB; the campaigns filter stores UK
         return any(value in names or value.upper() in names for value in self.marketplaces)
 
     def keeps_campaign(self, campaign: Campaign | None, tagged: Collection[int]) -> bool:

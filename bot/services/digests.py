@@ -38,8 +38,9 @@ from bot.viewmodels import (
     RegionState,
 )
 from storage.db import session_scope
-from storage.models import Campaign, CampaignDailyMetric, Connection, ConnectionStatus, Profile, SavedView
+from storage.models import Campaign, Connection, ConnectionStatus, Profile, SavedView
 from storage.repositories import digests as repo
+from storage.repositories.digests import MetricRow
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -101,7 +102,7 @@ class DigestBuild:
 class _Data:
     connections: list[Connection]
     profiles: list[Profile]
-    metrics: list[CampaignDailyMetric]
+    metrics: list[MetricRow]
     campaigns: dict[tuple[int, str], Campaign]
     tagged: set[int]
     view: SavedView | None
@@ -128,7 +129,7 @@ def _load(session: Session, scope: DigestScope, now: datetime) -> _Data:
     profiles = repo.list_selected_profiles(session, connection_ids=[c.id for c in connections if c.id])
     profiles = [p for p in profiles if view_filter.keeps_profile(p)]
     pks = [p.id for p in profiles if p.id is not None]
-    metrics: list[CampaignDailyMetric] = []
+    metrics: list[MetricRow] = []
     if profiles:
         ends = [_yesterday(p, now) for p in profiles]
         start = min(ends) - timedelta(days=CHART_DAYS - 1)
@@ -142,10 +143,8 @@ def _load(session: Session, scope: DigestScope, now: datetime) -> _Data:
     return _Data(connections, profiles, metrics, campaigns, tagged, view, view_filter)
 
 
-def _campaign_days(
-    data: _Data, profile: Profile, rows: Sequence[CampaignDailyMetric], day: date
-) -> list[CampaignDay]:
-    by_campaign: dict[str, dict[date, CampaignDailyMetric]] = defaultdict(dict)
+def _campaign_days(data: _Data, profile: Profile, rows: Sequence[MetricRow], day: date) -> list[CampaignDay]:
+    by_campaign: dict[str, dict[date, MetricRow]] = defaultdict(dict)
     for row in rows:
         by_campaign[row.campaign_id][row.date] = row
     result = []
@@ -271,7 +270,7 @@ def build_digest(services: Services, *, scope: DigestScope, now: datetime) -> Di
     with session_scope(services.engine, readonly=True) as session:
         data = _load(session, scope, now)
     label_day = local_today(now, parse_zone(scope.timezone).key) - timedelta(days=1)
-    rows: dict[int, list[CampaignDailyMetric]] = defaultdict(list)
+    rows: dict[int, list[MetricRow]] = defaultdict(list)
     for row in data.metrics:
         rows[row.profile_pk].append(row)
     regions: list[RegionDigestVM] = []
@@ -288,8 +287,8 @@ def build_digest(services: Services, *, scope: DigestScope, now: datetime) -> Di
             day = _yesterday(profile, now)
             days[profile.profile_id] = day
             campaigns = _campaign_days(data, profile, rows[cast(int, profile.id)], day)
-            vm, today = _marketplace(profile, campaigns, day, label_day)
-            marketplaces.append(vm)
+            mp_vm, today = _marketplace(profile, campaigns, day, label_day)
+            marketplaces.append(mp_vm)
             totals.append((profile.currency_code, today))
             chart_parts.append((profile, campaigns, day))
             if _synced_before_day_end(data, profile, day):

@@ -1,6 +1,6 @@
 """Saved views: named campaign filters, personal (owner only) or shared with the workspace.
 
-Names are 1–80 characters of letters, digits, spaces and ``- _ . & ' ( ) / #``, compared without regard
+Names are 1 to 80 characters of letters, digits, spaces and ``- _ . & ' ( ) / #``, compared without regard
 to case. A user's own view wins over a colleague's shared view of the same name; two colleagues cannot
 share views of the same name (opening one would be a guess).
 """
@@ -17,7 +17,7 @@ from bot.errors import Conflict, NotAllowed, NotFound, UsageError
 from bot.services.campaign_filters import CampaignFilter
 from bot.viewmodels import SavedViewVM
 from storage.models import DigestSubscription, SavedView
-from storage.repositories import campaigns as repo
+from storage.repositories import annotations as notes_repo
 
 __all__ = [
     "RESERVED_NAMES",
@@ -43,7 +43,8 @@ def validate_view_name(name: str) -> str:
         raise UsageError("Give the view a name.", hint=_EXAMPLE)
     if len(clean) > VIEW_NAME_MAX_LENGTH:
         raise UsageError(
-            f"View names are at most {VIEW_NAME_MAX_LENGTH} characters; this one has {len(clean)}.", hint=_EXAMPLE
+            f"View names are at most {VIEW_NAME_MAX_LENGTH} characters; this one has {len(clean)}.",
+            hint=_EXAMPLE,
         )
     if clean.lower() in RESERVED_NAMES:
         raise UsageError(f"`{clean}` is a command word; choose another name.", hint=_EXAMPLE)
@@ -58,12 +59,14 @@ def validate_view_name(name: str) -> str:
 def view_vm(view: SavedView) -> SavedViewVM:
     """The renderer's view line."""
     flt = CampaignFilter.from_json(view.filter_json)
-    return SavedViewVM(name=view.name, shared=view.shared, owner=view.owner_id, filter_summary=summarize_filter(flt.to_vm()))
+    return SavedViewVM(
+        name=view.name, shared=view.shared, owner=view.owner_id, filter_summary=summarize_filter(flt.to_vm())
+    )
 
 
 def list_views(session: Session, *, team_id: str, user_id: str) -> list[SavedViewVM]:
     """The user's own views and the workspace's shared ones, by name."""
-    return [view_vm(v) for v in repo.list_saved_views(session, team_id=team_id, user_id=user_id)]
+    return [view_vm(v) for v in notes_repo.list_saved_views(session, team_id=team_id, user_id=user_id)]
 
 
 def find_view(session: Session, *, team_id: str, user_id: str, name: str) -> SavedView:
@@ -73,7 +76,7 @@ def find_view(session: Session, *, team_id: str, user_id: str, name: str) -> Sav
         NotFound: No such view visible to the user (the hint lists what there is).
     """
     wanted = " ".join(name.split()).lower()
-    visible = repo.list_saved_views(session, team_id=team_id, user_id=user_id)
+    visible = notes_repo.list_saved_views(session, team_id=team_id, user_id=user_id)
     matches = [v for v in visible if v.name.lower() == wanted]
     own = [v for v in matches if v.owner_id == user_id]
     if own or matches:
@@ -84,7 +87,14 @@ def find_view(session: Session, *, team_id: str, user_id: str, name: str) -> Sav
 
 
 def save_view(
-    session: Session, *, team_id: str, user_id: str, name: str, shared: bool, filter: CampaignFilter, now: datetime
+    session: Session,
+    *,
+    team_id: str,
+    user_id: str,
+    name: str,
+    shared: bool,
+    filter: CampaignFilter,
+    now: datetime,
 ) -> tuple[SavedView, bool]:
     """Save ``filter`` under ``name`` (replacing the user's own view of that name).
 
@@ -111,8 +121,14 @@ def save_view(
                 hint="Choose another name, or save it as a personal view.",
                 title="Name taken",
             )
-    return repo.save_view(
-        session, team_id=team_id, owner_id=user_id, name=clean, shared=shared, filter_json=filter.to_json(), now=now
+    return notes_repo.save_view(
+        session,
+        team_id=team_id,
+        owner_id=user_id,
+        name=clean,
+        shared=shared,
+        filter_json=filter.to_json(),
+        now=now,
     )
 
 
@@ -137,5 +153,5 @@ def delete_view(session: Session, *, team_id: str, user_id: str, name: str) -> s
             hint=f"Unsubscribe it first: `/hilal digest unsubscribe` in <#{used.channel_id}>.",
             title="View in use",
         )
-    repo.delete_saved_view(session, view=view)
+    notes_repo.delete_saved_view(session, view=view)
     return view.name

@@ -77,9 +77,12 @@ def amazon_oauth_blueprint(services: Services) -> Blueprint:
 
 
 def _after_connect(services: Services, team_id: str, enterprise_id: str, user_id: str, region: str) -> None:
+    from bot.features.home import publish_home
     from bot.features.regions_actions import send_picker_dm
 
     try:
         send_picker_dm(services, team_id=team_id, enterprise_id=enterprise_id, user_id=user_id, region=region)
     except Exception:  # the page already answered; log for the operator
         logger.exception("slack.picker_dm_failed", extra={"team": team_id, "region": region})
+    client = services.slack.client_for(team_id, enterprise_id)
+    publish_home(services, client, team_id=team_id, user_id=user_id, enterprise_id=enterprise_id)

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Float, and_, case, cast, exists, func, or_, select
+from sqlalchemy import Date, Float, and_, case, cast, exists, func, literal, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col
 from sqlmodel import select as sm_select
@@ -22,14 +22,14 @@ from storage.models import (
     AdGroup,
     Campaign,
     CampaignDailyMetric,
+    CampaignWindowMetric,
     Connection,
     Keyword,
     KeywordDailyMetric,
     Note,
     Profile,
-    SavedView,
+    ReportJob,
     Tag,
-    UserFilterState,
     table_of,
 )
 from storage.types import from_money_units
@@ -37,26 +37,20 @@ from storage.types import from_money_units
 __all__ = [
     "CampaignListRow",
     "PageQuery",
-    "add_note",
-    "add_tag",
     "ad_groups_of",
     "campaign_page",
     "campaign_rows_by_pk",
     "count_campaigns",
-    "delete_saved_view",
     "find_campaigns",
-    "get_user_filter",
     "last_success_at",
-    "list_saved_views",
     "marketplace_choices",
-    "notes_of",
     "noted_campaigns",
-    "remove_tag",
-    "save_view",
-    "set_user_filter",
+    "refresh_window",
     "tags_of",
     "team_tags",
     "top_keywords",
+    "window_is_fresh",
+    "window_marker",
 ]
 
 _C = table_of(Campaign)
@@ -65,6 +59,8 @@ _K = table_of(Connection)
 _M = table_of(CampaignDailyMetric)
 _T = table_of(Tag)
 _N = table_of(Note)
+_W = table_of(CampaignWindowMetric)
+_R = table_of(ReportJob)
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +77,7 @@ class PageQuery:
     search: str | None = None
     sort: str = "spend"
     pks: tuple[int, ...] = ()
+    use_window: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,8 +140,14 @@ def _window_sum(column: Any, q: PageQuery) -> Any:
 
 
 def _page_statement(q: PageQuery, *, offset: int, limit: int) -> Any:
-    spend = _window_sum(_M.c.cost, q).label("spend")
-    sales = _window_sum(_M.c.sales, q).label("sales")
+    joined = _C.join(_P, _P.c.id == _C.c.profile_pk).join(_K, _K.c.id == _P.c.connection_id)
+    if q.use_window:  # the rollup (fresh for this window): no daily rows summed per request
+        joined = joined.outerjoin(_W, _W.c.campaign_pk == _C.c.id)
+        spend = func.coalesce(_W.c.spend, 0).label("spend")
+        sales = func.coalesce(_W.c.sales, 0).label("sales")
+    else:
+        spend = _window_sum(_M.c.cost, q).label("spend")
+        sales = _window_sum(_M.c.sales, q).label("sales")
     base = (
         select(
             _C.c.id,
@@ -161,7 +164,7 @@ def _page_statement(q: PageQuery, *, offset: int, limit: int) -> Any:
             spend,
             sales,
         )
-        .select_from(_C.join(_P, _P.c.id == _C.c.profile_pk).join(_K, _K.c.id == _P.c.connection_id))
+        .select_from(joined)
         .where(*_where(q))
         .subquery("base")
     )
@@ -227,6 +230,65 @@ def campaign_rows_by_pk(session: Session, *, query: PageQuery, pks: Sequence[int
     only = PageQuery(team_id=query.team_id, start=query.start, end=query.end, pks=tuple(pks))
     rows, _total = campaign_page(session, query=only, offset=0, limit=len(pks))
     return rows
+
+
+def window_marker(session: Session, *, team_id: str) -> str:
+    """What the rollup must have been built from to be fresh: the team's latest finished sync and report."""
+    synced = (
+        session.connection()
+        .execute(select(func.max(_K.c.last_success_at)).where(_K.c.team_id == team_id))
+        .scalar()
+    )
+    reported = (
+        session.connection()
+        .execute(
+            select(func.max(_R.c.finished_at))
+            .select_from(_R.join(_K, _K.c.id == _R.c.connection_id))
+            .where(_K.c.team_id == team_id)
+        )
+        .scalar()
+    )
+    return f"{synced or ''}|{reported or ''}"[:64]
+
+
+def window_is_fresh(session: Session, *, team_id: str, window_end: date, marker: str) -> bool:
+    """True when the team's rollup covers ``window_end`` and was built from ``marker``."""
+    row = (
+        session.connection()
+        .execute(select(_W.c.window_end, _W.c.marker).where(_W.c.team_id == team_id).limit(1))
+        .first()
+    )
+    return row is not None and row.window_end == window_end and row.marker == marker
+
+
+def refresh_window(session: Session, *, team_id: str, start: date, end: date, marker: str) -> None:
+    """Rebuild the team's 7-day rollup from the daily rows (one statement; every campaign gets a row)."""
+    session.connection().execute(_W.delete().where(_W.c.team_id == team_id))
+    sums = (
+        select(
+            _C.c.id,
+            _C.c.team_id,
+            literal(end, type_=Date).label("window_end"),
+            literal(marker).label("marker"),
+            func.coalesce(func.sum(_M.c.cost), 0),
+            func.coalesce(func.sum(_M.c.sales), 0),
+        )
+        .select_from(
+            _C.outerjoin(
+                _M,
+                and_(
+                    _M.c.profile_pk == _C.c.profile_pk,
+                    _M.c.campaign_id == _C.c.campaign_id,
+                    _M.c.date >= start,
+                    _M.c.date <= end,
+                ),
+            )
+        )
+        .where(_C.c.team_id == team_id)
+        .group_by(_C.c.id, _C.c.team_id)
+    )
+    columns = ["campaign_pk", "team_id", "window_end", "marker", "spend", "sales"]
+    session.connection().execute(_W.insert().from_select(columns, sums))
 
 
 def tags_of(session: Session, *, team_id: str, campaign_pks: Sequence[int]) -> dict[int, list[str]]:
@@ -298,7 +360,7 @@ def find_campaigns(session: Session, *, team_id: str, text: str, limit: int = 10
     )
     needle = text.strip()
     if needle.isdigit():
-        by_id = or_(col(Campaign.id) == int(needle[:18]), Campaign.campaign_id == needle)
+        by_id = or_(col(Campaign.id) == int(needle[:18]), col(Campaign.campaign_id) == needle)
         found = list(session.exec(base.where(by_id)).all())
         if found:
             return found
@@ -310,67 +372,18 @@ def find_campaigns(session: Session, *, team_id: str, text: str, limit: int = 10
     return list(session.exec(base.where(prefix)).all())
 
 
-def add_tag(
-    session: Session, *, team_id: str, campaign_pk: int, tag: str, user_id: str, now: datetime
-) -> bool:
-    """Tag a campaign; False when it already had the tag."""
-    existing = session.exec(
-        sm_select(Tag).where(Tag.campaign_pk == campaign_pk, Tag.tag == tag, Tag.team_id == team_id)
-    ).first()
-    if existing is not None:
-        return False
-    session.add(Tag(team_id=team_id, campaign_pk=campaign_pk, tag=tag, created_by=user_id, created_at=now))
-    session.flush()
-    return True
-
-
-def remove_tag(session: Session, *, team_id: str, campaign_pk: int, tag: str) -> bool:
-    """Untag a campaign; False when it did not have the tag."""
-    existing = session.exec(
-        sm_select(Tag).where(Tag.campaign_pk == campaign_pk, Tag.tag == tag, Tag.team_id == team_id)
-    ).first()
-    if existing is None:
-        return False
-    session.delete(existing)
-    session.flush()
-    return True
-
-
-def add_note(
-    session: Session, *, team_id: str, campaign_pk: int, author_id: str, text: str, now: datetime
-) -> Note:
-    """Add a note (with its author) to a campaign."""
-    note = Note(team_id=team_id, campaign_pk=campaign_pk, author_id=author_id, text=text, created_at=now)
-    session.add(note)
-    session.flush()
-    return note
-
-
-def notes_of(session: Session, *, team_id: str, campaign_pk: int, limit: int = 11) -> list[Note]:
-    """Newest notes first."""
-    stmt = (
-        sm_select(Note)
-        .where(Note.team_id == team_id, Note.campaign_pk == campaign_pk)
-        .order_by(col(Note.created_at).desc(), col(Note.id).desc())
-        .limit(limit)
-    )
-    return list(session.exec(stmt).all())
-
-
-def ad_groups_of(
-    session: Session, *, campaign: Campaign, limit: int = 15
-) -> tuple[list[tuple[AdGroup, Decimal]], int]:
-    """(ad groups with 0 spend, total count); removed ad groups are left out."""
+def ad_groups_of(session: Session, *, campaign: Campaign, limit: int = 15) -> tuple[list[AdGroup], int]:
+    """(ad groups by name, total count); removed ad groups are left out."""
     where = and_(
-        AdGroup.profile_pk == campaign.profile_pk,
-        AdGroup.campaign_id == campaign.campaign_id,
+        col(AdGroup.profile_pk) == campaign.profile_pk,
+        col(AdGroup.campaign_id) == campaign.campaign_id,
         col(AdGroup.removed_at).is_(None),
     )
     total = session.exec(sm_select(func.count()).select_from(AdGroup).where(where)).one()
     groups = session.exec(
         sm_select(AdGroup).where(where).order_by(func.lower(AdGroup.name)).limit(limit)
     ).all()
-    return [(g, Decimal(0)) for g in groups], int(total)
+    return list(groups), int(total)
 
 
 def top_keywords(
@@ -398,78 +411,3 @@ def top_keywords(
         k.id: k for k in session.exec(sm_select(Keyword).where(col(Keyword.id).in_([r[0] for r in found])))
     }
     return [(by_id[r[0]], _money(r[1]), _money(r[2])) for r in found if r[0] in by_id]
-
-
-# --- remembered filters and saved views ------------------------------------------------------------------
-
-
-def get_user_filter(session: Session, *, team_id: str, user_id: str) -> str | None:
-    """The user's remembered filter JSON, or None."""
-    row = session.exec(
-        sm_select(UserFilterState).where(
-            UserFilterState.team_id == team_id, UserFilterState.user_id == user_id
-        )
-    ).first()
-    return row.filter_json if row else None
-
-
-def set_user_filter(session: Session, *, team_id: str, user_id: str, filter_json: str, now: datetime) -> None:
-    """Remember the user's filter (insert or update)."""
-    row = session.exec(
-        sm_select(UserFilterState).where(
-            UserFilterState.team_id == team_id, UserFilterState.user_id == user_id
-        )
-    ).first()
-    if row is None:
-        row = UserFilterState(team_id=team_id, user_id=user_id, filter_json=filter_json, updated_at=now)
-    else:
-        row.filter_json, row.updated_at = filter_json, now
-    session.add(row)
-    session.flush()
-
-
-def list_saved_views(session: Session, *, team_id: str, user_id: str) -> list[SavedView]:
-    """Views the user may open: their own (personal or shared) and everyone's shared ones."""
-    stmt = (
-        sm_select(SavedView)
-        .where(SavedView.team_id == team_id)
-        .where(or_(SavedView.owner_id == user_id, col(SavedView.shared).is_(True)))
-        .order_by(func.lower(SavedView.name), col(SavedView.id))
-    )
-    return list(session.exec(stmt).all())
-
-
-def save_view(
-    session: Session, *, team_id: str, owner_id: str, name: str, shared: bool, filter_json: str, now: datetime
-) -> tuple[SavedView, bool]:
-    """Create the owner's view or replace its filter; returns (view, created)."""
-    existing = session.exec(
-        sm_select(SavedView).where(
-            SavedView.team_id == team_id,
-            SavedView.owner_id == owner_id,
-            func.lower(SavedView.name) == name.lower(),
-        )
-    ).first()
-    if existing is None:
-        view = SavedView(
-            team_id=team_id,
-            owner_id=owner_id,
-            name=name,
-            shared=shared,
-            filter_json=filter_json,
-            created_at=now,
-            updated_at=now,
-        )
-        session.add(view)
-        session.flush()
-        return view, True
-    existing.name, existing.shared, existing.filter_json, existing.updated_at = name, shared, filter_json, now
-    session.add(existing)
-    session.flush()
-    return existing, False
-
-
-def delete_saved_view(session: Session, *, view: SavedView) -> None:
-    """Delete a saved view (the one thing a user deletes: their own bookmark)."""
-    session.delete(view)
-    session.flush()

@@ -25,9 +25,11 @@ from storage.models import (
     CampaignDailyMetric,
     Connection,
     ConnectionStatus,
+    DigestSubscription,
     Keyword,
     KeywordDailyMetric,
     OAuthState,
+    Profile,
     ReportJob,
     SchedulerLease,
     SyncRun,
@@ -44,10 +46,13 @@ __all__ = [
     "add_report_job",
     "connections_with_due_reports",
     "delete_expired_oauth_states",
+    "digest_times",
+    "done_report_windows",
     "due_report_jobs",
     "existing_entity_ids",
-    "finish_run",
     "find_open_report_job",
+    "finish_run",
+    "last_report_planned_at",
     "list_due_connections",
     "mark_removed",
     "open_report_jobs",
@@ -55,6 +60,7 @@ __all__ = [
     "release_named_lease",
     "renew_connection_lease",
     "start_run",
+    "syncable_profiles",
     "upsert_campaign_metrics",
     "upsert_entities",
     "upsert_keyword_metrics",
@@ -145,11 +151,11 @@ def acquire_connection_lease(
 def renew_connection_lease(
     session: Session, *, connection_id: int, owner: str, now: datetime, ttl: timedelta
 ) -> bool:
-    """Extend our lease; False when someone else holds it now (ours expired and was taken)."""
+    """Extend our lease; False when it was taken over or the connection is no longer connected."""
     t = table_of(Connection)
     stmt = (
         update(t)
-        .where(t.c.id == connection_id, t.c.lease_owner == owner)
+        .where(t.c.id == connection_id, t.c.lease_owner == owner, t.c.status == ConnectionStatus.CONNECTED)
         .values(lease_expires_at=now + ttl)
     )
     return _rowcount(session.execute(stmt)) == 1
@@ -264,9 +270,7 @@ def finish_run(
 # -- entities -----------------------------------------------------------------------------------------
 
 
-def upsert_entities(
-    session: Session, *, kind: str, rows: Sequence[Mapping[str, Any]], now: datetime
-) -> int:
+def upsert_entities(session: Session, *, kind: str, rows: Sequence[Mapping[str, Any]], now: datetime) -> int:
     """Insert or update entity rows (`kind`: campaigns, ad_groups, keywords); unchanged rows untouched."""
     spec = ENTITY_TABLES[kind]
     return bulk_upsert(
@@ -301,9 +305,7 @@ def existing_entity_ids(
     return {str(row[0]): (str(row[1]), str(row[2])) for row in session.execute(stmt)}
 
 
-def mark_removed(
-    session: Session, *, kind: str, profile_pk: int, ids: Iterable[str], now: datetime
-) -> int:
+def mark_removed(session: Session, *, kind: str, profile_pk: int, ids: Iterable[str], now: datetime) -> int:
     """Set `removed_at` on entities that vanished upstream; returns how many were marked."""
     spec = ENTITY_TABLES[kind]
     t = spec.table
@@ -447,3 +449,61 @@ def delete_expired_oauth_states(session: Session, *, now: datetime, keep: timede
 def _rowcount(result: Any) -> int:
     count = getattr(result, "rowcount", 0)
     return int(count) if count and count > 0 else 0
+
+
+def last_report_planned_at(session: Session, *, connection_id: int) -> datetime | None:
+    """When the connection's newest report job was queued (None: never)."""
+    t = table_of(ReportJob)
+    row = session.execute(
+        select(t.c.created_at)
+        .where(t.c.connection_id == connection_id)
+        .order_by(t.c.created_at.desc())
+        .limit(1)
+    ).first()
+    return row[0] if row else None
+
+
+def done_report_windows(
+    session: Session, *, connection_id: int, report_kind: str, since: date
+) -> list[tuple[int, date, date]]:
+    """(profile_pk, start, end) of finished jobs of one kind that end on or after `since`."""
+    t = table_of(ReportJob)
+    stmt = select(t.c.profile_pk, t.c.start_date, t.c.end_date).where(
+        t.c.connection_id == connection_id,
+        t.c.report_kind == report_kind,
+        t.c.status == ReportJobStatus.DONE,
+        t.c.end_date >= since,
+    )
+    return [(int(r[0]), r[1], r[2]) for r in session.execute(stmt)]
+
+
+def digest_times(session: Session, *, team_id: str, region: str) -> list[datetime]:
+    """Next due times of the team's unpaused digests that include `region`."""
+    subs = session.exec(
+        sm_select(DigestSubscription).where(
+            DigestSubscription.team_id == team_id,
+            col(DigestSubscription.paused_at).is_(None),
+            col(DigestSubscription.next_due_at).is_not(None),
+        )
+    ).all()
+    return [
+        s.next_due_at
+        for s in subs
+        if s.next_due_at is not None and region in {r.strip() for r in s.regions.split(",")}
+    ]
+
+
+def syncable_profiles(session: Session, *, connection_id: int) -> list[Profile]:
+    """Selected, live profiles that can be synced (not view-only, not agency), in a stable order."""
+    stmt = (
+        sm_select(Profile)
+        .where(
+            Profile.connection_id == connection_id,
+            col(Profile.selected).is_(True),
+            col(Profile.view_only).is_(False),
+            Profile.account_type != "agency",
+            col(Profile.removed_at).is_(None),
+        )
+        .order_by(col(Profile.id))
+    )
+    return list(session.exec(stmt).all())

@@ -105,12 +105,21 @@ class FakeAmazon:
             self.tokens_issued += 1
             n = self.tokens_issued
         assert form(request)["grant_type"] == "refresh_token"
-        return reply(200, {"access_token": f"Atza|access-{n}", "refresh_token": REFRESH_TOKEN,
-                           "token_type": "bearer", "expires_in": 3600})
+        return reply(
+            200,
+            {
+                "access_token": f"Atza|access-{n}",
+                "refresh_token": REFRESH_TOKEN,
+                "token_type": "bearer",
+                "expires_in": 3600,
+            },
+        )
 
     def handler(self, request: httpx.Request) -> httpx.Response:
         request.read()
-        snapshot = httpx.Request(request.method, request.url, headers=request.headers, content=request.content)
+        snapshot = httpx.Request(
+            request.method, request.url, headers=request.headers, content=request.content
+        )
         with self.lock:
             self.requests.append(snapshot)  # a copy: LwaAuth rewrites the live request's headers on retry
             key = (request.method, str(request.url.copy_with(query=None)))
@@ -125,8 +134,11 @@ class FakeAmazon:
         return httpx.Response(item.status_code, headers=item.headers, content=item.content)
 
     def calls(self, url: str, method: str | None = None) -> list[httpx.Request]:
-        return [r for r in self.requests if str(r.url.copy_with(query=None)) == url
-                and (method is None or r.method == method)]
+        return [
+            r
+            for r in self.requests
+            if str(r.url.copy_with(query=None)) == url and (method is None or r.method == method)
+        ]
 
     def api_calls(self) -> list[httpx.Request]:
         return [r for r in self.requests if r.url.host == "ads.test"]
@@ -157,5 +169,7 @@ def make_kit(*, retry: RetryPolicy | None = None, **client_kwargs: Any) -> Kit:
     http = httpx.Client(transport=fake.transport())
     lwa = LwaClient(http, client_id=CLIENT_ID, client_secret=CLIENT_SECRET, clock=clock.now)
     auth = LwaAuth(lwa, endpoints=ENDPOINTS, refresh_token=REFRESH_TOKEN)
-    client = AdsClient(http, endpoints=ENDPOINTS, client_id=CLIENT_ID, auth=auth, retry=policy, **client_kwargs)
+    client = AdsClient(
+        http, endpoints=ENDPOINTS, client_id=CLIENT_ID, auth=auth, retry=policy, **client_kwargs
+    )
     return Kit(fake, clock, sleeps, http, lwa, auth, policy, client)

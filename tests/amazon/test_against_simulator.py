@@ -58,55 +58,108 @@ class Slice:
     refresh_token: str
     sleeps: list[float]
     client: AdsClient
-    profiles: list[dict[str, Any]]
+    pid: str
 
-    @property
-    def pid(self) -> str:
-        return str(self.profiles[0]["profileId"])
-
-    def new_client(self, **kwargs: Any) -> AdsClient:
-        auth = LwaAuth(self.lwa, endpoints=self.endpoints, refresh_token=self.refresh_token)
+    def new_client(self, *, refresh_token: str | None = None, **kwargs: Any) -> AdsClient:
+        auth = LwaAuth(self.lwa, endpoints=self.endpoints, refresh_token=refresh_token or self.refresh_token)
         retry = kwargs.pop("retry", None) or RetryPolicy(sleep=self.sleeps.append, random=lambda: 0.0)
-        return AdsClient(self.http, endpoints=self.endpoints, client_id=CLIENT_ID, auth=auth, retry=retry, **kwargs)
+        return AdsClient(
+            self.http, endpoints=self.endpoints, client_id=CLIENT_ID, auth=auth, retry=retry, **kwargs
+        )
 
     def requests(self, path: str, method: str | None = None) -> list[Any]:
         return [r for r in self.sim.requests if r.path == path and (method is None or r.method == method)]
+
+    def connect(self, user: str) -> str:
+        self.sim.add_user(user)
+        return connect(self.sim, self.endpoints, self.lwa, user=user)
 
 
 def connect(sim: AmazonSimulator, endpoints: RegionEndpoints, lwa: LwaClient, *, user: str = USER) -> str:
     """Consent → redirect with code → code exchange; returns the refresh token."""
     verifier, challenge = make_pkce()
-    url = consent_url(endpoints, client_id=CLIENT_ID, redirect_uri=REDIRECT, state="st-1", code_challenge=challenge)
+    url = consent_url(
+        endpoints, client_id=CLIENT_ID, redirect_uri=REDIRECT, state="st-1", code_challenge=challenge
+    )
     query = parse_qs(urlsplit(sim.approve(url, user_id=user)).query)
     assert query["state"] == ["st-1"]
-    tokens = lwa.exchange_code(endpoints, code=query["code"][0], redirect_uri=REDIRECT, code_verifier=verifier)
+    tokens = lwa.exchange_code(
+        endpoints, code=query["code"][0], redirect_uri=REDIRECT, code_verifier=verifier
+    )
     return tokens.refresh_token.get_secret_value()
 
 
-@pytest.fixture
-def world() -> Iterator[Slice]:
-    sim = AmazonSimulator(SimConfig(client_id=CLIENT_ID, client_secret=CLIENT_SECRET, redirect_uris=(REDIRECT,),
-                                    seed=7, fault_timeout_seconds=0.3))
+@dataclass
+class Shared:
+    sim: AmazonSimulator
+    endpoints: RegionEndpoints
+    http: httpx.Client
+    lwa: LwaClient
+    refresh_token: str
+
+
+@pytest.fixture(scope="module")
+def shared() -> Iterator[Shared]:
+    """One simulator and one grant for the module (starting and stopping a server per test is slow)."""
+    sim = AmazonSimulator(
+        SimConfig(
+            client_id=CLIENT_ID,
+            client_secret=CLIENT_SECRET,
+            redirect_uris=(REDIRECT,),
+            seed=7,
+            fault_timeout_seconds=0.3,
+        )
+    )
     sim.start(port=0)
     try:
-        profiles = sim.seed_account(user_id=USER, region="eu", marketplaces=["UK", "DE"], campaigns_per_profile=45,
-                                    ad_groups_per_campaign=3, keywords_per_ad_group=4, days=120)
-        profiles += sim.seed_account(user_id=USER, region="eu", marketplaces=["SE"], profile_type="vendor",
-                                     access="view", campaigns_per_profile=3)
-        profiles += sim.seed_account(user_id=USER, region="eu", marketplaces=["FR"], profile_type="agency",
-                                     campaigns_per_profile=0)
+        sim.seed_account(
+            user_id=USER,
+            region="eu",
+            marketplaces=["SE"],
+            profile_type="vendor",
+            access="view",
+            campaigns_per_profile=3,
+        )
+        sim.seed_account(
+            user_id=USER, region="eu", marketplaces=["FR"], profile_type="agency", campaigns_per_profile=0
+        )
         sim.seed_account(user_id=USER, region="na", marketplaces=["US"], campaigns_per_profile=2)
         endpoints = endpoints_for("eu", sim.region_urls("eu"))
-        http = httpx.Client(timeout=10.0)
-        lwa = LwaClient(http, client_id=CLIENT_ID, client_secret=CLIENT_SECRET, clock=sim.now)
-        refresh_token = connect(sim, endpoints, lwa)
-        sleeps: list[float] = []
-        built = Slice(sim, endpoints, http, lwa, refresh_token, sleeps, None, profiles)  # type: ignore[arg-type]
-        built.client = built.new_client(page_size=20)
-        yield built
-        http.close()
+        with httpx.Client(timeout=10.0) as http:
+            lwa = LwaClient(http, client_id=CLIENT_ID, client_secret=CLIENT_SECRET, clock=sim.now)
+            yield Shared(sim, endpoints, http, lwa, connect(sim, endpoints, lwa))
     finally:
         sim.stop()
+
+
+@pytest.fixture
+def world(shared: Shared) -> Slice:
+    """A fresh EU seller profile (45 campaigns, 3 ad groups each, 4 keywords each), no faults, no requests."""
+    sim = shared.sim
+    sim.faults.clear()
+    sim.set_report_delay(0)
+    (profile,) = sim.seed_account(
+        user_id=USER,
+        region="eu",
+        marketplaces=["DE"],
+        campaigns_per_profile=45,
+        ad_groups_per_campaign=3,
+        keywords_per_ad_group=4,
+        days=120,
+    )
+    sim.clear_requests()
+    built = Slice(
+        sim,
+        shared.endpoints,
+        shared.http,
+        shared.lwa,
+        shared.refresh_token,
+        [],
+        None,  # type: ignore[arg-type]
+        str(profile["profileId"]),
+    )
+    built.client = built.new_client()
+    return built
 
 
 def flat(pages):
@@ -118,7 +171,9 @@ def flat(pages):
 
 def test_a_code_works_once(world):
     verifier, challenge = make_pkce()
-    url = consent_url(world.endpoints, client_id=CLIENT_ID, redirect_uri=REDIRECT, state="s", code_challenge=challenge)
+    url = consent_url(
+        world.endpoints, client_id=CLIENT_ID, redirect_uri=REDIRECT, state="s", code_challenge=challenge
+    )
     code = parse_qs(urlsplit(world.sim.approve(url, user_id=USER)).query)["code"][0]
     world.lwa.exchange_code(world.endpoints, code=code, redirect_uri=REDIRECT, code_verifier=verifier)
     with pytest.raises(CodeRejected):
@@ -127,15 +182,21 @@ def test_a_code_works_once(world):
 
 def test_a_wrong_pkce_verifier_is_code_rejected(world):
     _, challenge = make_pkce()
-    url = consent_url(world.endpoints, client_id=CLIENT_ID, redirect_uri=REDIRECT, state="s", code_challenge=challenge)
+    url = consent_url(
+        world.endpoints, client_id=CLIENT_ID, redirect_uri=REDIRECT, state="s", code_challenge=challenge
+    )
     code = parse_qs(urlsplit(world.sim.approve(url, user_id=USER)).query)["code"][0]
     with pytest.raises(CodeRejected):
-        world.lwa.exchange_code(world.endpoints, code=code, redirect_uri=REDIRECT, code_verifier=make_pkce()[0])
+        world.lwa.exchange_code(
+            world.endpoints, code=code, redirect_uri=REDIRECT, code_verifier=make_pkce()[0]
+        )
 
 
 def test_an_expired_code_is_code_rejected(world):
     verifier, challenge = make_pkce()
-    url = consent_url(world.endpoints, client_id=CLIENT_ID, redirect_uri=REDIRECT, state="s", code_challenge=challenge)
+    url = consent_url(
+        world.endpoints, client_id=CLIENT_ID, redirect_uri=REDIRECT, state="s", code_challenge=challenge
+    )
     code = parse_qs(urlsplit(world.sim.approve(url, user_id=USER)).query)["code"][0]
     world.sim.advance(301)
     with pytest.raises(CodeRejected):
@@ -149,17 +210,19 @@ def test_refresh_keeps_the_same_refresh_token(world):
 
 
 def test_removing_the_app_at_amazon_means_reconnect(world):
-    world.client.list_profiles()
-    assert world.sim.revoke_grant(user_id=USER) == 1
+    client = world.new_client(refresh_token=world.connect("leaver"))
+    client.list_profiles()
+    assert world.sim.revoke_grant(user_id="leaver") == 1
     world.sim.advance(3600)  # the cached access token expires; the refresh now fails
     with pytest.raises(ReconnectRequired):
-        world.client.list_profiles()
+        client.list_profiles()
 
 
 def test_best_effort_revoke_kills_the_grant(world):
-    assert world.lwa.revoke(world.sim.revoke_url, refresh_token=world.refresh_token) is True
+    refresh_token = world.connect("disconnecter")
+    assert world.lwa.revoke(world.sim.revoke_url, refresh_token=refresh_token) is True
     with pytest.raises(ReconnectRequired):
-        world.lwa.refresh(world.endpoints, refresh_token=world.refresh_token)
+        world.lwa.refresh(world.endpoints, refresh_token=refresh_token)
 
 
 def test_revoke_failures_are_swallowed(world):
@@ -172,14 +235,16 @@ def test_revoke_failures_are_swallowed(world):
 
 def test_profiles_of_the_region_with_view_only_marked(world):
     profiles = world.client.list_profiles()
-    by_id = {p.profile_id: p for p in profiles}
-    assert set(by_id) == {str(p["profileId"]) for p in world.profiles}  # EU only: the NA profile is absent
-    view_only = [p for p in profiles if p.view_only]
-    assert [(p.country_code, p.account_type) for p in view_only] == [("SE", "vendor")]
+    editable = world.sim.truth.profiles(USER, "eu")
+    everything = world.sim.truth.profiles(USER, "eu", access_level="view")
+    assert sorted(p.profile_id for p in profiles) == sorted(str(p["profileId"]) for p in everything)  # no NA
+    assert {p.profile_id for p in profiles if p.view_only} == {
+        str(p["profileId"]) for p in everything if p not in editable
+    }
+    assert [(p.country_code, p.account_type) for p in profiles if p.view_only] == [("SE", "vendor")]
     assert {p.account_type for p in profiles} == {"seller", "vendor", "agency"}
-    de = next(p for p in profiles if p.country_code == "DE")
-    assert (de.currency_code, de.marketplace_id, de.timezone) == ("EUR", "A1PA6795UKMFR9", "Europe/Berlin") or (
-        de.currency_code, de.marketplace_id) == ("EUR", "A1PA6795UKMFR9")
+    de = next(p for p in profiles if p.profile_id == world.pid)
+    assert (de.country_code, de.currency_code, de.marketplace_id) == ("DE", "EUR", "A1PA6795UKMFR9")
     (call, *_) = world.requests("/v2/profiles")
     assert "amazon-advertising-api-scope" not in call.headers
     assert call.headers["amazon-advertising-api-clientid"] == CLIENT_ID
@@ -189,14 +254,14 @@ def test_profiles_after_a_401_refresh_once(world):
     world.client.list_profiles()
     world.sim.faults.add("profiles", kind="401", times=1)
     world.client.list_profiles()
-    assert len(world.requests("/auth/o2/token")) == 3  # code exchange, first refresh, refresh after the 401
+    assert len(world.requests("/auth/o2/token")) == 2  # the first refresh, and one after the 401
 
 
 # -- lists --------------------------------------------------------------------------------------------
 
 
 def test_sp_campaigns_match_the_truth_in_every_state(world):
-    got = flat(world.client.iter_sp_campaigns(world.pid, states=[]))
+    got = flat(world.new_client(page_size=20).iter_sp_campaigns(world.pid, states=[]))
     assert got == [Campaign.from_sp(c) for c in world.sim.truth.campaigns(world.pid)]
     assert len(world.requests("/sp/campaigns/list")) == 3  # 45 campaigns, 20 per page
 
@@ -208,8 +273,7 @@ def test_sp_campaigns_state_filter(world):
 
 
 def test_default_page_size_lets_amazon_choose(world):
-    client = world.new_client()
-    assert len(flat(client.iter_sp_campaigns(world.pid, states=[]))) == 45
+    assert len(flat(world.client.iter_sp_campaigns(world.pid, states=[]))) == 45
     assert len(world.requests("/sp/campaigns/list")) == 1
 
 
@@ -233,12 +297,16 @@ def test_sb_and_sd_campaigns_match_the_truth(world):
     sb = flat(world.client.iter_sb_campaigns(world.pid, states=[]))
     assert [c.campaign_id for c in sb] == [c["campaignId"] for c in world.sim.truth.sb_campaigns(world.pid)]
     sd = flat(world.client.iter_sd_campaigns(world.pid, states=[]))
-    assert [c.campaign_id for c in sd] == [str(c["campaignId"]) for c in world.sim.truth.sd_campaigns(world.pid)]
+    assert [c.campaign_id for c in sd] == [
+        str(c["campaignId"]) for c in world.sim.truth.sd_campaigns(world.pid)
+    ]
     assert {c.state for c in sd} <= {"ENABLED", "PAUSED", "ARCHIVED"}
 
 
 def test_an_agency_profile_cannot_list_sp(world):
-    agency = next(str(p["profileId"]) for p in world.profiles if p["accountInfo"]["type"] == "agency")
+    agency = next(
+        str(p["profileId"]) for p in world.sim.truth.profiles(USER, "eu", profile_type_filter="agency")
+    )
     with pytest.raises(BadRequest):
         flat(world.client.iter_sp_campaigns(agency, states=[]))
 
@@ -252,7 +320,7 @@ def test_a_profile_of_another_region_is_unauthorized(world):
 
 @pytest.mark.parametrize("kind", ["429", "429-no-retry-after", "500", "502", "503", "504", "drop"])
 def test_faults_in_the_middle_of_paging_are_retried_and_resume(world, kind):
-    pages = world.client.iter_sp_campaigns(world.pid, states=[])
+    pages = world.new_client(page_size=20).iter_sp_campaigns(world.pid, states=[])
     first = next(pages)
     world.sim.faults.add("sp/campaigns/list", kind=kind, times=1)
     rest = flat(pages)
@@ -285,11 +353,11 @@ def test_connection_drops_that_do_not_clear_are_a_transport_error(world):
 # -- reports ------------------------------------------------------------------------------------------
 
 
-def today_for(world) -> date:
+def today_for(world: Slice) -> date:
     return world.sim.now().date()
 
 
-def yesterday_window(world) -> tuple[date, date]:
+def yesterday_window(world: Slice) -> tuple[date, date]:
     end = today_for(world) - timedelta(days=1)
     return end - timedelta(days=6), end
 
@@ -348,7 +416,7 @@ def test_429_without_retry_after_on_report_creation_backs_off(world):
 
 
 def test_failed_reports(world):
-    world.sim.fail_reports(world.pid, times=1)
+    world.sim.fail_reports(int(world.pid), times=1)
     report_id = world.client.create_report(world.pid, daily_campaign_report(*yesterday_window(world)))
     status = world.client.get_report(world.pid, report_id)
     assert status.is_failed and status.failure_reason
@@ -372,8 +440,12 @@ def test_cancel_a_pending_report(world):
 
 def test_windows_from_report_windows_are_all_accepted(world):
     today = today_for(world)
-    windows = report_windows(today - timedelta(days=400), today - timedelta(days=1), today=today,
-                             retention_days=RETENTION_DAYS["SPONSORED_PRODUCTS"])
+    windows = report_windows(
+        today - timedelta(days=400),
+        today - timedelta(days=1),
+        today=today,
+        retention_days=RETENTION_DAYS["SPONSORED_PRODUCTS"],
+    )
     assert len(windows) == 4
     world.sim.set_report_delay(600)
     ids = {world.client.create_report(world.pid, daily_campaign_report(start, end)) for start, end in windows}
@@ -383,8 +455,9 @@ def test_windows_from_report_windows_are_all_accepted(world):
 def test_too_old_a_start_is_the_retention_error(world):
     today = today_for(world)
     with pytest.raises(BadRequest) as info:
-        world.client.create_report(world.pid, daily_campaign_report(today - timedelta(days=120),
-                                                                    today - timedelta(days=100)))
+        world.client.create_report(
+            world.pid, daily_campaign_report(today - timedelta(days=120), today - timedelta(days=100))
+        )
     assert info.value.category == "retention"
 
 

@@ -45,13 +45,22 @@ def test_token_is_refreshed_about_a_minute_before_expiry(kit, elapsed, refreshes
 
 def test_401_refreshes_once_and_retries_once(kit):
     # first list_profiles: two 200s (edit + view listings); second: a 401, then 200 on the retry
-    kit.fake.on("GET", PROFILES, reply(200, []), reply(200, []), reply(401, fixture("reporting_unauthorized")),
-                reply(200, []))
+    kit.fake.on(
+        "GET",
+        PROFILES,
+        reply(200, []),
+        reply(200, []),
+        reply(401, fixture("reporting_unauthorized")),
+        reply(200, []),
+    )
     kit.client.list_profiles()
     kit.client.list_profiles()
     assert kit.fake.tokens_issued == 2
     assert [bearer(r) for r in kit.fake.api_calls()] == [
-        "Bearer Atza|access-1", "Bearer Atza|access-1", "Bearer Atza|access-1", "Bearer Atza|access-2",
+        "Bearer Atza|access-1",
+        "Bearer Atza|access-1",
+        "Bearer Atza|access-1",
+        "Bearer Atza|access-2",
         "Bearer Atza|access-2",
     ]
 
@@ -73,7 +82,9 @@ def test_revoked_grant_raises_reconnect_required_and_never_calls_the_api(kit):
 
 
 def test_revoked_while_in_use_surfaces_on_the_401(kit):
-    kit.fake.on("GET", PROFILES, reply(200, []), reply(200, []), reply(401, fixture("reporting_unauthorized")))
+    kit.fake.on(
+        "GET", PROFILES, reply(200, []), reply(200, []), reply(401, fixture("reporting_unauthorized"))
+    )
     kit.client.list_profiles()
     kit.fake.on("POST", ENDPOINTS.token_url, reply(400, fixture("lwa_invalid_grant_refresh")))
     with pytest.raises(ReconnectRequired):
@@ -119,10 +130,15 @@ def test_after_a_401_a_token_another_process_stored_is_adopted_instead_of_refres
 
 
 def test_a_different_refresh_token_is_handed_to_the_caller(kit):
-    got = []
-    kit.fake.on("POST", ENDPOINTS.token_url, reply(200, {"access_token": "Atza|x", "refresh_token": "Atzr|new",
-                                                          "expires_in": 3600}))
-    kit.client._auth = LwaAuth(kit.lwa, endpoints=ENDPOINTS, refresh_token=REFRESH_TOKEN, on_refresh_token=got.append)
+    got: list[str] = []
+    kit.fake.on(
+        "POST",
+        ENDPOINTS.token_url,
+        reply(200, {"access_token": "Atza|x", "refresh_token": "Atzr|new", "expires_in": 3600}),
+    )
+    kit.client._auth = LwaAuth(
+        kit.lwa, endpoints=ENDPOINTS, refresh_token=REFRESH_TOKEN, on_refresh_token=got.append
+    )
     kit.fake.on("GET", PROFILES, reply(200, []))
     kit.client.list_profiles()
     assert got == ["Atzr|new"]

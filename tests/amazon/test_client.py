@@ -47,7 +47,9 @@ def test_profiles_call_has_client_id_and_bearer_but_no_scope(kit):
 
 
 def test_view_only_profiles_are_included_and_marked_when_view_lists_only_them(kit):
-    kit.fake.on("GET", PROFILES, reply(200, fixture("profiles_edit")), reply(200, fixture("profiles_view_only")))
+    kit.fake.on(
+        "GET", PROFILES, reply(200, fixture("profiles_edit")), reply(200, fixture("profiles_view_only"))
+    )
     profiles = kit.client.list_profiles()
     assert [(p.profile_id, p.account_type, p.view_only) for p in profiles] == [
         ("888888888", "seller", False),
@@ -66,8 +68,12 @@ def test_view_only_profiles_are_marked_when_view_lists_everything(kit):
 
 
 def test_a_refused_access_level_still_lists_editable_profiles(kit):
-    kit.fake.on("GET", PROFILES, reply(200, fixture("profiles_edit")),
-                reply(400, {"code": "INVALID_ARGUMENT", "message": "accessLevel"}))
+    kit.fake.on(
+        "GET",
+        PROFILES,
+        reply(200, fixture("profiles_edit")),
+        reply(400, {"code": "INVALID_ARGUMENT", "message": "accessLevel"}),
+    )
     assert len(kit.client.list_profiles()) == 3
 
 
@@ -86,7 +92,12 @@ def test_profiles_answer_that_is_not_a_list_is_malformed(kit):
 
 
 def test_sp_campaigns_follow_next_token_to_the_end(kit):
-    kit.fake.on("POST", SP_CAMPAIGNS, reply(200, fixture("sp_campaigns_page1")), reply(200, fixture("sp_campaigns_page2")))
+    kit.fake.on(
+        "POST",
+        SP_CAMPAIGNS,
+        reply(200, fixture("sp_campaigns_page1")),
+        reply(200, fixture("sp_campaigns_page2")),
+    )
     pages = list(kit.client.iter_sp_campaigns("888888888", states=["enabled", "PAUSED"]))
     assert [len(p) for p in pages] == [2, 1]
     first, second = kit.fake.api_calls()
@@ -96,7 +107,7 @@ def test_sp_campaigns_follow_next_token_to_the_end(kit):
 
 def test_sp_campaigns_send_scope_client_id_and_the_vendor_media_type(kit):
     kit.fake.on("POST", SP_CAMPAIGNS, reply(200, fixture("sp_campaigns_page2")))
-    list(kit.client.iter_sp_campaigns(888888888, states=["ENABLED"]))  # type: ignore[arg-type]
+    list(kit.client.iter_sp_campaigns(888888888, states=["ENABLED"]))  # an int id is accepted too
     (request,) = kit.fake.api_calls()
     assert request.headers["amazon-advertising-api-scope"] == "888888888"
     assert request.headers["amazon-advertising-api-clientid"] == CLIENT_ID
@@ -105,7 +116,12 @@ def test_sp_campaigns_send_scope_client_id_and_the_vendor_media_type(kit):
 
 
 def test_sp_campaigns_are_typed_with_string_ids_and_exact_budgets(kit):
-    kit.fake.on("POST", SP_CAMPAIGNS, reply(200, fixture("sp_campaigns_page1")), reply(200, fixture("sp_campaigns_page2")))
+    kit.fake.on(
+        "POST",
+        SP_CAMPAIGNS,
+        reply(200, fixture("sp_campaigns_page1")),
+        reply(200, fixture("sp_campaigns_page2")),
+    )
     campaigns = flat(kit.client.iter_sp_campaigns("1", states=[]))
     assert [c.campaign_id for c in campaigns] == ["218293333782035", "218293333782036", "218293333782037"]
     assert [c.state for c in campaigns] == ["ENABLED", "PAUSED", "OTHER"]
@@ -122,14 +138,24 @@ def test_page_size_is_sent_when_configured():
 
 
 def test_a_500_in_the_middle_of_paging_resumes_from_the_same_token(kit):
-    kit.fake.on("POST", SP_CAMPAIGNS, reply(200, fixture("sp_campaigns_page1")), reply(500, fixture("sp_internal_error")),
-                reply(200, fixture("sp_campaigns_page2")))
+    kit.fake.on(
+        "POST",
+        SP_CAMPAIGNS,
+        reply(200, fixture("sp_campaigns_page1")),
+        reply(500, fixture("sp_internal_error")),
+        reply(200, fixture("sp_campaigns_page2")),
+    )
     assert len(flat(kit.client.iter_sp_campaigns("1", states=["ENABLED"]))) == 3
     assert [body(r).get("nextToken") for r in kit.fake.api_calls()] == [None, "tok-2", "tok-2"]
 
 
 def test_pages_arrive_lazily(kit):
-    kit.fake.on("POST", SP_CAMPAIGNS, reply(200, fixture("sp_campaigns_page1")), reply(200, fixture("sp_campaigns_page2")))
+    kit.fake.on(
+        "POST",
+        SP_CAMPAIGNS,
+        reply(200, fixture("sp_campaigns_page1")),
+        reply(200, fixture("sp_campaigns_page2")),
+    )
     pages = kit.client.iter_sp_campaigns("1", states=["ENABLED"])
     next(pages)
     assert len(kit.fake.api_calls()) == 1
@@ -167,8 +193,11 @@ def test_an_unreadable_item_is_malformed(kit):
 
 @pytest.mark.parametrize(
     ("status", "name", "expected"),
-    [(415, "sp_unsupported_media_type", UnsupportedMediaType), (400, "sp_invalid_argument", InvalidArgument),
-     (400, "legacy_agency", BadRequest)],
+    [
+        (415, "sp_unsupported_media_type", UnsupportedMediaType),
+        (400, "sp_invalid_argument", InvalidArgument),
+        (400, "legacy_agency", BadRequest),
+    ],
 )
 def test_list_errors_reach_the_caller_typed(kit, status, name, expected):
     kit.fake.on("POST", SP_CAMPAIGNS, reply(status, fixture(name)))
@@ -190,7 +219,10 @@ def test_a_profile_the_token_may_not_use_is_unauthorized_after_one_refresh(kit):
 def test_ad_groups(kit):
     kit.fake.on("POST", SP_AD_GROUPS, reply(200, fixture("sp_ad_groups")))
     groups = flat(kit.client.iter_sp_ad_groups("1", states=["ENABLED", "ARCHIVED"]))
-    assert [(g.ad_group_id, g.default_bid) for g in groups] == [("100", Decimal("0.75")), ("101", Decimal("1.0"))]
+    assert [(g.ad_group_id, g.default_bid) for g in groups] == [
+        ("100", Decimal("0.75")),
+        ("101", Decimal("1.0")),
+    ]
     (request,) = kit.fake.api_calls()
     assert request.headers["content-type"] == "application/vnd.spAdGroup.v3+json"
     assert request.headers["accept"] == "application/vnd.spAdGroup.v3+json"
@@ -212,7 +244,9 @@ def test_an_empty_campaign_id_list_asks_nothing(kit):
 
 def test_keywords(kit):
     kit.fake.on("POST", SP_KEYWORDS, reply(200, fixture("sp_keywords")))
-    keywords = flat(kit.client.iter_sp_keywords("1", states=["ENABLED", "PAUSED"], campaign_ids=["218293333782035"]))
+    keywords = flat(
+        kit.client.iter_sp_keywords("1", states=["ENABLED", "PAUSED"], campaign_ids=["218293333782035"])
+    )
     assert [(k.keyword_id, k.text, k.match_type, k.bid) for k in keywords] == [
         ("5001", "red shoes", "EXACT", Decimal("0.57")),
         ("5002", "shoes", "BROAD", None),

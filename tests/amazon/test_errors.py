@@ -38,10 +38,17 @@ def response(status, body=None, *, headers=None, request=None, text=None):
 
 
 def token_request(grant_type):
-    return httpx.Request("POST", TOKEN_URL, data={
-        "grant_type": grant_type, "refresh_token": "Atzr|very-secret", "code": "c0de",
-        "client_id": "cid", "client_secret": "client-secret-value",
-    })
+    return httpx.Request(
+        "POST",
+        TOKEN_URL,
+        data={
+            "grant_type": grant_type,
+            "refresh_token": "Atzr|very-secret",
+            "code": "c0de",
+            "client_id": "cid",
+            "client_secret": "client-secret-value",
+        },
+    )
 
 
 def raised(resp) -> AmazonAdsError:
@@ -153,8 +160,10 @@ def test_not_found():
     assert type(raised(response(404, {"code": "404", "detail": "Report not found"}))) is NotFound
 
 
-@pytest.mark.parametrize(("status", "expected"), [(502, ServerError), (503, ServerError), (504, ServerError),
-                                                  (406, BadRequest), (409, BadRequest)])
+@pytest.mark.parametrize(
+    ("status", "expected"),
+    [(502, ServerError), (503, ServerError), (504, ServerError), (406, BadRequest), (409, BadRequest)],
+)
 def test_plain_text_bodies_are_kept(status, expected):
     err = raised(response(status, text="<html>Bad Gateway</html>"))
     assert type(err) is expected
@@ -173,7 +182,11 @@ def test_long_bodies_are_truncated():
 
 def test_s3_xml_error_is_read():
     xml = (FIXTURES / "s3_expired.xml").read_text()
-    err = raised(response(403, text=xml, request=httpx.Request("GET", "https://reports.test/r.json.gz?X-Amz-Signature=abc")))
+    err = raised(
+        response(
+            403, text=xml, request=httpx.Request("GET", "https://reports.test/r.json.gz?X-Amz-Signature=abc")
+        )
+    )
     assert type(err) is AccessDenied
     assert err.code == "AccessDenied"
     assert err.message == "Request has expired"

@@ -46,8 +46,13 @@ def test_pkce_is_s256():
 
 
 def test_consent_url_carries_everything_lwa_needs():
-    url = consent_url(ENDPOINTS, client_id=CLIENT_ID, redirect_uri="https://hilal.test/amazon/oauth/callback",
-                      state="st-1", code_challenge="ch-1")
+    url = consent_url(
+        ENDPOINTS,
+        client_id=CLIENT_ID,
+        redirect_uri="https://hilal.test/amazon/oauth/callback",
+        state="st-1",
+        code_challenge="ch-1",
+    )
     parts = urlsplit(url)
     assert f"{parts.scheme}://{parts.netloc}{parts.path}" == ENDPOINTS.auth_url
     assert {k: v[0] for k, v in parse_qs(parts.query).items()} == {
@@ -72,10 +77,19 @@ def test_exchange_code_posts_the_form_and_returns_tokens():
 
     def handler(request):
         seen.append(request)
-        return reply(200, {"access_token": "Atza|a1", "refresh_token": "Atzr|r1", "token_type": "bearer",
-                           "expires_in": 3600})
+        return reply(
+            200,
+            {
+                "access_token": "Atza|a1",
+                "refresh_token": "Atzr|r1",
+                "token_type": "bearer",
+                "expires_in": 3600,
+            },
+        )
 
-    tokens = lwa_over(handler).exchange_code(ENDPOINTS, code="c0de", redirect_uri="https://cb", code_verifier="v" * 50)
+    tokens = lwa_over(handler).exchange_code(
+        ENDPOINTS, code="c0de", redirect_uri="https://cb", code_verifier="v" * 50
+    )
     assert tokens.access_token.get_secret_value() == "Atza|a1"
     assert tokens.refresh_token.get_secret_value() == "Atzr|r1"
     assert tokens.expires_at == START + timedelta(seconds=3600)
@@ -83,8 +97,14 @@ def test_exchange_code_posts_the_form_and_returns_tokens():
     assert str(request.url) == ENDPOINTS.token_url
     assert request.headers["content-type"] == "application/x-www-form-urlencoded"
     assert "authorization" not in request.headers
-    assert form(request) == {"grant_type": "authorization_code", "code": "c0de", "redirect_uri": "https://cb",
-                             "code_verifier": "v" * 50, "client_id": CLIENT_ID, "client_secret": CLIENT_SECRET}
+    assert form(request) == {
+        "grant_type": "authorization_code",
+        "code": "c0de",
+        "redirect_uri": "https://cb",
+        "code_verifier": "v" * 50,
+        "client_id": CLIENT_ID,
+        "client_secret": CLIENT_SECRET,
+    }
 
 
 def test_exchange_of_an_expired_code_is_code_rejected_and_never_retried():
@@ -96,13 +116,16 @@ def test_exchange_of_an_expired_code_is_code_rejected_and_never_retried():
 
     with pytest.raises(CodeRejected):
         lwa_over(handler, retry=RetryPolicy(sleep=lambda s: None)).exchange_code(
-            ENDPOINTS, code="old", redirect_uri="https://cb", code_verifier="v")
+            ENDPOINTS, code="old", redirect_uri="https://cb", code_verifier="v"
+        )
     assert len(calls) == 1
 
 
 def test_bad_client_credentials_are_an_operator_problem():
     with pytest.raises(ClientConfigError):
-        lwa_over(lambda r: reply(401, fixture("lwa_invalid_client"))).refresh(ENDPOINTS, refresh_token=REFRESH_TOKEN)
+        lwa_over(lambda r: reply(401, fixture("lwa_invalid_client"))).refresh(
+            ENDPOINTS, refresh_token=REFRESH_TOKEN
+        )
 
 
 def test_refresh_keeps_the_refresh_token_when_lwa_omits_or_echoes_it():
@@ -114,13 +137,20 @@ def test_refresh_keeps_the_refresh_token_when_lwa_omits_or_echoes_it():
 
     tokens = lwa_over(handler).refresh(ENDPOINTS, refresh_token=REFRESH_TOKEN)
     assert tokens.refresh_token.get_secret_value() == REFRESH_TOKEN
-    assert seen == [{"grant_type": "refresh_token", "refresh_token": REFRESH_TOKEN, "client_id": CLIENT_ID,
-                     "client_secret": CLIENT_SECRET}]
+    assert seen == [
+        {
+            "grant_type": "refresh_token",
+            "refresh_token": REFRESH_TOKEN,
+            "client_id": CLIENT_ID,
+            "client_secret": CLIENT_SECRET,
+        }
+    ]
 
 
 def test_refresh_adopts_a_different_refresh_token():
-    lwa = lwa_over(lambda r: reply(200, {"access_token": "Atza|a3", "refresh_token": "Atzr|rotated",
-                                         "expires_in": 60}))
+    lwa = lwa_over(
+        lambda r: reply(200, {"access_token": "Atza|a3", "refresh_token": "Atzr|rotated", "expires_in": 60})
+    )
     tokens = lwa.refresh(ENDPOINTS, refresh_token=REFRESH_TOKEN)
     assert tokens.refresh_token.get_secret_value() == "Atzr|rotated"
     assert tokens.expires_at == START + timedelta(seconds=60)
@@ -129,13 +159,14 @@ def test_refresh_adopts_a_different_refresh_token():
 def test_revoked_grant_is_reconnect_required():
     with pytest.raises(ReconnectRequired) as info:
         lwa_over(lambda r: reply(400, fixture("lwa_invalid_grant_refresh"))).refresh(
-            ENDPOINTS, refresh_token=REFRESH_TOKEN)
+            ENDPOINTS, refresh_token=REFRESH_TOKEN
+        )
     assert REFRESH_TOKEN not in str(info.value)
 
 
 def test_refresh_retries_a_flaky_token_endpoint_when_given_a_policy():
     answers = [reply(503, "busy"), reply(200, {"access_token": "Atza|ok", "expires_in": 3600})]
-    sleeps = []
+    sleeps: list[float] = []
     lwa = lwa_over(lambda r: answers.pop(0), retry=RetryPolicy(sleep=sleeps.append, random=lambda: 0.0))
     assert lwa.refresh(ENDPOINTS, refresh_token=REFRESH_TOKEN).access_token.get_secret_value() == "Atza|ok"
     assert sleeps == [2.0]
@@ -143,14 +174,18 @@ def test_refresh_retries_a_flaky_token_endpoint_when_given_a_policy():
 
 def test_refresh_without_a_policy_surfaces_server_errors():
     with pytest.raises(ServerError):
-        lwa_over(lambda r: reply(500, {"error": "ServerError"})).refresh(ENDPOINTS, refresh_token=REFRESH_TOKEN)
+        lwa_over(lambda r: reply(500, {"error": "ServerError"})).refresh(
+            ENDPOINTS, refresh_token=REFRESH_TOKEN
+        )
 
 
 def test_token_answer_without_access_token_is_malformed():
     from bot.amazon import MalformedResponse
 
     with pytest.raises(MalformedResponse):
-        lwa_over(lambda r: reply(200, {"token_type": "bearer"})).refresh(ENDPOINTS, refresh_token=REFRESH_TOKEN)
+        lwa_over(lambda r: reply(200, {"token_type": "bearer"})).refresh(
+            ENDPOINTS, refresh_token=REFRESH_TOKEN
+        )
     with pytest.raises(MalformedResponse):
         lwa_over(lambda r: reply(200, "not json")).refresh(ENDPOINTS, refresh_token=REFRESH_TOKEN)
 

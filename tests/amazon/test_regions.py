@@ -20,8 +20,10 @@ def test_parse_rejects_unknown_names_with_the_valid_ones_in_the_message(text):
 
 def test_production_endpoints_match_the_reference_cheat_sheet():
     assert DEFAULT_ENDPOINTS[Region.NA] == RegionEndpoints(
-        "https://www.amazon.com/ap/oa", "https://api.amazon.com/auth/o2/token",
-        "https://advertising-api.amazon.com", Region.NA,
+        "https://www.amazon.com/ap/oa",
+        "https://api.amazon.com/auth/o2/token",
+        "https://advertising-api.amazon.com",
+        Region.NA,
     )
     assert DEFAULT_ENDPOINTS[Region.EU].auth_url == "https://eu.account.amazon.com/ap/oa"
     assert DEFAULT_ENDPOINTS[Region.EU].token_url == "https://api.amazon.co.uk/auth/o2/token"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import itertools
 import json
 from datetime import date
 from decimal import Decimal
@@ -45,9 +46,20 @@ def test_daily_campaign_report_body():
         "configuration": {
             "adProduct": "SPONSORED_PRODUCTS",
             "groupBy": ["campaign"],
-            "columns": ["date", "campaignId", "campaignStatus", "impressions", "clicks", "cost", "sales7d",
-                        "purchases7d", "unitsSoldClicks7d", "campaignBudgetAmount", "campaignBudgetCurrencyCode",
-                        "campaignBudgetType"],
+            "columns": [
+                "date",
+                "campaignId",
+                "campaignStatus",
+                "impressions",
+                "clicks",
+                "cost",
+                "sales7d",
+                "purchases7d",
+                "unitsSoldClicks7d",
+                "campaignBudgetAmount",
+                "campaignBudgetCurrencyCode",
+                "campaignBudgetType",
+            ],
             "reportTypeId": "spCampaigns",
             "timeUnit": "DAILY",
             "format": "GZIP_JSON",
@@ -61,9 +73,20 @@ def test_daily_keyword_report_body():
     assert got["name"] == "kw"
     assert got["configuration"]["reportTypeId"] == "spTargeting"
     assert got["configuration"]["groupBy"] == ["targeting"]
-    assert got["configuration"]["filters"] == [{"field": "keywordType", "values": ["BROAD", "PHRASE", "EXACT"]}]
-    assert {"date", "keywordId", "adGroupId", "campaignId", "keyword", "matchType", "cost", "sales7d",
-            "purchases7d"} <= set(got["configuration"]["columns"])
+    assert got["configuration"]["filters"] == [
+        {"field": "keywordType", "values": ["BROAD", "PHRASE", "EXACT"]}
+    ]
+    assert {
+        "date",
+        "keywordId",
+        "adGroupId",
+        "campaignId",
+        "keyword",
+        "matchType",
+        "cost",
+        "sales7d",
+        "purchases7d",
+    } <= set(got["configuration"]["columns"])
 
 
 def test_request_identity_ignores_the_name_and_survives_persistence():
@@ -87,9 +110,12 @@ def test_a_short_range_is_one_window():
 
 def test_31_days_fit_one_window_and_32_need_two():
     start = date(2026, 3, 1)
-    assert report_windows(start, date(2026, 3, 31), today=TODAY, retention_days=95) == [(start, date(2026, 3, 31))]
+    assert report_windows(start, date(2026, 3, 31), today=TODAY, retention_days=95) == [
+        (start, date(2026, 3, 31))
+    ]
     assert report_windows(start, date(2026, 4, 1), today=TODAY, retention_days=95) == [
-        (start, date(2026, 3, 31)), (date(2026, 4, 1), date(2026, 4, 1))
+        (start, date(2026, 3, 31)),
+        (date(2026, 4, 1), date(2026, 4, 1)),
     ]
 
 
@@ -98,7 +124,9 @@ def test_start_is_clamped_to_retention_with_one_day_of_margin():
     assert windows[0][0] == date(2026, 1, 4)  # today - 94 days: the 95th day back is left alone
     assert windows[-1][1] == date(2026, 4, 7)
     assert all((end - start).days + 1 <= 31 for start, end in windows)
-    assert all(b[0] == (a[1] + (b[0] - a[1])) and (b[0] - a[1]).days == 1 for a, b in zip(windows, windows[1:]))
+    assert all(
+        b[0] == (a[1] + (b[0] - a[1])) and (b[0] - a[1]).days == 1 for a, b in itertools.pairwise(windows)
+    )
     assert sum((end - start).days + 1 for start, end in windows) == 94
 
 
@@ -110,17 +138,25 @@ def test_end_is_clamped_to_today():
 
 @pytest.mark.parametrize(
     ("start", "end"),
-    [(date(2025, 1, 1), date(2025, 2, 1)), (date(2026, 4, 9), date(2026, 4, 20)), (date(2026, 4, 5), date(2026, 4, 4))],
+    [
+        (date(2025, 1, 1), date(2025, 2, 1)),
+        (date(2026, 4, 9), date(2026, 4, 20)),
+        (date(2026, 4, 5), date(2026, 4, 4)),
+    ],
 )
 def test_nothing_available_gives_no_windows(start, end):
     assert report_windows(start, end, today=TODAY, retention_days=60) == []
 
 
 def test_custom_window_size_and_leap_day():
-    windows = report_windows(date(2028, 2, 27), date(2028, 3, 2), today=date(2028, 3, 2), retention_days=60,
-                             max_days=2)
-    assert windows == [(date(2028, 2, 27), date(2028, 2, 28)), (date(2028, 2, 29), date(2028, 3, 1)),
-                       (date(2028, 3, 2), date(2028, 3, 2))]
+    windows = report_windows(
+        date(2028, 2, 27), date(2028, 3, 2), today=date(2028, 3, 2), retention_days=60, max_days=2
+    )
+    assert windows == [
+        (date(2028, 2, 27), date(2028, 2, 28)),
+        (date(2028, 2, 29), date(2028, 3, 1)),
+        (date(2028, 3, 2), date(2028, 3, 2)),
+    ]
 
 
 def test_windows_refuse_nonsense_sizes():
@@ -132,19 +168,45 @@ def test_windows_refuse_nonsense_sizes():
 
 
 def test_campaign_row():
-    row = {"date": "2026-03-01", "campaignId": 158410630682987, "impressions": 2216, "clicks": 13,
-           "cost": Decimal("14.50"), "sales7d": Decimal("99.99"), "purchases7d": 2, "unitsSoldClicks7d": 3,
-           "campaignBudgetAmount": Decimal("50.00"), "campaignBudgetCurrencyCode": "GBP", "campaignStatus": "enabled"}
+    row = {
+        "date": "2026-03-01",
+        "campaignId": 158410630682987,
+        "impressions": 2216,
+        "clicks": 13,
+        "cost": Decimal("14.50"),
+        "sales7d": Decimal("99.99"),
+        "purchases7d": 2,
+        "unitsSoldClicks7d": 3,
+        "campaignBudgetAmount": Decimal("50.00"),
+        "campaignBudgetCurrencyCode": "GBP",
+        "campaignStatus": "enabled",
+    }
     assert parse_campaign_row(row) == CampaignMetricRow(
-        date=date(2026, 3, 1), campaign_id="158410630682987", impressions=2216, clicks=13, cost=Decimal("14.50"),
-        sales=Decimal("99.99"), orders=2, units=3, budget_amount=Decimal("50.00"), currency_code="GBP",
+        date=date(2026, 3, 1),
+        campaign_id="158410630682987",
+        impressions=2216,
+        clicks=13,
+        cost=Decimal("14.50"),
+        sales=Decimal("99.99"),
+        orders=2,
+        units=3,
+        budget_amount=Decimal("50.00"),
+        currency_code="GBP",
         campaign_status="ENABLED",
     )
 
 
 def test_campaign_row_nulls_are_zero():
-    got = parse_campaign_row({"date": "2026-03-01", "campaignId": 1, "impressions": None, "cost": None,
-                              "sales7d": None, "purchases7d": None})
+    got = parse_campaign_row(
+        {
+            "date": "2026-03-01",
+            "campaignId": 1,
+            "impressions": None,
+            "cost": None,
+            "sales7d": None,
+            "purchases7d": None,
+        }
+    )
     assert (got.impressions, got.clicks, got.cost, got.sales, got.orders) == (0, 0, Decimal(0), Decimal(0), 0)
     assert got.budget_amount is None
 
@@ -155,12 +217,31 @@ def test_campaign_row_without_id_is_refused():
 
 
 def test_keyword_row():
-    row = {"date": "2026-03-01", "keywordId": 5001, "campaignId": 218293333782035, "adGroupId": 100,
-           "keyword": "red shoes", "matchType": "EXACT", "impressions": 10, "clicks": 1, "cost": Decimal("0.57"),
-           "sales7d": 0, "purchases7d": 0}
+    row = {
+        "date": "2026-03-01",
+        "keywordId": 5001,
+        "campaignId": 218293333782035,
+        "adGroupId": 100,
+        "keyword": "red shoes",
+        "matchType": "EXACT",
+        "impressions": 10,
+        "clicks": 1,
+        "cost": Decimal("0.57"),
+        "sales7d": 0,
+        "purchases7d": 0,
+    }
     assert parse_keyword_row(row) == KeywordMetricRow(
-        date=date(2026, 3, 1), keyword_id="5001", campaign_id="218293333782035", ad_group_id="100", impressions=10,
-        clicks=1, cost=Decimal("0.57"), sales=Decimal(0), orders=0, keyword_text="red shoes", match_type="EXACT",
+        date=date(2026, 3, 1),
+        keyword_id="5001",
+        campaign_id="218293333782035",
+        ad_group_id="100",
+        impressions=10,
+        clicks=1,
+        cost=Decimal("0.57"),
+        sales=Decimal(0),
+        orders=0,
+        keyword_text="red shoes",
+        match_type="EXACT",
     )
 
 
@@ -186,8 +267,12 @@ def test_a_duplicate_adopts_the_existing_report(kit):
 
 
 def test_accepted_despite_429_then_duplicate_adopts_the_id(kit):
-    kit.fake.on("POST", REPORTS, reply(429, {"code": "429", "detail": "Too Many Requests"}),
-                reply(425, fixture("reporting_duplicate")))
+    kit.fake.on(
+        "POST",
+        REPORTS,
+        reply(429, {"code": "429", "detail": "Too Many Requests"}),
+        reply(425, fixture("reporting_duplicate")),
+    )
     assert kit.client.create_report("888", REQUEST) == "3f1c2b9a-1111-4222-8333-444455556666"
     assert kit.sleeps == [2.0]  # no Retry-After on report creation: exponential backoff
 
@@ -214,9 +299,14 @@ def test_a_created_report_without_id_is_malformed(kit):
 # -- poll -------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("name", "status", "running"), [("report_pending", "PENDING", True),
-                                                         ("report_completed", "COMPLETED", False),
-                                                         ("report_failed", "FAILED", False)])
+@pytest.mark.parametrize(
+    ("name", "status", "running"),
+    [
+        ("report_pending", "PENDING", True),
+        ("report_completed", "COMPLETED", False),
+        ("report_failed", "FAILED", False),
+    ],
+)
 def test_get_report(kit, name, status, running):
     kit.fake.on("GET", f"{REPORTS}/{REPORT_ID}", reply(200, fixture(name)))
     got = kit.client.get_report("888", REPORT_ID)
@@ -229,7 +319,10 @@ def test_completed_report_has_its_url_and_expiry(kit):
     kit.fake.on("GET", f"{REPORTS}/{REPORT_ID}", reply(200, fixture("report_completed")))
     got = kit.client.get_report("888", REPORT_ID)
     assert got.url == SIGNED
-    assert got.url_expires_at is not None and got.url_expires_at.isoformat() == "2022-11-21T13:02:27.915577+00:00"
+    assert (
+        got.url_expires_at is not None
+        and got.url_expires_at.isoformat() == "2022-11-21T13:02:27.915577+00:00"
+    )
 
 
 def test_failed_report_reason(kit):
@@ -239,8 +332,14 @@ def test_failed_report_reason(kit):
 
 def test_spurious_401s_while_polling_are_retried(kit):
     unauthorized = reply(401, fixture("reporting_unauthorized"))
-    kit.fake.on("GET", f"{REPORTS}/{REPORT_ID}", unauthorized, unauthorized, unauthorized,
-                reply(200, fixture("report_pending")))
+    kit.fake.on(
+        "GET",
+        f"{REPORTS}/{REPORT_ID}",
+        unauthorized,
+        unauthorized,
+        unauthorized,
+        reply(200, fixture("report_pending")),
+    )
     assert kit.client.get_report("888", REPORT_ID).status == "PENDING"
     assert len(kit.sleeps) == 1
 
@@ -252,7 +351,9 @@ def test_unknown_report_is_not_found(kit):
 
 
 def test_delete_report(kit):
-    kit.fake.on("DELETE", f"{REPORTS}/{REPORT_ID}", reply(200, {"code": "200", "detail": "ok", "reportId": REPORT_ID}))
+    kit.fake.on(
+        "DELETE", f"{REPORTS}/{REPORT_ID}", reply(200, {"code": "200", "detail": "ok", "reportId": REPORT_ID})
+    )
     kit.client.delete_report("888", REPORT_ID)
     assert kit.fake.api_calls()[0].method == "DELETE"
 
@@ -260,10 +361,24 @@ def test_delete_report(kit):
 # -- download ---------------------------------------------------------------------------------------
 
 ROWS = [
-    {"date": "2026-03-01", "campaignId": 158410630682987, "impressions": 2216, "clicks": 13, "cost": 14.5,
-     "sales7d": 99.99, "purchases7d": 2},
-    {"date": "2026-03-02", "campaignId": 158410630682988, "impressions": 0, "clicks": 0, "cost": 0,
-     "sales7d": 0, "purchases7d": 0},
+    {
+        "date": "2026-03-01",
+        "campaignId": 158410630682987,
+        "impressions": 2216,
+        "clicks": 13,
+        "cost": 14.5,
+        "sales7d": 99.99,
+        "purchases7d": 2,
+    },
+    {
+        "date": "2026-03-02",
+        "campaignId": 158410630682988,
+        "impressions": 0,
+        "clicks": 0,
+        "cost": 0,
+        "sales7d": 0,
+        "purchases7d": 0,
+    },
 ]
 
 
@@ -287,8 +402,11 @@ def test_downloaded_money_is_exact_and_rows_parse(kit):
 
 
 def test_download_served_with_content_encoding_gzip_is_also_read(kit):
-    kit.fake.on("GET", DOWNLOAD, lambda r: httpx.Response(200, content=gzip_json(ROWS),
-                                                          headers={"Content-Encoding": "gzip"}))
+    kit.fake.on(
+        "GET",
+        DOWNLOAD,
+        lambda r: httpx.Response(200, content=gzip_json(ROWS), headers={"Content-Encoding": "gzip"}),
+    )
     assert len(list(kit.client.iter_report_rows(SIGNED))) == 2
 
 

@@ -1,4 +1,4 @@
-"""RetryPolicy: 429 with and without Retry-After, 5xx cap, timeouts, connection errors, what is never retried."""
+"""RetryPolicy: 429 with and without Retry-After, the 5xx cap, timeouts, connection errors, non-retries."""
 
 from __future__ import annotations
 
@@ -27,22 +27,35 @@ def campaigns(kit):
 
 
 def test_429_waits_for_retry_after_then_succeeds(kit):
-    kit.fake.on("POST", LIST, reply(429, fixture("sp_throttled"), headers={"Retry-After": "3"}),
-                reply(200, fixture("sp_campaigns_page2")))
+    kit.fake.on(
+        "POST",
+        LIST,
+        reply(429, fixture("sp_throttled"), headers={"Retry-After": "3"}),
+        reply(200, fixture("sp_campaigns_page2")),
+    )
     assert len(campaigns(kit)) == 1
     assert kit.sleeps == [3.0]
 
 
 def test_retry_after_gets_up_to_a_second_of_jitter():
-    kit = make_kit(retry=RetryPolicy(sleep=(sleeps := []).append, random=lambda: 0.5))
-    kit.fake.on("POST", LIST, reply(429, {}, headers={"Retry-After": "3"}), reply(200, fixture("sp_campaigns_page2")))
+    sleeps: list[float] = []
+    kit = make_kit(retry=RetryPolicy(sleep=sleeps.append, random=lambda: 0.5))
+    kit.fake.on(
+        "POST", LIST, reply(429, {}, headers={"Retry-After": "3"}), reply(200, fixture("sp_campaigns_page2"))
+    )
     campaigns(kit)
     assert sleeps == [3.5]
 
 
 def test_retry_after_is_capped():
-    kit = make_kit(retry=RetryPolicy(sleep=(sleeps := []).append, random=lambda: 0.0))
-    kit.fake.on("POST", LIST, reply(429, {}, headers={"Retry-After": "86400"}), reply(200, fixture("sp_campaigns_page2")))
+    sleeps: list[float] = []
+    kit = make_kit(retry=RetryPolicy(sleep=sleeps.append, random=lambda: 0.0))
+    kit.fake.on(
+        "POST",
+        LIST,
+        reply(429, {}, headers={"Retry-After": "86400"}),
+        reply(200, fixture("sp_campaigns_page2")),
+    )
     campaigns(kit)
     assert sleeps == [300.0]
 
@@ -75,8 +88,10 @@ def test_a_server_error_that_clears_is_invisible(kit):
     assert len(campaigns(kit)) == 1
 
 
-@pytest.mark.parametrize("exc", [httpx.ConnectTimeout, httpx.ReadTimeout, httpx.ConnectError, httpx.ReadError,
-                                 httpx.RemoteProtocolError])
+@pytest.mark.parametrize(
+    "exc",
+    [httpx.ConnectTimeout, httpx.ReadTimeout, httpx.ConnectError, httpx.ReadError, httpx.RemoteProtocolError],
+)
 def test_timeouts_and_connection_errors_are_retried(kit, exc):
     kit.fake.on("POST", LIST, exc("boom"), reply(200, fixture("sp_campaigns_page2")))
     assert len(campaigns(kit)) == 1
@@ -93,8 +108,10 @@ def test_persistent_timeouts_become_a_transport_error(kit):
     assert len(kit.sleeps) == 3
 
 
-@pytest.mark.parametrize(("status", "name", "expected"), [(400, "sp_invalid_argument", BadRequest),
-                                                          (415, "sp_unsupported_media_type", UnsupportedMediaType)])
+@pytest.mark.parametrize(
+    ("status", "name", "expected"),
+    [(400, "sp_invalid_argument", BadRequest), (415, "sp_unsupported_media_type", UnsupportedMediaType)],
+)
 def test_other_4xx_are_not_retried(kit, status, name, expected):
     kit.fake.on("POST", LIST, reply(status, fixture(name)))
     with pytest.raises(expected):
@@ -104,8 +121,15 @@ def test_other_4xx_are_not_retried(kit, status, name, expected):
 
 
 def test_the_retry_budget_is_per_kind_of_failure(kit):
-    kit.fake.on("POST", LIST, reply(500, {}), reply(500, {}), reply(429, {}), reply(500, {}),
-                reply(200, fixture("sp_campaigns_page2")))
+    kit.fake.on(
+        "POST",
+        LIST,
+        reply(500, {}),
+        reply(500, {}),
+        reply(429, {}),
+        reply(500, {}),
+        reply(200, fixture("sp_campaigns_page2")),
+    )
     assert len(campaigns(kit)) == 1
     assert kit.sleeps == [2.0, 4.0, 2.0, 8.0]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import itertools
 import json
 import tracemalloc
 import zlib
@@ -16,17 +17,26 @@ from bot.amazon import MalformedResponse
 from bot.amazon._stream import iter_json_array
 
 ROWS = [
-    {"date": "2026-03-01", "campaignId": 158410630682987, "cost": 14.5, "name": "a \u00e9 \u2603 \"q\"", "n": None},
+    {
+        "date": "2026-03-01",
+        "campaignId": 158410630682987,
+        "cost": 14.5,
+        "name": 'a \u00e9 \u2603 "q"',
+        "n": None,
+    },
     {"date": "2026-03-02", "campaignId": 2, "cost": 0.1, "nested": {"x": [1, 2.25]}, "ok": True},
 ]
-LAST = b'{"date": "2026-03-03", "campaignId": 3, "cost": 12345678901234567890.125, "big": 123456789012345678901234567890}'
+LAST = (
+    b'{"date": "2026-03-03", "campaignId": 3, "cost": 12345678901234567890.125,'
+    b' "big": 123456789012345678901234567890}'
+)
 TEXT = json.dumps(ROWS, indent=1, ensure_ascii=False).encode()[:-2] + b",\n " + LAST + b"\n]"
 EXPECTED = json.loads(TEXT, parse_float=Decimal)
 
 
 def split(data: bytes, cuts: list[int]) -> list[bytes]:
     points = sorted({0, len(data), *(c % (len(data) + 1) for c in cuts)})
-    return [data[a:b] for a, b in zip(points, points[1:])]
+    return [data[a:b] for a, b in itertools.pairwise(points)]
 
 
 @settings(max_examples=150, deadline=None)
@@ -105,8 +115,16 @@ def test_a_single_giant_row_is_refused_instead_of_filling_memory(monkeypatch):
 
 def _big_report(rows: int, per_chunk: int = 2000):
     """A gzip report produced lazily, so the test itself holds only one chunk."""
-    row = {"date": "2026-03-01", "campaignId": 158410630682987, "impressions": 2216, "clicks": 13,
-           "cost": 14.5, "sales7d": 99.99, "purchases7d": 2, "campaignBudgetCurrencyCode": "USD"}
+    row = {
+        "date": "2026-03-01",
+        "campaignId": 158410630682987,
+        "impressions": 2216,
+        "clicks": 13,
+        "cost": 14.5,
+        "sales7d": 99.99,
+        "purchases7d": 2,
+        "campaignBudgetCurrencyCode": "USD",
+    }
     block = (",".join([json.dumps(row)] * per_chunk)).encode()
     compressor = zlib.compressobj(1, zlib.DEFLATED, 31)
     yield compressor.compress(b"[")

@@ -141,6 +141,13 @@ def test_empty_digest_and_region_without_marketplaces() -> None:
     assert bare[0]["blocks"][2]["type"] == "image"
 
 
+def test_currency_totals_accept_plain_tuples() -> None:
+    region = RegionDigestVM("na", [], [("USD", "$1.00", "$4.00", "25.0%")])  # type: ignore[list-item]
+    assert "USD: spend $1.00 · sales $4.00 · ACOS 25.0%" in joined(
+        render_digest(digest([region]))[0]["blocks"]
+    )
+
+
 def test_digest_escapes_user_text() -> None:
     mp = MarketplaceDigestVM("🇩🇪", "DE", EVIL, "EUR", [], [DigestLineVM(EVIL, EVIL)])
     msg = render_digest(digest([RegionDigestVM("eu", [mp])], view_name=EVIL))[0]

@@ -91,6 +91,7 @@ def test_install_page_redirects_with_code_and_state(slack: SlackStandIn) -> None
     with pytest.raises(urllib.error.HTTPError) as redirect:
         opener.open(f"{slack.authorize_url}?{query}", data=form)
 
+    redirect.value.close()
     location = urlsplit(redirect.value.headers["Location"])
     params = parse_qs(location.query)
     assert (location.netloc, params["state"]) == ("app.test", ["s1"])

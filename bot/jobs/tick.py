@@ -1,0 +1,113 @@
+"""Job bodies: sync tick, report polling, digests, OAuth-state cleanup. Plain functions of (services, now).
+
+The database says what is due. `run_sync_tick` picks connected connections whose `next_*_sync_at` has
+passed (or that never finished a first sync) and whose lease is free, takes each lease, and hands the
+sync to a bounded pool. At most `MAX_STARTS_PER_TICK` syncs start per tick, so after downtime the
+overdue ones run once each, staggered over the next minutes, instead of all at once.
+"""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import Executor
+from datetime import datetime, timedelta
+from importlib import import_module
+from typing import TYPE_CHECKING
+
+from bot.services.sync import run_sync
+from bot.services.sync_context import acquire_lease, new_lease_owner
+from bot.services.sync_poll import poll_connection_reports
+from bot.services.sync_schedule import due_kind
+from storage.db import session_scope
+from storage.repositories.sync import (
+    connections_with_due_reports,
+    delete_expired_oauth_states,
+    list_due_connections,
+)
+
+if TYPE_CHECKING:
+    from bot.wiring import Services
+
+__all__ = [
+    "MAX_STARTS_PER_TICK",
+    "OAUTH_STATE_KEEP",
+    "cleanup_oauth_states",
+    "poll_reports",
+    "run_sync_tick",
+    "send_digests",
+]
+
+logger = logging.getLogger(__name__)
+
+MAX_STARTS_PER_TICK = 8
+OAUTH_STATE_KEEP = timedelta(days=1)
+
+
+def run_sync_tick(
+    services: Services, *, now: datetime, executor: Executor | None = None, limit: int = MAX_STARTS_PER_TICK
+) -> list[tuple[int, str]]:
+    """Start the syncs that are due at `now`.
+
+    Args:
+        services: Shared services.
+        now: The tick time.
+        executor: The bounded sync pool; None runs each sync inline (tests, `hilal sync`).
+        limit: Most syncs started by this tick.
+
+    Returns:
+        (connection id, kind) of each sync started.
+    """
+    with session_scope(services.engine, readonly=True) as session:
+        due = list_due_connections(session, now=now, limit=limit * 2)
+    started: list[tuple[int, str]] = []
+    for conn in due:
+        kind = due_kind(conn, now=now, settings=services.settings)
+        if kind is None or conn.id is None or len(started) >= limit:
+            continue
+        owner = new_lease_owner(services)
+        if not acquire_lease(services, connection_id=conn.id, owner=owner):
+            continue
+        started.append((conn.id, kind))
+        if executor is None:
+            run_sync(services, connection_id=conn.id, kind=kind, lease_owner=owner)
+        else:
+            executor.submit(_run_logged, services, conn.id, kind, owner)
+    if started:
+        logger.info("sync.tick", extra={"started": len(started), "due": len(due)})
+    return started
+
+
+def _run_logged(services: Services, connection_id: int, kind: str, owner: str) -> None:
+    try:
+        run_sync(services, connection_id=connection_id, kind=kind, lease_owner=owner)
+    except Exception:
+        logger.exception("sync.crashed", extra={"connection_id": connection_id, "kind": kind})
+
+
+def poll_reports(services: Services, *, now: datetime) -> int:
+    """Advance every connection's due report jobs once; returns the jobs finished."""
+    with session_scope(services.engine, readonly=True) as session:
+        connection_ids = connections_with_due_reports(session, now=now)
+    finished = 0
+    for connection_id in connection_ids:
+        finished += poll_connection_reports(services, connection_id=connection_id) or 0
+    return finished
+
+
+def send_digests(services: Services, *, now: datetime) -> object:
+    """Post due digests (`bot.jobs.digests.send_due_digests`, imported when the job runs)."""
+    try:
+        module = import_module("bot.jobs.digests")
+    except ModuleNotFoundError:
+        logger.info("digests.unavailable")
+        return None
+    return module.send_due_digests(services, now=now)
+
+
+def cleanup_oauth_states(services: Services, *, now: datetime) -> int:
+    """Delete consent states that expired more than a day ago."""
+    with session_scope(services.engine) as session:
+        deleted = delete_expired_oauth_states(session, now=now, keep=OAUTH_STATE_KEEP)
+    if deleted:
+        logger.info("oauth.states_deleted", extra={"count": deleted})
+    return deleted
