@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.engine import Engine
+from sqlmodel import SQLModel
 
 from storage.db import session_scope
 from storage.models import (
@@ -40,8 +41,15 @@ class PurgePlan:
         return self.connection_id is None
 
 
-_BY_PROFILE = (KeywordDailyMetric, CampaignDailyMetric, Keyword, AdGroup)
-_BY_CAMPAIGN = (Tag, Note)
+_BY_PROFILE: tuple[type[SQLModel], ...] = (
+    KeywordDailyMetric,
+    CampaignDailyMetric,
+    Keyword,
+    AdGroup,
+    Campaign,
+)
+_BY_CAMPAIGN: tuple[type[SQLModel], ...] = (Tag, Note)
+_BY_CONNECTION: tuple[type[SQLModel], ...] = (ReportJob, SyncRun)
 
 
 def plan_purge(engine: Engine, *, team_id: str, region: str) -> PurgePlan:
@@ -57,7 +65,7 @@ def plan_purge(engine: Engine, *, team_id: str, region: str) -> PurgePlan:
         profiles = select(table_of(Profile).c.id).where(table_of(Profile).c.connection_id == conn_id)
         campaigns = select(table_of(Campaign).c.id).where(table_of(Campaign).c.profile_pk.in_(profiles))
         counts: dict[str, int] = {}
-        for model in (*_BY_PROFILE, Campaign):
+        for model in _BY_PROFILE:
             t = table_of(model)
             counts[t.name] = s.execute(select(func.count()).where(t.c.profile_pk.in_(profiles))).scalar_one()
         for model in _BY_CAMPAIGN:
@@ -65,7 +73,7 @@ def plan_purge(engine: Engine, *, team_id: str, region: str) -> PurgePlan:
             counts[t.name] = s.execute(
                 select(func.count()).where(t.c.campaign_pk.in_(campaigns))
             ).scalar_one()
-        for model in (ReportJob, SyncRun):
+        for model in _BY_CONNECTION:
             t = table_of(model)
             counts[t.name] = s.execute(select(func.count()).where(t.c.connection_id == conn_id)).scalar_one()
         counts["profile"] = s.execute(select(func.count()).select_from(profiles.subquery())).scalar_one()
@@ -84,9 +92,9 @@ def execute_purge(engine: Engine, plan: PurgePlan, *, actor: str) -> None:
         campaigns = select(table_of(Campaign).c.id).where(table_of(Campaign).c.profile_pk.in_(profiles))
         for model in _BY_CAMPAIGN:
             s.execute(delete(table_of(model)).where(table_of(model).c.campaign_pk.in_(campaigns)))
-        for model in (ReportJob, SyncRun):
+        for model in _BY_CONNECTION:
             s.execute(delete(table_of(model)).where(table_of(model).c.connection_id == plan.connection_id))
-        for model in (*_BY_PROFILE, Campaign):
+        for model in _BY_PROFILE:
             s.execute(delete(table_of(model)).where(table_of(model).c.profile_pk.in_(profiles)))
         s.execute(delete(table_of(Profile)).where(table_of(Profile).c.connection_id == plan.connection_id))
         s.execute(delete(table_of(Connection)).where(table_of(Connection).c.id == plan.connection_id))
