@@ -107,10 +107,13 @@ class AdsClient:
         except BadRequest as exc:
             logger.warning("amazon.profiles.view_filter_refused", extra={"status": exc.status})
             viewable = []
-        profiles = [Profile.from_api(raw) for raw in editable]
+        where = "GET /v2/profiles"
+        profiles = self._parse(lambda items: [Profile.from_api(raw) for raw in items], editable, where)
         seen = {p.profile_id for p in profiles}
-        for raw in viewable:
-            profile = Profile.from_api(raw, view_only=True)
+        others = self._parse(
+            lambda items: [Profile.from_api(r, view_only=True) for r in items], viewable, where
+        )
+        for profile in others:
             if profile.profile_id not in seen:
                 seen.add(profile.profile_id)
                 profiles.append(profile)

@@ -22,6 +22,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, SecretStr
 
+from bot.amazon.errors import ReportFailed
+
 __all__ = [
     "ENTITY_STATES",
     "AdGroup",
@@ -286,6 +288,19 @@ class ReportStatus(BaseModel):
     def is_running(self) -> bool:
         """Still `PENDING` or `PROCESSING` (or a status we do not know yet): poll again later."""
         return not (self.is_completed or self.is_failed)
+
+    def raise_for_failure(self) -> None:
+        """Raise `ReportFailed` if Amazon gave up on this report.
+
+        Raises:
+            ReportFailed: The status is `FAILED`; `failure_reason` is Amazon's text.
+        """
+        if self.is_failed:
+            raise ReportFailed(
+                f"report {self.report_id} failed: {self.failure_reason or 'no reason given'}",
+                report_id=self.report_id,
+                failure_reason=self.failure_reason,
+            )
 
 
 class CampaignMetricRow(BaseModel):

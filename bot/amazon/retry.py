@@ -207,6 +207,8 @@ class RetryPolicy:
             response, error = self._attempt(call)
             wait = self._next_wait(handlers, used, response, error, started)
             if wait is None:
+                if isinstance(error, AmazonAdsError):
+                    raise error
                 if error is not None:
                     raise _as_amazon_error(error) from error
                 assert response is not None

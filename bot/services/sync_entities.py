@@ -23,7 +23,13 @@ from bot.amazon.models import AdGroup, Campaign, Keyword
 from bot.services.sync_context import SyncContext
 from storage.db import session_scope
 from storage.models import Profile
-from storage.repositories.sync import existing_entity_ids, mark_removed, upsert_entities
+from storage.repositories.sync import (
+    ENTITY_TABLES,
+    entity_fingerprints,
+    existing_entity_ids,
+    mark_removed,
+    upsert_entities,
+)
 
 __all__ = ["ACTIVE_STATES", "ARCHIVED_STATES", "MODES", "sync_profile_entities"]
 
@@ -82,6 +88,12 @@ def _keyword_row(p: Profile, k: Keyword, now: datetime) -> Row:
     }
 
 
+def _stored(ctx: SyncContext, kind: str, profile: Profile) -> dict[str, tuple[Any, ...]]:
+    assert profile.id is not None
+    with session_scope(ctx.services.engine, readonly=True) as session:
+        return entity_fingerprints(session, kind=kind, profile_pk=profile.id)
+
+
 def _write(
     ctx: SyncContext,
     kind: str,
@@ -89,17 +101,31 @@ def _write(
     to_row: Callable[..., Row],
     profile: Profile,
     seen: set[str],
+    stored: dict[str, tuple[Any, ...]],
 ) -> int:
-    """Upsert every page in its own short transaction; returns how many entities were listed."""
-    id_attr = {"campaigns": "campaign_id", "ad_groups": "ad_group_id", "keywords": "keyword_id"}[kind]
+    """Upsert new and changed entities, page by page in short transactions; returns how many were listed.
+
+    `stored` (id → the stored values a sync overwrites) lets unchanged rows skip the database entirely.
+    """
+    spec = ENTITY_TABLES[kind]
     listed = 0
     for page in pages:
         ctx.checkpoint()
         now = ctx.now()
         rows = [to_row(profile, item, now) for item in page]
-        with session_scope(ctx.services.engine) as session:
-            upsert_entities(session, kind=kind, rows=rows, now=now)
-        seen.update(getattr(item, id_attr) for item in page)
+        ids = [row[spec.id_column] for row in rows]
+        changed = [
+            row
+            for row, eid in zip(rows, ids, strict=True)
+            if stored.get(eid) != tuple(row[name] for name in spec.update)
+        ]
+        if changed:
+            with session_scope(ctx.services.engine) as session:
+                upsert_entities(session, kind=kind, rows=changed, now=now)
+            for row in changed:
+                stored[row[spec.id_column]] = tuple(row[name] for name in spec.update)
+        ctx.counts[f"{kind}_written"] += len(changed)
+        seen.update(ids)
         listed += len(rows)
     return listed
 
@@ -158,11 +184,12 @@ def _reconcile(
 
 def _sync_campaigns(ctx: SyncContext, profile: Profile, mode: str) -> None:
     states = MODES[mode]
+    stored = _stored(ctx, "campaigns", profile)
     for product, pages in _campaign_sources(ctx, profile.profile_id):
         seen: set[str] = set()
         try:
             ctx.counts["campaigns"] += _write(
-                ctx, "campaigns", pages(states, None), _campaign_row, profile, seen
+                ctx, "campaigns", pages(states, None), _campaign_row, profile, seen, stored
             )
         except (BadRequest, NotFound, AccessDenied) as exc:
             if product == "SP":
@@ -172,7 +199,7 @@ def _sync_campaigns(ctx: SyncContext, profile: Profile, mode: str) -> None:
 
         def archived(_campaigns: set[str], pages: Pages = pages) -> set[str]:
             found: set[str] = set()
-            _write(ctx, "campaigns", pages(ARCHIVED_STATES, None), _campaign_row, profile, found)
+            _write(ctx, "campaigns", pages(ARCHIVED_STATES, None), _campaign_row, profile, found, stored)
             return found
 
         _reconcile(
@@ -190,13 +217,18 @@ def _sync_children(ctx: SyncContext, profile: Profile, mode: str) -> None:
     states = MODES[mode]
     for kind, pages, to_row in _child_sources(ctx, profile.profile_id):
         seen: set[str] = set()
-        ctx.counts[kind] += _write(ctx, kind, pages(states, None), to_row, profile, seen)
+        stored = _stored(ctx, kind, profile)
+        ctx.counts[kind] += _write(ctx, kind, pages(states, None), to_row, profile, seen, stored)
 
         def archived(
-            campaigns: set[str], pages: Pages = pages, kind: str = kind, to_row: Callable[..., Row] = to_row
+            campaigns: set[str],
+            pages: Pages = pages,
+            kind: str = kind,
+            to_row: Callable[..., Row] = to_row,
+            stored: dict[str, tuple[Any, ...]] = stored,
         ) -> set[str]:
             found: set[str] = set()
-            _write(ctx, kind, pages(ARCHIVED_STATES, sorted(campaigns)), to_row, profile, found)
+            _write(ctx, kind, pages(ARCHIVED_STATES, sorted(campaigns)), to_row, profile, found, stored)
             return found
 
         _reconcile(

@@ -168,7 +168,10 @@ def _page_statement(q: PageQuery, *, offset: int, limit: int) -> Any:
         .where(*_where(q))
         .subquery("base")
     )
-    total = func.count().over().label("total")
+    # The count as an uncorrelated scalar subquery (evaluated once), not `count(*) over ()`: a window
+    # function makes the database sort every matching row, while this lets it keep only the top N.
+    matching = _C.join(_P, _P.c.id == _C.c.profile_pk)
+    total = select(func.count()).select_from(matching).where(*_where(q)).scalar_subquery().label("total")
     stmt = select(base, total)
     if q.sort == "name":
         order = [func.lower(base.c.name), base.c.id]

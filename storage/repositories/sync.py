@@ -49,6 +49,7 @@ __all__ = [
     "digest_times",
     "done_report_windows",
     "due_report_jobs",
+    "entity_fingerprints",
     "existing_entity_ids",
     "find_open_report_job",
     "finish_run",
@@ -507,3 +508,13 @@ def syncable_profiles(session: Session, *, connection_id: int) -> list[Profile]:
         .order_by(col(Profile.id))
     )
     return list(session.exec(stmt).all())
+
+
+def entity_fingerprints(session: Session, *, kind: str, profile_pk: int) -> dict[str, tuple[Any, ...]]:
+    """Every stored entity of a profile → the values a sync would overwrite (to skip unchanged rows)."""
+    spec = ENTITY_TABLES[kind]
+    t = spec.table
+    stmt = select(t.c[spec.id_column], *(t.c[name] for name in spec.update)).where(
+        t.c.profile_pk == profile_pk
+    )
+    return {str(row[0]): tuple(row[1:]) for row in session.execute(stmt)}

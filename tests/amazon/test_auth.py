@@ -76,9 +76,11 @@ def test_a_second_401_is_unauthorized_without_a_third_try(kit):
 def test_revoked_grant_raises_reconnect_required_and_never_calls_the_api(kit):
     kit.fake.on("POST", ENDPOINTS.token_url, reply(400, fixture("lwa_invalid_grant_refresh")))
     kit.fake.on("GET", PROFILES, reply(200, []))
-    with pytest.raises(ReconnectRequired):
+    with pytest.raises(ReconnectRequired) as info:
         kit.client.list_profiles()
     assert kit.fake.api_calls() == []
+    assert info.value.__cause__ is not info.value
+    assert kit.sleeps == []  # not retried
 
 
 def test_revoked_while_in_use_surfaces_on_the_401(kit):

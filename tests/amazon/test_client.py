@@ -82,6 +82,12 @@ def test_a_region_without_accounts_lists_nothing(kit):
     assert kit.client.list_profiles() == []
 
 
+def test_a_profile_without_id_is_malformed(kit):
+    kit.fake.on("GET", PROFILES, reply(200, [{"countryCode": "US"}]))
+    with pytest.raises(MalformedResponse):
+        kit.client.list_profiles()
+
+
 def test_profiles_answer_that_is_not_a_list_is_malformed(kit):
     kit.fake.on("GET", PROFILES, reply(200, {"profiles": []}))
     with pytest.raises(MalformedResponse):

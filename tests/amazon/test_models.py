@@ -169,6 +169,17 @@ def test_report_status_hides_the_presigned_url_from_repr():
     assert status.file_size == 51199
 
 
+def test_a_failed_report_raises_report_failed_on_request():
+    from bot.amazon import ReportFailed
+
+    failed = ReportStatus.model_validate(fixture("report_failed"))
+    with pytest.raises(ReportFailed) as info:
+        failed.raise_for_failure()
+    assert info.value.report_id == failed.report_id
+    assert info.value.failure_reason == "Report generation failed"
+    ReportStatus.model_validate(fixture("report_pending")).raise_for_failure()
+
+
 def test_report_status_unknown_value_is_still_running():
     status = ReportStatus.model_validate({"reportId": "r1", "status": "QUEUED"})
     assert status.is_running
