@@ -133,6 +133,8 @@ def handle_disconnect(ack: Ack, body: Body, client: WebClient, respond: Any, con
     _refresh_surface(
         services, client, body, respond, team=team, enterprise=enterprise, user=user, region=region
     )
+    if body.get("response_url"):  # the message was updated above; keep App Home in step too
+        publish_home(services, client, team_id=team, user_id=user, enterprise_id=enterprise)
     _tell(
         client,
         body,

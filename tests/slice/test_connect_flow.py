@@ -147,3 +147,29 @@ def _link(h, region):
 def _profile(h, country):
     with session_scope(h.services.engine, readonly=True) as s:
         return s.exec(select(Profile.profile_id).where(Profile.country_code == country)).first()
+
+
+def test_expired_state_stores_nothing(sqlite_engine):
+    from datetime import UTC, datetime, timedelta
+
+    now = [datetime.now(UTC)]
+    with Harness.start(sqlite_engine, clock=lambda: now[0]) as h:
+        start = h.open_connect_link(_link(h, "eu"))
+        location = h.sim.approve(start.headers["location"], user_id="demo")
+        now[0] += timedelta(minutes=11)
+        page = h.browser.get(location)
+        assert page.status_code == 400 and "expired" in page.text.lower()
+        with session_scope(h.services.engine, readonly=True) as s:
+            assert s.exec(select(Connection)).all() == []
+
+
+def test_connect_link_older_than_a_day_is_refused(sqlite_engine):
+    from datetime import UTC, datetime, timedelta
+
+    now = [datetime.now(UTC)]
+    with Harness.start(sqlite_engine, clock=lambda: now[0]) as h:
+        link = _link(h, "na")
+        now[0] += timedelta(hours=25)
+        page = h.open_connect_link(link)
+        assert page.status_code == 400 and "expired" in page.text.lower()
+        assert "/hilal connect" in page.text
