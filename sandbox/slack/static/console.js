@@ -291,6 +291,7 @@
     if (signature === rendered.timeline) return;
     rendered.timeline = signature;
     const atBottom = root.scrollHeight - root.scrollTop - root.clientHeight < 80;
+    const openMenus = rememberOpenMenus(root);
     root.innerHTML = "";
     const replies = {};
     items.forEach(function (item) {
@@ -305,6 +306,28 @@
     });
     if (atBottom || root.dataset.channel !== String(channel && channel.id)) root.scrollTop = root.scrollHeight;
     root.dataset.channel = String(channel && channel.id);
+    reopenMenus(root, openMenus);
+  }
+
+  // Like Slack, a message arriving while a menu is open does not close it: re-rendering the timeline
+  // reopens the overflow menus that were open, found again by message ts, block id and action id.
+  function rememberOpenMenus(root) {
+    return Array.from(root.querySelectorAll('.btn-overflow[aria-expanded="true"]')).map(function (button) {
+      const message = button.closest("[data-ts]");
+      return [message ? message.getAttribute("data-ts") : "", button.getAttribute("data-block-id"),
+        button.getAttribute("data-action-id")];
+    });
+  }
+
+  function reopenMenus(root, openMenus) {
+    openMenus.forEach(function (key) {
+      Array.from(root.querySelectorAll(".btn-overflow")).forEach(function (button) {
+        const message = button.closest("[data-ts]");
+        const same = (message ? message.getAttribute("data-ts") : "") === key[0] &&
+          button.getAttribute("data-block-id") === key[1] && button.getAttribute("data-action-id") === key[2];
+        if (same && button.getAttribute("aria-expanded") !== "true") button.click();
+      });
+    });
   }
 
   // home -------------------------------------------------------------------------------------------
