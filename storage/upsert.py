@@ -65,6 +65,44 @@ def bulk_upsert(
     if only_changed and update:
         where = or_(*(table.c[col].is_distinct_from(stmt.excluded[col]) for col in update))
     stmt = stmt.on_conflict_do_update(index_elements=list(key), set_=values, where=where)
-    for start in range(0, len(batch), chunk):
-        conn.execute(stmt, list(batch[start : start + chunk]))
+    columns = tuple(batch[0])
+    sa_conn = conn.connection() if isinstance(conn, Session) else conn
+    if all(tuple(row) == columns for row in batch):
+        _execute_compiled(sa_conn, stmt, batch, columns, chunk)
+    else:  # rows of different shapes: let SQLAlchemy bind each one
+        for start in range(0, len(batch), chunk):
+            conn.execute(stmt, list(batch[start : start + chunk]))
     return len(batch)
+
+
+def _execute_compiled(
+    conn: Connection, stmt: Any, batch: Sequence[Mapping[str, Any]], columns: tuple[str, ...], chunk: int
+) -> None:
+    """Compile once, convert values with each column type's bind processor, and executemany on the driver.
+
+    Same SQL and the same value conversions as `conn.execute(stmt, rows)`, without SQLAlchemy's per-row
+    parameter bookkeeping (the largest cost of a big sync).
+    """
+    compiled = stmt.compile(dialect=conn.dialect, column_keys=list(columns))
+    names = list(compiled.positiontup or ()) if compiled.positional else list(compiled.binds)
+    plan: list[tuple[str, Any, bool, Any]] = []
+    for name in names:
+        bind = compiled.binds[name]
+        process = bind.type.bind_processor(conn.dialect)
+        in_row = name in columns
+        constant = None if in_row else (process(bind.effective_value) if process else bind.effective_value)
+        plan.append((name, process, in_row, constant))
+
+    def convert(row: Mapping[str, Any]) -> list[Any]:
+        return [
+            (process(row[name]) if process else row[name]) if in_row else constant
+            for name, process, in_row, constant in plan
+        ]
+
+    sql = compiled.string
+    for start in range(0, len(batch), chunk):
+        part = batch[start : start + chunk]
+        if compiled.positional:
+            conn.exec_driver_sql(sql, [tuple(convert(row)) for row in part])
+        else:
+            conn.exec_driver_sql(sql, [dict(zip(names, convert(row), strict=True)) for row in part])
