@@ -304,6 +304,23 @@ def page() -> Iterator[Any]:
         browser.close()
 
 
+def _pick_from_overflow(card: Any, name: str) -> None:
+    """Open the overflow menu and pick `name`; the console re-renders the timeline as state arrives, so a
+    menu opened just before a re-render is opened again rather than failing the walk."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    for _attempt in range(3):
+        button = card.get_by_role("button", name="More actions")
+        if button.get_attribute("aria-expanded") != "true":
+            button.click()
+        try:
+            card.get_by_role("menuitem", name=name).click(timeout=3_000)
+            return
+        except PlaywrightTimeout:
+            continue
+    raise AssertionError(f"the overflow menu never showed {name!r}")
+
+
 def test_console_renders_and_clicks_like_slack(console: tuple[SlackStandIn, FakeApp], page: Any) -> None:
     from playwright.sync_api import expect
 
@@ -338,8 +355,7 @@ def test_console_renders_and_clicks_like_slack(console: tuple[SlackStandIn, Fake
     picked = [a for a in app.actions if a["action_id"] == "profiles.pick"][-1]
     assert [o["value"] for o in picked["selected_options"]] == ["es", "jp"]
 
-    card.get_by_role("button", name="More actions").click()
-    card.get_by_role("menuitem", name="View history").click()
+    _pick_from_overflow(card, "View history")
     assert app.wait(lambda: app.saw("region.more", selected_option=opt("View history", "history")))
 
     card.get_by_role("button", name="Sync now").click()
