@@ -9,8 +9,10 @@ accordingly. Dates are in the profile's time zone, so callers pass "today" in th
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
@@ -24,8 +26,10 @@ __all__ = [
     "RETENTION_DAYS",
     "ReportFilter",
     "ReportRequest",
+    "campaign_row_fields",
     "daily_campaign_report",
     "daily_keyword_report",
+    "keyword_row_fields",
     "parse_campaign_row",
     "parse_keyword_row",
     "report_windows",
@@ -237,3 +241,104 @@ def parse_keyword_row(row: Mapping[str, Any]) -> KeywordMetricRow:
         keyword_text=row.get("keyword") or row.get("keywordText"),
         match_type=_upper(row.get("matchType")),
     )
+
+
+# -- bulk ingestion: the same values as the models, without building one per row ----------------------
+
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+class _Unusual(Exception):
+    """A value the fast path does not handle: the model decides (and raises what it raises)."""
+
+
+def _day(value: Any) -> date:
+    if type(value) is str and _ISO_DAY.fullmatch(value):
+        return date.fromisoformat(value)
+    if type(value) is date:
+        return value
+    raise _Unusual
+
+
+def _text(value: Any) -> str:
+    kind = type(value)
+    if kind is str:
+        return value  # type: ignore[no-any-return]
+    if kind is int:
+        return str(value)
+    raise _Unusual
+
+
+def _optional_text(value: Any) -> str | None:
+    return None if value is None else _text(value)
+
+
+def _amount(value: Any) -> Decimal:
+    kind = type(value)
+    if kind is Decimal and value.is_finite():
+        return value  # type: ignore[no-any-return]
+    if kind is int:
+        return Decimal(value)
+    raise _Unusual
+
+
+def _optional_amount(value: Any) -> Decimal | None:
+    return None if value is None else _amount(value)
+
+
+def _optional_count(value: Any) -> int | None:
+    if value is None or type(value) is int:
+        return value
+    raise _Unusual
+
+
+def campaign_row_fields(row: Mapping[str, Any]) -> dict[str, Any]:
+    """The fields of `parse_campaign_row(row)` as a dict (`dict(parse_campaign_row(row))`), faster.
+
+    For bulk ingestion: well-formed rows skip building the model; anything unusual goes through it.
+
+    Raises:
+        ValueError: As `parse_campaign_row`.
+    """
+    get = row.get
+    try:
+        return {
+            "date": _day(get("date") or get("startDate")),
+            "campaign_id": _text(get("campaignId")),
+            "impressions": _count(get("impressions")),
+            "clicks": _count(get("clicks")),
+            "cost": _amount(get("cost") or get("spend") or 0),
+            "sales": _amount(get("sales7d") or 0),
+            "orders": _count(get("purchases7d")),
+            "units": _optional_count(get("unitsSoldClicks7d")),
+            "budget_amount": _optional_amount(get("campaignBudgetAmount")),
+            "currency_code": _optional_text(get("campaignBudgetCurrencyCode")),
+            "campaign_status": _optional_text(_upper(get("campaignStatus"))),
+        }
+    except Exception:  # the model path raises the documented error, if any
+        return dict(parse_campaign_row(row))
+
+
+def keyword_row_fields(row: Mapping[str, Any]) -> dict[str, Any]:
+    """The fields of `parse_keyword_row(row)` as a dict (`dict(parse_keyword_row(row))`), faster.
+
+    Raises:
+        ValueError: As `parse_keyword_row`.
+    """
+    get = row.get
+    try:
+        return {
+            "date": _day(get("date") or get("startDate")),
+            "keyword_id": _text(get("keywordId")),
+            "campaign_id": _text(get("campaignId")),
+            "ad_group_id": _text(get("adGroupId")),
+            "impressions": _count(get("impressions")),
+            "clicks": _count(get("clicks")),
+            "cost": _amount(get("cost") or get("spend") or 0),
+            "sales": _amount(get("sales7d") or 0),
+            "orders": _count(get("purchases7d")),
+            "keyword_text": _optional_text(get("keyword") or get("keywordText")),
+            "match_type": _optional_text(_upper(get("matchType"))),
+        }
+    except Exception:  # the model path raises the documented error, if any
+        return dict(parse_keyword_row(row))

@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
+from operator import itemgetter
 from typing import Any
 
 from bot.amazon.errors import AccessDenied, BadRequest, NotFound
@@ -42,50 +43,62 @@ Row = dict[str, Any]
 Pages = Callable[[Sequence[str], Sequence[str] | None], Iterator[Sequence[Any]]]
 
 
-def _campaign_row(p: Profile, c: Campaign, now: datetime) -> Row:
-    return {
-        "profile_pk": p.id,
-        "team_id": p.team_id,
-        "campaign_id": c.campaign_id,
-        "ad_product": c.ad_product,
-        "name": c.name[:400],
-        "state": c.state[:16],
-        "targeting_type": (c.targeting_type or None) and c.targeting_type[:16],
-        "budget": c.budget,
-        "budget_type": (c.budget_type or None) and c.budget_type[:16],
-        "start_date": c.start_date,
-        "end_date": c.end_date,
-        "removed_at": None,
-        "updated_at": now,
-    }
+def _campaign_rows(p: Profile, page: Sequence[Campaign], now: datetime) -> list[Row]:
+    pk, team = p.id, p.team_id
+    return [
+        {
+            "profile_pk": pk,
+            "team_id": team,
+            "campaign_id": c.campaign_id,
+            "ad_product": c.ad_product,
+            "name": c.name[:400],
+            "state": c.state[:16],
+            "targeting_type": (c.targeting_type or None) and c.targeting_type[:16],
+            "budget": c.budget,
+            "budget_type": (c.budget_type or None) and c.budget_type[:16],
+            "start_date": c.start_date,
+            "end_date": c.end_date,
+            "removed_at": None,
+            "updated_at": now,
+        }
+        for c in page
+    ]
 
 
-def _ad_group_row(p: Profile, g: AdGroup, now: datetime) -> Row:
-    return {
-        "profile_pk": p.id,
-        "campaign_id": g.campaign_id,
-        "ad_group_id": g.ad_group_id,
-        "name": g.name[:400],
-        "state": g.state[:16],
-        "default_bid": g.default_bid,
-        "removed_at": None,
-        "updated_at": now,
-    }
+def _ad_group_rows(p: Profile, page: Sequence[AdGroup], now: datetime) -> list[Row]:
+    pk = p.id
+    return [
+        {
+            "profile_pk": pk,
+            "campaign_id": g.campaign_id,
+            "ad_group_id": g.ad_group_id,
+            "name": g.name[:400],
+            "state": g.state[:16],
+            "default_bid": g.default_bid,
+            "removed_at": None,
+            "updated_at": now,
+        }
+        for g in page
+    ]
 
 
-def _keyword_row(p: Profile, k: Keyword, now: datetime) -> Row:
-    return {
-        "profile_pk": p.id,
-        "campaign_id": k.campaign_id,
-        "ad_group_id": k.ad_group_id,
-        "keyword_id": k.keyword_id,
-        "text": k.text[:400],
-        "match_type": k.match_type[:16],
-        "state": k.state[:16],
-        "bid": k.bid,
-        "removed_at": None,
-        "updated_at": now,
-    }
+def _keyword_rows(p: Profile, page: Sequence[Keyword], now: datetime) -> list[Row]:
+    pk = p.id
+    return [
+        {
+            "profile_pk": pk,
+            "campaign_id": k.campaign_id,
+            "ad_group_id": k.ad_group_id,
+            "keyword_id": k.keyword_id,
+            "text": k.text[:400],
+            "match_type": k.match_type[:16],
+            "state": k.state[:16],
+            "bid": k.bid,
+            "removed_at": None,
+            "updated_at": now,
+        }
+        for k in page
+    ]
 
 
 def _stored(ctx: SyncContext, kind: str, profile: Profile) -> dict[str, tuple[Any, ...]]:
@@ -98,7 +111,7 @@ def _write(
     ctx: SyncContext,
     kind: str,
     pages: Iterable[Sequence[Any]],
-    to_row: Callable[..., Row],
+    to_rows: Callable[..., list[Row]],
     profile: Profile,
     seen: set[str],
     stored: dict[str, tuple[Any, ...]],
@@ -108,26 +121,30 @@ def _write(
     `stored` (id → the stored values a sync overwrites) lets unchanged rows skip the database entirely.
     """
     spec = ENTITY_TABLES[kind]
+    id_of = itemgetter(spec.id_column)
+    fingerprint = _fingerprint(spec.update)
     listed = 0
     for page in pages:
         ctx.checkpoint()
         now = ctx.now()
-        rows = [to_row(profile, item, now) for item in page]
-        ids = [row[spec.id_column] for row in rows]
-        changed = [
-            row
-            for row, eid in zip(rows, ids, strict=True)
-            if stored.get(eid) != tuple(row[name] for name in spec.update)
-        ]
+        rows = to_rows(profile, page, now)
+        changed = [row for row in rows if stored.get(id_of(row)) != fingerprint(row)]
         if changed:
             with session_scope(ctx.services.engine) as session:
                 upsert_entities(session, kind=kind, rows=changed, now=now)
             for row in changed:
-                stored[row[spec.id_column]] = tuple(row[name] for name in spec.update)
+                stored[id_of(row)] = fingerprint(row)
         ctx.counts[f"{kind}_written"] += len(changed)
-        seen.update(ids)
+        seen.update(map(id_of, rows))
         listed += len(rows)
     return listed
+
+
+def _fingerprint(columns: Sequence[str]) -> Callable[[Row], tuple[Any, ...]]:
+    """A row's values of `columns`, as a tuple (the form `entity_fingerprints` stores)."""
+    if len(columns) == 1:
+        return lambda row: (row[columns[0]],)
+    return itemgetter(*columns)
 
 
 def _campaign_sources(ctx: SyncContext, profile_id: str) -> list[tuple[str, Pages]]:
@@ -139,18 +156,18 @@ def _campaign_sources(ctx: SyncContext, profile_id: str) -> list[tuple[str, Page
     ]
 
 
-def _child_sources(ctx: SyncContext, profile_id: str) -> list[tuple[str, Pages, Callable[..., Row]]]:
+def _child_sources(ctx: SyncContext, profile_id: str) -> list[tuple[str, Pages, Callable[..., list[Row]]]]:
     c = ctx.client
     return [
         (
             "ad_groups",
             lambda states, ids: c.iter_sp_ad_groups(profile_id, states=states, campaign_ids=ids),
-            _ad_group_row,
+            _ad_group_rows,
         ),
         (
             "keywords",
             lambda states, ids: c.iter_sp_keywords(profile_id, states=states, campaign_ids=ids),
-            _keyword_row,
+            _keyword_rows,
         ),
     ]
 
@@ -189,7 +206,7 @@ def _sync_campaigns(ctx: SyncContext, profile: Profile, mode: str) -> None:
         seen: set[str] = set()
         try:
             ctx.counts["campaigns"] += _write(
-                ctx, "campaigns", pages(states, None), _campaign_row, profile, seen, stored
+                ctx, "campaigns", pages(states, None), _campaign_rows, profile, seen, stored
             )
         except (BadRequest, NotFound, AccessDenied) as exc:
             if product == "SP":
@@ -199,7 +216,7 @@ def _sync_campaigns(ctx: SyncContext, profile: Profile, mode: str) -> None:
 
         def archived(_campaigns: set[str], pages: Pages = pages) -> set[str]:
             found: set[str] = set()
-            _write(ctx, "campaigns", pages(ARCHIVED_STATES, None), _campaign_row, profile, found, stored)
+            _write(ctx, "campaigns", pages(ARCHIVED_STATES, None), _campaign_rows, profile, found, stored)
             return found
 
         _reconcile(
@@ -224,7 +241,7 @@ def _sync_children(ctx: SyncContext, profile: Profile, mode: str) -> None:
             campaigns: set[str],
             pages: Pages = pages,
             kind: str = kind,
-            to_row: Callable[..., Row] = to_row,
+            to_row: Callable[..., list[Row]] = to_row,
             stored: dict[str, tuple[Any, ...]] = stored,
         ) -> set[str]:
             found: set[str] = set()

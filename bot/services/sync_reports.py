@@ -10,7 +10,7 @@ look-back window replaces restated numbers.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from itertools import islice
 from typing import Any
@@ -20,10 +20,10 @@ from bot.amazon.errors import AccessDenied, AmazonAdsError, DuplicateReport, Tra
 from bot.amazon.reports import (
     RETENTION_DAYS,
     ReportRequest,
+    campaign_row_fields,
     daily_campaign_report,
     daily_keyword_report,
-    parse_campaign_row,
-    parse_keyword_row,
+    keyword_row_fields,
     report_windows,
 )
 from bot.services.campaigns import ensure_window
@@ -231,14 +231,14 @@ def _batches(rows: Iterator[dict[str, Any]], size: int) -> Iterator[list[dict[st
 
 def _ingest(ctx: SyncContext, job: ReportJob, profile: Profile, url: str) -> bool:
     """Download and upsert the rows; a broken or expired download is retried on a later poll."""
-    parse = _campaign_metric if job.report_kind == "campaign" else _keyword_metric
+    parse = _campaign_metrics if job.report_kind == "campaign" else _keyword_metrics
     write = upsert_campaign_metrics if job.report_kind == "campaign" else upsert_keyword_metrics
     rows = 0
     try:
         for batch in _batches(ctx.client.iter_report_rows(url), _BATCH):
             ctx.checkpoint()
             now = ctx.now()
-            parsed = [parse(profile, raw, now) for raw in batch]
+            parsed = parse(profile, batch, now)
             with session_scope(ctx.services.engine) as session:
                 write(session, rows=parsed, now=now)
             rows += len(parsed)
@@ -253,37 +253,36 @@ def _ingest(ctx: SyncContext, job: ReportJob, profile: Profile, url: str) -> boo
     return True
 
 
-def _campaign_metric(profile: Profile, raw: Mapping[str, Any], now: datetime) -> dict[str, Any]:
-    row = parse_campaign_row(raw)
-    return {
-        "profile_pk": profile.id,
-        "campaign_id": row.campaign_id,
-        "date": row.date,
-        "currency": profile.currency_code,
-        "impressions": row.impressions,
-        "clicks": row.clicks,
-        "cost": row.cost,
-        "sales": row.sales,
-        "orders": row.orders,
-        "units": row.units or 0,
-        "budget": row.budget_amount,
-        "updated_at": now,
-    }
+def _campaign_metrics(profile: Profile, batch: list[dict[str, Any]], now: datetime) -> list[dict[str, Any]]:
+    pk, currency = profile.id, profile.currency_code
+    rows = []
+    for raw in batch:
+        row = campaign_row_fields(raw)
+        rows.append(
+            {
+                "profile_pk": pk,
+                "campaign_id": row["campaign_id"],
+                "date": row["date"],
+                "currency": currency,
+                "impressions": row["impressions"],
+                "clicks": row["clicks"],
+                "cost": row["cost"],
+                "sales": row["sales"],
+                "orders": row["orders"],
+                "units": row["units"] or 0,
+                "budget": row["budget_amount"],
+                "updated_at": now,
+            }
+        )
+    return rows
 
 
-def _keyword_metric(profile: Profile, raw: Mapping[str, Any], now: datetime) -> dict[str, Any]:
-    row = parse_keyword_row(raw)
-    return {
-        "profile_pk": profile.id,
-        "keyword_id": row.keyword_id,
-        "campaign_id": row.campaign_id,
-        "ad_group_id": row.ad_group_id,
-        "date": row.date,
-        "currency": profile.currency_code,
-        "impressions": row.impressions,
-        "clicks": row.clicks,
-        "cost": row.cost,
-        "sales": row.sales,
-        "orders": row.orders,
-        "updated_at": now,
-    }
+def _keyword_metrics(profile: Profile, batch: list[dict[str, Any]], now: datetime) -> list[dict[str, Any]]:
+    pk, currency = profile.id, profile.currency_code
+    rows = []
+    for raw in batch:
+        row = keyword_row_fields(raw)
+        del row["keyword_text"], row["match_type"]
+        row.update(profile_pk=pk, currency=currency, updated_at=now)
+        rows.append(row)
+    return rows

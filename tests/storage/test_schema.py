@@ -137,3 +137,27 @@ def test_datetimes_come_back_timezone_aware(engine):
     with session_scope(engine, readonly=True) as s:
         got = s.execute(select(Connection.connected_at)).scalar_one()
     assert got == when and got.tzinfo is not None
+
+
+def test_bulk_upsert_writes_datetimes_in_the_same_text_form_as_the_orm(sqlite_engine):
+    # SQLite compares stored times as text, so both write paths must produce the same format.
+    stamp = datetime(2026, 3, 1, 0, 0, tzinfo=UTC)
+    with session_scope(sqlite_engine) as s:
+        pk = _profile(s).id
+        s.get(Connection, 1).connected_at = stamp
+    row = {
+        "profile_pk": pk,
+        "team_id": "T1",
+        "campaign_id": "5",
+        "ad_product": "SP",
+        "name": "A",
+        "state": "ENABLED",
+        "budget": Decimal("1"),
+        "updated_at": stamp,
+    }
+    with session_scope(sqlite_engine) as s:
+        bulk_upsert(s, Campaign.__table__, [row], key=("profile_pk", "campaign_id"), update=("name",))
+    with sqlite_engine.connect() as conn:
+        orm = conn.exec_driver_sql("SELECT connected_at FROM connection").scalar_one()
+        bulk = conn.exec_driver_sql("SELECT updated_at FROM campaign").scalar_one()
+    assert orm == bulk
