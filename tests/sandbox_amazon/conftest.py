@@ -59,8 +59,10 @@ def sim(clock: ManualClock) -> Iterator[AmazonSimulator]:
         yield simulator
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def http() -> Iterator[httpx.Client]:
+    # One client per test: a pooled keep-alive connection would outlive the test's simulator and, if the
+    # next simulator got the same port, be answered by the old one's still-running handler thread.
     with httpx.Client(timeout=5.0) as client:
         yield client
 
