@@ -80,7 +80,7 @@ class ListKind:
     extra: Callable[[dict[str, Any], dict[str, Any]], bool] | None = None  # (body, item) -> keep
 
 
-_counts: OrderedDict[tuple[int, str, str], int] = OrderedDict()
+_counts: OrderedDict[tuple[Any, ...], int] = OrderedDict()
 _counts_lock = threading.Lock()
 
 
@@ -181,7 +181,18 @@ def _digest(body: dict[str, Any]) -> str:
 def _total(
     kind: ListKind, spec: ProfileSpec, parsed: dict[str, Any], body: dict[str, Any], digest: str
 ) -> int:
-    key = (spec.profile_id, kind.route, digest)
+    # Everything that shapes the generated account is in the key: profile ids repeat across simulators
+    # built with the same seed (tests start many in one process), and overrides can change at run time.
+    shape = (
+        spec.user_id,
+        spec.seed,
+        spec.campaigns,
+        spec.ad_groups_per_campaign,
+        spec.keywords_per_ad_group,
+        spec.active_keyword_share,
+        json.dumps(spec.overrides, sort_keys=True, default=str),
+    )
+    key = (spec.profile_id, kind.route, digest, shape)
     with _counts_lock:
         if key in _counts:
             return _counts[key]
