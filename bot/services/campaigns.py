@@ -7,7 +7,7 @@ seven whole days before ``today`` (today itself is still filling in at Amazon).
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -49,24 +49,24 @@ WINDOW_DAYS = 7
 
 
 @dataclass(frozen=True, slots=True)
-class CampaignRow:
-    """One listed campaign: its facts, 7-day totals in ``currency``, team tags and note marker."""
+class CampaignRow(repo.CampaignListRow):
+    """A listed campaign (its facts and 7-day totals in ``currency``) with the team's tags and note marker."""
 
-    pk: int
-    campaign_id: str
-    name: str
-    ad_product: str
-    state: str
-    budget: Decimal | None
-    budget_type: str | None
-    region: str
-    country_code: str
-    currency: str
-    spend_7d: Decimal
-    sales_7d: Decimal
     tags: tuple[str, ...] = ()
     has_note: bool = False
-    stale: bool = False
+
+    @property
+    def spend_7d(self) -> Decimal:
+        return self.spend
+
+    @property
+    def sales_7d(self) -> Decimal:
+        return self.sales
+
+    @property
+    def stale(self) -> bool:
+        """Data is "as of last sync": the region is disconnected or needs a reconnect."""
+        return self.connection_status != ConnectionStatus.CONNECTED
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,21 +106,9 @@ def _annotate(session: Session, team_id: str, rows: list[repo.CampaignListRow]) 
     noted = repo.noted_campaigns(session, team_id=team_id, campaign_pks=pks)
     return tuple(
         CampaignRow(
-            pk=r.pk,
-            campaign_id=r.campaign_id,
-            name=r.name,
-            ad_product=r.ad_product,
-            state=r.state,
-            budget=r.budget,
-            budget_type=r.budget_type,
-            region=r.region,
-            country_code=r.country_code,
-            currency=r.currency,
-            spend_7d=r.spend,
-            sales_7d=r.sales,
+            **{f.name: getattr(r, f.name) for f in fields(r)},
             tags=tuple(tags.get(r.pk, ())),
             has_note=r.pk in noted,
-            stale=r.connection_status != ConnectionStatus.CONNECTED,
         )
         for r in rows
     )
