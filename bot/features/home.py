@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import logging
-import time
 from typing import TYPE_CHECKING
 
 from slack_sdk.errors import SlackApiError
 
 from bot.blocks.home import render_home
+from bot.features.campaigns import campaign_home_section, saved_views_for
 from bot.services.regions import build_region_cards
 from bot.viewmodels import HomeVM
 
@@ -22,16 +22,6 @@ __all__ = ["publish_home"]
 logger = logging.getLogger(__name__)
 
 
-def _campaign_parts(services: Services, *, team_id: str, user_id: str) -> tuple[object | None, list[object]]:
-    try:
-        from bot.features import campaigns as campaigns_feature
-    except ImportError:  # the campaigns feature is optional for Home
-        return None, []
-    page = campaigns_feature.campaign_home_section(services, team_id=team_id, user_id=user_id)
-    views = campaigns_feature.saved_views_for(services, team_id=team_id, user_id=user_id)
-    return page, list(views)
-
-
 def publish_home(
     services: Services, client: WebClient, *, team_id: str, user_id: str, enterprise_id: str = ""
 ) -> None:
@@ -41,10 +31,13 @@ def publish_home(
         team_id=team_id,
         enterprise_id=enterprise_id,
         user_id=user_id,
-        render_key=str(int(time.time())),
+        render_key=str(int(services.now().timestamp())),
     )
-    page, views = _campaign_parts(services, team_id=team_id, user_id=user_id)
-    vm = HomeVM(cards=cards, campaigns=page, views=views)  # type: ignore[arg-type]
+    vm = HomeVM(
+        cards=cards,
+        campaigns=campaign_home_section(services, team_id=team_id, user_id=user_id),
+        views=saved_views_for(services, team_id=team_id, user_id=user_id),
+    )
     try:
         client.views_publish(user_id=user_id, view=render_home(vm))
     except SlackApiError as exc:

@@ -17,6 +17,7 @@ from bot.features.home import publish_home
 from bot.services.connections import disconnect_region, save_selection
 from bot.services.permissions import can_manage, who_can_manage_text
 from bot.services.regions import build_picker_vm, build_region_cards
+from bot.services.sync import start_sync
 from storage.db import session_scope
 from storage.models import ConnectionStatus
 from storage.repositories.connections import get_connection, list_profiles
@@ -40,8 +41,6 @@ def start_region_sync(
     services: Services, *, team_id: str, region: str, progress: tuple[str, str] | None = None
 ) -> str:
     """Start a manual sync of a region; returns what to tell the user."""
-    from bot.services.sync import start_sync
-
     with session_scope(services.engine, readonly=True) as session:
         conn = get_connection(session, team_id=team_id, region=region)
     if conn is None or conn.status != ConnectionStatus.CONNECTED or conn.id is None:
@@ -244,7 +243,7 @@ def handle_save(ack: Ack, body: Body, client: WebClient, respond: Any, context: 
             if conn
             else set()
         )
-    save_selection(services, team_id=team, region=region, profile_ids=chosen, user_id=user)
+    connection_id = save_selection(services, team_id=team, region=region, profile_ids=chosen, user_id=user)
     progress = _progress_target(client, body, user)
     if body.get("response_url") and (body.get("container") or {}).get("is_ephemeral"):
         respond(
@@ -252,11 +251,7 @@ def handle_save(ack: Ack, body: Body, client: WebClient, respond: Any, context: 
             "I'll post its progress in our DM.",
             replace_original=True,
         )
-    from bot.services.sync import start_sync
-
-    with session_scope(services.engine, readonly=True) as session:
-        conn = get_connection(session, team_id=team, region=region)
-    start_sync(services, connection_id=conn.id if conn and conn.id else 0, kind="initial", progress=progress)
+    start_sync(services, connection_id=connection_id, kind="initial", progress=progress)
     publish_home(services, client, team_id=team, user_id=user, enterprise_id=enterprise)
 
 
