@@ -38,9 +38,13 @@ SIGNING_SECRET = "test-signing-secret"
 
 
 class InlineExecutor(Executor):
-    """Runs submitted work at once, in the caller's thread (deterministic tests)."""
+    """Runs submitted work at once, in the caller's thread (deterministic tests); counts submissions."""
+
+    def __init__(self) -> None:
+        self.submitted = 0
 
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        self.submitted += 1
         future: Future[Any] = Future()
         try:
             future.set_result(fn(*args, **kwargs))

@@ -9,8 +9,6 @@ Time is a `ManualClock` shared by the simulator and Hilal; nothing sleeps (retry
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -31,6 +29,7 @@ from sandbox.slack import DEMO_ADMIN, DEMO_BOT_TOKEN, DEMO_TEAM, SlackStandIn
 from storage.crypto import generate_key_line
 from storage.db import session_scope
 from storage.models import AdGroup, Campaign, CampaignDailyMetric, Keyword, KeywordDailyMetric, Profile
+from tests.harness import InlineExecutor
 
 __all__ = ["CLIENT_ID", "START", "InlineExecutor", "ManualClock", "World"]
 
@@ -51,22 +50,6 @@ class ManualClock:
     def advance(self, **delta: float) -> datetime:
         self.now += timedelta(**delta)
         return self.now
-
-
-class InlineExecutor(Executor):
-    """Runs submitted work at once in the caller's thread (deterministic tests)."""
-
-    def __init__(self) -> None:
-        self.submitted = 0
-
-    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
-        self.submitted += 1
-        future: Future[Any] = Future()
-        try:
-            future.set_result(fn(*args, **kwargs))
-        except BaseException as exc:
-            future.set_exception(exc)
-        return future
 
 
 @dataclass
