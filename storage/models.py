@@ -178,6 +178,7 @@ class Campaign(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("profile_pk", "campaign_id"),
         Index("ix_campaign_team_state", "team_id", "state"),
+        Index("ix_campaign_team_updated", "team_id", "updated_at"),
     )
     id: int | None = Field(default=None, primary_key=True)
     profile_pk: int = Field(foreign_key="profile.id")
@@ -256,19 +257,46 @@ class CampaignDailyMetric(SQLModel, table=True):
 
 
 class CampaignWindowMetric(SQLModel, table=True):
-    """A campaign's totals over the list's 7-day window: a rebuildable rollup of `CampaignDailyMetric`
-    (written by `storage.repositories.campaigns.refresh_window`), so the campaign list can sort 50,000
-    campaigns by spend without summing millions of daily rows per request. ``marker`` is the team's sync
-    marker the rollup was built from (see `window_marker`)."""
+    """The campaign list's index: one row per live campaign with its 7-day totals and its sort and filter
+    keys. A rebuildable rollup of `Campaign` and `CampaignDailyMetric` (written by
+    `storage.repositories.campaign_window.refresh_window`), so the list can find one page of 50,000
+    campaigns by walking an ordered index instead of summing and sorting millions of rows per request.
+    ``marker`` fingerprints the data the rollup was built from (see `list_state`)."""
 
     __tablename__ = "campaign_window_metric"
-    __table_args__ = (Index("ix_campaign_window_metric_team", "team_id", "window_end"),)
+    __table_args__ = (
+        # Counting a filter: one narrow range per profile in scope (and state), read from the index alone.
+        Index("ix_campaign_window_metric_scope", "team_id", "profile_pk", "state_key"),
+    )
     campaign_pk: int = Field(foreign_key="campaign.id", primary_key=True, ondelete="CASCADE")
     team_id: str = Field(max_length=32)
+    profile_pk: int = Field(foreign_key="profile.id", ondelete="CASCADE")
     window_end: date
     marker: str = Field(default="", max_length=64)
+    state_key: str = Field(max_length=16)
+    name_key: str = Field(max_length=400)
     spend: Decimal = _money_zero()
     sales: Decimal = _money_zero()
+    acos_rank: float = -1.0
+
+
+def _list_indexes() -> None:
+    """One ordered index per list sort, each carrying the filter keys so a page is found inside it."""
+    t = table_of(CampaignWindowMetric)
+    filters = (t.c.campaign_pk, t.c.profile_pk, t.c.state_key)
+    Index("ix_campaign_window_metric_spend", t.c.team_id, t.c.spend.desc(), t.c.name_key, *filters)
+    Index("ix_campaign_window_metric_name", t.c.team_id, t.c.name_key, *filters)
+    Index(
+        "ix_campaign_window_metric_acos",
+        t.c.team_id,
+        t.c.acos_rank.desc(),
+        t.c.spend.desc(),
+        *filters,
+        t.c.name_key,
+    )
+
+
+_list_indexes()
 
 
 class KeywordDailyMetric(SQLModel, table=True):
@@ -401,7 +429,10 @@ class ReportJob(SQLModel, table=True):
     """A resumable Amazon report: created → polled on later ticks → downloaded → ingested."""
 
     __tablename__ = "report_job"
-    __table_args__ = (Index("ix_report_job_connection_status", "connection_id", "status"),)
+    __table_args__ = (
+        Index("ix_report_job_connection_status", "connection_id", "status"),
+        Index("ix_report_job_connection_finished", "connection_id", "finished_at"),
+    )
     id: int | None = Field(default=None, primary_key=True)
     connection_id: int = Field(foreign_key="connection.id")
     profile_pk: int = Field(foreign_key="profile.id")

@@ -17,7 +17,15 @@ from sqlalchemy import BigInteger, DateTime
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
-__all__ = ["MONEY_SCALE", "Money", "UtcDateTime", "from_money_units", "to_money_units", "utcnow"]
+__all__ = [
+    "MONEY_SCALE",
+    "Money",
+    "UtcDateTime",
+    "from_money_units",
+    "money_total",
+    "to_money_units",
+    "utcnow",
+]
 
 MONEY_SCALE = 10_000
 
@@ -38,6 +46,13 @@ def from_money_units(units: int | None) -> Decimal | None:
     if units is None:
         return None
     return (Decimal(int(units)) / MONEY_SCALE).quantize(Decimal("0.0001"))
+
+
+def money_total(value: object) -> Decimal:
+    """A SQL sum of a `Money` column as a `Decimal` (raw units when the driver loses the type; 0 for NULL)."""
+    if isinstance(value, Decimal):
+        return value
+    return (Decimal(int(value or 0)) / MONEY_SCALE).quantize(Decimal("0.0001"))  # type: ignore[call-overload]
 
 
 class Money(TypeDecorator[Decimal]):

@@ -388,17 +388,22 @@ class _Checker:
         self.length(f"{path}/initial_value", element.get("initial_value"), high)
 
 
+_TEXT_TYPES = frozenset(("plain_text", "mrkdwn", "markdown"))
+
+
 def total_text_length(node: object) -> int:
     """Characters in every text object (and markdown block) inside ``node``: Hilal's size measure (§1.5)."""
-    if isinstance(node, Mapping):
-        own = 0
-        text = node.get("text")
-        if isinstance(text, str) and node.get("type") in ("plain_text", "mrkdwn", "markdown"):
-            own = len(text)
-        return own + sum(total_text_length(value) for value in node.values() if not isinstance(value, str))
-    if isinstance(node, list):
-        return sum(total_text_length(item) for item in node)
-    return 0
+    total, pending = 0, [node]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, dict):
+            text = item.get("text")
+            if isinstance(text, str) and item.get("type") in _TEXT_TYPES:
+                total += len(text)
+            pending.extend(value for value in item.values() if isinstance(value, (dict, list)))
+        elif isinstance(item, list):
+            pending.extend(item)
+    return total
 
 
 def check_blocks(blocks: object, *, surface: Surface = "message", path: str = "/blocks") -> list[str]:

@@ -14,7 +14,13 @@ from slack_sdk.webhook import WebhookClient
 from bot.blocks.campaigns import page_size, render_campaign_message
 from bot.blocks.common import Message
 from bot.services.campaign_filters import CampaignFilter
-from bot.services.campaigns import build_campaign_page_vm, ensure_window, load_user_state, remember_filter
+from bot.services.campaigns import (
+    build_campaign_page_vm,
+    ensure_window,
+    load_user_state,
+    remember_filter,
+    window_ready,
+)
 from bot.viewmodels import CampaignPageVM
 from storage.db import session_scope
 
@@ -83,8 +89,12 @@ def build_page(
     services: Services, *, team_id: str, user_id: str, surface: Surface, offset: int | None = None
 ) -> CampaignPageVM:
     """The user's current page for a surface (Home uses its remembered offset unless given one)."""
-    with session_scope(services.engine) as session:
-        ensure_window(session, team_id=team_id, today=services.now().date())
+    today = services.now().date()
+    with session_scope(services.engine, readonly=True) as session:
+        ready = window_ready(session, team_id=team_id, today=today)
+    if not ready:  # the first look after a sync that could not rebuild it (rare): rebuild now
+        with session_scope(services.engine) as session:
+            ensure_window(session, team_id=team_id, today=today)
     with session_scope(services.engine, readonly=True) as session:
         flt, home_offset = load_user_state(session, team_id=team_id, user_id=user_id)
         start = offset if offset is not None else (home_offset if surface == "home" else 0)

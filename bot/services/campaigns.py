@@ -25,6 +25,7 @@ from bot.viewmodels import (
 )
 from storage.models import Campaign, ConnectionStatus
 from storage.repositories import annotations as notes_repo
+from storage.repositories import campaign_list as listing
 from storage.repositories import campaigns as repo
 
 __all__ = [
@@ -43,13 +44,14 @@ __all__ = [
     "metrics_window",
     "remember_filter",
     "row_vm",
+    "window_ready",
 ]
 
 WINDOW_DAYS = 7
 
 
 @dataclass(frozen=True, slots=True)
-class CampaignRow(repo.CampaignListRow):
+class CampaignRow(listing.CampaignListRow):
     """A listed campaign (its facts and 7-day totals in ``currency``) with the team's tags and note marker."""
 
     tags: tuple[str, ...] = ()
@@ -84,9 +86,9 @@ def metrics_window(today: date) -> tuple[date, date]:
     return today - timedelta(days=WINDOW_DAYS), today - timedelta(days=1)
 
 
-def _query(team_id: str, flt: CampaignFilter, today: date, *, use_window: bool = False) -> repo.PageQuery:
+def _query(team_id: str, flt: CampaignFilter, today: date, *, use_window: bool = False) -> listing.PageQuery:
     start, end = metrics_window(today)
-    return repo.PageQuery(
+    return listing.PageQuery(
         use_window=use_window,
         team_id=team_id,
         start=start,
@@ -100,10 +102,8 @@ def _query(team_id: str, flt: CampaignFilter, today: date, *, use_window: bool =
     )
 
 
-def _annotate(session: Session, team_id: str, rows: list[repo.CampaignListRow]) -> tuple[CampaignRow, ...]:
-    pks = [r.pk for r in rows]
-    tags = repo.tags_of(session, team_id=team_id, campaign_pks=pks)
-    noted = repo.noted_campaigns(session, team_id=team_id, campaign_pks=pks)
+def _annotate(session: Session, team_id: str, rows: list[listing.CampaignListRow]) -> tuple[CampaignRow, ...]:
+    tags, noted = repo.annotations_of(session, team_id=team_id, campaign_pks=[r.pk for r in rows])
     return tuple(
         CampaignRow(
             **{f.name: getattr(r, f.name) for f in fields(r)},
@@ -112,6 +112,10 @@ def _annotate(session: Session, team_id: str, rows: list[repo.CampaignListRow]) 
         )
         for r in rows
     )
+
+
+def _state(session: Session, team_id: str, today: date) -> listing.ListState:
+    return listing.list_state(session, team_id=team_id, window_end=metrics_window(today)[1])
 
 
 def list_campaigns(
@@ -130,33 +134,42 @@ def list_campaigns(
     Returns:
         The page (rows with tags, note marker and the stale flag of disconnected regions).
     """
+    fresh = _state(session, team_id, today).fresh
+    return _page(session, _query(team_id, filter, today, use_window=fresh), offset=offset, limit=limit)
+
+
+def _page(session: Session, query: listing.PageQuery, *, offset: int, limit: int) -> CampaignPage:
     limit = max(limit, 1)
     offset = max(offset, 0)
-    marker = repo.window_marker(session, team_id=team_id)
-    fresh = repo.window_is_fresh(session, team_id=team_id, window_end=metrics_window(today)[1], marker=marker)
-    query = _query(team_id, filter, today, use_window=fresh)
-    rows, total = repo.campaign_page(session, query=query, offset=offset, limit=limit)
+    rows, total = listing.campaign_page(session, query=query, offset=offset, limit=limit)
     if total is None:
-        total = repo.count_campaigns(session, query=query) if offset else 0
+        total = listing.count_campaigns(session, query=query) if offset else 0
         if total and offset:
             offset = (total - 1) // limit * limit
-            rows, _ = repo.campaign_page(session, query=query, offset=offset, limit=limit)
+            rows, _ = listing.campaign_page(session, query=query, offset=offset, limit=limit)
         else:
             offset = 0
-    return CampaignPage(rows=_annotate(session, team_id, rows), total=total, offset=offset, limit=limit)
+    return CampaignPage(rows=_annotate(session, query.team_id, rows), total=total, offset=offset, limit=limit)
+
+
+def window_ready(session: Session, *, team_id: str, today: date) -> bool:
+    """True when the team's rollup is fresh: built for today's window from the team's current data."""
+    return _state(session, team_id, today).fresh
 
 
 def ensure_window(session: Session, *, team_id: str, today: date) -> bool:
-    """Rebuild the team's 7-day rollup when a sync or report finished since, or the day changed.
+    """Rebuild the team's 7-day rollup when its campaigns, metrics or syncs changed, or the day did.
 
-    Call it in a write transaction before listing (the list is correct without it, only slower) and
-    after ingesting metrics. Returns True when it rebuilt.
+    Call it in a write transaction after a sync, and before listing when `window_ready` says no (the
+    list is correct without it, only slower). Concurrent callers rebuild once: the team's connection
+    rows are locked before the check. Returns True when it rebuilt.
     """
-    start, end = metrics_window(today)
-    marker = repo.window_marker(session, team_id=team_id)
-    if repo.window_is_fresh(session, team_id=team_id, window_end=end, marker=marker):
+    listing.lock_team(session, team_id=team_id)
+    state = _state(session, team_id, today)
+    if state.fresh:
         return False
-    repo.refresh_window(session, team_id=team_id, start=start, end=end, marker=marker)
+    start, end = metrics_window(today)
+    listing.refresh_window(session, team_id=team_id, start=start, end=end, marker=state.marker)
     return True
 
 
@@ -217,9 +230,9 @@ def build_campaign_page_vm(
     render_key: str = "",
 ) -> CampaignPageVM:
     """List a page and turn it into the renderer's view-model (filter options included)."""
-    page = list_campaigns(
-        session, team_id=team_id, filter=filter, offset=offset, limit=limit, today=now.date()
-    )
+    today = now.date()
+    state = _state(session, team_id, today)
+    page = _page(session, _query(team_id, filter, today, use_window=state.fresh), offset=offset, limit=limit)
     return CampaignPageVM(
         filter=filter.to_vm(),
         rows=[row_vm(row) for row in page.rows],
@@ -228,7 +241,7 @@ def build_campaign_page_vm(
         page_size=page.limit,
         marketplace_options=marketplace_options(session, team_id=team_id, regions=filter.regions),
         tag_options=repo.team_tags(session, team_id=team_id),
-        as_of=format_as_of(repo.last_success_at(session, team_id=team_id), now),
+        as_of=format_as_of(state.last_success_at, now),
         render_key=render_key,
     )
 
@@ -279,8 +292,8 @@ def build_detail_vm(
     if campaign is None or campaign.id is None:
         return None
     start, end = metrics_window(now.date())
-    query = repo.PageQuery(team_id=team_id, start=start, end=end)
-    listed = repo.campaign_rows_by_pk(session, query=query, pks=[campaign.id])
+    query = listing.PageQuery(team_id=team_id, start=start, end=end)
+    listed = listing.campaign_rows_by_pk(session, query=query, pks=[campaign.id])
     if not listed:
         return None
     row = _annotate(session, team_id, listed)[0]

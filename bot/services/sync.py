@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Literal
 from bot.amazon.errors import AmazonAdsError, RateLimited, ReconnectRequired, ServerError, TransportError
 from bot.errors import NotConnected
 from bot.services.amazon_access import ads_client_for
+from bot.services.campaigns import ensure_window
 from bot.services.reconnect import mark_reconnect_needed
 from bot.services.sync_context import LeaseLost, SyncContext, acquire_lease, new_lease_owner, release_lease
 from bot.services.sync_entities import sync_profile_entities
@@ -362,6 +363,8 @@ def _succeeded(
             row.progress_channel = row.progress_ts = None
             row.updated_at = now
             session.add(row)
+    with session_scope(services.engine) as session:  # the campaign list's index, ready before the summary
+        ensure_window(session, team_id=conn.team_id, today=now.date())
     reporter.finish(total=len(ctx.profiles), counts=ctx.counts, days=days, reports_pending=pending > 0)
     logger.info("sync.finished", extra={"connection_id": conn.id, "kind": kind, "counts": counts})
     return SyncOutcome("success", run_id, counts, days, pending)

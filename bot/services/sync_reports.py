@@ -26,7 +26,6 @@ from bot.amazon.reports import (
     keyword_row_fields,
     report_windows,
 )
-from bot.services.campaigns import ensure_window
 from bot.services.sync_context import SyncContext
 from storage.db import session_scope
 from storage.models import Connection, Profile, ReportJob
@@ -248,8 +247,6 @@ def _ingest(ctx: SyncContext, job: ReportJob, profile: Profile, url: str) -> boo
         return False
     _save(ctx, job, status=ReportJobStatus.DONE, finished_at=ctx.now())
     ctx.counts[f"{job.report_kind}_metric_rows"] += rows
-    with session_scope(ctx.services.engine) as session:  # the campaign list's 7-day rollup, ready now
-        ensure_window(session, team_id=profile.team_id, today=ctx.now().date())
     return True
 
 

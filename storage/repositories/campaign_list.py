@@ -1,0 +1,442 @@
+"""One page of the campaign list: filtered, sorted and counted in one statement (keyword-only; read-only
+except `refresh_window`).
+
+Two roads lead to the same page, row for row and in the same order (tested):
+
+- **indexed**, when the team's rollup (`campaign_window_metric`) is fresh: walk the ordered index of the
+  chosen sort, filter on the keys the index carries and stop once the page is full; count with an
+  index-only scan. Only the page's rows are joined to their campaign, profile and connection.
+- **live**, the fallback while the rollup is being rebuilt: sum each campaign's daily rows and sort every
+  match. Correct at any moment, slower on large accounts.
+
+Every query is scoped by ``team_id`` on the campaign *and* its profile, so one workspace never reads
+another's rows. Money sums run in SQL on the exact integer units of `storage.types.Money`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from functools import lru_cache
+from typing import Any, NamedTuple
+
+from sqlalchemy import Date, Float, Integer, Select, and_, bindparam, case, cast, func, literal, select
+from sqlalchemy.sql.elements import ColumnElement
+from sqlmodel import Session
+
+from storage.models import (
+    Campaign,
+    CampaignDailyMetric,
+    CampaignWindowMetric,
+    Connection,
+    Profile,
+    ReportJob,
+    Tag,
+    table_of,
+)
+from storage.types import money_total
+
+__all__ = [
+    "CampaignListRow",
+    "ListState",
+    "PageQuery",
+    "campaign_page",
+    "campaign_rows_by_pk",
+    "count_campaigns",
+    "like_pattern",
+    "list_state",
+    "lock_team",
+    "page_statement",
+    "refresh_window",
+]
+
+_C = table_of(Campaign)
+_P = table_of(Profile)
+_K = table_of(Connection)
+_M = table_of(CampaignDailyMetric)
+_T = table_of(Tag)
+_W = table_of(CampaignWindowMetric)
+_R = table_of(ReportJob)
+
+
+@dataclass(frozen=True, slots=True)
+class PageQuery:
+    """What to list: empty tuples mean "all"; ``start``..``end`` (inclusive) is the metrics window.
+
+    ``use_window`` takes the indexed road; set it only when `list_state` says the rollup is fresh.
+    """
+
+    team_id: str
+    start: date
+    end: date
+    regions: tuple[str, ...] = ()
+    countries: tuple[str, ...] = ()
+    states: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    search: str | None = None
+    sort: str = "spend"
+    pks: tuple[int, ...] = ()
+    use_window: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class CampaignListRow:
+    """One campaign with its profile facts and its window totals (in ``currency``)."""
+
+    pk: int
+    campaign_id: str
+    name: str
+    ad_product: str
+    state: str
+    budget: Decimal | None
+    budget_type: str | None
+    region: str
+    country_code: str
+    currency: str
+    connection_status: str
+    spend: Decimal
+    sales: Decimal
+
+
+def like_pattern(text: str) -> str:
+    """A case-insensitive "contains" LIKE pattern (``\\`` escapes), for lowered columns."""
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+class _Shape(NamedTuple):
+    """Which road, sort and filters a query uses. Statements are built once per shape and cached;
+    the filter values are bound at execution (see `_values`)."""
+
+    use_window: bool
+    sort: str
+    regions: bool
+    countries: bool
+    states: bool
+    tags: bool
+    search: bool
+    pks: bool
+
+
+def _shape(q: PageQuery) -> _Shape:
+    return _Shape(
+        q.use_window,
+        q.sort,
+        bool(q.regions),
+        bool(q.countries),
+        bool(q.states),
+        bool(q.tags),
+        bool(q.search),
+        bool(q.pks),
+    )
+
+
+def _values(q: PageQuery, **extra: Any) -> dict[str, Any]:
+    values: dict[str, Any] = {"team_id": q.team_id, "start": q.start, "end": q.end, **extra}
+    for name in ("regions", "countries", "states", "tags", "pks"):
+        if getattr(q, name):
+            values[name] = list(getattr(q, name))
+    if q.search:
+        values["pattern"] = like_pattern(q.search)
+    return values
+
+
+def _bound(name: str) -> Any:
+    if name in ("offset", "limit"):
+        return bindparam(name, type_=Integer)
+    return bindparam(name, expanding=name in ("regions", "countries", "states", "tags", "pks"))
+
+
+def _profile_clauses(shape: _Shape) -> list[ColumnElement[bool]]:
+    clauses: list[ColumnElement[bool]] = [
+        _P.c.team_id == _bound("team_id"),
+        _P.c.selected.is_(True),
+        _P.c.removed_at.is_(None),
+    ]
+    if shape.regions:
+        clauses.append(_P.c.region.in_(_bound("regions")))
+    if shape.countries:
+        clauses.append(_P.c.country_code.in_(_bound("countries")))
+    return clauses
+
+
+def _tagged() -> Select[Any]:
+    return select(_T.c.campaign_pk).where(_T.c.team_id == _bound("team_id"), _T.c.tag.in_(_bound("tags")))
+
+
+# -- the live road --------------------------------------------------------------------------------------
+
+
+def _live_where(shape: _Shape) -> list[ColumnElement[bool]]:
+    clauses = [_C.c.team_id == _bound("team_id"), _C.c.removed_at.is_(None), *_profile_clauses(shape)]
+    if shape.states:
+        clauses.append(func.lower(_C.c.state).in_(_bound("states")))
+    if shape.tags:
+        clauses.append(_C.c.id.in_(_tagged()))
+    if shape.search:
+        clauses.append(func.lower(_C.c.name).like(_bound("pattern"), escape="\\"))
+    if shape.pks:
+        clauses.append(_C.c.id.in_(_bound("pks")))
+    return clauses
+
+
+def _window_sum(column: Any) -> Any:
+    return (
+        select(func.coalesce(func.sum(column), 0))
+        .where(_M.c.profile_pk == _C.c.profile_pk, _M.c.campaign_id == _C.c.campaign_id)
+        .where(_M.c.date >= _bound("start"), _M.c.date <= _bound("end"))
+        .scalar_subquery()
+    )
+
+
+def _live_statement(shape: _Shape) -> Select[Any]:
+    joined = _C.join(_P, _P.c.id == _C.c.profile_pk).join(_K, _K.c.id == _P.c.connection_id)
+    base = (
+        select(*_DISPLAY, _window_sum(_M.c.cost).label("spend"), _window_sum(_M.c.sales).label("sales"))
+        .select_from(joined)
+        .where(*_live_where(shape))
+        .subquery("base")
+    )
+    # The count as an uncorrelated scalar subquery (evaluated once), not `count(*) over ()`: a window
+    # function makes the database sort every matching row, while this lets it keep only the top N.
+    total = select(func.count()).select_from(_LIVE_FROM).where(*_live_where(shape)).scalar_subquery()
+    name_key = func.lower(base.c.name)
+    if shape.sort == "name":
+        order = [name_key, base.c.id]
+    elif shape.sort == "acos":
+        ratio = cast(base.c.spend, Float) / func.nullif(base.c.sales, 0)
+        order = [case((base.c.sales > 0, 0), else_=1), ratio.desc(), base.c.spend.desc(), base.c.id]
+    else:
+        order = [base.c.spend.desc(), name_key, base.c.id]
+    return select(base, total.label("total")).order_by(*order).offset(_bound("offset")).limit(_bound("limit"))
+
+
+_LIVE_FROM = _C.join(_P, _P.c.id == _C.c.profile_pk)
+_DISPLAY = (
+    _C.c.id,
+    _C.c.campaign_id,
+    _C.c.name,
+    _C.c.ad_product,
+    _C.c.state,
+    _C.c.budget,
+    _C.c.budget_type,
+    _P.c.region,
+    _P.c.country_code,
+    _P.c.currency_code,
+    _K.c.status,
+)
+
+
+# -- the indexed road -----------------------------------------------------------------------------------
+
+
+def _indexed_where(shape: _Shape) -> list[ColumnElement[bool]]:
+    in_scope = select(_P.c.id).where(*_profile_clauses(shape))
+    clauses = [_W.c.team_id == _bound("team_id"), _W.c.profile_pk.in_(in_scope)]
+    if shape.states:
+        clauses.append(_W.c.state_key.in_(_bound("states")))
+    if shape.tags:
+        clauses.append(_W.c.campaign_pk.in_(_tagged()))
+    if shape.search:
+        clauses.append(_W.c.name_key.like(_bound("pattern"), escape="\\"))
+    if shape.pks:
+        clauses.append(_W.c.campaign_pk.in_(_bound("pks")))
+    return clauses
+
+
+def _indexed_order(w: Any, sort: str) -> list[Any]:
+    """The sort as the columns of its index (``ix_campaign_window_metric_*``), so no sort step runs."""
+    if sort == "name":
+        return [w.c.name_key, w.c.campaign_pk]
+    if sort == "acos":
+        return [w.c.acos_rank.desc(), w.c.spend.desc(), w.c.campaign_pk]
+    return [w.c.spend.desc(), w.c.name_key, w.c.campaign_pk]
+
+
+def _indexed_statement(shape: _Shape) -> Select[Any]:
+    where = _indexed_where(shape)
+    keys = (_W.c.campaign_pk, _W.c.spend, _W.c.sales, _W.c.name_key, _W.c.acos_rank)
+    page = (
+        select(*keys)
+        .where(*where)
+        .order_by(*_indexed_order(_W, shape.sort))
+        .offset(_bound("offset"))
+        .limit(_bound("limit"))
+        .subquery("page")
+    )
+    total = select(func.count()).select_from(_W).where(*where).scalar_subquery()
+    joined = (
+        page.join(_C, _C.c.id == page.c.campaign_pk)
+        .join(_P, _P.c.id == _C.c.profile_pk)
+        .join(_K, _K.c.id == _P.c.connection_id)
+    )
+    return (
+        select(*_DISPLAY, page.c.spend, page.c.sales, total.label("total"))
+        .select_from(joined)
+        .where(_C.c.team_id == _bound("team_id"), _P.c.team_id == _bound("team_id"))
+        .order_by(*_indexed_order(page, shape.sort))
+    )
+
+
+@lru_cache(maxsize=512)
+def _page_statement(shape: _Shape) -> Select[Any]:
+    return _indexed_statement(shape) if shape.use_window else _live_statement(shape)
+
+
+@lru_cache(maxsize=512)
+def _count_statement(shape: _Shape) -> Select[Any]:
+    if shape.use_window:
+        return select(func.count()).select_from(_W).where(*_indexed_where(shape))
+    return select(func.count()).select_from(_LIVE_FROM).where(*_live_where(shape))
+
+
+def page_statement(q: PageQuery, *, offset: int, limit: int) -> tuple[Select[Any], dict[str, Any]]:
+    """The one statement that lists a page and counts every match (its rows carry ``total``), and the
+    values to execute it with."""
+    return _page_statement(_shape(q)), _values(q, offset=offset, limit=limit)
+
+
+def campaign_page(
+    session: Session, *, query: PageQuery, offset: int, limit: int
+) -> tuple[list[CampaignListRow], int | None]:
+    """One page of campaigns and the number matching, in one statement.
+
+    Returns:
+        (rows, total); total is None when the page is empty (then use `count_campaigns`).
+    """
+    stmt, values = page_statement(query, offset=offset, limit=limit)
+    result = session.connection().execute(stmt, values).all()
+    rows = [_list_row(r) for r in result]
+    return rows, (int(result[0].total) if result else None)
+
+
+def _list_row(r: Any) -> CampaignListRow:
+    return CampaignListRow(
+        pk=r.id,
+        campaign_id=r.campaign_id,
+        name=r.name,
+        ad_product=r.ad_product,
+        state=r.state,
+        budget=r.budget,
+        budget_type=r.budget_type,
+        region=r.region,
+        country_code=r.country_code,
+        currency=r.currency_code,
+        connection_status=r.status,
+        spend=money_total(r.spend),
+        sales=money_total(r.sales),
+    )
+
+
+def count_campaigns(session: Session, *, query: PageQuery) -> int:
+    """How many campaigns match (used only when a requested page is past the end)."""
+    return int(session.connection().execute(_count_statement(_shape(query)), _values(query)).scalar_one())
+
+
+def campaign_rows_by_pk(session: Session, *, query: PageQuery, pks: Sequence[int]) -> list[CampaignListRow]:
+    """The list rows of given campaigns (team-scoped; filters other than the team are ignored)."""
+    if not pks:
+        return []
+    only = PageQuery(team_id=query.team_id, start=query.start, end=query.end, pks=tuple(pks))
+    rows, _total = campaign_page(session, query=only, offset=0, limit=len(pks))
+    return rows
+
+
+# -- the rollup -----------------------------------------------------------------------------------------
+
+
+def lock_team(session: Session, *, team_id: str) -> None:
+    """Serialise rollup rebuilds of a team by locking its connection rows (PostgreSQL; SQLite's write
+    transaction already holds the database's single write lock)."""
+    stmt = select(_K.c.id).where(_K.c.team_id == team_id).order_by(_K.c.id).with_for_update()
+    session.connection().execute(stmt).all()
+
+
+@dataclass(frozen=True, slots=True)
+class ListState:
+    """What the list checks before it runs: whether the team's rollup is fresh (built for this window
+    from the team's current data, fingerprinted by ``marker``) and when the team last synced."""
+
+    marker: str
+    fresh: bool
+    last_success_at: datetime | None
+
+
+def _latest(column: Any, *where: ColumnElement[bool]) -> Any:
+    return select(func.max(column)).where(*where).scalar_subquery()
+
+
+def _state_statement() -> Select[Any]:
+    team = _bound("team_id")
+    by_connection = _R.c.connection_id == _K.c.id
+    latest_report = select(func.max(_R.c.finished_at)).where(by_connection).correlate(_K).scalar_subquery()
+    built = select(_W.c.window_end, _W.c.marker).where(_W.c.team_id == team).limit(1).subquery()
+    return select(
+        _latest(_C.c.updated_at, _C.c.team_id == team).label("campaigns"),
+        select(func.max(latest_report)).where(_K.c.team_id == team).scalar_subquery().label("reports"),
+        _latest(_K.c.last_success_at, _K.c.team_id == team).label("synced"),
+        select(built.c.window_end).scalar_subquery().label("window_end"),
+        select(built.c.marker).scalar_subquery().label("marker"),
+    )
+
+
+_STATE = _state_statement()
+
+
+def list_state(session: Session, *, team_id: str, window_end: date) -> ListState:
+    """The rollup's freshness and the team's last sync, in one statement (each part one index step).
+
+    The fingerprint covers what the rollup is built from: the team's campaigns (their latest change),
+    its finished report jobs (the daily metrics they wrote) and its latest successful sync.
+    """
+    row = session.connection().execute(_STATE, {"team_id": team_id}).one()
+    raw = "|".join("" if value is None else str(value) for value in (row.campaigns, row.reports, row.synced))
+    marker = hashlib.blake2b(raw.encode(), digest_size=16).hexdigest()
+    fresh = row.window_end == window_end and row.marker == marker
+    return ListState(marker=marker, fresh=fresh, last_success_at=row.synced)
+
+
+def refresh_window(session: Session, *, team_id: str, start: date, end: date, marker: str) -> None:
+    """Rebuild the team's rollup: every live campaign with its keys and its totals over the window."""
+    session.connection().execute(_W.delete().where(_W.c.team_id == team_id))
+    spend, sales = func.coalesce(func.sum(_M.c.cost), 0), func.coalesce(func.sum(_M.c.sales), 0)
+    acos = case((sales > 0, cast(spend, Float) / sales), else_=literal(-1.0, type_=Float))
+    in_window = and_(
+        _M.c.profile_pk == _C.c.profile_pk,
+        _M.c.campaign_id == _C.c.campaign_id,
+        _M.c.date >= start,
+        _M.c.date <= end,
+    )
+    sums = (
+        select(
+            _C.c.id,
+            _C.c.team_id,
+            _C.c.profile_pk,
+            literal(end, type_=Date),
+            literal(marker),
+            func.lower(_C.c.state),
+            func.lower(_C.c.name),
+            spend,
+            sales,
+            acos,
+        )
+        .select_from(_C.outerjoin(_M, in_window))
+        .where(_C.c.team_id == team_id, _C.c.removed_at.is_(None))
+        .group_by(_C.c.id, _C.c.team_id, _C.c.profile_pk, _C.c.state, _C.c.name)
+    )
+    columns = [
+        "campaign_pk",
+        "team_id",
+        "profile_pk",
+        "window_end",
+        "marker",
+        "state_key",
+        "name_key",
+        "spend",
+        "sales",
+        "acos_rank",
+    ]
+    session.connection().execute(_W.insert().from_select(columns, sums))

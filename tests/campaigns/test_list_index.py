@@ -1,0 +1,128 @@
+"""The campaign list's two roads give the same pages: the rollup's ordered indexes (fresh) and the live
+sums (stale), on SQLite and PostgreSQL, for every sort, many filters and every page, ties included."""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from sqlalchemy.engine import Engine
+from sqlmodel import select
+
+from bot.services.campaign_filters import CampaignFilter
+from bot.services.campaigns import _query, ensure_window, list_campaigns, window_ready
+from storage.db import session_scope
+from storage.models import Campaign, Profile, Tag
+from storage.repositories.campaign_list import page_statement
+
+from .seed import TODAY, add_campaign, add_metric, seed_profiles
+
+TEAM = "T1"
+WORDS = ("Brand", "brand", "Generic", "Launch", "Shoes", "Ünïcode", "100%_off", "1000 off")
+FILTERS = [
+    CampaignFilter(),
+    CampaignFilter(sort="name"),
+    CampaignFilter(sort="acos"),
+    CampaignFilter(regions=("eu",)),
+    CampaignFilter(regions=("eu", "fe"), sort="acos"),
+    CampaignFilter(marketplaces=("DE", "JP"), sort="name"),
+    CampaignFilter(states=("paused", "archived")),
+    CampaignFilter(tags=("launch",)),
+    CampaignFilter(tags=("launch", "q4"), states=("enabled",), sort="name"),
+    CampaignFilter(search="brand"),
+    CampaignFilter(search="100%_"),
+    CampaignFilter(regions=("na",), states=("paused",), search="shoes", sort="acos"),
+]
+
+
+@pytest.fixture
+def many(engine: Engine) -> Engine:
+    """120 campaigns over four marketplaces; spends and names repeat, so every tie-breaker matters."""
+    rnd = random.Random(11)
+    with session_scope(engine) as s:
+        p = seed_profiles(s, team_id=TEAM, countries=("DE", "FR", "US", "JP"))
+        profiles = list(p.values())
+        for i in range(120):
+            profile = profiles[i % 4]
+            name = f"{rnd.choice(WORDS)} {rnd.choice(WORDS)} {i % 17}"
+            state = rnd.choice(("enabled", "ENABLED", "paused", "archived"))
+            campaign = add_campaign(s, profile, name=name, state=state)
+            assert campaign.id is not None
+            for day in range(rnd.randrange(0, 4)):
+                cost = rnd.choice(("0", "5.00", "12.50", "12.50"))
+                sales = rnd.choice(("0", "25.00", "50.00"))
+                add_metric(s, campaign, profile, day=TODAY - timedelta(days=1 + day), cost=cost, sales=sales)
+            for tag in ("launch", "q4"):
+                if rnd.random() < 0.3:
+                    s.add(Tag(team_id=TEAM, campaign_pk=campaign.id, tag=tag, created_by="U1"))
+    return engine
+
+
+def _all_pages(engine: Engine, flt: CampaignFilter) -> list[tuple[str, Decimal, Decimal, int]]:
+    seen, offset = [], 0
+    while True:
+        with session_scope(engine, readonly=True) as s:
+            page = list_campaigns(s, team_id=TEAM, filter=flt, offset=offset, limit=7, today=TODAY)
+        seen += [(r.name, r.spend_7d, r.sales_7d, page.total) for r in page.rows]
+        offset += 7
+        if offset >= page.total:
+            return seen
+
+
+def test_indexed_pages_equal_live_pages_for_every_sort_filter_and_page(many: Engine) -> None:
+    with session_scope(many, readonly=True) as s:
+        assert not window_ready(s, team_id=TEAM, today=TODAY)
+    live = [_all_pages(many, flt) for flt in FILTERS]
+    with session_scope(many) as s:
+        assert ensure_window(s, team_id=TEAM, today=TODAY)
+    with session_scope(many, readonly=True) as s:
+        assert window_ready(s, team_id=TEAM, today=TODAY)
+    indexed = [_all_pages(many, flt) for flt in FILTERS]
+    assert indexed == live
+    assert all(len({total for *_, total in pages}) <= 1 for pages in live)
+    assert len(live[0]) == 120
+    assert live[10] and all("100%_" in name for name, *_ in live[10])  # % and _ are literal in a search
+
+
+def test_an_entity_change_makes_the_rollup_stale_until_it_is_rebuilt(many: Engine) -> None:
+    with session_scope(many) as s:
+        ensure_window(s, team_id=TEAM, today=TODAY)
+    with session_scope(many) as s:  # what a sync's entity upsert does: new name, new updated_at
+        campaign = s.exec(select(Campaign).order_by(Campaign.id)).first()  # type: ignore[arg-type]
+        assert campaign is not None
+        campaign.name, campaign.updated_at = "Zeppelin renamed", campaign.updated_at + timedelta(seconds=1)
+        s.add(campaign)
+    with session_scope(many, readonly=True) as s:
+        assert not window_ready(s, team_id=TEAM, today=TODAY)
+    assert [name for name, *_ in _all_pages(many, CampaignFilter(search="zeppelin"))] == ["Zeppelin renamed"]
+    with session_scope(many) as s:
+        assert ensure_window(s, team_id=TEAM, today=TODAY)
+    assert [name for name, *_ in _all_pages(many, CampaignFilter(search="zeppelin"))] == ["Zeppelin renamed"]
+
+
+def test_deselected_and_removed_profiles_leave_the_indexed_list(many: Engine) -> None:
+    with session_scope(many) as s:
+        ensure_window(s, team_id=TEAM, today=TODAY)
+        de = s.exec(select(Profile).where(Profile.country_code == "DE")).one()
+        de.selected = False
+        s.add(de)
+    with session_scope(many, readonly=True) as s:
+        assert window_ready(s, team_id=TEAM, today=TODAY)  # selection is read live, not from the rollup
+        page = list_campaigns(s, team_id=TEAM, filter=CampaignFilter(), offset=0, limit=200, today=TODAY)
+    assert page.total == 90 and {r.country_code for r in page.rows} == {"FR", "US", "JP"}
+
+
+def test_the_default_page_walks_the_spend_index_without_sorting(many: Engine) -> None:
+    if many.dialect.name != "sqlite":
+        pytest.skip("the plan check reads SQLite's EXPLAIN QUERY PLAN")
+    with session_scope(many) as s:
+        ensure_window(s, team_id=TEAM, today=TODAY)
+    stmt, values = page_statement(_query(TEAM, CampaignFilter(), TODAY, use_window=True), offset=0, limit=20)
+    sql = str(stmt.params(values).compile(dialect=many.dialect, compile_kwargs={"literal_binds": True}))
+    with session_scope(many, readonly=True) as s:
+        plan = [row[3] for row in s.connection().exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}")]
+    inner = plan[: plan.index("SCAN page")]  # finding the page, before its 20 rows are joined
+    assert any("ix_campaign_window_metric_spend" in step for step in inner)
+    assert not any("TEMP B-TREE" in step for step in inner)
