@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from bot.logging import configure_logging
 from bot.settings import ConfigError, Settings
@@ -51,19 +52,19 @@ class Runtime:
     app: App
     web: Flask
     local: LocalStack | None = None
-    _stoppers: list[Any] = field(default_factory=list)
+    _stoppers: list[Callable[[], object]] = field(default_factory=list)  # how to stop each background part
 
     def start_background(self, *, scheduler: bool = True) -> None:
         if scheduler:
             from bot.jobs.scheduler import start_scheduler
 
-            self._stoppers.append(start_scheduler(self.services))
+            self._stoppers.append(start_scheduler(self.services).stop)
         if self.settings.slack_app_token:
             from slack_bolt.adapter.socket_mode import SocketModeHandler
 
             handler = SocketModeHandler(self.app, self.settings.slack_app_token.get_secret_value())
             handler.connect()  # type: ignore[no-untyped-call]
-            self._stoppers.append(handler)
+            self._stoppers.append(handler.close)
 
     def banner(self) -> list[str]:
         if self.local is None:
@@ -75,9 +76,9 @@ class Runtime:
         ]
 
     def stop(self) -> None:
-        for part in reversed(self._stoppers):
+        for stop_part in reversed(self._stoppers):
             with contextlib.suppress(Exception):
-                (getattr(part, "stop", None) or part.close)()
+                stop_part()
         self.services.background.shutdown(wait=False, cancel_futures=True)
         self.services.amazon.http.close()
         self.services.engine.dispose()

@@ -26,6 +26,7 @@ from bot.viewmodels import (
 from storage.models import Campaign, ConnectionStatus
 from storage.repositories import annotations as notes_repo
 from storage.repositories import campaign_list as listing
+from storage.repositories import campaign_window as rollup
 from storage.repositories import campaigns as repo
 
 __all__ = [
@@ -114,8 +115,8 @@ def _annotate(session: Session, team_id: str, rows: list[listing.CampaignListRow
     )
 
 
-def _state(session: Session, team_id: str, today: date) -> listing.ListState:
-    return listing.list_state(session, team_id=team_id, window_end=metrics_window(today)[1])
+def _state(session: Session, team_id: str, today: date) -> rollup.ListState:
+    return rollup.list_state(session, team_id=team_id, window_end=metrics_window(today)[1])
 
 
 def list_campaigns(
@@ -164,12 +165,12 @@ def ensure_window(session: Session, *, team_id: str, today: date) -> bool:
     list is correct without it, only slower). Concurrent callers rebuild once: the team's connection
     rows are locked before the check. Returns True when it rebuilt.
     """
-    listing.lock_team(session, team_id=team_id)
+    rollup.lock_team(session, team_id=team_id)
     state = _state(session, team_id, today)
     if state.fresh:
         return False
     start, end = metrics_window(today)
-    listing.refresh_window(session, team_id=team_id, start=start, end=end, marker=state.marker)
+    rollup.refresh_window(session, team_id=team_id, start=start, end=end, marker=state.marker)
     return True
 
 

@@ -126,3 +126,23 @@ def test_the_default_page_walks_the_spend_index_without_sorting(many: Engine) ->
     inner = plan[: plan.index("SCAN page")]  # finding the page, before its 20 rows are joined
     assert any("ix_campaign_window_metric_spend" in step for step in inner)
     assert not any("TEMP B-TREE" in step for step in inner)
+
+
+def test_a_large_rebuild_on_postgresql_leaves_statistics_that_know_the_new_rows(engine: Engine) -> None:
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite's planner walks the ordered indexes without statistics (checked above)")
+    with session_scope(engine) as s:
+        p = seed_profiles(s, team_id=TEAM, countries=("DE",))
+        s.connection().exec_driver_sql(
+            "INSERT INTO campaign (profile_pk, team_id, campaign_id, ad_product, name, state, updated_at)"
+            " SELECT %(pk)s, %(team)s, (10000000 + n)::text, 'SP', 'C ' || n, 'enabled', now()"
+            " FROM generate_series(1, 6000) AS n",
+            {"pk": p["DE"].id, "team": TEAM},
+        )
+    with session_scope(engine) as s:
+        assert ensure_window(s, team_id=TEAM, today=TODAY)
+    with session_scope(engine, readonly=True) as s:
+        estimate = s.connection().exec_driver_sql(
+            "SELECT reltuples FROM pg_class WHERE relname = 'campaign_window_metric'"
+        )
+        assert estimate.scalar_one() >= 6000
