@@ -400,7 +400,9 @@ def total_text_length(node: object) -> int:
             text = item.get("text")
             if isinstance(text, str) and item.get("type") in _TEXT_TYPES:
                 total += len(text)
-            pending.extend(value for value in item.values() if isinstance(value, (dict, list)))
+            for value in item.values():
+                if isinstance(value, (dict, list)):
+                    pending.append(value)
         elif isinstance(item, list):
             pending.extend(item)
     return total
