@@ -145,6 +145,9 @@ class Connection(SQLModel, table=True):
     reconnect_notified_at: datetime | None = _ts()
     progress_channel: str | None = Field(default=None, max_length=32)
     progress_ts: str | None = Field(default=None, max_length=32)
+    # Bumped in the same transaction as every write to this region's campaigns or campaign metrics; the
+    # campaign list's rollup records the team's sum it was built from (see `campaign_window`).
+    data_version: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     updated_at: datetime = _created()
 
 
@@ -178,7 +181,6 @@ class Campaign(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("profile_pk", "campaign_id"),
         Index("ix_campaign_team_state", "team_id", "state"),
-        Index("ix_campaign_team_updated", "team_id", "updated_at"),
     )
     id: int | None = Field(default=None, primary_key=True)
     profile_pk: int = Field(foreign_key="profile.id")
@@ -429,10 +431,7 @@ class ReportJob(SQLModel, table=True):
     """A resumable Amazon report: created → polled on later ticks → downloaded → ingested."""
 
     __tablename__ = "report_job"
-    __table_args__ = (
-        Index("ix_report_job_connection_status", "connection_id", "status"),
-        Index("ix_report_job_connection_finished", "connection_id", "finished_at"),
-    )
+    __table_args__ = (Index("ix_report_job_connection_status", "connection_id", "status"),)
     id: int | None = Field(default=None, primary_key=True)
     connection_id: int = Field(foreign_key="connection.id")
     profile_pk: int = Field(foreign_key="profile.id")

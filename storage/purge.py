@@ -13,6 +13,7 @@ from storage.models import (
     AdGroup,
     Campaign,
     CampaignDailyMetric,
+    CampaignWindowMetric,
     Connection,
     Keyword,
     KeywordDailyMetric,
@@ -90,6 +91,8 @@ def execute_purge(engine: Engine, plan: PurgePlan, *, actor: str) -> None:
             table_of(Profile).c.connection_id == plan.connection_id
         )
         campaigns = select(table_of(Campaign).c.id).where(table_of(Campaign).c.profile_pk.in_(profiles))
+        rollup = table_of(CampaignWindowMetric)  # derived: the next list view or sync rebuilds it
+        s.execute(delete(rollup).where(rollup.c.team_id == plan.team_id))
         for model in _BY_CAMPAIGN:
             s.execute(delete(table_of(model)).where(table_of(model).c.campaign_pk.in_(campaigns)))
         for model in _BY_CONNECTION:

@@ -8,13 +8,12 @@ from the team's current data; otherwise the list takes its live road until someo
 
 from __future__ import annotations
 
-import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Date, Float, Select, and_, bindparam, case, cast, func, literal, select, text
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy import Date, Float, Select, and_, bindparam, case, cast, func, literal, select, text, update
 from sqlmodel import Session
 
 from storage.models import (
@@ -22,17 +21,17 @@ from storage.models import (
     CampaignDailyMetric,
     CampaignWindowMetric,
     Connection,
-    ReportJob,
+    Profile,
     table_of,
 )
 
-__all__ = ["ListState", "list_state", "lock_team", "refresh_window"]
+__all__ = ["ListState", "list_state", "lock_team", "mark_changed", "refresh_window"]
 
 _C = table_of(Campaign)
 _K = table_of(Connection)
 _M = table_of(CampaignDailyMetric)
 _W = table_of(CampaignWindowMetric)
-_R = table_of(ReportJob)
+_P = table_of(Profile)
 _ANALYZE_FROM = 5_000  # campaigns in one rebuild
 
 
@@ -43,46 +42,51 @@ def lock_team(session: Session, *, team_id: str) -> None:
     session.connection().execute(stmt).all()
 
 
+def mark_changed(session: Session, *, profile_pks: Iterable[int]) -> None:
+    """Record that campaigns or campaign metrics of these profiles were written (in the same
+    transaction as the write), so every team rollup built before is no longer fresh."""
+    pks = sorted(set(profile_pks))
+    if not pks:
+        return
+    regions = select(_P.c.connection_id).where(_P.c.id.in_(pks))
+    session.connection().execute(
+        update(_K).where(_K.c.id.in_(regions)).values(data_version=_K.c.data_version + 1)
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class ListState:
     """What the list checks before it runs: whether the team's rollup is fresh (built for this window
-    from the team's current data, fingerprinted by ``marker``) and when the team last synced."""
+    from the team's current data, identified by ``marker``) and when the team last synced."""
 
     marker: str
     fresh: bool
     last_success_at: datetime | None
 
 
-def _latest(column: Any, *where: ColumnElement[bool]) -> Any:
-    return select(func.max(column)).where(*where).scalar_subquery()
-
-
 def _state_statement() -> Select[Any]:
     team: Any = bindparam("team_id")
-    by_connection = _R.c.connection_id == _K.c.id
-    latest_report = select(func.max(_R.c.finished_at)).where(by_connection).correlate(_K).scalar_subquery()
+    regions = select(_K.c.data_version, _K.c.last_success_at).where(_K.c.team_id == team).subquery()
     built = select(_W.c.window_end, _W.c.marker).where(_W.c.team_id == team).limit(1).subquery()
     return select(
-        _latest(_C.c.updated_at, _C.c.team_id == team).label("campaigns"),
-        select(func.max(latest_report)).where(_K.c.team_id == team).scalar_subquery().label("reports"),
-        _latest(_K.c.last_success_at, _K.c.team_id == team).label("synced"),
+        func.coalesce(func.sum(regions.c.data_version), 0).label("version"),
+        func.max(regions.c.last_success_at).label("synced"),
         select(built.c.window_end).scalar_subquery().label("window_end"),
         select(built.c.marker).scalar_subquery().label("marker"),
-    )
+    ).select_from(regions)
 
 
 _STATE = _state_statement()
 
 
 def list_state(session: Session, *, team_id: str, window_end: date) -> ListState:
-    """The rollup's freshness and the team's last sync, in one statement (each part one index step).
+    """The rollup's freshness and the team's last sync, in one statement over the team's few regions.
 
-    The fingerprint covers what the rollup is built from: the team's campaigns (their latest change),
-    its finished report jobs (the daily metrics they wrote) and its latest successful sync.
+    The marker is the sum of the regions' data versions, which only grow: any write to campaigns or
+    their metrics (see `mark_changed`) makes a rollup built before stale. A purge drops the rollup.
     """
     row = session.connection().execute(_STATE, {"team_id": team_id}).one()
-    raw = "|".join("" if value is None else str(value) for value in (row.campaigns, row.reports, row.synced))
-    marker = hashlib.blake2b(raw.encode(), digest_size=16).hexdigest()
+    marker = f"v{int(row.version)}"
     fresh = row.window_end == window_end and row.marker == marker
     return ListState(marker=marker, fresh=fresh, last_success_at=row.synced)
 

@@ -35,6 +35,7 @@ from storage.models import (
     SyncRun,
     table_of,
 )
+from storage.repositories.campaign_window import mark_changed
 from storage.upsert import bulk_upsert
 
 __all__ = [
@@ -274,7 +275,7 @@ def finish_run(
 def upsert_entities(session: Session, *, kind: str, rows: Sequence[Mapping[str, Any]], now: datetime) -> int:
     """Insert or update entity rows (`kind`: campaigns, ad_groups, keywords); unchanged rows untouched."""
     spec = ENTITY_TABLES[kind]
-    return bulk_upsert(
+    sent = bulk_upsert(
         session,
         spec.table,
         rows,
@@ -283,6 +284,9 @@ def upsert_entities(session: Session, *, kind: str, rows: Sequence[Mapping[str, 
         only_changed=True,
         touch={"updated_at": now},
     )
+    if kind == "campaigns":  # last, so the region's row is locked only until the commit
+        mark_changed(session, profile_pks=(row["profile_pk"] for row in rows))
+    return sent
 
 
 def existing_entity_ids(
@@ -323,6 +327,8 @@ def mark_removed(session: Session, *, kind: str, profile_pk: int, ids: Iterable[
             .values(removed_at=now, updated_at=now)
         )
         marked += _rowcount(result)
+    if kind == "campaigns" and marked:
+        mark_changed(session, profile_pks=[profile_pk])
     return marked
 
 
@@ -331,7 +337,7 @@ def mark_removed(session: Session, *, kind: str, profile_pk: int, ids: Iterable[
 
 def upsert_campaign_metrics(session: Session, *, rows: Sequence[Mapping[str, Any]], now: datetime) -> int:
     """Daily campaign metrics by (profile, campaign, date); restated numbers replace old ones."""
-    return bulk_upsert(
+    sent = bulk_upsert(
         session,
         table_of(CampaignDailyMetric),
         rows,
@@ -340,6 +346,8 @@ def upsert_campaign_metrics(session: Session, *, rows: Sequence[Mapping[str, Any
         only_changed=True,
         touch={"updated_at": now},
     )
+    mark_changed(session, profile_pks=(row["profile_pk"] for row in rows))
+    return sent
 
 
 def upsert_keyword_metrics(session: Session, *, rows: Sequence[Mapping[str, Any]], now: datetime) -> int:

@@ -12,7 +12,8 @@ from sqlmodel import select
 from bot.services.campaign_filters import CampaignFilter
 from bot.services.campaigns import build_campaign_page_vm, ensure_window, list_campaigns
 from storage.db import session_scope
-from storage.models import Campaign, Connection, ConnectionStatus, Profile, Tag
+from storage.models import Campaign, Connection, ConnectionStatus, Tag
+from storage.repositories.sync import upsert_campaign_metrics
 
 from .seed import NOW, TODAY, add_campaign, add_metric, seed_profiles
 
@@ -176,15 +177,13 @@ def test_rollup_gives_the_same_pages_and_goes_stale_after_a_sync(seeded: Engine)
         assert ensure_window(s, team_id=TEAM, today=TODAY) is False  # fresh: nothing to do
         assert ensure_window(s, team_id=OTHER, today=TODAY) is True
     assert [_page(seeded, flt) for flt in ALL_FILTERS] == live
-    # a sync brings new spend and finishes: the list must not show the old rollup
+    # a report brings new spend, written the way the sync writes it: the list must not show the old rollup
     with session_scope(seeded) as s:
         generic = s.exec(select(Campaign).where(Campaign.name == "Generic broad")).one()
-        profile = s.get(Profile, generic.profile_pk)
-        assert profile is not None
-        add_metric(s, generic, profile, day=TODAY - timedelta(days=1), cost="500.00")
-        for conn in s.exec(select(Connection).where(Connection.team_id == TEAM)):
-            conn.last_success_at = NOW + timedelta(hours=1)
-            s.add(conn)
+        row = {"profile_pk": generic.profile_pk, "campaign_id": generic.campaign_id, "currency": "EUR"}
+        row |= {"date": TODAY - timedelta(days=1), "cost": Decimal("500.00"), "sales": Decimal("0")}
+        row |= {"impressions": 0, "clicks": 0, "orders": 0, "units": 0, "budget": None, "updated_at": NOW}
+        upsert_campaign_metrics(s, rows=[row], now=NOW)
     assert _page(seeded, CampaignFilter())[0] == ("Generic broad", Decimal("550.00"), Decimal("50.00"))
     with session_scope(seeded) as s:
         assert ensure_window(s, team_id=TEAM, today=TODAY) is True

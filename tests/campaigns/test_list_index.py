@@ -16,8 +16,9 @@ from bot.services.campaigns import _query, ensure_window, list_campaigns, window
 from storage.db import session_scope
 from storage.models import Campaign, Profile, Tag
 from storage.repositories.campaign_list import page_statement
+from storage.repositories.sync import upsert_entities
 
-from .seed import TODAY, add_campaign, add_metric, seed_profiles
+from .seed import NOW, TODAY, add_campaign, add_metric, seed_profiles
 
 TEAM = "T1"
 WORDS = ("Brand", "brand", "Generic", "Launch", "Shoes", "Ünïcode", "100%_off", "1000 off")
@@ -89,11 +90,11 @@ def test_indexed_pages_equal_live_pages_for_every_sort_filter_and_page(many: Eng
 def test_an_entity_change_makes_the_rollup_stale_until_it_is_rebuilt(many: Engine) -> None:
     with session_scope(many) as s:
         ensure_window(s, team_id=TEAM, today=TODAY)
-    with session_scope(many) as s:  # what a sync's entity upsert does: new name, new updated_at
+    with session_scope(many) as s:  # a sync renames a campaign, through the sync's own write path
         campaign = s.exec(select(Campaign).order_by(Campaign.id)).first()  # type: ignore[arg-type]
         assert campaign is not None
-        campaign.name, campaign.updated_at = "Zeppelin renamed", campaign.updated_at + timedelta(seconds=1)
-        s.add(campaign)
+        row = campaign.model_dump(exclude={"id"}) | {"name": "Zeppelin renamed", "updated_at": NOW}
+        upsert_entities(s, kind="campaigns", rows=[row], now=NOW)
     with session_scope(many, readonly=True) as s:
         assert not window_ready(s, team_id=TEAM, today=TODAY)
     assert [name for name, *_ in _all_pages(many, CampaignFilter(search="zeppelin"))] == ["Zeppelin renamed"]

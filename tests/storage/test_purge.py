@@ -8,8 +8,18 @@ from decimal import Decimal
 from sqlmodel import select
 
 from storage.db import session_scope
-from storage.models import AuditEvent, Campaign, CampaignDailyMetric, Connection, Note, Profile, Tag
+from storage.models import (
+    AuditEvent,
+    Campaign,
+    CampaignDailyMetric,
+    CampaignWindowMetric,
+    Connection,
+    Note,
+    Profile,
+    Tag,
+)
 from storage.purge import execute_purge, plan_purge
+from storage.repositories.campaign_window import list_state, refresh_window
 
 
 def _seed(engine, team, region):
@@ -59,6 +69,20 @@ def test_purge_counts_then_deletes_only_that_region(engine):
         assert len(s.exec(select(Campaign)).all()) == 2 and len(s.exec(select(Tag)).all()) == 2
         (audit,) = s.exec(select(AuditEvent).where(AuditEvent.action == "region.purged")).all()
     assert audit.team_id == "T1" and '"campaign": 1' in audit.detail_json
+
+
+def test_purge_drops_the_teams_campaign_list_rollup_and_leaves_other_teams(engine):
+    for team, region in (("T1", "eu"), ("T1", "fe"), ("T2", "eu")):
+        _seed(engine, team, region)
+    with session_scope(engine) as s:
+        for team in ("T1", "T2"):
+            refresh_window(s, team_id=team, start=date(2026, 3, 1), end=date(2026, 3, 7), marker="v0")
+    execute_purge(engine, plan_purge(engine, team_id="T1", region="eu"), actor="cli:test")
+    with session_scope(engine, readonly=True) as s:
+        teams = [row.team_id for row in s.exec(select(CampaignWindowMetric)).all()]
+        state = list_state(s, team_id="T1", window_end=date(2026, 3, 7))
+    assert teams == ["T2"]  # T1's fe campaign is listed again once the next view or sync rebuilds
+    assert not state.fresh
 
 
 def test_nothing_to_purge_is_an_empty_plan(engine):

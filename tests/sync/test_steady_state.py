@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from sqlmodel import select
 
+from bot.services.campaign_filters import CampaignFilter
+from bot.services.campaigns import list_campaigns, metrics_window
 from bot.services.sync import run_sync
+from sandbox.slack import DEMO_TEAM
 from storage.db import session_scope
 from storage.models import AdGroup, Campaign, Keyword, Note, Tag
+from storage.repositories.campaign_window import ListState, list_state
 from tests.sync.world import World, change_campaign, shrink_account
 
 
@@ -19,11 +23,22 @@ def _snapshot(world: World) -> dict[tuple[str, int], object]:
     return seen
 
 
+def _list(world: World, team_id: str) -> tuple[ListState, list[str]]:
+    """The campaign list's rollup state and the names it lists (its first 500), as a user would see them."""
+    today = world.services.now().date()
+    with session_scope(world.engine, readonly=True) as s:
+        state = list_state(s, team_id=team_id, window_end=metrics_window(today)[1])
+        page = list_campaigns(s, team_id=team_id, filter=CampaignFilter(), offset=0, limit=500, today=today)
+    return state, [row.name for row in page.rows]
+
+
 def test_a_steady_state_sync_with_nothing_changed_rewrites_nothing(world: World) -> None:
     world.seed()
     conn_id = world.connect()
     assert run_sync(world.services, connection_id=conn_id, kind="initial").status == "success"
     before = _snapshot(world)
+    built, _names = _list(world, DEMO_TEAM)
+    assert built.fresh  # the sync rebuilt the campaign list's rollup as it finished
     world.clock.advance(hours=1)
 
     active = run_sync(world.services, connection_id=conn_id, kind="active")
@@ -33,6 +48,8 @@ def test_a_steady_state_sync_with_nothing_changed_rewrites_nothing(world: World)
     assert active.counts["campaigns"] > 0
     assert _snapshot(world) == before
     world.assert_matches_truth(conn_id)
+    state, _names = _list(world, DEMO_TEAM)
+    assert state.fresh and state.marker == built.marker
 
 
 def test_changes_upstream_reach_the_database_and_archived_entities_are_not_removed(world: World) -> None:
@@ -53,6 +70,8 @@ def test_changes_upstream_reach_the_database_and_archived_entities_are_not_remov
     assert campaigns[renamed].name == "Garlic Press - Exact (new)"
     assert campaigns[archived].state == "ARCHIVED" and campaigns[archived].removed_at is None
     world.assert_matches_truth(conn_id, metrics=False)  # Amazon's history moved with the state change
+    state, names = _list(world, DEMO_TEAM)
+    assert state.fresh and "Garlic Press - Exact (new)" in names
 
 
 def test_entities_that_vanish_upstream_are_marked_not_deleted(world: World) -> None:
@@ -73,6 +92,8 @@ def test_entities_that_vanish_upstream_are_marked_not_deleted(world: World) -> N
     assert len(gone) == 2 and gone.isdisjoint(world.campaigns(profile.id or 0))
     assert outcome.counts["removed"] > 2  # the campaigns and their ad groups and keywords
     world.assert_matches_truth(conn_id, metrics=False)
+    state, names = _list(world, DEMO_TEAM)
+    assert state.fresh and not {after[cid].name for cid in gone} & set(names)
 
 
 def test_a_reconnect_keeps_every_internal_id_and_the_teams_tags_and_notes(world: World) -> None:

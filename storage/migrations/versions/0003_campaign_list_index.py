@@ -1,4 +1,4 @@
-"""campaign list index: filter and sort keys in the 7-day rollup, ordered indexes per sort
+"""campaign list index: filter and sort keys in the 7-day rollup, ordered indexes per sort; data version
 
 The rollup holds only derived data, so it is dropped and created anew; the next sync or list view
 rebuilds it (the list is correct without it, only slower).
@@ -45,13 +45,13 @@ def upgrade() -> None:
     op.create_index('ix_campaign_window_metric_scope', _TABLE, ['team_id', 'profile_pk', 'state_key'], unique=False)
     for name, columns in _SORT_INDEXES.items():
         op.create_index(name, _TABLE, columns, unique=False)
-    op.create_index('ix_campaign_team_updated', 'campaign', ['team_id', 'updated_at'], unique=False)
-    op.create_index('ix_report_job_connection_finished', 'report_job', ['connection_id', 'finished_at'], unique=False)
+    with op.batch_alter_table('connection', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('data_version', sa.Integer(), server_default='0', nullable=False))
 
 
 def downgrade() -> None:
-    op.drop_index('ix_report_job_connection_finished', table_name='report_job')
-    op.drop_index('ix_campaign_team_updated', table_name='campaign')
+    with op.batch_alter_table('connection', schema=None) as batch_op:
+        batch_op.drop_column('data_version')
     _drop_rollup()
     op.create_table(_TABLE,
     sa.Column('campaign_pk', sa.Integer(), nullable=False),
