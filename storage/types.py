@@ -28,6 +28,7 @@ __all__ = [
 ]
 
 MONEY_SCALE = 10_000
+_MONEY_PLACES = 4  # MONEY_SCALE == 10 ** _MONEY_PLACES
 
 
 def utcnow() -> datetime:
@@ -45,14 +46,14 @@ def from_money_units(units: int | None) -> Decimal | None:
     """Stored ten-thousandths back to a `Decimal` with 4 places (None stays None)."""
     if units is None:
         return None
-    return (Decimal(int(units)) / MONEY_SCALE).quantize(Decimal("0.0001"))
+    return Decimal(int(units)).scaleb(-_MONEY_PLACES)  # exact: the same digits with exponent -4
 
 
 def money_total(value: object) -> Decimal:
     """A SQL sum of a `Money` column as a `Decimal` (raw units when the driver loses the type; 0 for NULL)."""
     if isinstance(value, Decimal):
         return value
-    return (Decimal(int(value or 0)) / MONEY_SCALE).quantize(Decimal("0.0001"))  # type: ignore[call-overload]
+    return Decimal(int(value or 0)).scaleb(-_MONEY_PLACES)  # type: ignore[call-overload]
 
 
 class Money(TypeDecorator[Decimal]):

@@ -71,5 +71,5 @@ def render_chart_png(series: Sequence[ChartSeries]) -> bytes:
     for index, item in enumerate(panels):
         _panel(draw, item, index * _PANEL, font)  # type: ignore[arg-type]
     buffer = io.BytesIO()
-    image.save(buffer, format="PNG", optimize=True)
+    image.save(buffer, format="PNG")  # optimize=True made it 3% smaller and 3x slower to encode
     return buffer.getvalue()
