@@ -36,7 +36,7 @@ from sqlalchemy.types import Date, TypeEngine
 
 from storage.types import Money, UtcDateTime
 
-__all__ = ["bulk_upsert", "dedupe_by_key"]
+__all__ = ["bulk_upsert", "dedupe_by_key", "rowcount"]
 
 _TOUCH_PREFIX = "hilal_touch_"
 _PLAN_CACHE_SIZE = 256
@@ -73,6 +73,12 @@ class _Plan:
 
 
 _PLANS: weakref.WeakKeyDictionary[Dialect, dict[tuple[Any, ...], _Plan]] = weakref.WeakKeyDictionary()
+
+
+def rowcount(result: Any) -> int:
+    """Rows a statement touched, 0 when the driver cannot tell (-1 or None)."""
+    count = getattr(result, "rowcount", 0)
+    return int(count) if count and count > 0 else 0
 
 
 def bulk_upsert(

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from storage.db import session_scope
-from storage.repositories.sync import (
+from storage.repositories.leases import (
     acquire_connection_lease,
     release_connection_lease,
     renew_connection_lease,

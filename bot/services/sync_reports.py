@@ -29,12 +29,14 @@ from bot.amazon.reports import (
 from bot.services.sync_context import SyncContext
 from storage.db import session_scope
 from storage.models import Connection, Profile, ReportJob
-from storage.repositories.sync import (
+from storage.repositories.report_jobs import (
     ReportJobStatus,
     add_report_job,
     due_report_jobs,
     find_open_report_job,
     open_report_jobs,
+)
+from storage.repositories.sync import (
     upsert_campaign_metrics,
     upsert_keyword_metrics,
 )

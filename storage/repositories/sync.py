@@ -1,9 +1,8 @@
-"""Sync bookkeeping: leases, sync runs, entity and metric upserts, report jobs (keyword-only; no commits).
+"""Sync bookkeeping: what is due, sync runs, entity and metric upserts (keyword-only; no commits).
 
-Leases are compare-and-set `UPDATE`s with an expiry, so they work the same on SQLite and PostgreSQL and a
-crashed holder blocks nobody for longer than its lease. Entity writes go through `bulk_upsert` with
-`only_changed=True`: a steady-state sync that finds nothing new rewrites nothing. Rows vanishing upstream
-get `removed_at`; nothing is deleted.
+Leases are in `storage.repositories.leases`, report jobs in `storage.repositories.report_jobs`. Entity
+writes go through `bulk_upsert` with `only_changed=True`: a steady-state sync that finds nothing new
+rewrites nothing. Rows vanishing upstream get `removed_at`; nothing is deleted.
 """
 
 from __future__ import annotations
@@ -11,11 +10,10 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Table, and_, or_, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 from sqlmodel import select as sm_select
 
@@ -30,55 +28,29 @@ from storage.models import (
     KeywordDailyMetric,
     OAuthState,
     Profile,
-    ReportJob,
-    SchedulerLease,
     SyncRun,
     table_of,
 )
 from storage.repositories.campaign_window import mark_changed
 from storage.upsert import bulk_upsert
+from storage.upsert import rowcount as _rowcount
 
 __all__ = [
     "ENTITY_TABLES",
     "EntityTable",
-    "ReportJobStatus",
-    "acquire_connection_lease",
-    "acquire_named_lease",
-    "add_report_job",
-    "connections_with_due_reports",
     "delete_expired_oauth_states",
     "digest_times",
-    "done_report_windows",
-    "due_report_jobs",
     "entity_fingerprints",
     "existing_entity_ids",
-    "find_open_report_job",
     "finish_run",
-    "last_report_planned_at",
     "list_due_connections",
     "mark_removed",
-    "open_report_jobs",
-    "release_connection_lease",
-    "release_named_lease",
-    "renew_connection_lease",
     "start_run",
     "syncable_profiles",
     "upsert_campaign_metrics",
     "upsert_entities",
     "upsert_keyword_metrics",
 ]
-
-
-class ReportJobStatus:
-    """Values of `ReportJob.status`."""
-
-    PENDING = "pending"  # to be created at Amazon (again)
-    RUNNING = "running"  # created; polled on later ticks
-    DONE = "done"
-    FAILED = "failed"  # FAILED too many times
-    ABANDONED = "abandoned"  # pending for longer than Amazon's promised latency
-
-    OPEN = (PENDING, RUNNING)
 
 
 @dataclass(frozen=True)
@@ -128,79 +100,6 @@ _KEYWORD_METRIC_UPDATE = (
     "orders",
 )
 _ID_CHUNK = 500
-
-
-# -- connection lease ---------------------------------------------------------------------------------
-
-
-def acquire_connection_lease(
-    session: Session, *, connection_id: int, owner: str, now: datetime, ttl: timedelta
-) -> bool:
-    """Take the connection's sync lease if it is free, expired or already ours (and it is connected)."""
-    t = table_of(Connection)
-    stmt = (
-        update(t)
-        .where(
-            t.c.id == connection_id,
-            t.c.status == ConnectionStatus.CONNECTED,
-            or_(t.c.lease_owner.is_(None), t.c.lease_expires_at < now, t.c.lease_owner == owner),
-        )
-        .values(lease_owner=owner, lease_expires_at=now + ttl)
-    )
-    return _rowcount(session.execute(stmt)) == 1
-
-
-def renew_connection_lease(
-    session: Session, *, connection_id: int, owner: str, now: datetime, ttl: timedelta
-) -> bool:
-    """Extend our lease; False when it was taken over or the connection is no longer connected."""
-    t = table_of(Connection)
-    stmt = (
-        update(t)
-        .where(t.c.id == connection_id, t.c.lease_owner == owner, t.c.status == ConnectionStatus.CONNECTED)
-        .values(lease_expires_at=now + ttl)
-    )
-    return _rowcount(session.execute(stmt)) == 1
-
-
-def release_connection_lease(session: Session, *, connection_id: int, owner: str) -> None:
-    """Give the lease back (only if it is still ours)."""
-    t = table_of(Connection)
-    session.execute(
-        update(t)
-        .where(t.c.id == connection_id, t.c.lease_owner == owner)
-        .values(lease_owner=None, lease_expires_at=None)
-    )
-
-
-# -- named leases (the single scheduler) -----------------------------------------------------------
-
-
-def acquire_named_lease(session: Session, *, name: str, owner: str, now: datetime, ttl: timedelta) -> bool:
-    """Take or renew the lease `name`; True when `owner` holds it until `now + ttl`."""
-    t = table_of(SchedulerLease)
-    taken = session.execute(
-        update(t)
-        .where(t.c.name == name, or_(t.c.owner == owner, t.c.expires_at < now))
-        .values(owner=owner, expires_at=now + ttl)
-    )
-    if _rowcount(taken) == 1:
-        return True
-    exists = session.execute(select(t.c.name).where(t.c.name == name)).first()
-    if exists is not None:
-        return False
-    try:
-        with session.begin_nested():
-            session.execute(t.insert().values(name=name, owner=owner, expires_at=now + ttl))
-    except IntegrityError:
-        return False  # another process inserted it first
-    return True
-
-
-def release_named_lease(session: Session, *, name: str, owner: str) -> None:
-    """Give the named lease back (only if it is still ours)."""
-    t = table_of(SchedulerLease)
-    session.execute(t.delete().where(t.c.name == name, t.c.owner == owner))
 
 
 # -- what is due --------------------------------------------------------------------------------------
@@ -363,88 +262,6 @@ def upsert_keyword_metrics(session: Session, *, rows: Sequence[Mapping[str, Any]
     )
 
 
-# -- report jobs --------------------------------------------------------------------------------------
-
-
-def find_open_report_job(
-    session: Session, *, profile_pk: int, report_kind: str, start: date, end: date
-) -> ReportJob | None:
-    """The unfinished job for exactly this report, if any."""
-    return session.exec(
-        sm_select(ReportJob).where(
-            ReportJob.profile_pk == profile_pk,
-            ReportJob.report_kind == report_kind,
-            ReportJob.start_date == start,
-            ReportJob.end_date == end,
-            col(ReportJob.status).in_(ReportJobStatus.OPEN),
-        )
-    ).first()
-
-
-def add_report_job(
-    session: Session,
-    *,
-    connection_id: int,
-    profile_pk: int,
-    report_kind: str,
-    start: date,
-    end: date,
-    now: datetime,
-) -> ReportJob:
-    """A new job, to be created at Amazon on the next step."""
-    job = ReportJob(
-        connection_id=connection_id,
-        profile_pk=profile_pk,
-        report_kind=report_kind,
-        start_date=start,
-        end_date=end,
-        status=ReportJobStatus.PENDING,
-        next_poll_at=now,
-        created_at=now,
-    )
-    session.add(job)
-    session.flush()
-    return job
-
-
-def open_report_jobs(session: Session, *, connection_id: int) -> list[ReportJob]:
-    """Every unfinished job of a connection, oldest first."""
-    return list(
-        session.exec(
-            sm_select(ReportJob)
-            .where(ReportJob.connection_id == connection_id, col(ReportJob.status).in_(ReportJobStatus.OPEN))
-            .order_by(col(ReportJob.id))
-        ).all()
-    )
-
-
-def due_report_jobs(session: Session, *, connection_id: int, now: datetime) -> list[ReportJob]:
-    """Unfinished jobs of a connection whose next step is due."""
-    return [
-        job
-        for job in open_report_jobs(session, connection_id=connection_id)
-        if job.next_poll_at is None or job.next_poll_at <= now
-    ]
-
-
-def connections_with_due_reports(session: Session, *, now: datetime) -> list[int]:
-    """Connected connections that have a report job step due."""
-    t, c = table_of(ReportJob), table_of(Connection)
-    stmt = (
-        select(t.c.connection_id)
-        .join(c, c.c.id == t.c.connection_id)
-        .where(
-            t.c.status.in_(ReportJobStatus.OPEN),
-            or_(t.c.next_poll_at.is_(None), t.c.next_poll_at <= now),
-            c.c.status == ConnectionStatus.CONNECTED,
-            or_(c.c.lease_owner.is_(None), c.c.lease_expires_at < now),
-        )
-        .group_by(t.c.connection_id)
-        .order_by(t.c.connection_id)
-    )
-    return [int(row[0]) for row in session.execute(stmt)]
-
-
 # -- housekeeping -------------------------------------------------------------------------------------
 
 
@@ -453,37 +270,6 @@ def delete_expired_oauth_states(session: Session, *, now: datetime, keep: timede
     t = table_of(OAuthState)
     result = session.execute(t.delete().where(and_(t.c.expires_at < now - keep)))
     return _rowcount(result)
-
-
-def _rowcount(result: Any) -> int:
-    count = getattr(result, "rowcount", 0)
-    return int(count) if count and count > 0 else 0
-
-
-def last_report_planned_at(session: Session, *, connection_id: int) -> datetime | None:
-    """When the connection's newest report job was queued (None: never)."""
-    t = table_of(ReportJob)
-    row = session.execute(
-        select(t.c.created_at)
-        .where(t.c.connection_id == connection_id)
-        .order_by(t.c.created_at.desc())
-        .limit(1)
-    ).first()
-    return row[0] if row else None
-
-
-def done_report_windows(
-    session: Session, *, connection_id: int, report_kind: str, since: date
-) -> list[tuple[int, date, date]]:
-    """(profile_pk, start, end) of finished jobs of one kind that end on or after `since`."""
-    t = table_of(ReportJob)
-    stmt = select(t.c.profile_pk, t.c.start_date, t.c.end_date).where(
-        t.c.connection_id == connection_id,
-        t.c.report_kind == report_kind,
-        t.c.status == ReportJobStatus.DONE,
-        t.c.end_date >= since,
-    )
-    return [(int(r[0]), r[1], r[2]) for r in session.execute(stmt)]
 
 
 def digest_times(session: Session, *, team_id: str, region: str) -> list[datetime]:
