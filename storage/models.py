@@ -29,6 +29,7 @@ __all__ = [
     "Campaign",
     "CampaignDailyMetric",
     "CampaignWindowMetric",
+    "CampaignWindowState",
     "Connection",
     "ConnectionStatus",
     "DigestDelivery",
@@ -260,10 +261,10 @@ class CampaignDailyMetric(SQLModel, table=True):
 
 class CampaignWindowMetric(SQLModel, table=True):
     """The campaign list's index: one row per live campaign with its 7-day totals and its sort and filter
-    keys. A rebuildable rollup of `Campaign` and `CampaignDailyMetric` (written by
-    `storage.repositories.campaign_window.refresh_window`), so the list can find one page of 50,000
-    campaigns by walking an ordered index instead of summing and sorting millions of rows per request.
-    ``marker`` fingerprints the data the rollup was built from (see `list_state`)."""
+    keys. A rollup of `Campaign` and `CampaignDailyMetric` kept by `storage.repositories.campaign_window`
+    (rows that did not change are not rewritten), so the list finds one page of 50,000 campaigns by
+    walking an ordered index instead of summing and sorting millions of rows per request. What it was
+    built from is in `CampaignWindowState`."""
 
     __tablename__ = "campaign_window_metric"
     __table_args__ = (
@@ -273,13 +274,22 @@ class CampaignWindowMetric(SQLModel, table=True):
     campaign_pk: int = Field(foreign_key="campaign.id", primary_key=True, ondelete="CASCADE")
     team_id: str = Field(max_length=32)
     profile_pk: int = Field(foreign_key="profile.id", ondelete="CASCADE")
-    window_end: date
-    marker: str = Field(default="", max_length=64)
     state_key: str = Field(max_length=16)
     name_key: str = Field(max_length=400)
     spend: Decimal = _money_zero()
     sales: Decimal = _money_zero()
     acos_rank: float = -1.0
+
+
+class CampaignWindowState(SQLModel, table=True):
+    """What a team's `CampaignWindowMetric` rows were built from: the window's last day and the sum of
+    the team's `Connection.data_version` at the time. Fresh when both still match."""
+
+    __tablename__ = "campaign_window_state"
+    team_id: str = Field(primary_key=True, max_length=32)
+    window_end: date
+    data_version: int = 0
+    built_at: datetime = _created()
 
 
 def _list_indexes() -> None:

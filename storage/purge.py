@@ -13,7 +13,6 @@ from storage.models import (
     AdGroup,
     Campaign,
     CampaignDailyMetric,
-    CampaignWindowMetric,
     Connection,
     Keyword,
     KeywordDailyMetric,
@@ -24,6 +23,7 @@ from storage.models import (
     Tag,
     table_of,
 )
+from storage.repositories.campaign_window import drop_window
 from storage.repositories.connections import add_audit
 from storage.types import utcnow
 
@@ -91,8 +91,7 @@ def execute_purge(engine: Engine, plan: PurgePlan, *, actor: str) -> None:
             table_of(Profile).c.connection_id == plan.connection_id
         )
         campaigns = select(table_of(Campaign).c.id).where(table_of(Campaign).c.profile_pk.in_(profiles))
-        rollup = table_of(CampaignWindowMetric)  # derived: the next list view or sync rebuilds it
-        s.execute(delete(rollup).where(rollup.c.team_id == plan.team_id))
+        drop_window(s, team_id=plan.team_id)  # derived: the next list view or sync builds it again
         for model in _BY_CAMPAIGN:
             s.execute(delete(table_of(model)).where(table_of(model).c.campaign_pk.in_(campaigns)))
         for model in _BY_CONNECTION:

@@ -90,8 +90,7 @@ def update_state(
 
 def _rebuild_window(services: Services, *, team_id: str) -> None:
     try:
-        with session_scope(services.engine) as session:
-            ensure_window(session, team_id=team_id, today=services.now().date())
+        ensure_window(services.engine, team_id=team_id, today=services.now().date())
     except Exception:  # the list stays correct on its live road; the next sync rebuilds
         logger.warning("campaigns.rollup_rebuild_failed", exc_info=True, extra={"team_id": team_id})
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from bot.blocks.format import NO_VALUE, flag, format_acos, format_money
@@ -23,6 +24,7 @@ from bot.viewmodels import (
     KeywordVM,
     NoteVM,
 )
+from storage.db import session_scope
 from storage.models import Campaign, ConnectionStatus
 from storage.repositories import annotations as notes_repo
 from storage.repositories import campaign_list as listing
@@ -158,20 +160,22 @@ def window_ready(session: Session, *, team_id: str, today: date) -> bool:
     return _state(session, team_id, today).fresh
 
 
-def ensure_window(session: Session, *, team_id: str, today: date) -> bool:
-    """Rebuild the team's 7-day rollup when its campaigns, metrics or syncs changed, or the day did.
+def ensure_window(engine: Engine, *, team_id: str, today: date) -> bool:
+    """Refresh the team's 7-day rollup when its campaigns or metrics changed, or the day did.
 
-    Call it in a write transaction after a sync, and before listing when `window_ready` says no (the
-    list is correct without it, only slower). Concurrent callers rebuild once: the team's connection
-    rows are locked before the check. Returns True when it rebuilt.
+    Called at the end of a sync and, in the background, by a list view that found the rollup stale (the
+    list is correct without it, only slower). It reads in one transaction and writes what changed in
+    another; concurrent callers write once. Returns True when it wrote.
     """
-    rollup.lock_team(session, team_id=team_id)
-    state = _state(session, team_id, today)
-    if state.fresh:
-        return False
     start, end = metrics_window(today)
-    rollup.refresh_window(session, team_id=team_id, start=start, end=end, marker=state.marker)
-    return True
+    with session_scope(engine, readonly=True) as session:
+        state = _state(session, team_id, today)
+        if state.fresh:
+            return False
+        rows = rollup.window_rows(session, team_id=team_id, start=start, end=end)
+    with session_scope(engine) as session:
+        rollup.lock_team(session, team_id=team_id)
+        return rollup.write_window(session, team_id=team_id, rows=rows, window_end=end, version=state.version)
 
 
 def format_budget(amount: Decimal | None, budget_type: str | None, currency: str) -> str:

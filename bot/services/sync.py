@@ -365,8 +365,9 @@ def _succeeded(
             row.progress_channel = row.progress_ts = None
             row.updated_at = now
             session.add(row)
-    with session_scope(services.engine) as session:  # the campaign list's index, ready before the summary
-        ensure_window(session, team_id=conn.team_id, today=now.date())
+    ensure_window(
+        services.engine, team_id=conn.team_id, today=now.date()
+    )  # the list's index, before the summary
     reporter.finish(total=len(ctx.profiles), counts=ctx.counts, days=days, reports_pending=pending > 0)
     logger.info("sync.finished", extra={"connection_id": conn.id, "kind": kind, "counts": counts})
     return SyncOutcome("success", run_id, counts, days, pending)

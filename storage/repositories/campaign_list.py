@@ -1,5 +1,4 @@
-"""One page of the campaign list: filtered, sorted and counted in one statement (keyword-only; read-only
-except `refresh_window`).
+"""One page of the campaign list: filtered, sorted and counted in one statement (keyword-only; reads).
 
 Two roads lead to the same page, row for row and in the same order (tested):
 

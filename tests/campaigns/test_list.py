@@ -172,10 +172,9 @@ def _page(engine: Engine, flt: CampaignFilter) -> list[tuple[str, Decimal, Decim
 
 def test_rollup_gives_the_same_pages_and_goes_stale_after_a_sync(seeded: Engine) -> None:
     live = [_page(seeded, flt) for flt in ALL_FILTERS]
-    with session_scope(seeded) as s:
-        assert ensure_window(s, team_id=TEAM, today=TODAY) is True
-        assert ensure_window(s, team_id=TEAM, today=TODAY) is False  # fresh: nothing to do
-        assert ensure_window(s, team_id=OTHER, today=TODAY) is True
+    assert ensure_window(seeded, team_id=TEAM, today=TODAY) is True
+    assert ensure_window(seeded, team_id=TEAM, today=TODAY) is False  # fresh: nothing to do
+    assert ensure_window(seeded, team_id=OTHER, today=TODAY) is True
     assert [_page(seeded, flt) for flt in ALL_FILTERS] == live
     # a report brings new spend, written the way the sync writes it: the list must not show the old rollup
     with session_scope(seeded) as s:
@@ -185,9 +184,7 @@ def test_rollup_gives_the_same_pages_and_goes_stale_after_a_sync(seeded: Engine)
         row |= {"impressions": 0, "clicks": 0, "orders": 0, "units": 0, "budget": None, "updated_at": NOW}
         upsert_campaign_metrics(s, rows=[row], now=NOW)
     assert _page(seeded, CampaignFilter())[0] == ("Generic broad", Decimal("550.00"), Decimal("50.00"))
-    with session_scope(seeded) as s:
-        assert ensure_window(s, team_id=TEAM, today=TODAY) is True
+    assert ensure_window(seeded, team_id=TEAM, today=TODAY) is True
     assert _page(seeded, CampaignFilter())[0] == ("Generic broad", Decimal("550.00"), Decimal("50.00"))
     # the next day the window moves
-    with session_scope(seeded) as s:
-        assert ensure_window(s, team_id=TEAM, today=TODAY + timedelta(days=1)) is True
+    assert ensure_window(seeded, team_id=TEAM, today=TODAY + timedelta(days=1)) is True

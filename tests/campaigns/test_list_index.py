@@ -12,10 +12,11 @@ from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from bot.services.campaign_filters import CampaignFilter
-from bot.services.campaigns import _query, ensure_window, list_campaigns, window_ready
+from bot.services.campaigns import _query, ensure_window, list_campaigns, metrics_window, window_ready
 from storage.db import session_scope
 from storage.models import Campaign, Profile, Tag
 from storage.repositories.campaign_list import page_statement
+from storage.repositories.campaign_window import list_state, window_rows, write_window
 from storage.repositories.sync import upsert_entities
 
 from .seed import NOW, TODAY, add_campaign, add_metric, seed_profiles
@@ -76,8 +77,7 @@ def test_indexed_pages_equal_live_pages_for_every_sort_filter_and_page(many: Eng
     with session_scope(many, readonly=True) as s:
         assert not window_ready(s, team_id=TEAM, today=TODAY)
     live = [_all_pages(many, flt) for flt in FILTERS]
-    with session_scope(many) as s:
-        assert ensure_window(s, team_id=TEAM, today=TODAY)
+    assert ensure_window(many, team_id=TEAM, today=TODAY)
     with session_scope(many, readonly=True) as s:
         assert window_ready(s, team_id=TEAM, today=TODAY)
     indexed = [_all_pages(many, flt) for flt in FILTERS]
@@ -88,8 +88,7 @@ def test_indexed_pages_equal_live_pages_for_every_sort_filter_and_page(many: Eng
 
 
 def test_an_entity_change_makes_the_rollup_stale_until_it_is_rebuilt(many: Engine) -> None:
-    with session_scope(many) as s:
-        ensure_window(s, team_id=TEAM, today=TODAY)
+    ensure_window(many, team_id=TEAM, today=TODAY)
     with session_scope(many) as s:  # a sync renames a campaign, through the sync's own write path
         campaign = s.exec(select(Campaign).order_by(Campaign.id)).first()  # type: ignore[arg-type]
         assert campaign is not None
@@ -98,14 +97,13 @@ def test_an_entity_change_makes_the_rollup_stale_until_it_is_rebuilt(many: Engin
     with session_scope(many, readonly=True) as s:
         assert not window_ready(s, team_id=TEAM, today=TODAY)
     assert [name for name, *_ in _all_pages(many, CampaignFilter(search="zeppelin"))] == ["Zeppelin renamed"]
-    with session_scope(many) as s:
-        assert ensure_window(s, team_id=TEAM, today=TODAY)
+    assert ensure_window(many, team_id=TEAM, today=TODAY)
     assert [name for name, *_ in _all_pages(many, CampaignFilter(search="zeppelin"))] == ["Zeppelin renamed"]
 
 
 def test_deselected_and_removed_profiles_leave_the_indexed_list(many: Engine) -> None:
+    ensure_window(many, team_id=TEAM, today=TODAY)
     with session_scope(many) as s:
-        ensure_window(s, team_id=TEAM, today=TODAY)
         de = s.exec(select(Profile).where(Profile.country_code == "DE")).one()
         de.selected = False
         s.add(de)
@@ -118,8 +116,7 @@ def test_deselected_and_removed_profiles_leave_the_indexed_list(many: Engine) ->
 def test_the_default_page_walks_the_spend_index_without_sorting(many: Engine) -> None:
     if many.dialect.name != "sqlite":
         pytest.skip("the plan check reads SQLite's EXPLAIN QUERY PLAN")
-    with session_scope(many) as s:
-        ensure_window(s, team_id=TEAM, today=TODAY)
+    ensure_window(many, team_id=TEAM, today=TODAY)
     stmt, values = page_statement(_query(TEAM, CampaignFilter(), TODAY, use_window=True), offset=0, limit=20)
     sql = str(stmt.params(values).compile(dialect=many.dialect, compile_kwargs={"literal_binds": True}))
     with session_scope(many, readonly=True) as s:
@@ -140,10 +137,28 @@ def test_a_large_rebuild_on_postgresql_leaves_statistics_that_know_the_new_rows(
             " FROM generate_series(1, 6000) AS n",
             {"pk": p["DE"].id, "team": TEAM},
         )
-    with session_scope(engine) as s:
-        assert ensure_window(s, team_id=TEAM, today=TODAY)
+    assert ensure_window(engine, team_id=TEAM, today=TODAY)
     with session_scope(engine, readonly=True) as s:
         estimate = s.connection().exec_driver_sql(
             "SELECT reltuples FROM pg_class WHERE relname = 'campaign_window_metric'"
         )
         assert estimate.scalar_one() >= 6000
+
+
+def test_a_slow_refresh_with_older_data_does_not_overwrite_a_newer_one(many: Engine) -> None:
+    start, end = metrics_window(TODAY)
+    with session_scope(many, readonly=True) as s:  # a refresh reads, then stalls before writing
+        stale_version = list_state(s, team_id=TEAM, window_end=end).version
+        stale_rows = window_rows(s, team_id=TEAM, start=start, end=end)
+    with session_scope(many) as s:  # meanwhile a sync renames a campaign and refreshes the list
+        campaign = s.exec(select(Campaign).order_by(Campaign.id)).first()  # type: ignore[arg-type]
+        assert campaign is not None
+        row = campaign.model_dump(exclude={"id"}) | {"name": "Zeppelin renamed", "updated_at": NOW}
+        upsert_entities(s, kind="campaigns", rows=[row], now=NOW)
+    assert ensure_window(many, team_id=TEAM, today=TODAY)
+    with session_scope(many) as s:  # the stalled refresh wakes up with its older rows
+        wrote = write_window(s, team_id=TEAM, rows=stale_rows, window_end=end, version=stale_version)
+    assert wrote is False
+    with session_scope(many, readonly=True) as s:
+        assert window_ready(s, team_id=TEAM, today=TODAY)
+    assert [name for name, *_ in _all_pages(many, CampaignFilter(search="zeppelin"))] == ["Zeppelin renamed"]

@@ -19,7 +19,7 @@ from storage.models import (
     Tag,
 )
 from storage.purge import execute_purge, plan_purge
-from storage.repositories.campaign_window import list_state, refresh_window
+from storage.repositories.campaign_window import list_state, window_rows, write_window
 
 
 def _seed(engine, team, region):
@@ -74,9 +74,11 @@ def test_purge_counts_then_deletes_only_that_region(engine):
 def test_purge_drops_the_teams_campaign_list_rollup_and_leaves_other_teams(engine):
     for team, region in (("T1", "eu"), ("T1", "fe"), ("T2", "eu")):
         _seed(engine, team, region)
+    week = {"start": date(2026, 3, 1), "end": date(2026, 3, 7)}
     with session_scope(engine) as s:
         for team in ("T1", "T2"):
-            refresh_window(s, team_id=team, start=date(2026, 3, 1), end=date(2026, 3, 7), marker="v0")
+            rows = window_rows(s, team_id=team, **week)
+            assert write_window(s, team_id=team, rows=rows, window_end=week["end"], version=0)
     execute_purge(engine, plan_purge(engine, team_id="T1", region="eu"), actor="cli:test")
     with session_scope(engine, readonly=True) as s:
         teams = [row.team_id for row in s.exec(select(CampaignWindowMetric)).all()]

@@ -49,7 +49,7 @@ def test_a_steady_state_sync_with_nothing_changed_rewrites_nothing(world: World)
     assert _snapshot(world) == before
     world.assert_matches_truth(conn_id)
     state, _names = _list(world, DEMO_TEAM)
-    assert state.fresh and state.marker == built.marker
+    assert state.fresh and state.version == built.version
 
 
 def test_changes_upstream_reach_the_database_and_archived_entities_are_not_removed(world: World) -> None:

@@ -31,8 +31,6 @@ def upgrade() -> None:
     sa.Column('campaign_pk', sa.Integer(), nullable=False),
     sa.Column('team_id', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
     sa.Column('profile_pk', sa.Integer(), nullable=False),
-    sa.Column('window_end', sa.Date(), nullable=False),
-    sa.Column('marker', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
     sa.Column('state_key', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
     sa.Column('name_key', sqlmodel.sql.sqltypes.AutoString(length=400), nullable=False),
     sa.Column('spend', storage.types.Money(), nullable=False),
@@ -45,11 +43,19 @@ def upgrade() -> None:
     op.create_index('ix_campaign_window_metric_scope', _TABLE, ['team_id', 'profile_pk', 'state_key'], unique=False)
     for name, columns in _SORT_INDEXES.items():
         op.create_index(name, _TABLE, columns, unique=False)
+    op.create_table('campaign_window_state',
+    sa.Column('team_id', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+    sa.Column('window_end', sa.Date(), nullable=False),
+    sa.Column('data_version', sa.Integer(), nullable=False),
+    sa.Column('built_at', storage.types.UtcDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('team_id', name=op.f('pk_campaign_window_state'))
+    )
     with op.batch_alter_table('connection', schema=None) as batch_op:
         batch_op.add_column(sa.Column('data_version', sa.Integer(), server_default='0', nullable=False))
 
 
 def downgrade() -> None:
+    op.drop_table('campaign_window_state')
     with op.batch_alter_table('connection', schema=None) as batch_op:
         batch_op.drop_column('data_version')
     _drop_rollup()
