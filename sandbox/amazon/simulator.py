@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import http.client
 import logging
 import re
@@ -15,6 +16,7 @@ from urllib.parse import urlencode, urlsplit
 
 from sandbox.amazon import seed as seeding
 from sandbox.amazon.config import SimConfig
+from sandbox.amazon.entities import CAMPAIGN_BASE, encode_id
 from sandbox.amazon.faults import Faults
 from sandbox.amazon.http import RecordedRequest, SimHTTPServer
 from sandbox.amazon.metrics import Restatement
@@ -171,6 +173,29 @@ class AmazonSimulator:
             generation = len(self._state.restatements) + 1
             self._state.restatements.append(Restatement(generation, self._state.now()))
         return generation
+
+    # -- changing an account, as an advertiser would in Amazon's console ------------------------------
+    def change_campaign(
+        self, profile_id: int | str, index: int, *, name: str | None = None, state: str | None = None
+    ) -> str:
+        """Rename campaign ``index`` of a profile and/or set its state (ENABLED, PAUSED, ARCHIVED).
+
+        Returns:
+            The campaign's id, as the Ads API lists it.
+        """
+        changes = {key: value for key, value in (("name", name), ("state", state)) if value is not None}
+        with self._state.lock:
+            spec = self._state.profiles[int(profile_id)]
+            spec.overrides.setdefault(index, {}).update(changes)
+        return str(encode_id(CAMPAIGN_BASE, spec, index))
+
+    def shrink_account(self, profile_id: int | str, *, campaigns: int) -> None:
+        """Delete a profile's campaigns from number ``campaigns`` on, with their ad groups and keywords."""
+        with self._state.lock:
+            spec = self._state.profiles[int(profile_id)]
+            if not 0 <= campaigns <= spec.campaigns:
+                raise ValueError(f"the profile has {spec.campaigns} campaigns, cannot keep {campaigns}")
+            self._state.profiles[int(profile_id)] = dataclasses.replace(spec, campaigns=campaigns)
 
     # -- faults and controls -------------------------------------------------------------------------
     @property

@@ -194,3 +194,19 @@ def test_sponsored_brands_and_display_lists(sim, http, na):
 def test_deprecated_v2_sp_endpoints_are_gone(sim, http, na):
     response = http.get(f"{na.base}/v2/sp/campaigns", headers=na.headers(profile_id(sim, "US", "na")))
     assert response.status_code == 404 and response.json()["details"] == "Method Not Found"
+
+
+def test_an_advertisers_changes_show_in_the_lists(sim, na):
+    pid = profile_id(sim, "US", "na")
+    before = sim.truth.campaigns(pid)
+    cid = sim.change_campaign(pid, 2, name="Renamed in the console", state="PAUSED")
+    listed = {c["campaignId"]: c for c in na.list("campaigns", pid, {}).json()["campaigns"]}
+    assert cid == before[2]["campaignId"]
+    assert (listed[cid]["name"], listed[cid]["state"]) == ("Renamed in the console", "PAUSED")
+    sim.shrink_account(pid, campaigns=3)
+    left = na.list("campaigns", pid, {}).json()["campaigns"]
+    assert [c["campaignId"] for c in left] == [c["campaignId"] for c in before[:3]]
+    groups = na.list("adGroups", pid, {}).json()["adGroups"]
+    assert {g["campaignId"] for g in groups} <= {c["campaignId"] for c in left}
+    with pytest.raises(ValueError, match="cannot keep 99"):
+        sim.shrink_account(pid, campaigns=99)

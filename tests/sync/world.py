@@ -255,18 +255,9 @@ class World:
 
 def change_campaign(sim: AmazonSimulator, profile_id: str, index: int, **fields: Any) -> str:
     """Change campaign `index` at Amazon (name, state); returns its id."""
-    from sandbox.amazon.entities import CAMPAIGN_BASE, encode_id
-
-    spec = sim._state.profiles[int(profile_id)]  # the simulator has no public mutation API yet
-    spec.overrides.setdefault(index, {}).update(fields)
-    return str(encode_id(CAMPAIGN_BASE, spec, index))
+    return sim.change_campaign(profile_id, index, **fields)
 
 
 def shrink_account(sim: AmazonSimulator, profile_id: str, *, campaigns: int) -> None:
     """Delete the last campaigns (with their ad groups and keywords) at Amazon."""
-    import dataclasses
-
-    state = sim._state
-    with state.lock:
-        spec = state.profiles[int(profile_id)]
-        state.profiles[int(profile_id)] = dataclasses.replace(spec, campaigns=campaigns)
+    sim.shrink_account(profile_id, campaigns=campaigns)
