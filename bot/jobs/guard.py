@@ -12,10 +12,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from storage.db import session_scope
-from storage.repositories.leases import (
-    acquire_named_lease,
-    release_named_lease,
-)
+from storage.repositories.leases import acquire_named_lease, release_named_lease
 
 if TYPE_CHECKING:
     from bot.wiring import Services

@@ -19,9 +19,7 @@ from bot.services.sync_context import acquire_lease, new_lease_owner
 from bot.services.sync_poll import poll_connection_reports
 from bot.services.sync_schedule import due_kind
 from storage.db import session_scope
-from storage.repositories.report_jobs import (
-    connections_with_due_reports,
-)
+from storage.repositories.report_jobs import connections_with_due_reports
 from storage.repositories.sync import (
     delete_expired_oauth_states,
     list_due_connections,

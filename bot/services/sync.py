@@ -43,10 +43,7 @@ from bot.services.sync_schedule import (
 from storage.crypto import VaultError
 from storage.db import session_scope
 from storage.models import Connection, ConnectionStatus, Profile
-from storage.repositories.report_jobs import (
-    done_report_windows,
-    last_report_planned_at,
-)
+from storage.repositories.report_jobs import done_report_windows, last_report_planned_at
 from storage.repositories.sync import (
     digest_times,
     finish_run,

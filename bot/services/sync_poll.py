@@ -14,9 +14,7 @@ from bot.services.sync_reports import WARNING_PREFIX, advance_reports
 from storage.crypto import VaultError
 from storage.db import session_scope
 from storage.models import Connection, ConnectionStatus
-from storage.repositories.sync import (
-    syncable_profiles,
-)
+from storage.repositories.sync import syncable_profiles
 
 if TYPE_CHECKING:
     from bot.wiring import Services
