@@ -6,7 +6,6 @@ Home; App Home also remembers its page offset, since Home has no response_url to
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -17,8 +16,8 @@ from bot.blocks.common import Message
 from bot.services.campaign_filters import CampaignFilter
 from bot.services.campaigns import (
     build_campaign_page_vm,
-    ensure_window,
     load_user_state,
+    refresh_window_quietly,
     remember_filter,
     window_ready,
 )
@@ -39,8 +38,6 @@ __all__ = [
     "surface_of",
     "update_state",
 ]
-
-logger = logging.getLogger(__name__)
 
 Surface = Literal["message", "home"]
 Body = Mapping[str, Any]
@@ -88,13 +85,6 @@ def update_state(
     return new
 
 
-def _rebuild_window(services: Services, *, team_id: str) -> None:
-    try:
-        ensure_window(services.engine, team_id=team_id, today=services.now().date())
-    except Exception:  # the list stays correct on its live road; the next sync rebuilds
-        logger.warning("campaigns.rollup_rebuild_failed", exc_info=True, extra={"team_id": team_id})
-
-
 def build_page(
     services: Services, *, team_id: str, user_id: str, surface: Surface, offset: int | None = None
 ) -> CampaignPageVM:
@@ -103,7 +93,9 @@ def build_page(
     with session_scope(services.engine, readonly=True) as session:
         ready = window_ready(session, team_id=team_id, today=today)
     if not ready:  # after midnight or a write the sync has not caught up with: this page takes the
-        services.background.submit(_rebuild_window, services, team_id=team_id)  # live road meanwhile
+        services.background.submit(  # live road meanwhile
+            refresh_window_quietly, services.engine, team_id=team_id, today=today
+        )
     with session_scope(services.engine, readonly=True) as session:
         flt, home_offset = load_user_state(session, team_id=team_id, user_id=user_id)
         start = offset if offset is not None else (home_offset if surface == "home" else 0)

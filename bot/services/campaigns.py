@@ -7,6 +7,7 @@ seven whole days before ``today`` (today itself is still filling in at Amazon).
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -45,10 +46,13 @@ __all__ = [
     "load_user_state",
     "marketplace_options",
     "metrics_window",
+    "refresh_window_quietly",
     "remember_filter",
     "row_vm",
     "window_ready",
 ]
+
+logger = logging.getLogger(__name__)
 
 WINDOW_DAYS = 7
 
@@ -176,6 +180,16 @@ def ensure_window(engine: Engine, *, team_id: str, today: date) -> bool:
     with session_scope(engine) as session:
         rollup.lock_team(session, team_id=team_id)
         return rollup.write_window(session, team_id=team_id, rows=rows, window_end=end, version=state.version)
+
+
+def refresh_window_quietly(engine: Engine, *, team_id: str, today: date) -> bool:
+    """`ensure_window`, logging instead of raising: the list stays correct on its live road, and the
+    next sync or stale list view tries again. For callers whose own work must not fail with it."""
+    try:
+        return ensure_window(engine, team_id=team_id, today=today)
+    except Exception:
+        logger.warning("campaigns.rollup_refresh_failed", exc_info=True, extra={"team_id": team_id})
+        return False
 
 
 def format_budget(amount: Decimal | None, budget_type: str | None, currency: str) -> str:

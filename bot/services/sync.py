@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Literal
 from bot.amazon.errors import AmazonAdsError, RateLimited, ReconnectRequired, ServerError, TransportError
 from bot.errors import NotConnected
 from bot.services.amazon_access import ads_client_for
-from bot.services.campaigns import ensure_window
+from bot.services.campaigns import refresh_window_quietly
 from bot.services.reconnect import mark_reconnect_needed
 from bot.services.sync_context import LeaseLost, SyncContext, acquire_lease, new_lease_owner, release_lease
 from bot.services.sync_entities import sync_profile_entities
@@ -362,9 +362,8 @@ def _succeeded(
             row.progress_channel = row.progress_ts = None
             row.updated_at = now
             session.add(row)
-    ensure_window(
-        services.engine, team_id=conn.team_id, today=now.date()
-    )  # the list's index, before the summary
+    # The campaign list's index, ready before the summary; a failure leaves the list on its live road.
+    refresh_window_quietly(services.engine, team_id=conn.team_id, today=now.date())
     reporter.finish(total=len(ctx.profiles), counts=ctx.counts, days=days, reports_pending=pending > 0)
     logger.info("sync.finished", extra={"connection_id": conn.id, "kind": kind, "counts": counts})
     return SyncOutcome("success", run_id, counts, days, pending)

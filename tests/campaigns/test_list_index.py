@@ -3,6 +3,7 @@ sums (stale), on SQLite and PostgreSQL, for every sort, many filters and every p
 
 from __future__ import annotations
 
+import logging
 import random
 from datetime import timedelta
 from decimal import Decimal
@@ -12,7 +13,14 @@ from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from bot.services.campaign_filters import CampaignFilter
-from bot.services.campaigns import _query, ensure_window, list_campaigns, metrics_window, window_ready
+from bot.services.campaigns import (
+    _query,
+    ensure_window,
+    list_campaigns,
+    metrics_window,
+    refresh_window_quietly,
+    window_ready,
+)
 from storage.db import session_scope
 from storage.models import Campaign, Profile, Tag
 from storage.repositories.campaign_list import page_statement
@@ -162,3 +170,20 @@ def test_a_slow_refresh_with_older_data_does_not_overwrite_a_newer_one(many: Eng
     with session_scope(many, readonly=True) as s:
         assert window_ready(s, team_id=TEAM, today=TODAY)
     assert [name for name, *_ in _all_pages(many, CampaignFilter(search="zeppelin"))] == ["Zeppelin renamed"]
+
+
+def test_a_failed_refresh_is_logged_and_the_list_stays_on_its_live_road(
+    sqlite_engine: Engine, caplog: pytest.LogCaptureFixture
+) -> None:
+    with session_scope(sqlite_engine) as s:
+        p = seed_profiles(s, team_id=TEAM, countries=("DE",))
+        add_campaign(s, p["DE"], name="Brand - Exact")
+    with sqlite_engine.begin() as conn:  # the refresh's write will fail
+        conn.exec_driver_sql("DROP TABLE campaign_window_metric")
+    with caplog.at_level(logging.WARNING, logger="bot.services.campaigns"):
+        assert refresh_window_quietly(sqlite_engine, team_id=TEAM, today=TODAY) is False
+    assert [r.getMessage() for r in caplog.records] == ["campaigns.rollup_refresh_failed"]
+    with session_scope(sqlite_engine, readonly=True) as s:
+        assert not window_ready(s, team_id=TEAM, today=TODAY)
+        page = list_campaigns(s, team_id=TEAM, filter=CampaignFilter(), offset=0, limit=20, today=TODAY)
+    assert [r.name for r in page.rows] == ["Brand - Exact"]
