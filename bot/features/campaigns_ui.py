@@ -19,7 +19,7 @@ from bot.services.campaigns import (
     load_user_state,
     refresh_window_quietly,
     remember_filter,
-    window_ready,
+    window_state,
 )
 from bot.viewmodels import CampaignPageVM
 from storage.db import session_scope
@@ -91,15 +91,10 @@ def build_page(
     """The user's current page for a surface (Home uses its remembered offset unless given one)."""
     today = services.now().date()
     with session_scope(services.engine, readonly=True) as session:
-        ready = window_ready(session, team_id=team_id, today=today)
-    if not ready:  # after midnight or a write the sync has not caught up with: this page takes the
-        services.background.submit(  # live road meanwhile
-            refresh_window_quietly, services.engine, team_id=team_id, today=today
-        )
-    with session_scope(services.engine, readonly=True) as session:
+        state = window_state(session, team_id=team_id, today=today)
         flt, home_offset = load_user_state(session, team_id=team_id, user_id=user_id)
         start = offset if offset is not None else (home_offset if surface == "home" else 0)
-        return build_campaign_page_vm(
+        vm = build_campaign_page_vm(
             session,
             team_id=team_id,
             filter=flt,
@@ -107,7 +102,12 @@ def build_page(
             limit=page_size(surface),
             now=services.now(),
             render_key=render_key(services),
+            state=state,
         )
+    if not state.fresh:  # after midnight, or a write the sync has not caught up with: this page took
+        # the live road; refresh in the background for the next one
+        services.background.submit(refresh_window_quietly, services.engine, team_id=team_id, today=today)
+    return vm
 
 
 def campaign_message(services: Services, *, team_id: str, user_id: str, offset: int = 0) -> Message:

@@ -50,6 +50,7 @@ __all__ = [
     "remember_filter",
     "row_vm",
     "window_ready",
+    "window_state",
 ]
 
 logger = logging.getLogger(__name__)
@@ -159,6 +160,12 @@ def _page(session: Session, query: listing.PageQuery, *, offset: int, limit: int
     return CampaignPage(rows=_annotate(session, query.team_id, rows), total=total, offset=offset, limit=limit)
 
 
+def window_state(session: Session, *, team_id: str, today: date) -> rollup.ListState:
+    """Whether the team's rollup is fresh (built for today's window from the team's current data), and
+    when the team last synced."""
+    return _state(session, team_id, today)
+
+
 def window_ready(session: Session, *, team_id: str, today: date) -> bool:
     """True when the team's rollup is fresh: built for today's window from the team's current data."""
     return _state(session, team_id, today).fresh
@@ -247,10 +254,14 @@ def build_campaign_page_vm(
     limit: int,
     now: datetime,
     render_key: str = "",
+    state: rollup.ListState | None = None,
 ) -> CampaignPageVM:
-    """List a page and turn it into the renderer's view-model (filter options included)."""
+    """List a page and turn it into the renderer's view-model (filter options included).
+
+    ``state`` is the caller's `window_state` of this session, when it already read it.
+    """
     today = now.date()
-    state = _state(session, team_id, today)
+    state = state or _state(session, team_id, today)
     page = _page(session, _query(team_id, filter, today, use_window=state.fresh), offset=offset, limit=limit)
     return CampaignPageVM(
         filter=filter.to_vm(),

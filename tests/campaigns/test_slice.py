@@ -12,6 +12,7 @@ from sqlmodel import select
 
 from bot.blocks.limits import check_message, check_view
 from bot.features import load_features
+from bot.services.campaigns import window_ready
 from storage.db import session_scope
 from storage.models import Tag
 from tests.harness import Harness
@@ -45,8 +46,15 @@ def _text(blocks: list[dict[str, object]]) -> str:
     return json.dumps(blocks, ensure_ascii=False)
 
 
+def _rollup_fresh(h: Harness) -> bool:
+    with session_scope(h.services.engine, readonly=True) as s:
+        return window_ready(s, team_id=h.team, today=NOW.date())
+
+
 def test_campaigns_command_filters_remembers_and_pages(h: Harness) -> None:
+    assert not _rollup_fresh(h)  # seeded rows, no sync yet: the first view takes the live road ...
     h.command('campaigns region eu marketplace de state enabled "brand"')
+    assert _rollup_fresh(h)  # ... and has the list's index built behind it
     reply = h.last_reply()
     assert check_message({"text": reply.text, "blocks": reply.blocks}) == []
     assert "1–20 of 23" in reply.text  # noqa: RUF001
