@@ -232,20 +232,20 @@ def _sync_campaigns(ctx: SyncContext, profile: Profile, mode: str) -> None:
 
 def _sync_children(ctx: SyncContext, profile: Profile, mode: str) -> None:
     states = MODES[mode]
-    for kind, pages, to_row in _child_sources(ctx, profile.profile_id):
+    for kind, pages, to_rows in _child_sources(ctx, profile.profile_id):
         seen: set[str] = set()
         stored = _stored(ctx, kind, profile)
-        ctx.counts[kind] += _write(ctx, kind, pages(states, None), to_row, profile, seen, stored)
+        ctx.counts[kind] += _write(ctx, kind, pages(states, None), to_rows, profile, seen, stored)
 
         def archived(
             campaigns: set[str],
             pages: Pages = pages,
             kind: str = kind,
-            to_row: Callable[..., list[Row]] = to_row,
+            to_rows: Callable[..., list[Row]] = to_rows,
             stored: dict[str, tuple[Any, ...]] = stored,
         ) -> set[str]:
             found: set[str] = set()
-            _write(ctx, kind, pages(ARCHIVED_STATES, sorted(campaigns)), to_row, profile, found, stored)
+            _write(ctx, kind, pages(ARCHIVED_STATES, sorted(campaigns)), to_rows, profile, found, stored)
             return found
 
         _reconcile(

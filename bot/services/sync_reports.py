@@ -257,22 +257,10 @@ def _campaign_metrics(profile: Profile, batch: list[dict[str, Any]], now: dateti
     rows = []
     for raw in batch:
         row = campaign_row_fields(raw)
-        rows.append(
-            {
-                "profile_pk": pk,
-                "campaign_id": row["campaign_id"],
-                "date": row["date"],
-                "currency": currency,
-                "impressions": row["impressions"],
-                "clicks": row["clicks"],
-                "cost": row["cost"],
-                "sales": row["sales"],
-                "orders": row["orders"],
-                "units": row["units"] or 0,
-                "budget": row["budget_amount"],
-                "updated_at": now,
-            }
-        )
+        del row["currency_code"], row["campaign_status"]
+        row["budget"] = row.pop("budget_amount")
+        row.update(profile_pk=pk, currency=currency, units=row["units"] or 0, updated_at=now)
+        rows.append(row)
     return rows
 
 
