@@ -49,7 +49,6 @@ __all__ = [
     "refresh_window_quietly",
     "remember_filter",
     "row_vm",
-    "window_ready",
     "window_state",
 ]
 
@@ -164,11 +163,6 @@ def window_state(session: Session, *, team_id: str, today: date) -> rollup.ListS
     """Whether the team's rollup is fresh (built for today's window from the team's current data), and
     when the team last synced."""
     return _state(session, team_id, today)
-
-
-def window_ready(session: Session, *, team_id: str, today: date) -> bool:
-    """True when the team's rollup is fresh: built for today's window from the team's current data."""
-    return _state(session, team_id, today).fresh
 
 
 def ensure_window(engine: Engine, *, team_id: str, today: date) -> bool:

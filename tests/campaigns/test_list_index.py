@@ -19,7 +19,7 @@ from bot.services.campaigns import (
     list_campaigns,
     metrics_window,
     refresh_window_quietly,
-    window_ready,
+    window_state,
 )
 from storage.db import session_scope
 from storage.models import Campaign, Profile, Tag
@@ -83,11 +83,11 @@ def _all_pages(engine: Engine, flt: CampaignFilter) -> list[tuple[str, Decimal, 
 
 def test_indexed_pages_equal_live_pages_for_every_sort_filter_and_page(many: Engine) -> None:
     with session_scope(many, readonly=True) as s:
-        assert not window_ready(s, team_id=TEAM, today=TODAY)
+        assert not window_state(s, team_id=TEAM, today=TODAY).fresh
     live = [_all_pages(many, flt) for flt in FILTERS]
     assert ensure_window(many, team_id=TEAM, today=TODAY)
     with session_scope(many, readonly=True) as s:
-        assert window_ready(s, team_id=TEAM, today=TODAY)
+        assert window_state(s, team_id=TEAM, today=TODAY).fresh
     indexed = [_all_pages(many, flt) for flt in FILTERS]
     assert indexed == live
     assert all(len({total for *_, total in pages}) <= 1 for pages in live)
@@ -103,7 +103,7 @@ def test_an_entity_change_makes_the_rollup_stale_until_it_is_rebuilt(many: Engin
         row = campaign.model_dump(exclude={"id"}) | {"name": "Zeppelin renamed", "updated_at": NOW}
         upsert_entities(s, kind="campaigns", rows=[row], now=NOW)
     with session_scope(many, readonly=True) as s:
-        assert not window_ready(s, team_id=TEAM, today=TODAY)
+        assert not window_state(s, team_id=TEAM, today=TODAY).fresh
     assert [name for name, *_ in _all_pages(many, CampaignFilter(search="zeppelin"))] == ["Zeppelin renamed"]
     assert ensure_window(many, team_id=TEAM, today=TODAY)
     assert [name for name, *_ in _all_pages(many, CampaignFilter(search="zeppelin"))] == ["Zeppelin renamed"]
@@ -116,7 +116,7 @@ def test_deselected_and_removed_profiles_leave_the_indexed_list(many: Engine) ->
         de.selected = False
         s.add(de)
     with session_scope(many, readonly=True) as s:
-        assert window_ready(s, team_id=TEAM, today=TODAY)  # selection is read live, not from the rollup
+        assert window_state(s, team_id=TEAM, today=TODAY).fresh  # selection is read live, not from the rollup
         page = list_campaigns(s, team_id=TEAM, filter=CampaignFilter(), offset=0, limit=200, today=TODAY)
     assert page.total == 90 and {r.country_code for r in page.rows} == {"FR", "US", "JP"}
 
@@ -168,7 +168,7 @@ def test_a_slow_refresh_with_older_data_does_not_overwrite_a_newer_one(many: Eng
         wrote = write_window(s, team_id=TEAM, rows=stale_rows, window_end=end, version=stale_version)
     assert wrote is False
     with session_scope(many, readonly=True) as s:
-        assert window_ready(s, team_id=TEAM, today=TODAY)
+        assert window_state(s, team_id=TEAM, today=TODAY).fresh
     assert [name for name, *_ in _all_pages(many, CampaignFilter(search="zeppelin"))] == ["Zeppelin renamed"]
 
 
@@ -184,6 +184,6 @@ def test_a_failed_refresh_is_logged_and_the_list_stays_on_its_live_road(
         assert refresh_window_quietly(sqlite_engine, team_id=TEAM, today=TODAY) is False
     assert [r.getMessage() for r in caplog.records] == ["campaigns.rollup_refresh_failed"]
     with session_scope(sqlite_engine, readonly=True) as s:
-        assert not window_ready(s, team_id=TEAM, today=TODAY)
+        assert not window_state(s, team_id=TEAM, today=TODAY).fresh
         page = list_campaigns(s, team_id=TEAM, filter=CampaignFilter(), offset=0, limit=20, today=TODAY)
     assert [r.name for r in page.rows] == ["Brand - Exact"]

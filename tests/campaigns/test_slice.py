@@ -12,7 +12,7 @@ from sqlmodel import select
 
 from bot.blocks.limits import check_message, check_view
 from bot.features import load_features
-from bot.services.campaigns import window_ready
+from bot.services.campaigns import window_state
 from storage.db import session_scope
 from storage.models import Tag
 from tests.harness import Harness
@@ -48,7 +48,7 @@ def _text(blocks: list[dict[str, object]]) -> str:
 
 def _rollup_fresh(h: Harness) -> bool:
     with session_scope(h.services.engine, readonly=True) as s:
-        return window_ready(s, team_id=h.team, today=NOW.date())
+        return window_state(s, team_id=h.team, today=NOW.date()).fresh
 
 
 def test_campaigns_command_filters_remembers_and_pages(h: Harness) -> None:
