@@ -24,11 +24,12 @@ def _snapshot(world: World) -> dict[tuple[str, int], object]:
 
 
 def _list(world: World, team_id: str) -> tuple[ListState, list[str]]:
-    """The campaign list's rollup state and the names it lists (its first 500), as a user would see them."""
+    """The campaign list's rollup state and every name it lists, as a user would see them."""
     today = world.services.now().date()
     with session_scope(world.engine, readonly=True) as s:
         state = list_state(s, team_id=team_id, window_end=metrics_window(today)[1])
         page = list_campaigns(s, team_id=team_id, filter=CampaignFilter(), offset=0, limit=500, today=today)
+    assert len(page.rows) == page.total  # the whole list, so "not listed" means not listed at all
     return state, [row.name for row in page.rows]
 
 
