@@ -102,6 +102,7 @@ class Harness:
         *,
         clock: Callable[[], datetime] | None = None,
         seed: bool = True,
+        process_before_response: bool = True,
         **settings_extra: str,
     ) -> Harness:
         sim = AmazonSimulator(SimConfig(client_id=CLIENT_ID, client_secret=CLIENT_SECRET, seed=7))
@@ -117,7 +118,7 @@ class Harness:
         services = build_services(
             settings, engine=engine, background=InlineExecutor(), clock=clock or (lambda: datetime.now(UTC))
         )
-        app, table = create_app(settings, services, process_before_response=True)
+        app, table = create_app(settings, services, process_before_response=process_before_response)
         app_holder.append(build_web_app(app, services))
         slack.configure_app(request_url=f"{base_url}/slack/events", signing_secret=SIGNING_SECRET)
         thread = threading.Thread(target=server.serve_forever, daemon=True)

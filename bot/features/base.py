@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from slack_bolt import App
     from slack_sdk import WebClient
 
+    from bot.listeners.registry import Listeners
     from bot.wiring import Services
 
 __all__ = ["CommandContext", "CommandSpec", "Feature", "Message"]
@@ -67,4 +67,4 @@ class Feature:
 
     name: str
     commands: Sequence[CommandSpec] = ()
-    register: Callable[[App], None] | None = None
+    register: Callable[[Listeners], None] | None = None

@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from slack_bolt import Ack, App, BoltContext
+from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
 from bot.blocks.campaigns import render_campaign_details, summarize_filter
@@ -37,6 +37,7 @@ from storage.db import session_scope
 from storage.repositories import campaigns as campaign_repo
 
 if TYPE_CHECKING:
+    from bot.listeners.registry import Listeners
     from bot.wiring import Services
 
 __all__ = ["register"]
@@ -190,7 +191,7 @@ def handle_open_view(ack: Ack, body: Body, client: WebClient, respond: Any, cont
     _refresh_from(services, client, body, respond)
 
 
-def register(app: App) -> None:
+def register(app: Listeners) -> None:
     """Wire the campaign list's actions and modal submissions."""
     from bot.features.campaigns_modals import register_modals
 

@@ -10,7 +10,7 @@ import logging
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from slack_bolt import Ack, App, BoltContext
+from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook import WebhookClient
@@ -25,6 +25,7 @@ from bot.services.campaigns import load_user_state
 from storage.db import session_scope
 
 if TYPE_CHECKING:
+    from bot.listeners.registry import Listeners
     from bot.wiring import Services
 
 __all__ = ["apply_op", "register_modals"]
@@ -212,7 +213,7 @@ def handle_choose_submit(ack: Ack, body: Body, view: Body, client: WebClient, co
         client.chat_postMessage(channel=user, text=text)
 
 
-def register_modals(app: App) -> None:
+def register_modals(app: Listeners) -> None:
     """Wire the modal submissions (the details modal has no submit)."""
     app.view(CallbackId.TAG.value)(handle_tag_submit)
     app.view(CallbackId.NOTE.value)(handle_note_submit)

@@ -1,7 +1,9 @@
 """One place that turns failures into messages: user errors shown as written, the rest with a reference.
 
-`report_error` is used by the `/hilal` dispatcher and by `handle_error` (Bolt's `@app.error`), so a
-failing command, button or modal always answers — never silence, never a stack trace.
+`report_error` is used by the `/hilal` dispatcher, by every registered listener (`registry.answered`) and
+by `handle_error` (Bolt's `@app.error`), so a failing command, button or modal always answers — never
+silence, never a stack trace. `handle_error` acts only on requests whose signature was verified: for any
+other it answers 401 and reads nothing of the body (no reply to its `response_url`, no DM to its user).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from slack_bolt import BoltContext, BoltResponse
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
@@ -18,7 +21,10 @@ from bot.blocks.common import Message
 from bot.blocks.errors import render_unexpected, render_user_error
 from bot.errors import UserFacingError
 
-__all__ = ["handle_error", "report_error", "user_message_for"]
+__all__ = ["VERIFIED", "handle_error", "report_error", "user_message_for"]
+
+VERIFIED = "hilal_request_verified"
+"""Context key set by a middleware that runs only once the request's signature checked out."""
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +58,17 @@ def report_error(
         logger.warning("slack.error_report_failed", extra={"error": exc.response.get("error")})
 
 
-def handle_error(error: Exception, body: dict[str, Any], client: WebClient, respond: Any = None) -> None:
-    """Bolt's global error handler (`app.error`)."""
+def handle_error(
+    error: Exception,
+    body: dict[str, Any],
+    client: WebClient,
+    context: BoltContext,
+    response: BoltResponse | None = None,
+    respond: Any = None,
+) -> BoltResponse | None:
+    """Bolt's global error handler: tell the user and answer 200; unverified requests: 401, nothing else."""
+    if not context.get(VERIFIED):
+        logger.warning("slack.unverified_request_failed", extra={"error": type(error).__name__})
+        return BoltResponse(status=401, body="invalid request") if response is not None else None
     report_error(error, body=body, client=client, respond=respond)
+    return BoltResponse(status=200, body="") if response is not None else None

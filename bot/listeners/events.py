@@ -6,11 +6,12 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from slack_bolt import App, BoltContext
+from slack_bolt import BoltContext
 from slack_sdk import WebClient
 from sqlalchemy import update
 
 from bot.features.home import publish_home
+from bot.listeners.registry import Listeners
 from storage.db import session_scope
 from storage.models import Connection, Workspace, table_of
 
@@ -55,7 +56,7 @@ def handle_uninstall(context: BoltContext) -> None:
     stop_team(context["services"], team_id=str(context.team_id or ""))
 
 
-def register_events(app: App) -> None:
+def register_events(app: Listeners) -> None:
     app.event("app_home_opened")(handle_app_home_opened)
     app.event("app_uninstalled")(handle_uninstall)
     app.event("tokens_revoked")(handle_uninstall)

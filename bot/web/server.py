@@ -10,6 +10,7 @@ from slack_bolt.adapter.flask import SlackRequestHandler
 
 from bot.web.amazon_oauth import amazon_oauth_blueprint
 from bot.web.health import health_blueprint
+from bot.web.slack_guard import SlackGate
 
 if TYPE_CHECKING:
     from bot.wiring import Services
@@ -21,10 +22,20 @@ def build_web_app(app: App, services: Services) -> Flask:
     """Routes of DESIGN §3.3 on a Flask app (served by waitress in production, by tests on port 0)."""
     web = Flask("hilal")
     handler = SlackRequestHandler(app)
+    secret = services.settings.slack_signing_secret
+    gate = SlackGate(secret.get_secret_value() if secret else "")
 
     @web.post("/slack/events")
     def slack_events() -> Response:
         services.metrics.inc("slack_requests_total")
+        rejected = gate.check(
+            raw_body=request.get_data(cache=True),
+            headers=dict(request.headers),
+            content_type=request.mimetype,
+        )
+        if rejected is not None:
+            services.metrics.inc("slack_requests_rejected_total", status=str(rejected.status))
+            return Response(rejected.reason, status=rejected.status, mimetype="text/plain")
         return handler.handle(request)
 
     @web.get("/slack/install")

@@ -1,0 +1,98 @@
+"""Where features register their buttons, modals and events: every listener is answered, always.
+
+Bolt's thread runner drops an `ack()` when the listener raises afterwards and then answers Slack 404
+"unhandled request" three seconds later, so the user sees Slack's error on top of Hilal's message. Every
+listener registered here is wrapped by `answered`: it is acknowledged (200 at once), and a raised error
+becomes a message on the surface the user clicked (`report_error`), never an HTTP error.
+
+    def register(listeners: Listeners) -> None:
+        listeners.action(ActionId.REGION_SYNC_NOW)(handle_sync_now)
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from enum import Enum
+from typing import Any, TypeVar
+
+from slack_bolt import Ack, App
+
+from bot.listeners.errors import report_error
+
+__all__ = ["Listeners", "answered"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+# What `answered` itself needs from Bolt, whatever the wrapped listener asks for.
+_NEEDED = ("ack", "body", "client", "respond")
+
+
+def _acked(ack: Ack) -> bool:
+    return ack.response is not None
+
+
+def answered(listener: Callable[..., Any]) -> Callable[..., None]:
+    """`listener`, acknowledged and with every error turned into a message to the user.
+
+    Bolt injects arguments by name, so the wrapper advertises the listener's own parameters plus the
+    ones it needs (without `__wrapped__`, which Bolt would follow).
+    """
+    wanted = list(inspect.signature(listener).parameters)
+    names = list(dict.fromkeys([*wanted, *_NEEDED]))
+
+    def run(**kwargs: Any) -> None:
+        ack: Ack = kwargs["ack"]
+        try:
+            listener(**{name: kwargs[name] for name in wanted})
+        except Exception as error:  # every failure answers the user, and Slack gets its 200
+            if not _acked(ack):
+                ack()
+            report_error(error, body=kwargs["body"], client=kwargs["client"], respond=kwargs["respond"])
+            return
+        if not _acked(ack):
+            ack()
+
+    run.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        [inspect.Parameter(name, inspect.Parameter.POSITIONAL_OR_KEYWORD) for name in names]
+    )
+    run.__name__ = getattr(listener, "__name__", "listener")
+    run.__qualname__ = getattr(listener, "__qualname__", run.__name__)
+    run.__doc__ = listener.__doc__
+    run.__module__ = listener.__module__
+    return run
+
+
+class Listeners:
+    """The registration surface features get instead of Bolt's `App`: the same verbs, every one answered."""
+
+    def __init__(self, app: App) -> None:
+        self._app = app
+        self.registered: list[tuple[str, str]] = []
+
+    def action(self, action_id: str | Enum) -> Callable[[F], F]:
+        """Register a block action listener for `action_id`."""
+        return self._on("action", _name(action_id))
+
+    def view(self, callback_id: str | Enum) -> Callable[[F], F]:
+        """Register a view submission (or close) listener for `callback_id`."""
+        return self._on("view", _name(callback_id))
+
+    def options(self, action_id: str | Enum) -> Callable[[F], F]:
+        """Register an external select's options listener for `action_id`."""
+        return self._on("options", _name(action_id))
+
+    def event(self, event_type: str) -> Callable[[F], F]:
+        """Register an Events API listener for `event_type`."""
+        return self._on("event", event_type)
+
+    def _on(self, verb: str, key: str) -> Callable[[F], F]:
+        def register(listener: F) -> F:
+            getattr(self._app, verb)(key)(answered(listener))
+            self.registered.append((verb, key))
+            return listener
+
+        return register
+
+
+def _name(key: str | Enum) -> str:
+    return str(key.value) if isinstance(key, Enum) else key
