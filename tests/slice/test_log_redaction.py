@@ -7,7 +7,6 @@ import json
 import logging
 import re
 from collections.abc import Iterator
-from urllib.parse import quote
 
 import pytest
 from sqlmodel import select
@@ -46,7 +45,9 @@ def test_a_sync_logs_no_download_url_query(sqlite_engine, logs):
         h.connect_region("fe")
         with session_scope(h.services.engine, readonly=True) as s:
             ids = set(s.exec(select(Profile.profile_id)).all())
-        connection_id = save_selection(h.services, team_id=h.team, region="fe", profile_ids=ids, user_id=h.admin)
+        connection_id = save_selection(
+            h.services, team_id=h.team, region="fe", profile_ids=ids, user_id=h.admin
+        )
         start_sync(h.services, connection_id=connection_id, kind="initial")
         downloads = [r for r in h.sim.requests if "X-Amz-Signature" in r.raw_query]
     err = logs.getvalue()
@@ -56,15 +57,14 @@ def test_a_sync_logs_no_download_url_query(sqlite_engine, logs):
     assert "Atzr|" not in err and "Atza|" not in err
 
 
-def test_an_unhandled_action_is_logged_without_its_body(sqlite_engine, logs):
+def test_an_unhandled_event_is_logged_without_its_body(sqlite_engine, logs):
     with Harness.start(sqlite_engine) as h:
         payload = {
-            "type": "block_actions",
-            "team": {"id": h.team},
-            "user": {"id": h.admin},
-            "actions": [{"action_id": "no.such.action", "value": "marker-7f3a"}],
+            "type": "event_callback",
+            "team_id": h.team,
+            "event": {"type": "reaction_added", "user": h.admin, "reaction": "marker-7f3a"},
         }
-        reply = h.slack.post_to_app("payload=" + quote(json.dumps(payload)))
+        reply = h.slack.post_to_app(json.dumps(payload), content_type="application/json")
     assert reply.status == 404
     err = logs.getvalue()
     assert "Unhandled request (request body withheld)" in err

@@ -81,7 +81,13 @@ def _action_body(h: Harness, payload: dict[str, object]) -> str:
 @pytest.mark.parametrize("timestamp", ["abc", "1.7e9", "1700000000.5", "", "-1", "9" * 40, "0x10"])
 def test_a_malformed_timestamp_is_401_and_nothing_reaches_the_body(h, victim, timestamp):
     command = urlencode(
-        {"command": "/hilal", "text": "regions", "team_id": h.team, "user_id": h.admin, "response_url": victim.url}
+        {
+            "command": "/hilal",
+            "text": "regions",
+            "team_id": h.team,
+            "user_id": h.admin,
+            "response_url": victim.url,
+        }
     )
     action = _action_body(
         h,
@@ -187,3 +193,15 @@ def test_a_refused_click_is_answered_200_with_a_polite_message(threaded):
 def _last_text(h: Harness) -> str:
     posts = h.slack.webhook_posts()
     return json.dumps(posts[-1].body) if posts else ""
+
+
+def test_a_button_no_listener_knows_is_answered_with_a_way_on(h):
+    payload = {
+        "type": "block_actions",
+        "team": {"id": h.team},
+        "user": {"id": h.admin},
+        "response_url": h.slack.issue_response_url(team_id=h.team, user_id=h.admin, channel_id=h.channel),
+        "actions": [{"action_id": "from.an.older.version", "value": "x"}],
+    }
+    assert _signed(h, _action_body(h, payload)).status_code == 200
+    assert "no longer in use" in _last_text(h) and "/hilal help" in _last_text(h)
