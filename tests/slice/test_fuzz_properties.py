@@ -34,9 +34,50 @@ FUZZ = settings(
 OTHER_TEAM = "T0OTHER"
 
 WORDS = st.sampled_from(
-    "connect disconnect regions marketplaces sync campaigns view save delete list tag untag note digest "
-    "subscribe unsubscribe preview admins add remove help fe eu na FE region state enabled at 09:00 "
-    "Europe/Berlin #ppc <@U0MEMBER> <!channel> \x00 \" ' +20% 80,50 -1 99999999999999999999 ".split(" ")
+    [
+        "connect",
+        "disconnect",
+        "regions",
+        "marketplaces",
+        "sync",
+        "campaigns",
+        "view",
+        "save",
+        "delete",
+        "list",
+        "tag",
+        "untag",
+        "note",
+        "digest",
+        "subscribe",
+        "unsubscribe",
+        "preview",
+        "admins",
+        "add",
+        "remove",
+        "help",
+        "fe",
+        "eu",
+        "na",
+        "FE",
+        "region",
+        "state",
+        "enabled",
+        "at",
+        "09:00",
+        "Europe/Berlin",
+        "#ppc",
+        "<@U0MEMBER>",
+        "<!channel>",
+        "\x00",
+        '"',
+        "'",
+        "+20%",
+        "80,50",
+        "-1",
+        "99999999999999999999",
+        "",
+    ]
 )
 COMMAND_TEXT = st.one_of(
     st.lists(WORDS | st.text(max_size=8), max_size=6).map(" ".join), st.text(max_size=60)
