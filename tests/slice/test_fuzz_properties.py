@@ -8,6 +8,7 @@ example is checked against the state before it, so what earlier examples did doe
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote
@@ -23,11 +24,12 @@ from bot.blocks.ids import ActionId, CallbackId
 from bot.services.connections import save_selection
 from bot.services.sync import start_sync
 from storage.db import session_scope
-from storage.models import Profile
+from storage.models import Campaign, Profile
 from tests.harness import Harness
 
+# `HILAL_FUZZ_EXAMPLES=1000` for a longer attack run (docs/RELIABILITY.md); CI keeps it short.
 FUZZ = settings(
-    max_examples=60,
+    max_examples=int(os.environ.get("HILAL_FUZZ_EXAMPLES", "60")),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
@@ -215,3 +217,51 @@ def test_any_oauth_request_is_answered_without_a_5xx_or_a_connection(h, params, 
         if "<" in value:
             assert value not in page.text  # nothing reflected unescaped
     assert _fingerprint(h) == before
+
+
+def _sent_since(h: Harness, calls: int, posts: int) -> str:
+    """Everything Hilal sent to Slack after the given counts, as one string."""
+    sent = [c.args for c in h.slack.calls()[calls:]] + [p.body for p in h.slack.webhook_posts()[posts:]]
+    return json.dumps(sent, ensure_ascii=False)
+
+
+@FUZZ
+@given(data=st.data())
+def test_another_team_never_sees_or_changes_this_teams_campaigns(h, data):
+    with session_scope(h.services.engine, readonly=True) as s:
+        campaigns = s.exec(select(Campaign.id, Campaign.name)).all()
+    pk, _name = data.draw(st.sampled_from(campaigns))
+    op = data.draw(st.sampled_from(["details", "tag", "note"]))
+    before, calls, posts = _fingerprint(h), len(h.slack.calls()), len(h.slack.webhook_posts())
+    annotations = _annotations(h)
+    action = {
+        "action_id": ActionId.CAMPAIGNS_OVERFLOW.value,
+        "selected_option": {"value": json.dumps({"op": op, "id": pk})},
+    }
+    extra = {
+        "actions": [action],
+        "trigger_id": "T1",
+        "response_url": h.slack.issue_response_url(team_id=OTHER_TEAM, user_id="U0OTHER"),
+    }
+    h.slack.post_to_app(
+        "payload=" + quote(json.dumps(_payload(h, "block_actions", "U0OTHER", OTHER_TEAM, extra)))
+    )
+    h.command(
+        data.draw(st.sampled_from([f"tag {pk} leak", f"note {pk} leak", f"untag {pk} x"])),
+        team=OTHER_TEAM,
+        user="U0OTHER",
+        channel="C0OTHER",
+    )
+    sent = _sent_since(h, calls, posts)
+    assert "not exist" in sent or "not found" in sent.lower()  # the other team was answered, politely
+    assert not any(name in sent for _pk, name in campaigns if len(name) > 3)
+    assert _fingerprint(h) == before and _annotations(h) == annotations
+
+
+def _annotations(h: Harness) -> list[Any]:
+    with session_scope(h.services.engine, readonly=True) as s:
+        return [
+            tuple(r)
+            for q in ("select * from tag order by 1", "select * from note order by 1")
+            for r in s.execute(text(q)).all()
+        ]
