@@ -14,7 +14,6 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -23,12 +22,12 @@ from slack_sdk import WebClient
 from slack_sdk.signature import SignatureVerifier
 
 from sandbox.slack import DEMO_BOT_TOKEN, SlackStandIn
+from tests.e2e.shots import screenshot_path
 
 pytestmark = pytest.mark.e2e
 
 CHROMIUM = "/usr/bin/chromium"
 SECRET = "e2e-signing-secret"
-SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "screenshots" / "console-smoke.png"
 PIXEL = (
     "data:image/svg+xml;utf8,"
     + "<svg xmlns='http://www.w3.org/2000/svg' width='8' height='8'>"
@@ -342,8 +341,7 @@ def test_console_renders_and_clicks_like_slack(console: tuple[SlackStandIn, Fake
     expect(card.get_by_role("button", name="Connect", exact=True)).to_have_attribute(
         "data-url", "https://example.test/connect"
     )
-    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOT), full_page=False)
+    page.screenshot(path=str(screenshot_path("console-smoke.png")), full_page=False)
 
     card.get_by_label("France").check()
     assert app.wait(lambda: app.saw("marketplaces.select"))

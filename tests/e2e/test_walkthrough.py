@@ -3,8 +3,8 @@ disconnect → reconnect.
 
 Hilal runs as `hilal run` does in local mode (see `conftest.local_hilal`); Chromium drives the Slack
 console and the Amazon simulator's consent page like a person would, and every step asserts what that
-person sees. The screenshots the README links (`docs/screenshots/NN-step.png`) are written here, so they
-always show what the code does today.
+person sees. The screenshots the README links (`docs/screenshots/NN-step.png`) are taken here: a test run
+writes them to a temporary folder, `make screenshots` refreshes the README's copies.
 
 Waiting is done by Playwright's auto-waiting assertions (`expect`), never by sleeping.
 """
@@ -13,16 +13,15 @@ from __future__ import annotations
 
 import importlib.util
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bot.runtime import Runtime
+from tests.e2e.shots import screenshot_path
 
 pytestmark = pytest.mark.e2e
 
-SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 REGION_FILTER = 'select[data-action-id="campaigns.filter.region"]'
 STEP_TIMEOUT_MS = 15_000
 SYNC_TIMEOUT_MS = 60_000
@@ -84,15 +83,13 @@ class Console:
         """Screenshot the page (``top``: a message to scroll to the top first); note raw markup shown."""
         if top is not None:
             top.evaluate("node => node.scrollIntoView({block: 'start'})")
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        self.page.screenshot(path=str(SHOTS / name))
+        self.page.screenshot(path=str(screenshot_path(name)))
         text = str(self.page.locator("#main").inner_text())
         self.raw_markup.extend(f"{name}: {hit!r}" for hit in RAW_MARKUP.findall(text))
 
 
 def _shoot(page: Any, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / name))
+    page.screenshot(path=str(screenshot_path(name)))
 
 
 def _consent(console: Console, button: str, *, first_shot: str | None, second_shot: str | None) -> None:
