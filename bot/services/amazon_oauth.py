@@ -3,28 +3,34 @@
 `begin_consent` (GET /amazon/oauth/start): a verified Connect ticket → a new state row (hashed state,
 PKCE verifier encrypted, browser nonce hash, 10-minute expiry) → the region's consent URL.
 
-`complete_consent` (GET /amazon/oauth/callback): consumes the state atomically (UPDATE … RETURNING, so a
-replay or a concurrent second callback finds nothing), checks the browser nonce, handles Amazon's
-`error=`, exchanges the code at the state's region token URL, fetches that region's profiles and stores
-the connection (reusing the row on reconnect). Region, token URL and redirect_uri come only from the
-state row, never from request parameters.
+`complete_consent` (GET /amazon/oauth/callback): finds the state, checks the browser nonce (a callback
+from another browser leaves the state untouched), handles Amazon's `error=` and a missing code, asks
+Slack again whether the user may still connect, and only then consumes the state atomically
+(UPDATE … RETURNING, so a replay or a concurrent second callback finds nothing). It then exchanges the
+code at the state's region token URL, fetches that region's profiles and stores the connection (reusing
+the row on reconnect). Region, token URL and redirect_uri come only from the state row, never from
+request parameters.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import logging
 import secrets
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
+from slack_sdk.errors import SlackClientError
 from sqlalchemy import update
 
 from bot.amazon.errors import AmazonAdsError, ClientConfigError, CodeRejected
 from bot.amazon.lwa import consent_url, make_pkce
+from bot.errors import UpstreamUnavailable
 from bot.services.connect_links import ConnectTicket
 from bot.services.connections import store_connection
+from bot.services.permissions import can_manage
 from bot.services.profiles import fetch_profiles
 from storage.crypto import SecretContext
 from storage.db import session_scope
@@ -33,7 +39,7 @@ from storage.models import OAuthState, table_of
 if TYPE_CHECKING:
     from bot.wiring import Services
 
-__all__ = ["ConsentOutcome", "begin_consent", "complete_consent", "sha256_hex"]
+__all__ = ["ConsentOutcome", "begin_consent", "complete_consent", "may_connect", "sha256_hex"]
 
 logger = logging.getLogger(__name__)
 STATE_TTL = timedelta(minutes=10)
@@ -79,7 +85,13 @@ def begin_consent(services: Services, ticket: ConnectTicket) -> tuple[str, str]:
 
 @dataclass(frozen=True)
 class ConsentOutcome:
-    """What the callback page says: `kind` is connected, cancelled, expired, used, invalid or failed."""
+    """What the callback page says.
+
+    `kind` is one of connected, cancelled, amazon_failed, amazon_busy, amazon_refused, amazon_error,
+    no_code, expired, used, invalid, wrong_browser, not_allowed, slack_unavailable or failed (the keys
+    of `bot.web.pages.PAGES`). `bound` is True once the request came from the browser that started the
+    consent (only then may the page offer a fresh Connect link); `consumed` once the state was used up.
+    """
 
     kind: str
     team_id: str = ""
@@ -89,56 +101,124 @@ class ConsentOutcome:
     connection_id: int | None = None
     reconnect: bool = False
     profile_count: int = 0
+    bound: bool = False
+    consumed: bool = False
 
 
-def _who(row: OAuthState) -> ConsentOutcome:
+# Amazon's `error=` values (RFC 6749 §4.1.2.1) → page kinds. Anything else is "amazon_error".
+_AMAZON_ERRORS = {
+    "access_denied": "cancelled",
+    "server_error": "amazon_failed",
+    "temporarily_unavailable": "amazon_busy",
+    "invalid_request": "amazon_refused",
+    "unauthorized_client": "amazon_refused",
+    "unsupported_response_type": "amazon_refused",
+    "invalid_scope": "amazon_refused",
+}
+
+
+def may_connect(services: Services, *, team_id: str, enterprise_id: str, user_id: str) -> bool:
+    """True when `user_id` may connect regions of `team_id` right now (asked again at every step).
+
+    Raises:
+        UpstreamUnavailable: Slack could not be asked.
+    """
+    try:
+        client = services.slack.client_for(team_id, enterprise_id)
+        return can_manage(services, client, team_id=team_id, user_id=user_id)
+    except (SlackClientError, OSError) as exc:
+        logger.warning(
+            "amazon.oauth.permission_check_failed", extra={"team": team_id, "error": type(exc).__name__}
+        )
+        raise UpstreamUnavailable(
+            "Slack did not answer whether you may connect.", hint="Try again in a minute."
+        ) from None
+
+
+def _who(row: OAuthState, kind: str) -> ConsentOutcome:
     return ConsentOutcome(
-        "failed", team_id=row.team_id, enterprise_id=row.enterprise_id, user_id=row.user_id, region=row.region
+        kind, team_id=row.team_id, enterprise_id=row.enterprise_id, user_id=row.user_id, region=row.region
     )
 
 
-def _consume(services: Services, state: str) -> tuple[str, OAuthState | None]:
-    """Atomically mark the state used; returns ("ok", row) or the reason it cannot be used."""
+def _lookup(services: Services, state: str) -> OAuthState | None:
+    table = table_of(OAuthState)
+    with session_scope(services.engine, readonly=True) as session:
+        row = session.execute(table.select().where(table.c.state_hash == sha256_hex(state))).first()
+    return None if row is None else OAuthState.model_validate(dict(row._mapping))
+
+
+def _consume(services: Services, state: str) -> bool:
+    """Atomically mark the state used (UPDATE … RETURNING): True for exactly one caller, ever."""
     table = table_of(OAuthState)
     now = services.now()
-    h = sha256_hex(state)
     with session_scope(services.engine) as session:
         row = session.execute(
             update(table)
-            .where(table.c.state_hash == h, table.c.used_at.is_(None), table.c.expires_at > now)
+            .where(
+                table.c.state_hash == sha256_hex(state), table.c.used_at.is_(None), table.c.expires_at > now
+            )
             .values(used_at=now)
-            .returning(*table.c)
+            .returning(table.c.id)
         ).first()
-        if row is not None:
-            return "ok", OAuthState.model_validate(dict(row._mapping))
-        existing = session.execute(table.select().where(table.c.state_hash == h)).first()
-    if existing is None:
-        return "invalid", None
-    return ("used" if existing.used_at is not None else "expired"), None
+    return row is not None
+
+
+def _same_browser(row: OAuthState, browser_nonce: str | None) -> bool:
+    if not browser_nonce or not row.browser_nonce_hash:
+        return False
+    return hmac.compare_digest(sha256_hex(browser_nonce), row.browser_nonce_hash)
 
 
 def complete_consent(
     services: Services, *, state: str | None, code: str | None, error: str | None, browser_nonce: str | None
 ) -> ConsentOutcome:
-    """Finish the consent; never raises for user-caused problems (the outcome says what happened)."""
+    """Finish the consent; never raises (the outcome says what happened).
+
+    Order matters: the browser binding and the permission are checked before the state is consumed, so
+    a callback opened in another browser, or refused, leaves the state usable by the right browser.
+    Amazon's `error=` and a missing `code` end the attempt without any token request.
+    """
     if not state:
         return ConsentOutcome("invalid")
-    status, row = _consume(services, state)
+    row = _lookup(services, state)
     if row is None:
-        return ConsentOutcome(status)
-    who = _who(row)
-    if not browser_nonce or sha256_hex(browser_nonce) != row.browser_nonce_hash:
+        return ConsentOutcome("invalid")
+    if row.used_at is not None:
+        return _who(row, "used")
+    if row.expires_at <= services.now():
+        return _who(row, "expired")
+    if not _same_browser(row, browser_nonce):
         logger.warning("amazon.oauth.browser_mismatch", extra={"team": row.team_id, "region": row.region})
-        return replace(who, kind="invalid")
-    if error:
-        kind = "cancelled" if error == "access_denied" else "failed"
-        logger.info(
-            "amazon.oauth.error", extra={"team": row.team_id, "region": row.region, "error": error[:40]}
+        return _who(row, "wrong_browser")
+    who = replace(_who(row, "failed"), bound=True)
+    if error or not code:
+        return _end_without_code(services, state, error, who)
+    try:
+        allowed = may_connect(
+            services, team_id=row.team_id, enterprise_id=row.enterprise_id, user_id=row.user_id
         )
-        return replace(who, kind=kind)
-    if not code:
-        return replace(who, kind="failed")
-    return _exchange_and_store(services, row, code, who)
+    except UpstreamUnavailable:
+        return replace(who, kind="slack_unavailable")
+    if not allowed:
+        logger.warning("amazon.oauth.not_allowed", extra={"team": row.team_id, "user": row.user_id})
+        return replace(who, kind="not_allowed")
+    if not _consume(services, state):
+        return replace(who, kind="used")
+    return _exchange_and_store(services, row, code, replace(who, consumed=True))
+
+
+def _end_without_code(
+    services: Services, state: str, error: str | None, who: ConsentOutcome
+) -> ConsentOutcome:
+    """Amazon sent `error=` (the user cancelled, or Amazon failed) or no code: the attempt is over."""
+    if not _consume(services, state):
+        return replace(who, kind="used")
+    kind = _AMAZON_ERRORS.get(error, "amazon_error") if error else "no_code"
+    logger.info(
+        "amazon.oauth.ended_without_code", extra={"team": who.team_id, "region": who.region, "outcome": kind}
+    )
+    return replace(who, kind=kind, consumed=True)
 
 
 def _exchange_and_store(

@@ -13,7 +13,7 @@ import hashlib
 import hmac
 import json
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 __all__ = ["ConnectTicket", "LinkExpired", "LinkInvalid", "connect_url", "read_ticket"]
 
 TICKET_TTL = timedelta(hours=24)
+CLOCK_SKEW = timedelta(minutes=5)
+MAX_TICKET_CHARS = 2048
 
 
 class LinkInvalid(UserFacingError):
@@ -81,32 +83,56 @@ def connect_url(services: Services, *, team_id: str, enterprise_id: str, user_id
     return services.settings.hilal_public_url.rstrip("/") + "/amazon/oauth/start?" + urlencode({"t": ticket})
 
 
+def _verified_payload(services: Services, ticket: str) -> dict[str, object]:
+    """The signed JSON object of a ticket; raises ValueError for anything forged, cut short or garbled."""
+    if not ticket or len(ticket) > MAX_TICKET_CHARS:
+        raise ValueError("missing or oversized ticket")
+    kid, payload, signature = ticket.split(".")
+    key = _signing_key(services, kid)
+    expected = _b64(hmac.new(key or b"", f"{kid}.{payload}".encode(), hashlib.sha256).digest())
+    if key is None or not hmac.compare_digest(expected.encode(), signature.encode()):
+        raise ValueError("bad signature")
+    data = json.loads(_unb64(payload))
+    if not isinstance(data, dict):
+        raise ValueError("payload is not an object")
+    return data
+
+
+def _expiry(services: Services, value: object, *, hint: str) -> datetime:
+    """The ticket's expiry as a datetime; only whole seconds after 1970 and no later than a fresh ticket's.
+
+    Raises:
+        LinkInvalid: not an integer, not positive, or further ahead than `TICKET_TTL` (plus clock skew).
+    """
+    now = services.now()
+    latest = (now + TICKET_TTL + CLOCK_SKEW).timestamp()
+    if type(value) is not int or not 0 < value <= latest:
+        raise LinkInvalid("The link's expiry date is not valid, so it was not made by Hilal.", hint=hint)
+    return datetime.fromtimestamp(value, tz=now.tzinfo or UTC)
+
+
 def read_ticket(services: Services, ticket: str) -> ConnectTicket:
     """Verify and decode a ticket.
 
     Raises:
-        LinkInvalid: forged, truncated or signed with an unknown key.
+        LinkInvalid: forged, truncated, garbled, signed with an unknown key, or with an impossible expiry.
         LinkExpired: older than `TICKET_TTL`.
     """
-    again = "Run `/hilal connect REGION` in Slack for a fresh button."
+    again = "Run `/hilal connect REGION` in Slack for a fresh Connect button."
     try:
-        kid, payload, signature = ticket.split(".")
-        key = _signing_key(services, kid)
-        expected = _b64(hmac.new(key or b"", f"{kid}.{payload}".encode(), hashlib.sha256).digest())
-        if key is None or not hmac.compare_digest(expected, signature):
-            raise ValueError("bad signature")
-        data = json.loads(_unb64(payload))
-        parsed = ConnectTicket(
-            team_id=str(data["t"]),
-            enterprise_id=str(data["e"]),
-            user_id=str(data["u"]),
-            region=str(data["r"]),
-            expires_at=datetime.fromtimestamp(int(data["x"]), tz=services.now().tzinfo),
-        )
-    except (ValueError, KeyError, TypeError, json.JSONDecodeError):
+        data = _verified_payload(services, ticket)
+        fields = [data.get(name) for name in ("t", "e", "u", "r")]
+        if not all(isinstance(value, str) for value in fields):
+            raise ValueError("a field is not a string")
+        team_id, enterprise_id, user_id, region = (str(value) for value in fields)
+    except (ValueError, TypeError, RecursionError):  # JSON, base64 and UTF-8 errors are ValueErrors
         raise LinkInvalid("The link was changed or cut short.", hint=again) from None
-    if parsed.region not in ("na", "eu", "fe"):
-        raise LinkInvalid("The link names an unknown region.", hint=again)
-    if parsed.expires_at <= services.now():
+    if region not in ("na", "eu", "fe") or not team_id or not user_id:
+        raise LinkInvalid("The link names an unknown region or workspace.", hint=again)
+    again = f"Run `/hilal connect {region}` in Slack for a fresh Connect button."
+    expires_at = _expiry(services, data.get("x"), hint=again)
+    if expires_at <= services.now():
         raise LinkExpired("Connect links stay valid for 24 hours.", hint=again)
-    return parsed
+    return ConnectTicket(
+        team_id=team_id, enterprise_id=enterprise_id, user_id=user_id, region=region, expires_at=expires_at
+    )

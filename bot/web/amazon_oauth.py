@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING
 from flask import Blueprint, Response, redirect, request
 from werkzeug.wrappers import Response as BaseResponse
 
-from bot.errors import UserFacingError
-from bot.services.amazon_oauth import begin_consent, complete_consent
-from bot.services.connect_links import LinkExpired, read_ticket
+from bot.errors import UpstreamUnavailable, UserFacingError
+from bot.services.amazon_oauth import ConsentOutcome, begin_consent, complete_consent, may_connect
+from bot.services.connect_links import LinkExpired, connect_url, read_ticket
 from bot.web.pages import render_page
 
 if TYPE_CHECKING:
@@ -22,33 +22,88 @@ logger = logging.getLogger(__name__)
 COOKIE = "hilal_amz_oauth"
 
 
-def _html(kind: str, *, region: str = "", title: str | None = None, body: str | None = None) -> Response:
-    html, status = render_page(kind, region=region, title=title, body=body)
+# Pages that may offer a fresh Connect link: the request came from the browser that started the consent,
+# and the attempt is over without a connection.
+_OFFER_AGAIN = frozenset(
+    {"cancelled", "amazon_failed", "amazon_busy", "amazon_refused", "amazon_error", "no_code", "failed"}
+)
+
+
+def _html(
+    kind: str,
+    *,
+    region: str = "",
+    title: str | None = None,
+    body: str | None = None,
+    again_url: str | None = None,
+) -> Response:
+    html, status = render_page(kind, region=region, title=title, body=body, again_url=again_url)
     response = Response(html, status, mimetype="text/html")
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    return response
+
+
+def _error_page(kind: str, exc: UserFacingError) -> Response:
+    body = " ".join(part for part in (exc.detail, exc.hint) if part)
+    return _html(kind, title=exc.title, body=body)
+
+
+def _start(services: Services, raw_ticket: str, *, secure: bool) -> BaseResponse:
+    try:
+        ticket = read_ticket(services, raw_ticket)
+        allowed = may_connect(
+            services, team_id=ticket.team_id, enterprise_id=ticket.enterprise_id, user_id=ticket.user_id
+        )
+    except LinkExpired as exc:
+        return _error_page("expired", exc)
+    except UpstreamUnavailable:
+        return _html("slack_unavailable")
+    except UserFacingError as exc:
+        return _error_page("invalid", exc)
+    if not allowed:
+        logger.warning(
+            "amazon.oauth.start_not_allowed", extra={"team": ticket.team_id, "user": ticket.user_id}
+        )
+        services.metrics.inc("amazon_oauth_starts_total", outcome="not_allowed")
+        return _html("not_allowed", region=ticket.region)
+    url, nonce = begin_consent(services, ticket)
+    services.metrics.inc("amazon_oauth_starts_total", outcome="redirected")
+    response = redirect(url, code=302)
+    response.set_cookie(
+        COOKIE, nonce, max_age=600, httponly=True, secure=secure, samesite="Lax", path="/amazon/oauth"
+    )
     response.headers["Cache-Control"] = "no-store"
     response.headers["Referrer-Policy"] = "no-referrer"
     return response
 
 
+def _callback_page(services: Services, outcome: ConsentOutcome) -> Response:
+    again_url = None
+    if outcome.bound and outcome.kind in _OFFER_AGAIN:
+        again_url = connect_url(
+            services,
+            team_id=outcome.team_id,
+            enterprise_id=outcome.enterprise_id,
+            user_id=outcome.user_id,
+            region=outcome.region,
+        )
+    response = _html(outcome.kind, region=outcome.region, again_url=again_url)
+    if outcome.consumed:  # never clear the cookie of a browser whose own consent may still be pending
+        response.delete_cookie(COOKIE, path="/amazon/oauth")
+    return response
+
+
 def amazon_oauth_blueprint(services: Services) -> Blueprint:
+    """The two browser routes of the Amazon consent (DESIGN §3.3)."""
     bp = Blueprint("amazon_oauth", __name__)
     secure = services.settings.hilal_public_url.startswith("https://")
 
     @bp.get("/amazon/oauth/start")
     def start() -> BaseResponse:
-        try:
-            ticket = read_ticket(services, request.args.get("t", ""))
-        except LinkExpired as exc:
-            return _html("expired", title=exc.title, body=f"{exc.detail} {exc.hint}")
-        except UserFacingError as exc:
-            return _html("invalid", title=exc.title, body=f"{exc.detail} {exc.hint}")
-        url, nonce = begin_consent(services, ticket)
-        response = redirect(url, code=302)
-        response.set_cookie(
-            COOKIE, nonce, max_age=600, httponly=True, secure=secure, samesite="Lax", path="/amazon/oauth"
-        )
-        response.headers["Cache-Control"] = "no-store"
-        return response
+        return _start(services, request.args.get("t", ""), secure=secure)
 
     @bp.get("/amazon/oauth/callback")
     def callback() -> Response:
@@ -60,8 +115,7 @@ def amazon_oauth_blueprint(services: Services) -> Blueprint:
             browser_nonce=request.cookies.get(COOKIE),
         )
         services.metrics.inc("amazon_oauth_callbacks_total", outcome=outcome.kind)
-        response = _html(outcome.kind, region=outcome.region)
-        response.delete_cookie(COOKIE, path="/amazon/oauth")
+        response = _callback_page(services, outcome)
         if outcome.kind == "connected":
             services.background.submit(
                 _after_connect,
