@@ -38,6 +38,7 @@ __all__ = [
     "KeywordDailyMetric",
     "Note",
     "OAuthState",
+    "PendingSelection",
     "Profile",
     "ReportJob",
     "SavedView",
@@ -473,6 +474,25 @@ class OAuthState(SQLModel, table=True):
     created_at: datetime = _created()
     expires_at: datetime = Field(sa_type=UtcDateTime, nullable=False)
     used_at: datetime | None = _ts()
+
+
+class PendingSelection(SQLModel, table=True):
+    """The ticks of one open marketplace picker, kept apart from `Profile.selected` until Save.
+
+    Every rendered picker gets its own `picker_id` (carried in its button values and select block id);
+    ticks and page changes update only this row, Save copies it to the profiles and deletes it. Rows
+    expire after a day: expired ones are ignored and deleted when the next picker opens. This is
+    interface state, not data, so the app may delete it.
+    """
+
+    __tablename__ = "pending_selection"
+    picker_id: str = Field(primary_key=True, max_length=32)
+    team_id: str = Field(max_length=32)
+    region: str = Field(max_length=2)
+    opened_by: str = Field(default="", max_length=32)
+    selected_json: str = Field(default="[]", sa_column=Column(Text, nullable=False))
+    created_at: datetime = _created()
+    expires_at: datetime = Field(sa_type=UtcDateTime, nullable=False, index=True)
 
 
 class AuditEvent(SQLModel, table=True):

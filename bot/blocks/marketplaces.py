@@ -1,14 +1,16 @@
 """The marketplace picker: checkboxes up to 10 profiles, a grouped multi-select up to 100, pages beyond.
 
 The selection lives server-side: each change fires ``marketplaces.select`` with the options of the
-CURRENT page; the listener replaces that page's share of the selection (``page_options`` tells which
-profiles the page holds) and Save confirms. Non-selectable profiles (agency, view-only) are listed with
-the reason but never offered.
+CURRENT page; the listener replaces that page's share of the picker's pending selection (``page_options``
+tells which profiles the page holds) and Save confirms. A picker rendered with a ``picker_id`` carries it
+in its button values and, with the page, in the select's block id (``picker_ref`` reads it back).
+Non-selectable profiles (agency, view-only) are listed with the reason but never offered.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from bot.blocks.common import (
@@ -27,7 +29,7 @@ from bot.blocks.common import (
     sections_from_lines,
     truncate,
 )
-from bot.blocks.ids import ActionId, BlockId, block_id, encode_meta
+from bot.blocks.ids import ActionId, BlockId, base_block_id, block_id, encode_meta
 from bot.blocks.limits import MAX_MESSAGE_TEXT_BUDGET, total_text_length
 from bot.viewmodels import MarketplaceOptionVM, MarketplacePickerVM
 
@@ -36,6 +38,7 @@ __all__ = [
     "PAGE_SIZE",
     "RECONNECT_NOTE",
     "page_options",
+    "picker_ref",
     "render_marketplace_picker",
 ]
 
@@ -139,16 +142,19 @@ def _unselectable(options: Sequence[MarketplaceOptionVM]) -> list[Block]:
     return sections_from_lines(lines)
 
 
-def _buttons(vm: MarketplacePickerVM, page: int, pages: int, has_options: bool) -> list[Block]:
+def _buttons(
+    vm: MarketplacePickerVM, page: int, pages: int, has_options: bool, picker_id: str = ""
+) -> list[Block]:
     elements = []
+    picker = {"picker": picker_id} if picker_id else {}
     if page > 0:
-        meta = encode_meta({"region": vm.region, "page": page - 1})
+        meta = encode_meta({"region": vm.region, "page": page - 1, **picker})
         elements.append(button(PREVIOUS, ActionId.MARKETPLACES_PAGE_PREV, value=meta))
     if page < pages - 1:
-        meta = encode_meta({"region": vm.region, "page": page + 1})
+        meta = encode_meta({"region": vm.region, "page": page + 1, **picker})
         elements.append(button(NEXT, ActionId.MARKETPLACES_PAGE_NEXT, value=meta))
     if has_options:
-        meta = encode_meta({"region": vm.region, "page": page})
+        meta = encode_meta({"region": vm.region, "page": page, **picker})
         elements.append(button(SAVE, ActionId.MARKETPLACES_SAVE, value=meta, style="primary"))
     return (
         [actions(elements, block_id=block_id(BlockId.MARKETPLACES_ACTIONS, vm.render_key))]
@@ -157,7 +163,7 @@ def _buttons(vm: MarketplacePickerVM, page: int, pages: int, has_options: bool) 
     )
 
 
-def _blocks(vm: MarketplacePickerVM, width: int) -> list[Block]:
+def _blocks(vm: MarketplacePickerVM, width: int, picker_id: str = "") -> list[Block]:
     name = region_name(vm.region, vm.region_name)
     opts, page, pages = page_options(vm.options, vm.page)
     total = sum(1 for opt in vm.options if opt.selectable)
@@ -182,24 +188,45 @@ def _blocks(vm: MarketplacePickerVM, width: int) -> list[Block]:
             summary = f"{summary}\n{page_note}"
         blocks.append(_grouped_select(vm, opts, width, summary))
     blocks.extend(_unselectable(vm.options))
-    blocks.extend(_buttons(vm, page, pages, bool(opts)))
+    blocks.extend(_buttons(vm, page, pages, bool(opts), picker_id))
     return blocks
 
 
-def render_marketplace_picker(vm: MarketplacePickerVM) -> Message:
+def picker_ref(value: str) -> tuple[str, int] | None:
+    """(picker id, page) carried by the block id of a picker's select; None for any other block id.
+
+    Args:
+        value: A ``block_id`` from an action or from ``state.values``.
+
+    Returns:
+        The picker and page the select was rendered for, or None (another block, or an old picker).
+    """
+    if base_block_id(value) != BlockId.MARKETPLACES_SELECT.value or "#" not in value:
+        return None
+    parts = value.split("#", 1)[1].split(".", 2)
+    if len(parts) < 3 or not parts[0] or not parts[1].isdigit():
+        return None
+    return parts[0], int(parts[1])
+
+
+def render_marketplace_picker(vm: MarketplacePickerVM, *, picker_id: str = "") -> Message:
     """The picker message for one region (≤ 10 checkboxes; grouped multi-select; pages of 100).
 
     Labels are shortened when needed so the message stays within the 10,000-character text budget.
 
     Args:
         vm: The picker; pass a fresh ``render_key`` on every render (multi-select bug, reference §1.4).
+        picker_id: The open picker's id (its pending selection), carried in the button values and,
+            with the page, in the select's block id (see ``picker_ref``).
 
     Returns:
         The message.
     """
+    if picker_id:
+        vm = replace(vm, render_key=f"{picker_id}.{page_options(vm.options, vm.page)[1]}.{vm.render_key}")
     blocks: list[Block] = []
     for width in _LABEL_WIDTHS:
-        blocks = _blocks(vm, width)
+        blocks = _blocks(vm, width, picker_id)
         if total_text_length(blocks) <= MAX_MESSAGE_TEXT_BUDGET:
             break
     name = region_name(vm.region, vm.region_name)

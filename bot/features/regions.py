@@ -5,14 +5,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bot.amazon.regions import Region
-from bot.blocks.marketplaces import render_marketplace_picker
 from bot.blocks.modals import render_disconnect_confirm
 from bot.blocks.region_card import render_region_cards_message
-from bot.errors import NotAllowed, NotConnected, UsageError
+from bot.errors import NotAllowed, UsageError
 from bot.features.base import CommandContext, CommandSpec, Feature
-from bot.features.regions_actions import register, start_region_sync
+from bot.features.regions_actions import open_picker_message, register, start_region_sync
 from bot.services.permissions import can_manage, who_can_manage_text
-from bot.services.regions import build_picker_vm, build_region_cards
+from bot.services.regions import build_region_cards
 
 if TYPE_CHECKING:
     from slack_sdk import WebClient
@@ -83,17 +82,15 @@ def handle_regions(ctx: CommandContext) -> None:
 def handle_marketplaces(ctx: CommandContext) -> None:
     region = parse_region(ctx.args, "marketplaces")
     require_manager(ctx.services, ctx.client, team_id=ctx.team_id, user_id=ctx.user_id)
-    vm = build_picker_vm(ctx.services, team_id=ctx.team_id, region=region, render_key=_render_key(ctx))
-    if vm is None:
-        raise NotConnected(
-            f"{region.upper()} is not connected.", hint=f"Connect it with `/hilal connect {region}`."
-        )
-    ctx.reply(render_marketplace_picker(vm))
+    ctx.reply(open_picker_message(ctx.services, team_id=ctx.team_id, region=region, user_id=ctx.user_id))
 
 
 def handle_sync(ctx: CommandContext) -> None:
     region = parse_region(ctx.args, "sync")
-    ctx.reply({"text": start_region_sync(ctx.services, team_id=ctx.team_id, region=region)})
+    # Anyone in the workspace may sync (see `start_region_sync`); no manager check on purpose.
+    ctx.reply(
+        {"text": start_region_sync(ctx.services, team_id=ctx.team_id, region=region, user_id=ctx.user_id)}
+    )
 
 
 def handle_disconnect(ctx: CommandContext) -> None:
@@ -108,7 +105,7 @@ FEATURE = Feature(
         CommandSpec(
             "connect",
             "connect REGION",
-            "Connect an Amazon Ads region (na, eu, fe)",
+            "Connect an Amazon Ads region (na, eu, fe); admins only",
             "/hilal connect eu",
             handle_connect,
         ),
@@ -116,15 +113,21 @@ FEATURE = Feature(
         CommandSpec(
             "marketplaces",
             "marketplaces REGION",
-            "Choose which marketplaces Hilal syncs",
+            "Choose which marketplaces Hilal syncs (saved when you press Save); admins only",
             "/hilal marketplaces eu",
             handle_marketplaces,
         ),
-        CommandSpec("sync", "sync REGION", "Sync a region now", "/hilal sync fe", handle_sync),
+        CommandSpec(
+            "sync",
+            "sync REGION",
+            "Sync a region now; anyone in the workspace may",
+            "/hilal sync fe",
+            handle_sync,
+        ),
         CommandSpec(
             "disconnect",
             "disconnect REGION",
-            "Disconnect a region (history is kept)",
+            "Disconnect a region (history is kept); admins only",
             "/hilal disconnect na",
             handle_disconnect,
         ),

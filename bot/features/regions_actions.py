@@ -1,31 +1,46 @@
-"""Region card and marketplace picker buttons; the picker DM sent after a successful consent."""
+"""Region card and marketplace picker buttons; the picker DM sent after a successful consent.
+
+Who may do what: connecting, disconnecting and everything in the marketplace picker (ticks, pages,
+Save, Edit marketplaces) need `can_manage`, checked on every action because a button's payload can be
+forged; ticks and pages change only the picker's pending selection, Save makes it the synced one.
+Sync now (and `/hilal sync REGION`) is open to anyone in the workspace: it changes nothing the team
+configured, is read-only towards Amazon, and the connection's lease keeps it to one sync at a time.
+"""
 
 from __future__ import annotations
 
 import logging
 from typing import TYPE_CHECKING, Any
 
-from slack_bolt import Ack, App, BoltContext
+from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
 from bot.blocks.common import Message
 from bot.blocks.ids import ActionId, decode_meta, meta_int, meta_str
-from bot.blocks.marketplaces import page_options, render_marketplace_picker
+from bot.blocks.marketplaces import picker_ref, render_marketplace_picker
 from bot.blocks.region_card import render_region_cards_message
 from bot.errors import NotAllowed, NotConnected, UsageError
 from bot.features.home import publish_home
-from bot.services.connections import disconnect_region, save_selection
+from bot.services.connections import disconnect_region
 from bot.services.permissions import can_manage, who_can_manage_text
-from bot.services.regions import build_picker_vm, build_region_cards
+from bot.services.regions import (
+    OpenPicker,
+    build_picker_vm,
+    build_region_cards,
+    open_picker,
+    save_picker,
+    update_picker,
+)
 from bot.services.sync import start_sync
 from storage.db import session_scope
 from storage.models import ConnectionStatus
-from storage.repositories.connections import get_connection, list_profiles
+from storage.repositories.connections import add_audit, get_connection
 
 if TYPE_CHECKING:
+    from bot.listeners.registry import Listeners
     from bot.wiring import Services
 
-__all__ = ["register", "send_picker_dm", "start_region_sync"]
+__all__ = ["open_picker_message", "register", "send_picker_dm", "start_region_sync"]
 
 logger = logging.getLogger(__name__)
 Body = dict[str, Any]
@@ -38,9 +53,19 @@ SYNC_TEXTS = {
 
 
 def start_region_sync(
-    services: Services, *, team_id: str, region: str, progress: tuple[str, str] | None = None
+    services: Services, *, team_id: str, region: str, user_id: str, progress: tuple[str, str] | None = None
 ) -> str:
-    """Start a manual sync of a region; returns what to tell the user."""
+    """Start a manual sync of a region; returns what to tell the user.
+
+    The one door for Sync now and `/hilal sync REGION`, so both follow the same rule: anyone in the
+    workspace may start a sync of a connected region whose marketplaces are chosen (it changes nothing
+    the team configured and only reads from Amazon; the lease keeps it to one at a time). Who started a
+    sync is recorded in the audit log.
+
+    Raises:
+        NotConnected: the region has no live connection.
+        UsageError: the marketplaces are not chosen yet.
+    """
     with session_scope(services.engine, readonly=True) as session:
         conn = get_connection(session, team_id=team_id, region=region)
     if conn is None or conn.status != ConnectionStatus.CONNECTED or conn.id is None:
@@ -52,6 +77,16 @@ def start_region_sync(
             f"Choose the marketplaces of {region.upper()} first.", hint=f"Run `/hilal marketplaces {region}`."
         )
     result = start_sync(services, connection_id=conn.id, kind="manual", progress=progress)
+    if result == "started":
+        with session_scope(services.engine) as session:
+            add_audit(
+                session,
+                team_id=team_id,
+                actor=user_id,
+                action="region.sync_started",
+                now=services.now(),
+                region=region,
+            )
     return SYNC_TEXTS.get(result, SYNC_TEXTS["started"]).format(code=region.upper(), region=region)
 
 
@@ -114,13 +149,9 @@ def handle_link_button(ack: Ack) -> None:
 
 def handle_sync_now(ack: Ack, body: Body, client: WebClient, respond: Any, context: BoltContext) -> None:
     ack()
-    services, team, _enterprise, _user = _with_services(body, context)
-    _tell(
-        client,
-        body,
-        respond,
-        start_region_sync(services, team_id=team, region=meta_str(_meta(body), "region")),
-    )
+    services, team, _enterprise, user = _with_services(body, context)
+    region = meta_str(_meta(body), "region")
+    _tell(client, body, respond, start_region_sync(services, team_id=team, region=region, user_id=user))
 
 
 def handle_disconnect(ack: Ack, body: Body, client: WebClient, respond: Any, context: BoltContext) -> None:
@@ -148,15 +179,37 @@ def handle_disconnect_cancel(ack: Ack, respond: Any) -> None:
     respond(text="Nothing was changed.", replace_original=True)
 
 
-def _picker_message(services: Services, *, team: str, region: str, page: int = 0) -> Message:
+def _picker_message(services: Services, *, team: str, picker: OpenPicker, page: int = 0) -> Message:
     vm = build_picker_vm(
-        services, team_id=team, region=region, page=page, render_key=str(int(services.now().timestamp()))
+        services,
+        team_id=team,
+        region=picker.region,
+        page=page,
+        selected=picker.selected,
+        render_key=str(int(services.now().timestamp())),
     )
     if vm is None:
         raise NotConnected(
+            f"{picker.region.upper()} is not connected.",
+            hint=f"Connect it with `/hilal connect {picker.region}`.",
+        )
+    return render_marketplace_picker(vm, picker_id=picker.picker_id)
+
+
+def open_picker_message(services: Services, *, team_id: str, region: str, user_id: str) -> Message:
+    """A freshly opened picker: its own pending selection, starting from the saved one.
+
+    The caller checks that `user_id` may manage marketplaces.
+
+    Raises:
+        NotConnected: the region has no live connection.
+    """
+    picker = open_picker(services, team_id=team_id, region=region, user_id=user_id)
+    if picker is None:
+        raise NotConnected(
             f"{region.upper()} is not connected.", hint=f"Connect it with `/hilal connect {region}`."
         )
-    return render_marketplace_picker(vm)
+    return _picker_message(services, team=team_id, picker=picker)
 
 
 def handle_edit_marketplaces(
@@ -165,89 +218,68 @@ def handle_edit_marketplaces(
     ack()
     services, team, _enterprise, user = _with_services(body, context)
     _require_manager(services, client, team, user)
-    msg = _picker_message(services, team=team, region=meta_str(_meta(body), "region"))
+    region = meta_str(_meta(body), "region")
+    msg = open_picker_message(services, team_id=team, region=region, user_id=user)
     if body.get("response_url"):
         respond(text=msg["text"], blocks=msg["blocks"], response_type="ephemeral", replace_original=False)
     else:
         client.chat_postMessage(channel=user, text=msg["text"], blocks=msg["blocks"])
 
 
-def _ticked(body: Body) -> set[str] | None:
-    """The profile ids ticked on the current page (None when the page holds no picker)."""
-    for block in (body.get("state") or {}).get("values", {}).values():
+def _picker_id(meta: dict[str, object]) -> str:
+    """The picker a button belongs to ("" for pickers rendered before pickers had ids: treated as expired)."""
+    value = meta.get("picker")
+    return value if isinstance(value, str) else ""
+
+
+def _page_ticks(body: Body, picker_id: str) -> tuple[int | None, set[str]]:
+    """(page, profile ids ticked on it) from the picker's select in `state.values`; (None, ∅) without one."""
+    for key, block in ((body.get("state") or {}).get("values") or {}).items():
+        ref = picker_ref(str(key))
         element = block.get(ActionId.MARKETPLACES_SELECT.value)
-        if element is not None:
-            return {str(o["value"]) for o in element.get("selected_options") or []}
-    return None
+        if ref is not None and ref[0] == picker_id and element is not None:
+            return ref[1], {str(o["value"]) for o in element.get("selected_options") or []}
+    return None, set()
 
 
-def _apply_page(services: Services, *, team: str, region: str, page: int, ticked: set[str]) -> None:
-    """Replace the current page's share of the pending selection (other pages keep theirs)."""
-    vm = build_picker_vm(services, team_id=team, region=region, page=page)
-    if vm is None:
-        return
-    on_page = {o.profile_id for o in page_options(vm.options, page)[0]}
-    with session_scope(services.engine) as session:
-        conn = get_connection(session, team_id=team, region=region)
-        for profile in list_profiles(session, connection_id=conn.id or 0) if conn else []:
-            if profile.profile_id in on_page:
-                profile.selected = profile.profile_id in ticked
-                session.add(profile)
-
-
-def handle_select(ack: Ack, body: Body, context: BoltContext) -> None:
+def handle_select(ack: Ack, body: Body, client: WebClient, context: BoltContext) -> None:
+    """A tick changes only the picker's pending selection; the sync keeps the saved one until Save."""
     ack()
-    services, team, _enterprise, _user = _with_services(body, context)
-    meta = _marketplace_meta(body)
-    ticked = _ticked(body)
-    if meta and ticked is not None:
-        _apply_page(
-            services, team=team, region=meta_str(meta, "region"), page=meta_int(meta, "page"), ticked=ticked
-        )
+    services, team, _enterprise, user = _with_services(body, context)
+    _require_manager(services, client, team, user)
+    action = body["actions"][0]
+    picker_id, page = picker_ref(str(action.get("block_id") or "")) or ("", 0)
+    ticked = {str(o["value"]) for o in action.get("selected_options") or []}
+    update_picker(services, team_id=team, picker_id=picker_id, page=page, ticked=ticked)
 
 
-def _marketplace_meta(body: Body) -> dict[str, object] | None:
-    for block in (body.get("message") or {}).get("blocks", []):
-        for element in block.get("elements", []) if block.get("type") == "actions" else []:
-            if element.get("action_id") == ActionId.MARKETPLACES_SAVE.value:
-                return decode_meta(str(element.get("value") or "{}"))
-    return None
-
-
-def handle_page(ack: Ack, body: Body, respond: Any, context: BoltContext) -> None:
+def handle_page(ack: Ack, body: Body, client: WebClient, respond: Any, context: BoltContext) -> None:
+    """Keep the current page's ticks in the pending selection, then show the requested page."""
     ack()
-    services, team, _enterprise, _user = _with_services(body, context)
+    services, team, _enterprise, user = _with_services(body, context)
+    _require_manager(services, client, team, user)
     meta = _meta(body)
-    region, target = meta_str(meta, "region"), meta_int(meta, "page")
-    current = _marketplace_meta(body)
-    ticked = _ticked(body)
-    if current and ticked is not None:
-        _apply_page(services, team=team, region=region, page=meta_int(current, "page"), ticked=ticked)
-    msg = _picker_message(services, team=team, region=region, page=target)
+    picker_id = _picker_id(meta)
+    page, ticked = _page_ticks(body, picker_id)
+    picker = update_picker(services, team_id=team, picker_id=picker_id, page=page, ticked=ticked)
+    msg = _picker_message(services, team=team, picker=picker, page=meta_int(meta, "page"))
     respond(text=msg["text"], blocks=msg["blocks"], replace_original=True)
 
 
 def handle_save(ack: Ack, body: Body, client: WebClient, respond: Any, context: BoltContext) -> None:
+    """The pending selection plus this page's ticks become what is synced; the first sync starts."""
     ack()
     services, team, enterprise, user = _with_services(body, context)
     _require_manager(services, client, team, user)
-    meta = _meta(body)
-    region = meta_str(meta, "region")
-    ticked = _ticked(body)
-    if ticked is not None:
-        _apply_page(services, team=team, region=region, page=meta_int(meta, "page"), ticked=ticked)
-    with session_scope(services.engine, readonly=True) as session:
-        conn = get_connection(session, team_id=team, region=region)
-        chosen = (
-            {p.profile_id for p in list_profiles(session, connection_id=conn.id or 0) if p.selected}
-            if conn
-            else set()
-        )
-    connection_id = save_selection(services, team_id=team, region=region, profile_ids=chosen, user_id=user)
+    picker_id = _picker_id(_meta(body))
+    page, ticked = _page_ticks(body, picker_id)
+    picker, connection_id = save_picker(
+        services, team_id=team, picker_id=picker_id, page=page, ticked=ticked, user_id=user
+    )
     progress = _progress_target(client, body, user)
     if body.get("response_url") and (body.get("container") or {}).get("is_ephemeral"):
         respond(
-            text=f"Saved {len(chosen)} marketplaces. The first sync has started: "
+            text=f"Saved {len(picker.selected)} marketplaces. The first sync has started: "
             "I'll post its progress in our DM.",
             replace_original=True,
         )
@@ -274,12 +306,12 @@ def send_picker_dm(
 ) -> None:
     """After consent: the marketplace picker in a DM with the user who connected."""
     client = services.slack.client_for(team_id, enterprise_id)
-    msg = _picker_message(services, team=team_id, region=region)
+    msg = open_picker_message(services, team_id=team_id, region=region, user_id=user_id)
     channel = client.conversations_open(users=user_id)["channel"]["id"]
     client.chat_postMessage(channel=channel, text=msg["text"], blocks=msg["blocks"])
 
 
-def register(app: App) -> None:
+def register(app: Listeners) -> None:
     for link in (ActionId.REGION_CONNECT, ActionId.REGION_RECONNECT, ActionId.DIGEST_RECONNECT):
         app.action(link.value)(handle_link_button)
     app.action(ActionId.REGION_SYNC_NOW.value)(handle_sync_now)

@@ -19,11 +19,14 @@ from storage.models import Connection, ConnectionStatus, Profile
 from storage.repositories.connections import add_audit, get_connection, list_profiles
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from sqlmodel import Session
 
     from bot.wiring import Services
 
 __all__ = [
+    "apply_selection",
     "disconnect_region",
     "is_selectable",
     "refresh_token_context",
@@ -133,46 +136,69 @@ def save_selection(
         NotConnected: the region has no live connection.
         UsageError: nothing ticked, or a profile that cannot be synced or does not belong to the region.
     """
-    wanted = set(profile_ids)
     with session_scope(services.engine) as session:
-        conn = get_connection(session, team_id=team_id, region=region)
-        if conn is None or conn.status != ConnectionStatus.CONNECTED:
-            raise NotConnected(
-                f"{region.upper()} is not connected.", hint=f"Run `/hilal connect {region}` first."
-            )
-        profiles = {p.profile_id: p for p in list_profiles(session, connection_id=conn.id or 0)}
-        unknown = wanted - profiles.keys()
-        if unknown:
-            raise UsageError(
-                "Some of the ticked marketplaces are no longer available.",
-                hint=f"Run `/hilal marketplaces {region}` for a fresh list.",
-            )
-        blocked = [p for pid in wanted if not is_selectable(p := profiles[pid])[0]]
-        if blocked:
-            raise UsageError(
-                f"{blocked[0].country_code} · {blocked[0].account_name} cannot be synced: "
-                f"{is_selectable(blocked[0])[1]}"
-            )
-        if not wanted:
-            raise UsageError(
-                "Tick at least one marketplace to sync.",
-                hint="You can change the selection later with Edit marketplaces.",
-            )
-        for p in profiles.values():
-            p.selected = p.profile_id in wanted
-            session.add(p)
-        conn.selection_confirmed = True
-        conn.updated_at = services.now()
-        add_audit(
+        return apply_selection(
             session,
             team_id=team_id,
-            actor=user_id,
-            action="region.marketplaces",
-            now=services.now(),
             region=region,
-            selected=sorted(wanted),
+            profile_ids=profile_ids,
+            user_id=user_id,
+            now=services.now(),
         )
-        return conn.id or 0
+
+
+def apply_selection(
+    session: Session, *, team_id: str, region: str, profile_ids: Collection[str], user_id: str, now: datetime
+) -> int:
+    """`save_selection` inside the caller's transaction (so a picker's Save is one transaction).
+
+    Raises:
+        NotConnected: the region has no live connection.
+        UsageError: nothing ticked, or a profile that cannot be synced or does not belong to the region.
+    """
+    wanted = set(profile_ids)
+    conn = get_connection(session, team_id=team_id, region=region)
+    if conn is None or conn.status != ConnectionStatus.CONNECTED:
+        raise NotConnected(
+            f"{region.upper()} is not connected.", hint=f"Run `/hilal connect {region}` first."
+        )
+    profiles = {p.profile_id: p for p in list_profiles(session, connection_id=conn.id or 0)}
+    _check_wanted(wanted, profiles, region)
+    for p in profiles.values():
+        p.selected = p.profile_id in wanted
+        session.add(p)
+    conn.selection_confirmed = True
+    conn.updated_at = now
+    session.add(conn)
+    add_audit(
+        session,
+        team_id=team_id,
+        actor=user_id,
+        action="region.marketplaces",
+        now=now,
+        region=region,
+        selected=sorted(wanted),
+    )
+    return conn.id or 0
+
+
+def _check_wanted(wanted: set[str], profiles: dict[str, Profile], region: str) -> None:
+    if wanted - profiles.keys():
+        raise UsageError(
+            "Some of the ticked marketplaces are no longer available.",
+            hint=f"Run `/hilal marketplaces {region}` for a fresh list.",
+        )
+    blocked = [p for pid in wanted if not is_selectable(p := profiles[pid])[0]]
+    if blocked:
+        raise UsageError(
+            f"{blocked[0].country_code} · {blocked[0].account_name} cannot be synced: "
+            f"{is_selectable(blocked[0])[1]}"
+        )
+    if not wanted:
+        raise UsageError(
+            "Tick at least one marketplace to sync.",
+            hint="You can change the selection later with Edit marketplaces.",
+        )
 
 
 def disconnect_region(services: Services, *, team_id: str, region: str, user_id: str) -> None:

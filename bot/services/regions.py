@@ -1,25 +1,56 @@
-"""Region cards and the marketplace picker as view-models (what the renderers draw)."""
+"""Region cards and the marketplace picker: view-models, and the picker's pending selection.
+
+Each rendered picker has its own pending selection (`storage.models.PendingSelection`): ticks and page
+changes update only that, and Save turns it into `Profile.selected` (what the sync reads) in one
+transaction. A picker opened fresh starts from the saved selection; an expired one changes nothing.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Collection
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Literal, cast
 
 from bot.blocks.common import region_name
 from bot.blocks.format import flag
+from bot.blocks.marketplaces import page_options
+from bot.errors import NotConnected, NotFound
 from bot.services.connect_links import connect_url
-from bot.services.connections import is_selectable
+from bot.services.connections import apply_selection, is_selectable
 from bot.viewmodels import MarketplaceOptionVM, MarketplacePickerVM, RegionCardVM, RegionCode, RegionState
 from storage.db import session_scope
-from storage.models import Connection, ConnectionStatus, Profile
+from storage.models import Connection, ConnectionStatus, PendingSelection, Profile
 from storage.repositories.connections import get_connection, list_connections, list_profiles
+from storage.repositories.pending_selections import (
+    create_pending,
+    delete_expired,
+    delete_pending,
+    get_pending,
+    pending_ids,
+    set_pending_ids,
+)
 
 if TYPE_CHECKING:
+    from sqlmodel import Session
+
     from bot.wiring import Services
 
-__all__ = ["REGION_CODES", "build_picker_vm", "build_region_cards", "slack_time"]
+__all__ = [
+    "PICKER_TTL",
+    "REGION_CODES",
+    "OpenPicker",
+    "build_picker_vm",
+    "build_region_cards",
+    "open_picker",
+    "save_picker",
+    "slack_time",
+    "update_picker",
+]
 
 REGION_CODES: tuple[RegionCode, ...] = ("na", "eu", "fe")
+PICKER_TTL = timedelta(hours=24)  # an open picker's unsaved ticks are kept this long
 
 
 def slack_time(when: datetime | None) -> str | None:
@@ -112,21 +143,8 @@ def build_region_cards(
     ]
 
 
-def build_picker_vm(
-    services: Services,
-    *,
-    team_id: str,
-    region: str,
-    page: int = 0,
-    render_key: str = "",
-    reconnect: bool = False,
-) -> MarketplacePickerVM | None:
-    """The picker for `region`, or None when the region has no live connection."""
-    with session_scope(services.engine, readonly=True) as session:
-        conn = get_connection(session, team_id=team_id, region=region)
-        if conn is None or conn.status != ConnectionStatus.CONNECTED:
-            return None
-        profiles = list(list_profiles(session, connection_id=conn.id or 0))
+def _options(profiles: list[Profile]) -> list[MarketplaceOptionVM]:
+    """Every profile as a picker option, in display order (the order pages are cut from)."""
     options = []
     for p in sorted(profiles, key=lambda p: (p.account_name.lower(), p.country_code)):
         selectable, reason = is_selectable(p)
@@ -144,11 +162,151 @@ def build_picker_vm(
                 reason=reason,
             )
         )
+    return options
+
+
+def build_picker_vm(
+    services: Services,
+    *,
+    team_id: str,
+    region: str,
+    page: int = 0,
+    render_key: str = "",
+    reconnect: bool = False,
+    selected: AbstractSet[str] | None = None,
+) -> MarketplacePickerVM | None:
+    """The picker for `region`, or None when the region has no live connection.
+
+    `selected` is what the picker shows ticked (an open picker's pending selection); the saved
+    selection when None.
+    """
+    with session_scope(services.engine, readonly=True) as session:
+        conn = get_connection(session, team_id=team_id, region=region)
+        if conn is None or conn.status != ConnectionStatus.CONNECTED:
+            return None
+        profiles = list(list_profiles(session, connection_id=conn.id or 0))
+    saved = frozenset(p.profile_id for p in profiles if p.selected)
     return MarketplacePickerVM(
         region=cast(RegionCode, region),
-        options=options,
-        selected=frozenset(p.profile_id for p in profiles if p.selected),
+        options=_options(profiles),
+        selected=saved if selected is None else frozenset(selected),
         page=page,
-        reconnect=reconnect or (not conn.selection_confirmed and any(p.selected for p in profiles)),
+        reconnect=reconnect or (not conn.selection_confirmed and bool(saved)),
         render_key=render_key,
     )
+
+
+@dataclass(frozen=True)
+class OpenPicker:
+    """An open marketplace picker: its id, its region and its pending (unsaved) selection."""
+
+    picker_id: str
+    region: str
+    selected: frozenset[str]
+
+
+def open_picker(services: Services, *, team_id: str, region: str, user_id: str) -> OpenPicker | None:
+    """A new picker whose pending selection starts from the saved one (None: region not live).
+
+    Expired pickers of every team are deleted on the way.
+    """
+    now = services.now()
+    with session_scope(services.engine) as session:
+        delete_expired(session, now=now)
+        conn = get_connection(session, team_id=team_id, region=region)
+        if conn is None or conn.status != ConnectionStatus.CONNECTED:
+            return None
+        profiles = list_profiles(session, connection_id=conn.id or 0)
+        saved = frozenset(p.profile_id for p in profiles if p.selected and is_selectable(p)[0])
+        row = create_pending(
+            session,
+            team_id=team_id,
+            region=region,
+            opened_by=user_id,
+            selected=saved,
+            now=now,
+            expires_at=now + PICKER_TTL,
+        )
+        return OpenPicker(row.picker_id, region, saved)
+
+
+def update_picker(
+    services: Services, *, team_id: str, picker_id: str, page: int | None, ticked: Collection[str] = ()
+) -> OpenPicker:
+    """Replace `page`'s share of the picker's pending selection with `ticked` (just read it when None).
+
+    Only the pending selection changes; `Profile.selected`, which the sync reads, waits for Save.
+
+    Raises:
+        NotFound: the picker expired, was saved already, or belongs to another team.
+        NotConnected: the region is no longer connected.
+    """
+    with session_scope(services.engine) as session:
+        row = _live_picker(session, services, team_id=team_id, picker_id=picker_id)
+        chosen = pending_ids(row)
+        if page is not None:
+            chosen = _merge_page(session, row, chosen, page=page, ticked=ticked)
+            set_pending_ids(session, row=row, ids=chosen)
+        return OpenPicker(row.picker_id, row.region, chosen)
+
+
+def save_picker(
+    services: Services,
+    *,
+    team_id: str,
+    picker_id: str,
+    page: int | None,
+    ticked: Collection[str],
+    user_id: str,
+) -> tuple[OpenPicker, int]:
+    """Save: the pending selection plus `page`'s ticks become the synced selection, in one transaction.
+
+    The picker is forgotten afterwards. Returns the saved picker and the connection id.
+
+    Raises:
+        NotFound: the picker expired, was saved already, or belongs to another team.
+        NotConnected: the region is no longer connected.
+        UsageError: nothing ticked, or a marketplace that cannot be synced (see `apply_selection`).
+    """
+    with session_scope(services.engine) as session:
+        row = _live_picker(session, services, team_id=team_id, picker_id=picker_id)
+        chosen = pending_ids(row)
+        if page is not None:
+            chosen = _merge_page(session, row, chosen, page=page, ticked=ticked)
+        connection_id = apply_selection(
+            session,
+            team_id=team_id,
+            region=row.region,
+            profile_ids=chosen,
+            user_id=user_id,
+            now=services.now(),
+        )
+        delete_pending(session, picker_id=picker_id)
+        return OpenPicker(picker_id, row.region, chosen), connection_id
+
+
+def _live_picker(session: Session, services: Services, *, team_id: str, picker_id: str) -> PendingSelection:
+    row = (
+        get_pending(session, picker_id=picker_id, team_id=team_id, now=services.now()) if picker_id else None
+    )
+    if row is None:
+        raise NotFound(
+            "This marketplace picker has expired or was already saved, so nothing was changed.",
+            hint="Open a fresh one with Edit marketplaces, or `/hilal marketplaces REGION` (na, eu or fe).",
+            title="Picker expired",
+        )
+    return row
+
+
+def _merge_page(
+    session: Session, row: PendingSelection, chosen: frozenset[str], *, page: int, ticked: Collection[str]
+) -> frozenset[str]:
+    """`chosen` with the profiles shown on `page` replaced by those of them in `ticked`."""
+    conn = get_connection(session, team_id=row.team_id, region=row.region)
+    if conn is None or conn.status != ConnectionStatus.CONNECTED:
+        raise NotConnected(
+            f"{row.region.upper()} is not connected.", hint=f"Connect it with `/hilal connect {row.region}`."
+        )
+    options = _options(list(list_profiles(session, connection_id=conn.id or 0)))
+    on_page = {o.profile_id for o in page_options(options, page)[0]}
+    return frozenset((chosen - on_page) | (set(ticked) & on_page))

@@ -74,6 +74,8 @@ def test_picking_and_saving_persists_the_selection(h):
     h.slack.send_block_action(
         team_id=h.team, user_id=h.admin, action_id="marketplaces.select", selected_options=[jp], message=dm
     )
+    with session_scope(h.services.engine, readonly=True) as s:
+        assert not any(p.selected for p in s.exec(select(Profile)).all())  # a tick alone saves nothing
     h.slack.send_block_action(team_id=h.team, user_id=h.admin, action_id="marketplaces.save", message=dm)
     with session_scope(h.services.engine, readonly=True) as s:
         selected = {p.country_code for p in s.exec(select(Profile)).all() if p.selected}
