@@ -1,13 +1,16 @@
 """Small typed builders for Block Kit dicts, the ``Message``/``View`` types and text helpers.
 
 Builders take already-escaped mrkdwn; anything a user or Amazon controls goes through ``escape_mrkdwn``
-or ``safe`` first. Builders cut text to the per-field limits as a last line of defence.
+or ``safe`` first (a ``bot.blocks.format.Mrkdwn`` value is Hilal's own markup and passes unescaped).
+Builders cut text to the per-field limits as a last line of defence.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from typing import Any, Literal, TypedDict
+
+from bot.blocks.format import Mrkdwn, escape_mrkdwn, user_mention
 
 __all__ = [
     "ELLIPSIS",
@@ -53,7 +56,6 @@ class Message(TypedDict):
 ELLIPSIS = "…"
 REGION_NAMES = {"na": "North America", "eu": "Europe", "fe": "Far East"}
 _ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
-_ESCAPE_TABLE = str.maketrans(_ESCAPES)
 _TEXT_FALLBACK_MAX = 40_000
 ButtonStyle = Literal["primary", "danger"]
 
@@ -65,13 +67,26 @@ def truncate(text: str, limit: int) -> str:
     return text[: max(limit - 1, 0)] + ELLIPSIS
 
 
-def escape_mrkdwn(text: str) -> str:
-    """Escape ``&``, ``<`` and ``>`` so user text cannot form links, mentions or ``<!channel>``."""
-    return text.translate(_ESCAPE_TABLE)
+def _cut_markup(text: Mrkdwn, limit: int) -> Mrkdwn:
+    """``text`` cut to ``limit`` characters (ending in "…") without splitting a ``<…>`` token or an entity."""
+    if len(text) <= limit:
+        return text
+    cut = text[: max(limit - 1, 0)]
+    opened, ampersand = cut.rfind("<"), cut.rfind("&")
+    if opened > cut.rfind(">"):
+        cut = cut[:opened]
+    if ampersand > cut.rfind(";"):
+        cut = cut[:ampersand]
+    return Mrkdwn(cut + ELLIPSIS)
 
 
-def safe(text: str, limit: int) -> str:
-    """Escape user text and cut it so that the ESCAPED result is at most ``limit`` characters."""
+def safe(text: str, limit: int) -> Mrkdwn:
+    """Escape user text and cut it so that the ESCAPED result is at most ``limit`` characters.
+
+    A ``Mrkdwn`` value is already escaped: it is only cut (never inside a mention or an entity).
+    """
+    if isinstance(text, Mrkdwn):
+        return _cut_markup(text, limit)
     escaped = escape_mrkdwn(text)
     if len(escaped) <= limit:
         return escaped
@@ -83,14 +98,7 @@ def safe(text: str, limit: int) -> str:
             break
         out.append(piece)
         used += len(piece)
-    return "".join(out) + ELLIPSIS
-
-
-def user_mention(user_id: str) -> str:
-    """``<@U123>`` for a Slack user id; anything that is not an id is shown escaped instead."""
-    if user_id.isalnum() and user_id[:1] in {"U", "W", "B"}:
-        return f"<@{user_id}>"
-    return safe(user_id, 80)
+    return Mrkdwn("".join(out) + ELLIPSIS)
 
 
 def region_name(code: str, given: str = "") -> str:

@@ -122,7 +122,7 @@ def render_disconnect_confirm(region: str, *, name: str = "") -> Message:
         button(CANCEL, ActionId.REGION_DISCONNECT_CANCEL, value=value),
     ]
     return message(
-        f"Disconnect {full} ({region.upper()})? {detail}",
+        f"Disconnect {safe(full, 100)} ({region.upper()})? {detail}",
         [section(f"{question}\n{detail}"), actions(buttons)],
     )
 

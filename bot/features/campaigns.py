@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from slack_sdk.errors import SlackApiError
 
 from bot.blocks.campaigns import summarize_filter
+from bot.blocks.format import Mrkdwn, mrkdwn_format
 from bot.blocks.modals import render_choose_campaign
 from bot.blocks.views import render_view_list
 from bot.errors import UsageError
@@ -78,14 +79,14 @@ def _view_save(ctx: CommandContext, words: list[str]) -> None:
             filter=flt,
             now=ctx.services.now(),
         )
-    verb = "Saved" if created else "Updated"
-    scope = "shared with the workspace" if view.shared else "personal"
-    ctx.reply(
-        {
-            "text": f"{verb} view “{view.name}” ({scope}): {summarize_filter(flt.to_vm())}. "
-            f"Open it with `/hilal view {view.name}`."
-        }
+    text = mrkdwn_format(
+        "{verb} view “{name}” ({scope}): {summary}. Open it with `/hilal view {name}`.",
+        verb="Saved" if created else "Updated",
+        name=view.name,
+        scope="shared with the workspace" if view.shared else "personal",
+        summary=summarize_filter(flt.to_vm()),
     )
+    ctx.reply({"text": text})
 
 
 def _view_open(ctx: CommandContext, name: str) -> None:
@@ -94,7 +95,9 @@ def _view_open(ctx: CommandContext, name: str) -> None:
         flt, view_name = CampaignFilter.from_json(view.filter_json), view.name
     update_state(ctx.services, team_id=ctx.team_id, user_id=ctx.user_id, change=lambda _old: flt)
     msg = campaign_message(ctx.services, team_id=ctx.team_id, user_id=ctx.user_id)
-    ctx.reply({"text": f"View “{view_name}”: {msg['text']}", "blocks": msg["blocks"]})
+    # a renderer's text is mrkdwn already (user parts escaped): only the view name needs escaping here
+    text = mrkdwn_format("View “{name}”: {rest}", name=view_name, rest=Mrkdwn(msg["text"]))
+    ctx.reply({"text": text, "blocks": msg["blocks"]})
 
 
 def handle_view(ctx: CommandContext) -> None:
@@ -116,7 +119,7 @@ def handle_view(ctx: CommandContext) -> None:
             name = saved_views.delete_view(
                 session, team_id=ctx.team_id, user_id=ctx.user_id, name=" ".join(words)
             )
-        ctx.reply({"text": f"Deleted view “{name}”."})
+        ctx.reply({"text": mrkdwn_format("Deleted view “{name}”.", name=name)})
     else:
         _view_open(ctx, " ".join(ctx.args))
 
@@ -150,6 +153,7 @@ def _annotate(ctx: CommandContext, kind: str, example: str) -> None:
         raise UsageError(f"`{kind}` needs {what}.", hint=f"Example: `{example}`")
     if kind == "note":
         name, value = ctx.args[0], " ".join(ctx.args[1:])
+        annotate.clean_note(value)  # an empty note or NUL characters: a usage error before any lookup
     else:
         name, value = " ".join(ctx.args[:-1]), ctx.args[-1]
         annotate.parse_tags(value)  # a bad tag is a usage error before any lookup

@@ -4,6 +4,10 @@
 Actions on a message re-render it through ``respond(replace_original=True)``; actions on App Home
 re-publish Home. Modals carry ``{"surface", "url"}`` in private_metadata so a submission can refresh the
 list it came from. Submission problems go back with ``ack(response_action="errors", ...)``.
+
+Every listener acks first, then reads the payload: anything malformed (a value that is not JSON, an id
+that is not a number, options that are not a list of options) raises `UnreadableRequest`, which the
+shared error handler shows as a message on the surface the user clicked.
 """
 
 from __future__ import annotations
@@ -17,18 +21,24 @@ from slack_sdk import WebClient
 
 from bot.blocks.campaigns import render_campaign_details, summarize_filter
 from bot.blocks.ids import (
+    META_MAX_LENGTH,
     OPTION_META_MAX_LENGTH,
     PRIVATE_METADATA_MAX_LENGTH,
     ActionId,
     CampaignOp,
-    decode_meta,
     encode_meta,
-    meta_int,
-    meta_str,
 )
 from bot.blocks.modals import render_note_modal, render_save_view_modal, render_search_modal, render_tag_modal
 from bot.errors import NotFound
-from bot.features.campaigns_ui import ids_of, refresh, surface_of, update_state
+from bot.features.campaigns_ui import (
+    UnreadableRequest,
+    campaign_pk_of,
+    ids_of,
+    read_meta,
+    refresh,
+    surface_of,
+    update_state,
+)
 from bot.services import annotations as annotate
 from bot.services import saved_views
 from bot.services.campaign_filters import CampaignFilter, marketplaces_in
@@ -44,6 +54,7 @@ __all__ = ["register"]
 
 logger = logging.getLogger(__name__)
 Body = dict[str, Any]
+_MAX_OFFSET = 10_000_000  # far beyond any list; a larger offset did not come from our Next button
 _FILTER_FIELDS = {
     ActionId.CAMPAIGNS_FILTER_REGION: "regions",
     ActionId.CAMPAIGNS_FILTER_MARKETPLACE: "marketplaces",
@@ -57,7 +68,42 @@ def _services(context: BoltContext) -> Services:
 
 
 def _action(body: Body) -> Mapping[str, Any]:
-    return (body.get("actions") or [{}])[0]  # type: ignore[no-any-return]
+    """The one action of a block_actions payload."""
+    actions = body.get("actions")
+    first = actions[0] if isinstance(actions, list) and actions else None
+    if not isinstance(first, Mapping):
+        raise UnreadableRequest()
+    return first
+
+
+def _option_value(option: object) -> str:
+    value = option.get("value") if isinstance(option, Mapping) else None
+    if not isinstance(value, str):
+        raise UnreadableRequest("This menu")
+    return value
+
+
+def _selected_values(action: Mapping[str, Any]) -> list[str]:
+    """The option values of a multi-select (an empty selection is an empty list)."""
+    options = action.get("selected_options")
+    if options is None:
+        return []
+    if not isinstance(options, list):
+        raise UnreadableRequest("This menu")
+    return [_option_value(option) for option in options]
+
+
+def _chosen_value(action: Mapping[str, Any], *, default: str) -> str:
+    """The option value of a single select or overflow menu (``default`` when nothing is chosen)."""
+    option = action.get("selected_option")
+    return default if option is None else _option_value(option)
+
+
+def _trigger(body: Body) -> str:
+    trigger = body.get("trigger_id")
+    if not isinstance(trigger, str) or not trigger:
+        raise UnreadableRequest()
+    return trigger
 
 
 def _origin(body: Body) -> dict[str, object]:
@@ -92,7 +138,7 @@ def handle_filter(ack: Ack, body: Body, client: WebClient, respond: Any, context
     ack()
     action = _action(body)
     field = _FILTER_FIELDS[ActionId(action["action_id"])]
-    values = [str(o.get("value")) for o in action.get("selected_options") or []]
+    values = _selected_values(action)
     services = _services(context)
     team, user = ids_of(body, context)
     update_state(services, team_id=team, user_id=user, change=_change_filter(field, values))
@@ -101,7 +147,7 @@ def handle_filter(ack: Ack, body: Body, client: WebClient, respond: Any, context
 
 def handle_sort(ack: Ack, body: Body, client: WebClient, respond: Any, context: BoltContext) -> None:
     ack()
-    sort = str((_action(body).get("selected_option") or {}).get("value") or "spend")
+    sort = _chosen_value(_action(body), default="spend")
     services = _services(context)
     team, user = ids_of(body, context)
     update_state(services, team_id=team, user_id=user, change=lambda old: old.with_changes(sort=sort))
@@ -119,7 +165,10 @@ def handle_clear(ack: Ack, body: Body, client: WebClient, respond: Any, context:
 def handle_page(ack: Ack, body: Body, client: WebClient, respond: Any, context: BoltContext) -> None:
     """Previous / Next: the button value carries the target offset."""
     ack()
-    offset = max(meta_int(decode_meta(str(_action(body).get("value") or "{}")), "offset"), 0)
+    offset = read_meta(_action(body).get("value"), limit=META_MAX_LENGTH).get("offset")
+    if not isinstance(offset, int) or isinstance(offset, bool) or offset > _MAX_OFFSET:
+        raise UnreadableRequest("This button")
+    offset = max(offset, 0)
     services = _services(context)
     team, user = ids_of(body, context)
     if surface_of(body) == "home":
@@ -133,7 +182,7 @@ def handle_search_button(ack: Ack, body: Body, client: WebClient, context: BoltC
     with session_scope(_services(context).engine, readonly=True) as session:
         current, _ = load_user_state(session, team_id=team, user_id=user)
     client.views_open(
-        trigger_id=body["trigger_id"], view=render_search_modal(current.search, metadata=_origin(body))
+        trigger_id=_trigger(body), view=render_search_modal(current.search, metadata=_origin(body))
     )
 
 
@@ -143,7 +192,7 @@ def handle_save_view_button(ack: Ack, body: Body, client: WebClient, context: Bo
     with session_scope(_services(context).engine, readonly=True) as session:
         current, _ = load_user_state(session, team_id=team, user_id=user)
     view = render_save_view_modal(summarize_filter(current.to_vm()), metadata=_origin(body))
-    client.views_open(trigger_id=body["trigger_id"], view=view)
+    client.views_open(trigger_id=_trigger(body), view=view)
 
 
 def _with_origin(view: dict[str, Any], campaign_pk: int, body: Body) -> dict[str, Any]:
@@ -157,10 +206,11 @@ def handle_overflow(ack: Ack, body: Body, client: WebClient, context: BoltContex
     ack()
     services = _services(context)
     team, _user = ids_of(body, context)
-    meta = decode_meta(
-        str((_action(body).get("selected_option") or {}).get("value") or "{}"), limit=OPTION_META_MAX_LENGTH
-    )
-    op, pk = meta_str(meta, "op"), int(meta_str(meta, "id"))
+    meta = read_meta(_chosen_value(_action(body), default=""), limit=OPTION_META_MAX_LENGTH, what="This menu")
+    op, pk = meta.get("op"), campaign_pk_of(meta.get("id"), what="This menu")
+    if not isinstance(op, str) or op not in set(CampaignOp):
+        raise UnreadableRequest("This menu")
+    trigger = _trigger(body)
     with session_scope(services.engine, readonly=True) as session:
         if op == CampaignOp.DETAILS:
             detail = build_detail_vm(session, team_id=team, campaign_pk=pk, now=services.now())
@@ -174,7 +224,7 @@ def handle_overflow(ack: Ack, body: Body, client: WebClient, context: BoltContex
                 view = _with_origin(render_tag_modal(campaign.name, str(pk), tags), pk, body)
             else:
                 view = _with_origin(render_note_modal(campaign.name, str(pk)), pk, body)
-    client.views_open(trigger_id=body["trigger_id"], view=view)
+    client.views_open(trigger_id=trigger, view=view)
 
 
 def handle_open_view(ack: Ack, body: Body, client: WebClient, respond: Any, context: BoltContext) -> None:
@@ -182,7 +232,9 @@ def handle_open_view(ack: Ack, body: Body, client: WebClient, respond: Any, cont
     ack()
     services = _services(context)
     team, user = ids_of(body, context)
-    name = meta_str(decode_meta(str(_action(body).get("value") or "{}")), "name")
+    name = read_meta(_action(body).get("value"), limit=META_MAX_LENGTH, what="This button").get("name")
+    if not isinstance(name, str):
+        raise UnreadableRequest("This button")
     with session_scope(services.engine, readonly=True) as session:
         flt = CampaignFilter.from_json(
             saved_views.find_view(session, team_id=team, user_id=user, name=name).filter_json

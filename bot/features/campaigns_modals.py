@@ -1,27 +1,40 @@
 """Modal submissions of the campaign feature: tag, note, search, save view, and "which campaign?".
 
 Validation problems go back synchronously with ``ack(response_action="errors", errors={block_id: …})``
-(reference §2.5); after a successful submission the list the modal came from is refreshed.
+(reference §2.5); after a successful submission the list the modal came from is refreshed. Everything a
+submission carries is read and checked before ``ack()`` — inputs by the services that store them, ids and
+metadata by `campaigns_ui` — so a malformed value (a number for a tag, a campaign id that is not one, NUL
+characters in a note) is answered in the modal and nothing is written.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook import WebhookClient
 
-from bot.blocks.ids import ActionId, BlockId, CallbackId, decode_meta
-from bot.errors import UserFacingError
-from bot.features.campaigns_ui import Surface, ids_of, refresh, update_state
+from bot.blocks.format import Mrkdwn, join_mrkdwn, mrkdwn_format, unescape_mrkdwn
+from bot.blocks.ids import PRIVATE_METADATA_MAX_LENGTH, ActionId, BlockId, CallbackId
+from bot.errors import UsageError, UserFacingError
+from bot.features.campaigns_ui import (
+    Surface,
+    UnreadableRequest,
+    campaign_pk_of,
+    ids_of,
+    read_meta,
+    refresh,
+    update_state,
+)
 from bot.services import annotations as annotate
 from bot.services import saved_views
 from bot.services.campaign_filters import SEARCH_MAX_LENGTH
 from bot.services.campaigns import load_user_state
+from bot.services.text_input import require_text
 from storage.db import session_scope
 
 if TYPE_CHECKING:
@@ -32,69 +45,134 @@ __all__ = ["apply_op", "register_modals"]
 
 logger = logging.getLogger(__name__)
 Body = dict[str, Any]
+T = TypeVar("T")
+_FORM = "This form"
+_OPS = ("tag", "untag", "note")
 
 
-def apply_op(
-    services: Services, *, team_id: str, user_id: str, campaign_pk: int, op: Mapping[str, object]
-) -> str:
-    """Run a tag / untag / note operation ``{"op", "value"}`` on a campaign; returns the confirmation."""
+def _tag_list(tags: list[str]) -> Mrkdwn:
+    return join_mrkdwn(", ", tags)
+
+
+def _run_op(
+    services: Services, *, team_id: str, user_id: str, campaign_pk: int, kind: str, value: object
+) -> Mrkdwn:
     now = services.now()
-    kind, value = str(op.get("op")), str(op.get("value") or "")
+    if kind == "note":
+        body = annotate.clean_note(value)
+        with session_scope(services.engine) as session:
+            campaign = annotate.get_campaign(session, team_id=team_id, campaign_pk=campaign_pk)
+            annotate.add_note(
+                session, team_id=team_id, user_id=user_id, campaign_pk=campaign_pk, text=body, now=now
+            )
+            return mrkdwn_format("Added your note to “{name}”.", name=campaign.name)
+    tags = annotate.parse_tags(value)
+    if not tags:
+        raise UsageError("Which tag? None was given.", hint="Example: `launch` or `q4-brand`.")
     with session_scope(services.engine) as session:
         campaign = annotate.get_campaign(session, team_id=team_id, campaign_pk=campaign_pk)
-        if kind == "note":
-            annotate.add_note(
-                session, team_id=team_id, user_id=user_id, campaign_pk=campaign_pk, text=value, now=now
-            )
-            return f"Added your note to “{campaign.name}”."
-        tags = annotate.parse_tags(value)
         if kind == "untag":
             removed = annotate.untag_campaign(session, team_id=team_id, campaign_pk=campaign_pk, tags=tags)
             if not removed:
-                return f"“{campaign.name}” had no tag {', '.join(tags)}."
-            return f"Removed tag {', '.join(removed)} from “{campaign.name}”."
+                return mrkdwn_format("“{name}” had no tag {tags}.", name=campaign.name, tags=_tag_list(tags))
+            return mrkdwn_format(
+                "Removed tag {tags} from “{name}”.", tags=_tag_list(removed), name=campaign.name
+            )
         added = annotate.tag_campaign(
             session, team_id=team_id, user_id=user_id, campaign_pk=campaign_pk, tags=tags, now=now
         )
         if not added:
-            return f"“{campaign.name}” already has tag {', '.join(tags)}."
-        return f"Tagged “{campaign.name}” with {', '.join(added)}."
+            return mrkdwn_format("“{name}” already has tag {tags}.", name=campaign.name, tags=_tag_list(tags))
+        return mrkdwn_format("Tagged “{name}” with {tags}.", name=campaign.name, tags=_tag_list(added))
+
+
+def apply_op(
+    services: Services, *, team_id: str, user_id: str, campaign_pk: int, op: Mapping[str, object]
+) -> Mrkdwn:
+    """Run a tag / untag / note operation ``{"op", "value"}`` on a campaign; returns the confirmation.
+
+    The value is checked before anything is written; names and tags in the confirmation are escaped.
+
+    Raises:
+        UnreadableRequest: ``op`` is not "tag", "untag" or "note".
+        UsageError: The value is not valid for it (not text, a bad tag, no tag, an empty note, NUL).
+        NotFound: Not one of the team's campaigns.
+    """
+    kind = op.get("op")
+    if not isinstance(kind, str) or kind not in _OPS:
+        raise UnreadableRequest(_FORM)
+    value = op.get("value")
+    return _run_op(
+        services, team_id=team_id, user_id=user_id, campaign_pk=campaign_pk, kind=kind, value=value
+    )
+
+
+class _Invalid(Exception):
+    """A submission that cannot be accepted: answered in the modal, under ``block``."""
+
+    def __init__(self, block: BlockId, error: UserFacingError) -> None:
+        super().__init__(error.detail)
+        self.block, self.error = block, error
+
+    def answer(self, ack: Ack) -> None:
+        parts = [unescape_mrkdwn(self.error.detail), unescape_mrkdwn(self.error.hint or "")]
+        text = " ".join(part for part in parts if part)
+        ack(response_action="errors", errors={self.block.value: text[:2000]})
+
+
+def _under(block: BlockId, read: Callable[[], T]) -> T:
+    """``read()``; a `UserFacingError` it raises is shown under ``block`` (see `_Invalid`)."""
+    try:
+        return read()
+    except UserFacingError as error:
+        raise _Invalid(block, error) from error
 
 
 def _values(view: Mapping[str, Any]) -> Mapping[str, Any]:
-    values = (view.get("state") or {}).get("values") or {}
+    state = view.get("state")
+    values = state.get("values") if isinstance(state, Mapping) else None
     flat: dict[str, Any] = {}
-    for block_values in values.values():
-        flat.update(block_values)
+    for block_values in values.values() if isinstance(values, Mapping) else ():
+        if isinstance(block_values, Mapping):
+            flat.update(block_values)
     return flat
 
 
-def _text(view: Mapping[str, Any], action: ActionId) -> str:
-    return str((_values(view).get(action.value) or {}).get("value") or "")
+def _element(view: Mapping[str, Any], action: ActionId) -> Mapping[str, Any]:
+    element = _values(view).get(action.value)
+    if element is None:
+        return {}
+    if not isinstance(element, Mapping):
+        raise UnreadableRequest(_FORM)
+    return element
 
 
-def _selected(view: Mapping[str, Any], action: ActionId) -> list[str]:
-    element = _values(view).get(action.value) or {}
-    options = element.get("selected_options") or (
-        [element["selected_option"]] if element.get("selected_option") else []
-    )
-    return [str(o.get("value")) for o in options]
+def _input(view: Mapping[str, Any], action: ActionId) -> object:
+    """A text input's value as sent (an empty input is ""; anything but text is left for the check)."""
+    value = _element(view, action).get("value")
+    return "" if value is None else value
+
+
+def _selected(view: Mapping[str, Any], action: ActionId) -> list[object]:
+    """The option values of a select, checkboxes or multi-select, as sent."""
+    element = _element(view, action)
+    options = element.get("selected_options")
+    if options is None:
+        single = element.get("selected_option")
+        options = [] if single is None else [single]
+    if not isinstance(options, list) or not all(isinstance(o, Mapping) for o in options):
+        raise UnreadableRequest(_FORM)
+    return [o.get("value") for o in options]
 
 
 def _meta(view: Mapping[str, Any]) -> dict[str, object]:
-    try:
-        return decode_meta(str(view.get("private_metadata") or "{}"))
-    except ValueError:
-        return {}
+    """The modal's private_metadata (``{}`` when there is none)."""
+    raw = view.get("private_metadata")
+    return read_meta(raw, limit=PRIVATE_METADATA_MAX_LENGTH, what=_FORM) if raw else {}
 
 
 def _services(context: BoltContext) -> Services:
     return context["services"]  # type: ignore[no-any-return]
-
-
-def _errors(ack: Ack, block: BlockId, error: UserFacingError) -> None:
-    text = f"{error.detail} {error.hint or ''}".strip()
-    ack(response_action="errors", errors={block.value: text[:2000]})
 
 
 def _after(
@@ -113,47 +191,67 @@ def _after(
         logger.warning("campaigns.refresh_failed", extra={"error": type(exc).__name__})
 
 
+def _campaign_pk(view: Mapping[str, Any]) -> int:
+    return campaign_pk_of(_meta(view).get("id"), what=_FORM)
+
+
 def handle_tag_submit(ack: Ack, body: Body, view: Body, client: WebClient, context: BoltContext) -> None:
-    services, meta = _services(context), _meta(view)
+    services = _services(context)
     team, user = ids_of(body, context)
     try:
-        add = annotate.parse_tags(_text(view, ActionId.TAG_ADD))
-    except UserFacingError as error:
-        _errors(ack, BlockId.TAG_ADD, error)
+        meta, pk = _under(BlockId.TAG_ADD, lambda: (_meta(view), _campaign_pk(view)))
+        add = _under(BlockId.TAG_ADD, lambda: annotate.parse_tags(_input(view, ActionId.TAG_ADD)))
+        remove = _under(BlockId.TAG_REMOVE, lambda: annotate.clean_tags(_selected(view, ActionId.TAG_REMOVE)))
+        _under(BlockId.TAG_ADD, lambda: _retag(services, team=team, user=user, pk=pk, add=add, remove=remove))
+    except _Invalid as invalid:
+        invalid.answer(ack)
         return
-    remove = annotate.parse_tags(" ".join(_selected(view, ActionId.TAG_REMOVE)))
     ack()
-    pk = int(str(meta.get("id")))
+    _after(services, client, body, meta)
+
+
+def _retag(services: Services, *, team: str, user: str, pk: int, add: list[str], remove: list[str]) -> None:
     with session_scope(services.engine) as session:
         annotate.tag_campaign(
             session, team_id=team, user_id=user, campaign_pk=pk, tags=add, now=services.now()
         )
         annotate.untag_campaign(session, team_id=team, campaign_pk=pk, tags=remove)
-    _after(services, client, body, meta)
 
 
 def handle_note_submit(ack: Ack, body: Body, view: Body, client: WebClient, context: BoltContext) -> None:
-    services, meta = _services(context), _meta(view)
+    services = _services(context)
     team, user = ids_of(body, context)
-    text = _text(view, ActionId.NOTE_TEXT)
-    if not text.strip() or len(text.strip()) > annotate.NOTE_MAX_LENGTH:
-        _errors(ack, BlockId.NOTE_TEXT, UserFacingError("Write a note of 1 to 2,900 characters."))
+    try:
+        meta, pk = _under(BlockId.NOTE_TEXT, lambda: (_meta(view), _campaign_pk(view)))
+        text = _under(BlockId.NOTE_TEXT, lambda: annotate.clean_note(_input(view, ActionId.NOTE_TEXT)))
+        _under(BlockId.NOTE_TEXT, lambda: _add_note(services, team=team, user=user, pk=pk, text=text))
+    except _Invalid as invalid:
+        invalid.answer(ack)
         return
     ack()
-    pk = int(str(meta.get("id")))
-    with session_scope(services.engine) as session:
-        annotate.add_note(session, team_id=team, user_id=user, campaign_pk=pk, text=text, now=services.now())
     _after(services, client, body, meta)
 
 
-def handle_search_submit(ack: Ack, body: Body, view: Body, client: WebClient, context: BoltContext) -> None:
-    services, meta = _services(context), _meta(view)
-    team, user = ids_of(body, context)
-    text = _text(view, ActionId.SEARCH_TEXT).strip()
+def _add_note(services: Services, *, team: str, user: str, pk: int, text: str) -> None:
+    with session_scope(services.engine) as session:
+        annotate.add_note(session, team_id=team, user_id=user, campaign_pk=pk, text=text, now=services.now())
+
+
+def _search_text(value: object) -> str:
+    text = require_text(value, what="Searches").strip()
     if len(text) > SEARCH_MAX_LENGTH:
-        _errors(
-            ack, BlockId.SEARCH_TEXT, UserFacingError(f"Search for at most {SEARCH_MAX_LENGTH} characters.")
-        )
+        raise UsageError(f"Search for at most {SEARCH_MAX_LENGTH} characters.")
+    return text
+
+
+def handle_search_submit(ack: Ack, body: Body, view: Body, client: WebClient, context: BoltContext) -> None:
+    services = _services(context)
+    team, user = ids_of(body, context)
+    try:
+        meta = _under(BlockId.SEARCH_TEXT, lambda: _meta(view))
+        text = _under(BlockId.SEARCH_TEXT, lambda: _search_text(_input(view, ActionId.SEARCH_TEXT)))
+    except _Invalid as invalid:
+        invalid.answer(ack)
         return
     ack()
     update_state(
@@ -162,50 +260,72 @@ def handle_search_submit(ack: Ack, body: Body, view: Body, client: WebClient, co
     _after(services, client, body, meta)
 
 
+def _save_view(services: Services, *, team: str, user: str, name: object, shared: bool) -> tuple[str, bool]:
+    with session_scope(services.engine) as session:
+        flt, _offset = load_user_state(session, team_id=team, user_id=user)
+        saved, created = saved_views.save_view(
+            session,
+            team_id=team,
+            user_id=user,
+            name=require_text(name, what="View names"),
+            shared=shared,
+            filter=flt,
+            now=services.now(),
+        )
+        return saved.name, created
+
+
 def handle_save_view_submit(
     ack: Ack, body: Body, view: Body, client: WebClient, context: BoltContext
 ) -> None:
-    services, meta = _services(context), _meta(view)
+    services = _services(context)
     team, user = ids_of(body, context)
-    shared = bool(_selected(view, ActionId.SAVE_VIEW_SHARED))
     try:
-        with session_scope(services.engine) as session:
-            flt, _offset = load_user_state(session, team_id=team, user_id=user)
-            saved, created = saved_views.save_view(
-                session,
-                team_id=team,
-                user_id=user,
-                name=_text(view, ActionId.SAVE_VIEW_NAME),
-                shared=shared,
-                filter=flt,
-                now=services.now(),
-            )
-            name = saved.name
-    except UserFacingError as error:
-        _errors(ack, BlockId.SAVE_VIEW_NAME, error)
+        meta = _under(BlockId.SAVE_VIEW_NAME, lambda: _meta(view))
+        shared = _under(BlockId.SAVE_VIEW_SHARED, lambda: bool(_selected(view, ActionId.SAVE_VIEW_SHARED)))
+        name, created = _under(
+            BlockId.SAVE_VIEW_NAME,
+            lambda: _save_view(
+                services, team=team, user=user, name=_input(view, ActionId.SAVE_VIEW_NAME), shared=shared
+            ),
+        )
+    except _Invalid as invalid:
+        invalid.answer(ack)
         return
     ack()
-    verb = "Saved" if created else "Updated"
-    _after(services, client, body, meta, note=f"{verb} view “{name}”. Open it with `/hilal view {name}`.")
+    note = mrkdwn_format(
+        "{verb} view “{name}”. Open it with `/hilal view {name}`.",
+        verb="Saved" if created else "Updated",
+        name=name,
+    )
+    _after(services, client, body, meta, note=note)
+
+
+def _choice(view: Mapping[str, Any]) -> int:
+    chosen = _selected(view, ActionId.CHOOSE_CAMPAIGN)
+    if not chosen:
+        raise UsageError("Choose a campaign.")
+    return campaign_pk_of(chosen[0], what=_FORM)
 
 
 def handle_choose_submit(ack: Ack, body: Body, view: Body, client: WebClient, context: BoltContext) -> None:
     """The user picked one of several matching campaigns: run the pending tag / untag / note."""
-    services, pending = _services(context), _meta(view)
+    services = _services(context)
     team, user = ids_of(body, context)
-    chosen = _selected(view, ActionId.CHOOSE_CAMPAIGN)
-    if not chosen:
-        _errors(ack, BlockId.CHOOSE_CAMPAIGN, UserFacingError("Choose a campaign."))
-        return
     try:
-        text = apply_op(services, team_id=team, user_id=user, campaign_pk=int(chosen[0]), op=pending)
-    except UserFacingError as error:
-        _errors(ack, BlockId.CHOOSE_CAMPAIGN, error)
+        pending = _under(BlockId.CHOOSE_CAMPAIGN, lambda: _meta(view))
+        pk = _under(BlockId.CHOOSE_CAMPAIGN, lambda: _choice(view))
+        text = _under(
+            BlockId.CHOOSE_CAMPAIGN,
+            lambda: apply_op(services, team_id=team, user_id=user, campaign_pk=pk, op=pending),
+        )
+    except _Invalid as invalid:
+        invalid.answer(ack)
         return
     ack()
-    channel = str(pending.get("channel") or "")
+    channel = pending.get("channel")
     try:
-        if channel:
+        if isinstance(channel, str) and channel:
             client.chat_postEphemeral(channel=channel, user=user, text=text)
         else:
             client.chat_postMessage(channel=user, text=text)

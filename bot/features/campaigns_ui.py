@@ -2,6 +2,10 @@
 
 A user has one campaign filter (remembered in `UserFilterState`) shared by the message list and App
 Home; App Home also remembers its page offset, since Home has no response_url to carry it.
+
+Payloads are signed but not trusted to be well formed: an old message, a client bug or a forged request
+can send a value that is not JSON, an id that is not a number or a list where an object belongs. The
+readers here turn that into `UnreadableRequest` (a `UserFacingError`), never a crash.
 """
 
 from __future__ import annotations
@@ -13,6 +17,8 @@ from slack_sdk.webhook import WebhookClient
 
 from bot.blocks.campaigns import page_size, render_campaign_message
 from bot.blocks.common import Message
+from bot.blocks.ids import decode_meta
+from bot.errors import UserFacingError
 from bot.services.campaign_filters import CampaignFilter
 from bot.services.campaigns import (
     build_campaign_page_vm,
@@ -31,9 +37,12 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Surface",
+    "UnreadableRequest",
     "build_page",
     "campaign_message",
+    "campaign_pk_of",
     "ids_of",
+    "read_meta",
     "refresh",
     "surface_of",
     "update_state",
@@ -41,6 +50,45 @@ __all__ = [
 
 Surface = Literal["message", "home"]
 Body = Mapping[str, Any]
+_MAX_PK_DIGITS = 18
+
+
+class UnreadableRequest(UserFacingError):
+    """A button, menu or form sent something Hilal cannot read; nothing was changed."""
+
+    title = "That request could not be read"
+
+    def __init__(self, what: str = "This button or menu") -> None:
+        super().__init__(
+            f"{what} sent something Hilal could not read, so nothing was changed. "
+            "It may come from an old message.",
+            hint="Run `/hilal campaigns` for a fresh list and try again.",
+        )
+
+
+def read_meta(value: object, *, limit: int, what: str = "This button or menu") -> dict[str, object]:
+    """The JSON object carried in a button value, option value or private_metadata.
+
+    Raises:
+        UnreadableRequest: Not a string, not JSON, too long or not a JSON object.
+    """
+    if not isinstance(value, str):
+        raise UnreadableRequest(what)
+    try:
+        return decode_meta(value, limit=limit)
+    except ValueError:
+        raise UnreadableRequest(what) from None
+
+
+def campaign_pk_of(value: object, *, what: str = "This button or menu") -> int:
+    """Hilal's campaign id carried as a string of digits (how renderers write it).
+
+    Raises:
+        UnreadableRequest: Missing, not a string, or not a plain decimal number.
+    """
+    if not isinstance(value, str) or not (value.isascii() and value.isdigit()) or len(value) > _MAX_PK_DIGITS:
+        raise UnreadableRequest(what)
+    return int(value)
 
 
 def render_key(services: Services) -> str:
@@ -48,17 +96,25 @@ def render_key(services: Services) -> str:
     return str(int(services.now().timestamp() * 1000) % 10**9)
 
 
+def _id_in(body: Body, key: str) -> object:
+    """``body[key]["id"]`` (interactions) or ``body[key + "_id"]`` (commands), whatever their shape."""
+    nested = body.get(key)
+    return (nested.get("id") if isinstance(nested, Mapping) else None) or body.get(f"{key}_id")
+
+
 def ids_of(body: Body, context: Mapping[str, Any]) -> tuple[str, str]:
     """(team id, user id) of an interaction payload."""
-    team = str((body.get("team") or {}).get("id") or body.get("team_id") or context.get("team_id") or "")
-    user = str((body.get("user") or {}).get("id") or body.get("user_id") or "")
-    return team, user
+    team = _id_in(body, "team") or context.get("team_id") or ""
+    user = _id_in(body, "user") or ""
+    return str(team), str(user)
 
 
 def surface_of(body: Body) -> Surface:
     """Where an action came from: App Home (a view container, no response_url) or a message."""
-    container = body.get("container") or {}
-    if container.get("type") == "view" or (body.get("view") or {}).get("type") == "home":
+    container, view = body.get("container"), body.get("view")
+    if isinstance(container, Mapping) and container.get("type") == "view":
+        return "home"
+    if isinstance(view, Mapping) and view.get("type") == "home":
         return "home"
     return "message"
 

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from slack_sdk.errors import SlackApiError
 
 from bot.blocks.digest import render_digest
+from bot.blocks.format import Mrkdwn, channel_mention, mrkdwn_format
 from bot.errors import NotAllowed, UsageError, UserFacingError
 from bot.features.base import CommandContext, CommandSpec, Feature
 from bot.services.digest_subscriptions import (
@@ -35,7 +36,7 @@ __all__ = ["FEATURE", "BotNotInChannel", "handle_digest"]
 
 USAGE = "digest subscribe|list|unsubscribe|preview"
 SUBCOMMANDS = "Use `subscribe`, `list`, `unsubscribe` or `preview`."
-INVITE_HINT = "Invite it with `/invite @Hilal` in <#{channel}>, then run the command again."
+INVITE_HINT = "Invite it with `/invite @Hilal` in {channel}, then run the command again."
 PREVIEW_NOTE = "Preview, only visible to you. The chart is attached to the scheduled digest only."
 MAX_PREVIEW_PARTS = 4  # a response_url takes 5 posts: the note plus up to 4 parts
 
@@ -59,14 +60,18 @@ def _require_bot_in(client: WebClient, channel_id: str) -> None:
         if exc.response.get("error") == "channel_not_found":
             raise BotNotInChannel(
                 "I can't see that channel: it is private and Hilal is not a member, or it doesn't exist.",
-                hint=INVITE_HINT.format(channel=channel_id),
+                hint=mrkdwn_format(INVITE_HINT, channel=channel_mention(channel_id)),
             ) from None
         raise
     if channel.get("is_archived"):
-        raise UsageError(f"<#{channel_id}> is archived.", hint="Pick another channel.")
+        raise UsageError(
+            mrkdwn_format("{channel} is archived.", channel=channel_mention(channel_id)),
+            hint="Pick another channel.",
+        )
     if not channel.get("is_im") and not channel.get("is_member"):
         raise BotNotInChannel(
-            f"Hilal is not a member of <#{channel_id}>.", hint=INVITE_HINT.format(channel=channel_id)
+            mrkdwn_format("Hilal is not a member of {channel}.", channel=channel_mention(channel_id)),
+            hint=mrkdwn_format(INVITE_HINT, channel=channel_mention(channel_id)),
         )
 
 
@@ -78,15 +83,22 @@ def _user_zone(client: WebClient, user_id: str) -> str:
     return str(user.get("tz") or "UTC")
 
 
-def _describe(info: SubscriptionInfo) -> str:
+def _describe(info: SubscriptionInfo) -> Mrkdwn:
+    """One subscription as mrkdwn: the channel as a live link, the view name and the rest escaped."""
     scope = (
-        f"view *{info.view_name}*"
+        mrkdwn_format("view *{name}*", name=info.view_name)
         if info.view_name
         else ("all regions" if len(info.regions) == 3 else ", ".join(r.upper() for r in info.regions))
     )
-    chart = " · with chart" if info.chart else ""
-    state = f"paused ({info.paused_reason})" if info.paused_reason else f"next {info.next_due}"
-    return f"<#{info.channel_id}> · {info.local_time} {info.timezone} · {scope}{chart} · {state}"
+    return mrkdwn_format(
+        "{channel} · {time} {zone} · {scope}{chart} · {state}",
+        channel=channel_mention(info.channel_id),
+        time=info.local_time,
+        zone=info.timezone,
+        scope=scope,
+        chart=" · with chart" if info.chart else "",
+        state=f"paused ({info.paused_reason})" if info.paused_reason else f"next {info.next_due}",
+    )
 
 
 def _subscribe(ctx: CommandContext) -> None:
@@ -104,13 +116,13 @@ def _subscribe(ctx: CommandContext) -> None:
         timezone=zone,
         now=ctx.services.now(),
     )
-    ctx.reply(
-        {
-            "text": f"✅ Daily digest set up: {_describe(info)}.\n"
-            "Each marketplace shows yesterday in its own time zone and currency. "
-            "Try it now with `/hilal digest preview`."
-        }
+    text = mrkdwn_format(
+        "✅ Daily digest set up: {subscription}.\n"
+        "Each marketplace shows yesterday in its own time zone and currency. "
+        "Try it now with `/hilal digest preview`.",
+        subscription=_describe(info),
     )
+    ctx.reply({"text": text})
 
 
 def _list(ctx: CommandContext) -> None:
@@ -138,7 +150,10 @@ def _unsubscribe(ctx: CommandContext) -> None:
         channel = found
     _require_manager(ctx)
     unsubscribe(ctx.services, team_id=ctx.team_id, channel_id=channel, now=ctx.services.now())
-    ctx.reply({"text": f"Done: <#{channel}> will no longer get the daily digest."})
+    text = mrkdwn_format(
+        "Done: {channel} will no longer get the daily digest.", channel=channel_mention(channel)
+    )
+    ctx.reply({"text": text})
 
 
 def _preview(ctx: CommandContext) -> None:

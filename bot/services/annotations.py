@@ -3,6 +3,10 @@ reconnect and every sync, which only ever updates the campaign rows they point a
 
 A CAMPAIGN given in a command is Hilal's internal id, Amazon's campaign id, an exact name or a unique
 name prefix (case-insensitive). Several matches raise `AmbiguousCampaign`, carrying the candidates.
+
+Input is checked here, whatever surface it came from: tags and notes must be text (a JSON number is
+refused, not turned into "42"), and text with NUL characters is refused before anything is written
+(PostgreSQL would reject it, SQLite would store it). A call that refuses writes nothing.
 """
 
 from __future__ import annotations
@@ -15,15 +19,19 @@ from sqlmodel import Session, col, select
 from bot.blocks.format import flag
 from bot.errors import NotFound, UsageError, UserFacingError
 from bot.services.campaign_filters import normalize_tag
+from bot.services.text_input import require_text
 from bot.viewmodels import CampaignMatchVM
 from storage.models import Campaign, Profile
 from storage.repositories import annotations as notes_repo
 from storage.repositories import campaigns as repo
 
 __all__ = [
+    "NOTE_EXAMPLE",
     "NOTE_MAX_LENGTH",
     "AmbiguousCampaign",
     "add_note",
+    "clean_note",
+    "clean_tags",
     "get_campaign",
     "match_vms",
     "parse_tags",
@@ -33,6 +41,8 @@ __all__ = [
 ]
 
 NOTE_MAX_LENGTH = 2900
+NOTE_EXAMPLE = 'Example: `/hilal note "Brand - Exact" Raised bids for Prime Day`'
+_TAG_EXAMPLE = "Example: `launch` or `q4-brand`."
 
 
 class AmbiguousCampaign(UserFacingError):
@@ -83,7 +93,7 @@ def resolve_campaign(session: Session, *, team_id: str, text: str) -> Campaign:
         NotFound: Nothing matches.
         AmbiguousCampaign: Several campaigns match.
     """
-    needle = text.strip()
+    needle = require_text(text, what="Campaign names").strip()
     if not needle:
         raise UsageError(
             "Which campaign? Give its id or name.", hint='Example: `/hilal tag "Brand - Exact" launch`'
@@ -107,21 +117,36 @@ def get_campaign(session: Session, *, team_id: str, campaign_pk: int) -> Campaig
     return campaign
 
 
-def parse_tags(text: str) -> list[str]:
-    """Comma- or space-separated tags in normal form (UsageError on a bad one)."""
-    parts = [p for p in text.replace(",", " ").split() if p]
+def parse_tags(text: object) -> list[str]:
+    """Comma- or space-separated tags in normal form (UsageError on a bad one, or when not text)."""
+    parts = [p for p in require_text(text, what="Tags", hint=_TAG_EXAMPLE).replace(",", " ").split() if p]
     return list(dict.fromkeys(normalize_tag(p) for p in parts))
+
+
+def clean_tags(tags: Sequence[object]) -> list[str]:
+    """Each tag checked and in normal form, duplicates dropped.
+
+    Raises:
+        UsageError: A tag is not text (e.g. a JSON number) or not a valid tag.
+    """
+    return list(dict.fromkeys(normalize_tag(require_text(t, what="Tags", hint=_TAG_EXAMPLE)) for t in tags))
 
 
 def tag_campaign(
     session: Session, *, team_id: str, user_id: str, campaign_pk: int, tags: Sequence[str], now: datetime
 ) -> list[str]:
-    """Add tags to a campaign; returns the ones that were new."""
+    """Add tags to a campaign; returns the ones that were new.
+
+    Raises:
+        UsageError: A tag is not text or not valid (checked before any is written).
+        NotFound: Not one of the team's campaigns.
+    """
+    checked = clean_tags(tags)
     campaign = get_campaign(session, team_id=team_id, campaign_pk=campaign_pk)
     assert campaign.id is not None
     return [
         tag
-        for tag in tags
+        for tag in checked
         if notes_repo.add_tag(
             session, team_id=team_id, campaign_pk=campaign.id, tag=tag, user_id=user_id, now=now
         )
@@ -129,14 +154,34 @@ def tag_campaign(
 
 
 def untag_campaign(session: Session, *, team_id: str, campaign_pk: int, tags: Sequence[str]) -> list[str]:
-    """Remove tags from a campaign; returns the ones it had."""
+    """Remove tags from a campaign; returns the ones it had.
+
+    Raises:
+        UsageError: A tag is not text or not valid (checked before any is removed).
+        NotFound: Not one of the team's campaigns.
+    """
+    checked = clean_tags(tags)
     campaign = get_campaign(session, team_id=team_id, campaign_pk=campaign_pk)
     assert campaign.id is not None
     return [
         tag
-        for tag in tags
+        for tag in checked
         if notes_repo.remove_tag(session, team_id=team_id, campaign_pk=campaign.id, tag=tag)
     ]
+
+
+def clean_note(text: object) -> str:
+    """The note as stored (trimmed).
+
+    Raises:
+        UsageError: Not text, with NUL characters, empty, or longer than 2,900 characters.
+    """
+    body = require_text(text, what="Notes", hint=NOTE_EXAMPLE).strip()
+    if not body:
+        raise UsageError("The note is empty.", hint=NOTE_EXAMPLE)
+    if len(body) > NOTE_MAX_LENGTH:
+        raise UsageError(f"Notes are at most {NOTE_MAX_LENGTH:,} characters; this one has {len(body):,}.")
+    return body
 
 
 def add_note(
@@ -145,15 +190,10 @@ def add_note(
     """Add a note with its author.
 
     Raises:
-        UsageError: Empty or longer than 2,900 characters.
+        UsageError: Not text, with NUL characters, empty, or longer than 2,900 characters.
+        NotFound: Not one of the team's campaigns.
     """
-    body = text.strip()
-    if not body:
-        raise UsageError(
-            "The note is empty.", hint='Example: `/hilal note "Brand - Exact" Raised bids for Prime Day`'
-        )
-    if len(body) > NOTE_MAX_LENGTH:
-        raise UsageError(f"Notes are at most {NOTE_MAX_LENGTH:,} characters; this one has {len(body):,}.")
+    body = clean_note(text)
     campaign = get_campaign(session, team_id=team_id, campaign_pk=campaign_pk)
     assert campaign.id is not None
     notes_repo.add_note(

@@ -88,12 +88,19 @@ def _sort(value: str) -> SortKey:
     return "spend"
 
 
+def _searchable(text: str) -> str:
+    """``text`` without what no database can search for: NUL characters and unpaired surrogates."""
+    return text.replace("\x00", "").encode("utf-8", "ignore").decode("utf-8")
+
+
 def normalize_tag(text: str) -> str:
     """A tag as stored: trimmed, lower case, at most 50 characters of letters, digits and ``-_.:/+&``.
 
     Raises:
-        UsageError: Empty, too long, or with other characters (spaces included).
+        UsageError: Not text (a JSON number), empty, too long, or with other characters (spaces included).
     """
+    if not isinstance(text, str):
+        raise UsageError("Tags must be text.", hint="Example: `launch` or `q4-brand`.")
     tag = text.strip().lower().lstrip("#")
     if not tag:
         raise UsageError("A tag cannot be empty.", hint="Example: `launch` or `q4-brand`.")
@@ -139,7 +146,7 @@ class CampaignFilter:
                 valid_tags.append(normalize_tag(tag))
             except UsageError:
                 continue
-        text = (search or "").strip()[:SEARCH_MAX_LENGTH] or None
+        text = _searchable(search or "").strip()[:SEARCH_MAX_LENGTH] or None
         return cls(
             regions=tuple(r for r in REGIONS if r in region_set),
             marketplaces=_unique(_country(m) for m in marketplaces if 0 < len(m.strip()) <= 4),

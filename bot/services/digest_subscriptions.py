@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from bot.blocks.format import channel_mention, mrkdwn_format
 from bot.errors import NotFound, UsageError
 from bot.services.digest_schedule import format_local, next_slot, parse_local_time, parse_zone
 from bot.services.digests import ALL_REGIONS, DigestScope
@@ -238,7 +239,7 @@ def unsubscribe(services: Services, *, team_id: str, channel_id: str, now: datet
         row = repo.get_subscription(session, team_id=team_id, channel_id=channel_id)
         if row is None or row.id is None or row.pause_reason == UNSUBSCRIBED:
             raise NotFound(
-                f"<#{channel_id}> has no digest subscription.",
+                mrkdwn_format("{channel} has no digest subscription.", channel=channel_mention(channel_id)),
                 hint="See all subscriptions with `/hilal digest list`.",
             )
         repo.pause_subscription(session, subscription_id=row.id, reason=UNSUBSCRIBED, now=now)

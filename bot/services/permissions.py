@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from slack_sdk.errors import SlackApiError
 from sqlmodel import select
 
+from bot.blocks.format import Mrkdwn, join_mrkdwn, mrkdwn_format, user_mention
 from storage.db import session_scope
 from storage.models import AdminUser
 
@@ -48,12 +49,13 @@ def can_manage(services: Services, client: WebClient, *, team_id: str, user_id: 
     return _is_workspace_admin(client, user_id)
 
 
-def who_can_manage_text(services: Services, *, team_id: str) -> str:
-    """A sentence naming who can do it, for the "not allowed" answer."""
+def who_can_manage_text(services: Services, *, team_id: str) -> Mrkdwn:
+    """A sentence naming who can do it, for the "not allowed" answer (the admins as live mentions)."""
     admins = list_admins(services, team_id=team_id)
-    named = ", ".join(f"<@{u}>" for u in admins[:10])
-    extra = f" and Hilal admins ({named})" if named else ""
-    return (
-        f"Workspace admins and owners{extra} can do this. "
-        "Ask one of them to do it, or to add you with `/hilal admins add @you`."
+    named = join_mrkdwn(", ", (user_mention(u) for u in admins[:10]))
+    extra = mrkdwn_format(" and Hilal admins ({named})", named=named) if named else Mrkdwn("")
+    return mrkdwn_format(
+        "Workspace admins and owners{extra} can do this. "
+        "Ask one of them to do it, or to add you with `/hilal admins add @you`.",
+        extra=extra,
     )

@@ -13,8 +13,10 @@ from datetime import datetime
 from sqlmodel import Session, col, func, select
 
 from bot.blocks.campaigns import summarize_filter
+from bot.blocks.format import channel_mention, mrkdwn_format, user_mention
 from bot.errors import Conflict, NotAllowed, NotFound, UsageError
 from bot.services.campaign_filters import CampaignFilter
+from bot.services.text_input import require_text
 from bot.viewmodels import SavedViewVM
 from storage.models import DigestSubscription, SavedView
 from storage.repositories import annotations as notes_repo
@@ -38,7 +40,7 @@ _EXAMPLE = "Example: `/hilal view save EU brand shared`"
 
 def validate_view_name(name: str) -> str:
     """The name as stored (spaces collapsed), or a `UsageError` saying what is wrong."""
-    clean = " ".join(name.split())
+    clean = " ".join(require_text(name, what="View names", hint=_EXAMPLE).split())
     if not clean:
         raise UsageError("Give the view a name.", hint=_EXAMPLE)
     if len(clean) > VIEW_NAME_MAX_LENGTH:
@@ -117,7 +119,11 @@ def save_view(
         ).first()
         if clash is not None:
             raise Conflict(
-                f"<@{clash.owner_id}> already shares a view called `{clash.name}`.",
+                mrkdwn_format(
+                    "{owner} already shares a view called `{name}`.",
+                    owner=user_mention(clash.owner_id),
+                    name=clash.name,
+                ),
                 hint="Choose another name, or save it as a personal view.",
                 title="Name taken",
             )
@@ -143,14 +149,21 @@ def delete_view(session: Session, *, team_id: str, user_id: str, name: str) -> s
     view = find_view(session, team_id=team_id, user_id=user_id, name=name)
     if view.owner_id != user_id:
         raise NotAllowed(
-            f"`{view.name}` belongs to <@{view.owner_id}>; only they can delete it.",
+            mrkdwn_format(
+                "`{name}` belongs to {owner}; only they can delete it.",
+                name=view.name,
+                owner=user_mention(view.owner_id),
+            ),
             hint="You can save your own copy with `/hilal view save NAME` after opening it.",
         )
     used = session.exec(select(DigestSubscription).where(DigestSubscription.view_id == view.id)).first()
     if used is not None:
+        channel = channel_mention(used.channel_id)
         raise Conflict(
-            f"The digest in <#{used.channel_id}> uses `{view.name}`.",
-            hint=f"Unsubscribe it first: `/hilal digest unsubscribe` in <#{used.channel_id}>.",
+            mrkdwn_format("The digest in {channel} uses `{name}`.", channel=channel, name=view.name),
+            hint=mrkdwn_format(
+                "Unsubscribe it first: `/hilal digest unsubscribe` in {channel}.", channel=channel
+            ),
             title="View in use",
         )
     notes_repo.delete_saved_view(session, view=view)
