@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test lint format check-types system-deps bench clean
+.PHONY: run reset test lint format check-types system-deps bench screenshots clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || { \
@@ -19,6 +19,10 @@ $(STAMP): pyproject.toml constraints.txt
 
 run: $(STAMP)
 	$(BIN)/hilal run
+
+# Local mode remembers its data in .hilal-local/; this deletes that folder (it asks first).
+reset: $(STAMP)
+	$(BIN)/hilal local reset
 
 system-deps:
 	@scripts/ensure-system-deps
@@ -34,6 +38,10 @@ format: $(STAMP)
 
 test: lint system-deps
 	scripts/with-postgres $(BIN)/pytest -n $(PYTEST_WORKERS) -q
+
+# Refresh the README's screenshots from the browser walk (a plain test run writes them to /tmp).
+screenshots: $(STAMP) system-deps
+	SCREENSHOTS_DIR=docs/screenshots $(BIN)/pytest tests/e2e -q -p no:xdist
 
 bench: $(STAMP)
 	@for script in bench/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done

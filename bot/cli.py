@@ -1,6 +1,6 @@
 """The `hilal` command: the composition root and the only place that reads the environment.
 
-Sub-commands: run, db upgrade, keys generate|rotate|status, sync, purge, sandbox, worker.
+Sub-commands: run, db upgrade, keys generate|rotate|status, sync, purge, sandbox, teams, local reset.
 Any error an operator can cause ends in one line on stderr that says what to do (exit status 2).
 """
 
@@ -9,10 +9,12 @@ from __future__ import annotations
 import secrets
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
+from bot.cli_local import local_dir_option
 from bot.settings import ConfigError, Settings, load_settings
 from storage.crypto import VaultError
 from storage.db import DatabaseUnavailableError
@@ -44,11 +46,12 @@ def cli() -> None:
 @cli.command()
 @click.option("--host", default=None, help="Listen address (default HILAL_HOST).")
 @click.option("--port", default=None, type=int, help="Listen port (default HILAL_PORT).")
-def run(host: str | None, port: int | None) -> None:
+@local_dir_option
+def run(host: str | None, port: int | None, local_dir: Path) -> None:
     """Run the app: web server, Slack listeners and scheduler (local mode without Slack credentials)."""
     from bot.runtime import run_app
 
-    run_app(_settings(), host=host, port=port)
+    run_app(_settings(), host=host, port=port, local_dir=local_dir)
 
 
 @cli.group()
@@ -121,11 +124,12 @@ def keys_status() -> None:
 
 
 def _register_more() -> None:
-    """Sub-commands that live in their own modules (purge, sandbox, sync)."""
-    from bot import cli_ops, cli_sync
+    """Sub-commands that live in their own modules (purge, sandbox, sync, teams, local)."""
+    from bot import cli_local, cli_ops, cli_sync
 
     cli_ops.register(cli)
     cli_sync.register(cli)
+    cli_local.register(cli)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -5,11 +5,15 @@ The lead wires it with `register(cli)`. Errors end in one clear line.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from collections.abc import Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
+
+from bot.cli_local import local_dir_option
 
 if TYPE_CHECKING:
     from bot.wiring import Services
@@ -27,8 +31,13 @@ __all__ = ["register", "sync_command"]
     show_default=True,
     help="auto: initial until a first sync succeeded, then manual (everything, plus due reports).",
 )
-def sync_command(team: str, region: str, kind: str) -> None:
-    """Sync TEAM's REGION (na, eu or fe) with Amazon once, now."""
+@local_dir_option
+def sync_command(team: str, region: str, kind: str, local_dir: Path) -> None:
+    """Sync TEAM's REGION (na, eu or fe) with Amazon once, now.
+
+    Without Slack credentials this is local mode's team: the command uses local mode's folder, and the
+    running local mode's Amazon simulator (or, when none runs, one started from the folder's saved state).
+    """
     from bot.amazon.regions import Region
     from bot.settings import load_settings
     from bot.wiring import build_services
@@ -37,13 +46,19 @@ def sync_command(team: str, region: str, kind: str) -> None:
         code = Region.parse(region).value
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
-    services = build_services(load_settings())
-    try:
-        _sync(services, team=team, code=code, kind=kind)
-    finally:
-        services.background.shutdown(wait=False)
-        services.amazon.http.close()
-        services.engine.dispose()
+    with contextlib.ExitStack() as stack:
+        settings = load_settings()
+        if settings.local_mode:
+            from bot.local import local_settings
+
+            settings = stack.enter_context(local_settings(settings, folder=local_dir))
+        services = build_services(settings)
+        try:
+            _sync(services, team=team, code=code, kind=kind)
+        finally:
+            services.background.shutdown(wait=False)
+            services.amazon.http.close()
+            services.engine.dispose()
 
 
 def _sync(services: Services, *, team: str, code: str, kind: str) -> None:

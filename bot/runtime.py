@@ -9,9 +9,13 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import signal
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from pathlib import Path
+from types import FrameType
+from typing import TYPE_CHECKING, NoReturn
 
 from bot.logging import configure_logging
 from bot.settings import ConfigError, Settings
@@ -73,6 +77,7 @@ class Runtime:
             "Hilal is running in local mode (no Slack credentials set).",
             f"Open the Slack console: {self.local.console_url}",
             "Try: /hilal connect fe",
+            f"Data is kept in {self.local.folder.root} (start fresh: hilal local reset)",
         ]
 
     def stop(self) -> None:
@@ -86,8 +91,13 @@ class Runtime:
             self.local.stop()
 
 
-def build_runtime(settings: Settings, *, local_port: int | None = None) -> Runtime:
-    """Settings → (local stack) → schema → services → Bolt app → WSGI app."""
+def build_runtime(
+    settings: Settings, *, local_port: int | None = None, local_dir: Path | None = None
+) -> Runtime:
+    """Settings → (local stack) → schema → services → Bolt app → WSGI app.
+
+    In local mode the stand-ins start from what `local_dir` (default `./.hilal-local`) remembers.
+    """
     from bot.app import create_app
     from bot.web.server import build_web_app
     from bot.wiring import build_services
@@ -96,7 +106,7 @@ def build_runtime(settings: Settings, *, local_port: int | None = None) -> Runti
     if settings.local_mode:
         from bot.local import start_local_stack
 
-        local = start_local_stack(settings, app_port=local_port)
+        local = start_local_stack(settings, folder=local_dir, app_port=local_port)
         settings = local.settings
     try:
         settings.require_production_secrets()
@@ -112,14 +122,26 @@ def build_runtime(settings: Settings, *, local_port: int | None = None) -> Runti
     )
 
 
-def run_app(settings: Settings, *, host: str | None = None, port: int | None = None) -> None:
-    """Start the app and block until interrupted."""
+def _interrupt(signum: int, frame: FrameType | None) -> NoReturn:  # noqa: ARG001 - signal handler signature
+    raise KeyboardInterrupt
+
+
+def run_app(
+    settings: Settings, *, host: str | None = None, port: int | None = None, local_dir: Path | None = None
+) -> None:
+    """Start the app and block until interrupted.
+
+    waitress binds with SO_REUSEADDR, so a restart gets the port back while the last run's is in TIME_WAIT.
+    """
     import waitress
 
     configure_logging(settings.log_level, json_output=settings.log_format == "json")
-    runtime = build_runtime(settings, local_port=port)
+    runtime = build_runtime(settings, local_port=port, local_dir=local_dir)
     listen_host = host or runtime.settings.hilal_host
     listen_port = port if port is not None else runtime.settings.hilal_port
+    if threading.current_thread() is threading.main_thread():
+        # `kill` and service managers send SIGTERM: stop as Ctrl-C does, so local mode saves its state.
+        signal.signal(signal.SIGTERM, _interrupt)
     runtime.start_background()
     for line in runtime.banner():
         logger.warning(line)

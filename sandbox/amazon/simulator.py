@@ -10,20 +10,23 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from types import TracebackType
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
+from sandbox.amazon import persist
 from sandbox.amazon import seed as seeding
 from sandbox.amazon.config import SimConfig
 from sandbox.amazon.entities import CAMPAIGN_BASE, encode_id
 from sandbox.amazon.faults import Faults
-from sandbox.amazon.http import RecordedRequest, SimHTTPServer
+from sandbox.amazon.http import RecordedRequest, Response, SimHTTPServer
 from sandbox.amazon.metrics import Restatement
 from sandbox.amazon.regions import API_HOSTS, CONSENT_HOSTS, REGIONS, TOKEN_HOSTS
 from sandbox.amazon.router import dispatch
 from sandbox.amazon.state import SimState, User
 from sandbox.amazon.truth import Truth
+from sandbox.statefile import AutoSaver, StateFile, StateFileError
 
 __all__ = ["AmazonSimulator", "ConsentError", "serve_forever"]
 
@@ -40,33 +43,66 @@ class ConsentError(Exception):
 class AmazonSimulator:
     """Amazon Ads API + Login with Amazon on one loopback port (reference §8).
 
-    Use as a context manager, or call :meth:`start` and :meth:`stop`.
+    Use as a context manager, or call :meth:`start` and :meth:`stop`. With ``state_file`` the simulator
+    starts from what that file holds (when it exists) and keeps it up to date while it serves, so a
+    restarted simulator still honours the refresh tokens, access tokens and reports it issued.
     """
 
-    def __init__(self, config: SimConfig | None = None) -> None:
+    def __init__(self, config: SimConfig | None = None, *, state_file: Path | None = None) -> None:
+        """Create a stopped simulator.
+
+        Raises:
+            sandbox.statefile.StateFileError: ``state_file`` exists but cannot be loaded.
+        """
         self.config = config or SimConfig()
         self._state = SimState(self.config)
         self._server: SimHTTPServer | None = None
         self.truth = Truth(self._state)
+        self._saver: AutoSaver | None = None
+        if state_file is not None:
+            file = StateFile(state_file, kind=persist.KIND, version=persist.FORMAT_VERSION)
+            saved = file.read()
+            if saved is not None:
+                try:
+                    persist.restore(self._state, saved)
+                except ValueError as exc:
+                    raise StateFileError(f"{state_file}: {exc}") from None
+            self._saver = AutoSaver(file, lambda: persist.snapshot(self._state))
 
     # -- lifecycle -----------------------------------------------------------------------------------
     def start(self, host: str = "127.0.0.1", port: int = 0) -> AmazonSimulator:
         """Start serving on ``host:port`` (0 picks a free port) in a daemon thread."""
         if self._server is not None:
             raise RuntimeError("simulator already started")
-        server = SimHTTPServer((host, port), dispatch=lambda r: dispatch(self._state, r), now=self._state.now)
+        server = SimHTTPServer((host, port), dispatch=self._serve, now=self._state.now)
         bound_host, bound_port = server.server_address[:2]
         self._state.base_url = f"http://{bound_host!s}:{bound_port}"
+        if self._saver is not None:
+            self._saver.start().poke()
         server.start()
         self._server = server
         log.info("amazon simulator listening on %s", self._state.base_url)
         return self
 
     def stop(self) -> None:
-        """Stop serving (idempotent)."""
+        """Stop serving (idempotent); with a state file, write it one last time."""
         if self._server is not None:
             self._server.stop()
             self._server = None
+        if self._saver is not None:
+            self._saver.stop()
+
+    def save(self) -> None:
+        """Write the state file now (no-op without one)."""
+        if self._saver is not None:
+            self._saver.flush()
+
+    def _serve(self, request: RecordedRequest) -> Response:
+        try:
+            return dispatch(self._state, request)
+        finally:
+            if self._saver is not None:
+                self._saver.poke()
 
     def __enter__(self) -> AmazonSimulator:
         if self._server is None:

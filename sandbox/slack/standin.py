@@ -16,10 +16,11 @@ import copy
 import mimetypes
 import time
 from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from sandbox.slack import api_chat, api_misc, api_views
+from sandbox.slack import api_chat, api_misc, api_views, persist
 from sandbox.slack.api_misc import OAuthClient
 from sandbox.slack.clock import Clock, SystemClock
 from sandbox.slack.demo import demo_workspace
@@ -49,6 +50,7 @@ class SlackStandIn(AppDriver):
         app_timeout: float = 10.0,
         channel_pacing: float | None = None,
         console: bool = True,
+        state_file: Path | None = None,
     ) -> None:
         """Create a stopped stand-in.
 
@@ -60,8 +62,14 @@ class SlackStandIn(AppDriver):
             channel_pacing: if set, ``chat.postMessage`` to one channel more often than once per this many
                 seconds answers 429 with ``Retry-After`` (Slack's ~1 message/s/channel rule).
             console: serve the browser console at ``/``.
+            state_file: start from this file's world when it exists, and keep it up to date while serving
+                (local mode); see ``sandbox.slack.persist`` for what lasts.
+
+        Raises:
+            sandbox.statefile.StateFileError: ``state_file`` exists but cannot be loaded.
         """
         self._state = SlackState(clock or SystemClock())
+        self._saver = persist.load(self._state, state_file) if state_file is not None else None
         self._server = HttpServer(self._route, host=host, port=port)
         self._link = None
         self._app_timeout = app_timeout
@@ -77,7 +85,9 @@ class SlackStandIn(AppDriver):
     def with_demo_workspace(cls, **kwargs: Any) -> SlackStandIn:
         """A stand-in holding the demo workspace T0DEMO "Demo Co" (token ``xoxb-demo-T0DEMO``)."""
         stand_in = cls(**kwargs)
-        stand_in.add(demo_workspace())
+        demo = demo_workspace()
+        if demo.team_id not in stand_in._state.workspaces:  # a restored world already holds it
+            stand_in.add(demo)
         return stand_in
 
     # lifecycle --------------------------------------------------------------------------------
@@ -85,11 +95,15 @@ class SlackStandIn(AppDriver):
     def start(self) -> SlackStandIn:
         """Start serving in a daemon thread; returns self."""
         self._server.start()
+        if self._saver is not None:
+            self._saver.start().poke()
         return self
 
     def stop(self) -> None:
-        """Stop serving."""
+        """Stop serving; with a state file, write it one last time."""
         self._server.stop()
+        if self._saver is not None:
+            self._saver.stop()
 
     def serve_forever(self) -> None:
         """Serve in the calling thread (local mode) until interrupted."""
@@ -324,6 +338,13 @@ class SlackStandIn(AppDriver):
     # HTTP routing -----------------------------------------------------------------------------
 
     def _route(self, request: Request) -> Response:
+        try:
+            return self._answer(request)
+        finally:
+            if self._saver is not None:
+                self._saver.poke()
+
+    def _answer(self, request: Request) -> Response:
         path = request.path
         if path.startswith("/api/"):
             return dispatch(

@@ -96,6 +96,16 @@ class SlackState:
         """A fresh Slack-looking id such as ``V0000001A``."""
         return f"{prefix}{next(self._seq):08X}"
 
+    def peek_ids(self) -> int:
+        """The next id number, without using it (what a restarted stand-in resumes from)."""
+        upcoming = next(self._seq)
+        self._seq = itertools.count(upcoming)
+        return upcoming
+
+    def continue_ids(self, start: int) -> None:
+        """Issue ids and ts sequences from ``start`` on (after restoring a saved world)."""
+        self._seq = itertools.count(start)
+
     def next_ts(self) -> str:
         """A unique, increasing message ts (``seconds.sequence``)."""
         return f"{int(self.now())}.{next(self._seq):06d}"
