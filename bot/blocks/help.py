@@ -8,7 +8,7 @@ from bot.blocks.common import Block, Message, context, header, message, safe, se
 from bot.blocks.limits import MAX_MESSAGE_TEXT_BUDGET, total_text_length
 from bot.viewmodels import CommandHelp
 
-__all__ = ["HELP_TITLE", "UNKNOWN_COMMAND", "render_help"]
+__all__ = ["HELP_TITLE", "UNKNOWN_COMMAND", "render_command_problem", "render_help"]
 
 HELP_TITLE = "Hilal commands"
 UNKNOWN_COMMAND = "Unknown command: `{command}`"
@@ -16,6 +16,8 @@ INTRO = "Hilal keeps your Amazon Ads campaigns in Slack. Regions are `na`, `eu` 
 FOOTER = "Tip: the App Home tab shows your regions and campaigns too."
 FALLBACK = "Hilal commands: {usages}"
 MORE_COMMANDS = "… and {count} more commands."
+PROBLEM_TITLE = "That command didn't work"
+SEE_HELP = "See `/hilal help` for every command."
 
 
 def _line(cmd: CommandHelp, *, example: bool = True) -> str:
@@ -67,3 +69,18 @@ def render_help(
     usages = ", ".join(safe(cmd.usage, 150) for cmd in commands)
     text = FALLBACK.format(usages=usages)
     return message(f"{lead}\n{text}" if lead else text, blocks)
+
+
+def render_command_problem(problem: str, *, example: str | None = None) -> Message:
+    """A malformed or unknown command: the reason, one example, and a pointer to help (not the table).
+
+    Args:
+        problem: What was wrong; user text inside must be escaped already (``mrkdwn_format``).
+        example: One command that would work, e.g. "/hilal connect eu".
+
+    Returns:
+        The message.
+    """
+    hint = f"e.g. `{safe(example, 160)}` · {SEE_HELP}" if example else SEE_HELP
+    blocks: list[Block] = [section(f"⚠️ *{PROBLEM_TITLE}*\n{safe(problem, 1500)}"), context(f"💡 {hint}")]
+    return message(f"{PROBLEM_TITLE}: {safe(problem, 1500)} {hint}", blocks)

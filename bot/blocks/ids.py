@@ -19,6 +19,7 @@ __all__ = [
     "BlockId",
     "CallbackId",
     "CampaignOp",
+    "MalformedMeta",
     "base_block_id",
     "block_id",
     "decode_meta",
@@ -158,6 +159,10 @@ def encode_meta(meta: Mapping[str, object], *, limit: int = META_MAX_LENGTH) -> 
     return text
 
 
+class MalformedMeta(ValueError):
+    """A button value or modal metadata that Hilal did not write (or no longer reads): nothing is done."""
+
+
 def decode_meta(value: str, *, limit: int = PRIVATE_METADATA_MAX_LENGTH) -> dict[str, object]:
     """Parse metadata written by ``encode_meta``.
 
@@ -172,13 +177,13 @@ def decode_meta(value: str, *, limit: int = PRIVATE_METADATA_MAX_LENGTH) -> dict
         ValueError: Too long, not JSON, or not a JSON object.
     """
     if len(value) > limit:
-        raise ValueError(f"metadata is {len(value)} characters, more than the {limit} allowed")
+        raise MalformedMeta(f"metadata is {len(value)} characters, more than the {limit} allowed")
     try:
         parsed = json.loads(value)
     except json.JSONDecodeError as exc:
-        raise ValueError("metadata is not valid JSON") from exc
+        raise MalformedMeta("metadata is not valid JSON") from exc
     if not isinstance(parsed, dict):
-        raise ValueError("metadata is not a JSON object")
+        raise MalformedMeta("metadata is not a JSON object")
     return parsed
 
 
@@ -186,7 +191,7 @@ def meta_str(meta: Mapping[str, object], key: str) -> str:
     """``meta[key]`` as a string; raises ValueError when missing or not a string."""
     value = meta.get(key)
     if not isinstance(value, str):
-        raise ValueError(f"metadata field {key!r} is missing or not a string")
+        raise MalformedMeta(f"metadata field {key!r} is missing or not a string")
     return value
 
 
@@ -194,5 +199,5 @@ def meta_int(meta: Mapping[str, object], key: str) -> int:
     """``meta[key]`` as an int; raises ValueError when missing or not an integer."""
     value = meta.get(key)
     if not isinstance(value, int) or isinstance(value, bool):
-        raise ValueError(f"metadata field {key!r} is missing or not an integer")
+        raise MalformedMeta(f"metadata field {key!r} is missing or not an integer")
     return value

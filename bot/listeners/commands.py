@@ -5,6 +5,7 @@ Unknown or malformed commands answer with the help table and what was wrong.
 
 from __future__ import annotations
 
+import difflib
 import shlex
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -13,9 +14,10 @@ from typing import Any
 from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
 
-from bot.blocks.help import render_help
+from bot.blocks.format import mrkdwn_format
+from bot.blocks.help import render_command_problem, render_help
 from bot.errors import UsageError
-from bot.features.base import CommandContext, CommandSpec, Feature
+from bot.features.base import CommandContext, CommandSpec, Feature, Message
 from bot.listeners.errors import report_error
 from bot.viewmodels import CommandHelp
 
@@ -55,6 +57,16 @@ def _split(text: str) -> list[str]:
         return text.split()
 
 
+def _unknown(table: CommandTable, typed: str) -> Message:
+    """ "Unknown command", the closest real one as the example (or help's own), and the way to help."""
+    close = difflib.get_close_matches(typed.lower(), [name for name in table.specs if name != "help"], n=1)
+    spec = table.specs[close[0]] if close else None
+    problem = mrkdwn_format("Unknown command: `{typed}`.", typed=typed[:80])
+    if spec is not None:
+        problem = mrkdwn_format("{problem} Did you mean `{name}`?", problem=problem, name=spec.name)
+    return render_command_problem(problem, example=spec.example if spec else "/hilal help")
+
+
 def make_command_listener(table: CommandTable) -> Callable[..., None]:
     """The `/hilal` listener bound to `table`."""
 
@@ -65,9 +77,13 @@ def make_command_listener(table: CommandTable) -> Callable[..., None]:
         args = _split(str(body.get("text") or ""))
         name = args[0].lower() if args else "help"
         spec = table.specs.get(name)
-        if spec is None or spec is HELP:
-            help_msg = render_help(table.help_rows, unknown=None if spec else args[0])
+        if spec is HELP:
+            help_msg = render_help(table.help_rows)
             respond(text=help_msg["text"], blocks=help_msg["blocks"], response_type="ephemeral")
+            return
+        if spec is None:
+            answer = _unknown(table, args[0])
+            respond(text=answer["text"], blocks=answer["blocks"], response_type="ephemeral")
             return
         ctx = CommandContext(
             services=context["services"],
@@ -86,9 +102,11 @@ def make_command_listener(table: CommandTable) -> Callable[..., None]:
         try:
             spec.handler(ctx)
         except UsageError as error:
-            problem = f"{error.detail} {error.hint or ''}".strip()
-            help_msg = render_help(table.help_rows, problem=f"{spec.usage}: {problem}")
-            respond(text=help_msg["text"], blocks=help_msg["blocks"], response_type="ephemeral")
+            problem = mrkdwn_format(
+                "`{usage}`: {detail} {hint}", usage=spec.usage, detail=error.detail, hint=error.hint or ""
+            )
+            answer = render_command_problem(problem, example=spec.example)
+            respond(text=answer["text"], blocks=answer["blocks"], response_type="ephemeral")
         except Exception as error:  # every failure answers the user (bot.listeners.errors)
             report_error(error, body=body, client=client, respond=respond)
 

@@ -19,6 +19,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.blocks.common import Message
 from bot.blocks.errors import render_unexpected, render_user_error
+from bot.blocks.ids import MalformedMeta
 from bot.errors import UserFacingError
 
 __all__ = ["VERIFIED", "handle_error", "report_error", "user_message_for"]
@@ -33,6 +34,13 @@ def user_message_for(error: BaseException) -> Message:
     """The message a user sees for `error` (logging unexpected ones with a reference id)."""
     if isinstance(error, UserFacingError):
         return render_user_error(error.title, error.detail, hint=error.hint)
+    if isinstance(error, MalformedMeta):
+        return render_user_error(
+            "That request could not be read",
+            "This button, menu or form sent something Hilal could not read, so nothing was changed. "
+            "It may come from an old message.",
+            hint="Run `/hilal help` to start again from a fresh message.",
+        )
     ref = uuid.uuid4().hex[:10]
     logger.error("listener.unexpected_error", exc_info=error, extra={"ref": ref})
     return render_unexpected(ref)
@@ -56,6 +64,8 @@ def report_error(
             client.chat_postMessage(channel=str(user), text=msg["text"], blocks=msg["blocks"])
     except SlackApiError as exc:
         logger.warning("slack.error_report_failed", extra={"error": exc.response.get("error")})
+    except Exception as exc:  # an unreachable response_url must not turn a handled error into a 500
+        logger.warning("slack.error_report_failed", extra={"error": type(exc).__name__})
 
 
 def handle_error(

@@ -26,6 +26,7 @@ _SIGNATURE = re.compile(r"v0=[0-9a-f]{64}")
 # Top-level keys that every reader (Bolt's context extraction, our listeners) treats as objects.
 _OBJECT_KEYS = ("team", "user", "enterprise", "channel", "container", "view", "message", "event", "state")
 _LIST_KEYS = ("actions", "authorizations")
+_VIEW_KEYS = ("type", "callback_id")
 
 
 @dataclass(frozen=True)
@@ -111,8 +112,10 @@ def payload_problem(payload: Any) -> str | None:
         return _actions_problem(payload.get("actions")) or _state_problem(payload.get("state"))
     if kind in ("view_submission", "view_closed"):
         view = payload.get("view")
-        if not isinstance(view, dict) or not isinstance(view.get("callback_id"), str):
-            return "`view` must be an object with a `callback_id`"
+        if not isinstance(view, dict) or not all(
+            isinstance(view.get(k), str) for k in ("type", "callback_id")
+        ):
+            return "`view` must be an object with a `type` and a `callback_id`"
         return _state_problem(view.get("state"))
     if kind == "event_callback" and not isinstance((payload.get("event") or None), dict):
         return "`event` must be an object"

@@ -27,7 +27,7 @@ class _Victim:
         hits: list[str] = []
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+            def do_POST(self) -> None:
                 hits.append(self.path)
                 self.send_response(200)
                 self.end_headers()
@@ -152,8 +152,9 @@ def test_signed_actions_with_the_wrong_shape_are_400(h, change):
     assert _signed(h, _action_body(h, payload)).status_code == 400
 
 
-def test_a_string_view_in_a_submission_is_400(h):
-    payload = {"type": "view_submission", "team": {"id": h.team}, "user": {"id": h.admin}, "view": "x"}
+@pytest.mark.parametrize("view", ["x", {"callback_id": "campaigns.tag"}, {"type": "modal"}])
+def test_a_submission_whose_view_is_not_a_view_is_400(h, view):
+    payload = {"type": "view_submission", "team": {"id": h.team}, "user": {"id": h.admin}, "view": view}
     assert _signed(h, _action_body(h, payload)).status_code == 400
 
 
@@ -205,3 +206,28 @@ def test_a_button_no_listener_knows_is_answered_with_a_way_on(h):
     }
     assert _signed(h, _action_body(h, payload)).status_code == 200
     assert "no longer in use" in _last_text(h) and "/hilal help" in _last_text(h)
+
+
+@pytest.mark.parametrize("value", ["", "not json", "[1]", '{"region": 3}'])
+def test_a_button_value_hilal_did_not_write_is_answered_and_changes_nothing(h, value):
+    payload = {
+        "type": "block_actions",
+        "team": {"id": h.team},
+        "user": {"id": h.admin},
+        "response_url": h.slack.issue_response_url(team_id=h.team, user_id=h.admin, channel_id=h.channel),
+        "actions": [{"action_id": "region.disconnect", "value": value}],
+    }
+    assert _signed(h, _action_body(h, payload)).status_code == 200
+    assert "could not be read" in _last_text(h)
+
+
+def test_an_unreachable_response_url_does_not_turn_a_refusal_into_a_500(h, victim):
+    victim.close()  # nothing listens there any more
+    payload = {
+        "type": "block_actions",
+        "team": {"id": h.team},
+        "user": {"id": h.admin},
+        "response_url": victim.url,
+        "actions": [{"action_id": "region.disconnect", "value": ""}],
+    }
+    assert _signed(h, _action_body(h, payload)).status_code == 200
