@@ -33,7 +33,7 @@ CHROMIUM_ARGS = [
 @pytest.fixture
 def local_hilal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Runtime]:
     """`hilal run` in local mode, served by a threaded werkzeug server on a free loopback port."""
-    monkeypatch.chdir(tmp_path)  # local mode writes hilal-local.db in the working directory
+    monkeypatch.chdir(tmp_path)  # local mode keeps its folder (.hilal-local/) in the working directory
     app: list[Any] = []
     # Bind first (port 0), then build: no window in which another process can take the port.
     server = make_server("127.0.0.1", 0, lambda environ, start: app[0](environ, start), threaded=True)
