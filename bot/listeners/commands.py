@@ -50,6 +50,12 @@ class CommandTable:
         return cls(specs=specs, help_rows=rows)
 
 
+def _command_text(body: Mapping[str, Any]) -> str:
+    """The text after `/hilal`, with the three entities Slack escapes in it (&, <, >) turned back."""
+    text = str(body.get("text") or "")
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
 def _split(text: str) -> list[str]:
     try:
         return shlex.split(text.replace("“", '"').replace("”", '"'))
@@ -74,7 +80,7 @@ def make_command_listener(table: CommandTable) -> Callable[..., None]:
         ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient, context: BoltContext
     ) -> None:
         ack()
-        args = _split(str(body.get("text") or ""))
+        args = _split(_command_text(body))
         name = args[0].lower() if args else "help"
         spec = table.specs.get(name)
         if spec is HELP:
@@ -93,7 +99,7 @@ def make_command_listener(table: CommandTable) -> Callable[..., None]:
             channel_id=str(body.get("channel_id") or ""),
             command=name,
             args=args[1:],
-            text=str(body.get("text") or ""),
+            text=_command_text(body),
             trigger_id=str(body.get("trigger_id") or ""),
             client=client,
             respond=respond,
@@ -105,7 +111,8 @@ def make_command_listener(table: CommandTable) -> Callable[..., None]:
             problem = mrkdwn_format(
                 "`{usage}`: {detail} {hint}", usage=spec.usage, detail=error.detail, hint=error.hint or ""
             )
-            answer = render_command_problem(problem, example=spec.example)
+            example = None if "/hilal" in (error.hint or "") else spec.example  # one example is enough
+            answer = render_command_problem(problem, example=example)
             respond(text=answer["text"], blocks=answer["blocks"], response_type="ephemeral")
         except Exception as error:  # every failure answers the user (bot.listeners.errors)
             report_error(error, body=body, client=client, respond=respond)
