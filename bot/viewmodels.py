@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Literal, NamedTuple
 
 __all__ = [
@@ -26,6 +27,7 @@ __all__ = [
     "CampaignPageVM",
     "CampaignRowVM",
     "CommandHelp",
+    "CurrencyGroupVM",
     "CurrencyTotalVM",
     "DigestLineVM",
     "DigestMetricVM",
@@ -70,6 +72,8 @@ class RegionCardVM:
         sync_progress: e.g. "2 of 3 marketplaces" while syncing.
         warning: One line shown with a warning sign (e.g. why a reconnect is needed).
         render_key: Per-render block_id suffix (see module docstring).
+        needs_marketplaces: Connected, but the marketplaces are not chosen (saved) yet, e.g. right after
+            a (re)connect: the card asks for them instead of saying "Connected", and nothing syncs.
     """
 
     region: RegionCode
@@ -82,6 +86,7 @@ class RegionCardVM:
     sync_progress: str | None = None
     warning: str | None = None
     render_key: str = ""
+    needs_marketplaces: bool = False
 
 
 # --- Marketplace picker ----------------------------------------------------------------------------------
@@ -191,6 +196,8 @@ class CampaignRowVM:
         tags: Team tags.
         has_note: At least one note exists.
         stale: Data is "as of last sync" (region disconnected or reconnect needed).
+        days_loaded: Days of the 7-day window Amazon has delivered for the campaign's marketplace; the
+            7-day figures cover only those (``window_label``: "5 of 7 days").
     """
 
     campaign_id: str
@@ -207,6 +214,30 @@ class CampaignRowVM:
     tags: Sequence[str] = ()
     has_note: bool = False
     stale: bool = False
+    days_loaded: int = 7
+
+    @property
+    def window_label(self) -> str:
+        """ "7 days", or "5 of 7 days" when some days of the window are not loaded yet."""
+        return "7 days" if self.days_loaded >= 7 else f"{max(self.days_loaded, 0)} of 7 days"
+
+
+@dataclass(frozen=True, slots=True)
+class CurrencyGroupVM:
+    """One currency group's part of a page of a list sorted by money (spend is compared only within a
+    currency).
+
+    Attributes:
+        currency: ISO code, e.g. "JPY".
+        count: Campaigns of this currency in the whole list (not only on this page).
+        first_row: Index in ``CampaignPageVM.rows`` of the group's first row on this page.
+        continued: The group began on an earlier page.
+    """
+
+    currency: str
+    count: int
+    first_row: int
+    continued: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,6 +255,8 @@ class CampaignPageVM:
         tag_options: All tags of the team, for the tag filter.
         as_of: Formatted freshness note, e.g. "synced 10:42 UTC", or None.
         render_key: Per-render block_id suffix (see module docstring).
+        groups: The currency groups on this page, in row order, when the list is sorted by money and
+            spans several currencies; empty otherwise (one currency, or a sort by name or ACOS).
     """
 
     filter: CampaignFilterVM
@@ -235,6 +268,7 @@ class CampaignPageVM:
     tag_options: Sequence[str] = ()
     as_of: str | None = None
     render_key: str = ""
+    groups: Sequence[CurrencyGroupVM] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -361,6 +395,10 @@ class MarketplaceDigestVM:
         movers: Biggest changes vs the previous day (at most 5 shown).
         out_of_budget: Campaigns that ran out of budget (at most 5 shown).
         local_date: Formatted local date when it differs from the digest's date label, or None.
+        loaded: Amazon has delivered the day; when False there are no figures ("not loaded yet", never 0).
+        pending_since: When the Amazon report that will load the day was asked for (UTC), or None.
+        days_loaded: Days of the ``window_days`` before the day that are loaded (what "vs avg" covers).
+        window_days: The length of the "vs avg" window.
     """
 
     flag: str
@@ -372,6 +410,10 @@ class MarketplaceDigestVM:
     movers: Sequence[DigestLineVM] = ()
     out_of_budget: Sequence[DigestLineVM] = ()
     local_date: str | None = None
+    loaded: bool = True
+    pending_since: datetime | None = None
+    days_loaded: int = 7
+    window_days: int = 7
 
 
 class CurrencyTotalVM(NamedTuple):
@@ -385,12 +427,16 @@ class CurrencyTotalVM(NamedTuple):
 
 @dataclass(frozen=True, slots=True)
 class RegionDigestVM:
-    """One region's part of the digest; ``region_name`` is derived from ``region`` when empty."""
+    """One region's part of the digest; ``region_name`` is derived from ``region`` when empty.
+
+    ``not_loaded`` counts the marketplaces whose day is not loaded yet: the currency totals leave them out.
+    """
 
     region: RegionCode
     marketplaces: Sequence[MarketplaceDigestVM] = ()
     currency_totals: Sequence[CurrencyTotalVM] = ()
     region_name: str = ""
+    not_loaded: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -423,6 +469,7 @@ class DigestVM:
         restatement_note: e.g. "Amazon may restate the last 3 days", or None.
         chart_url: Public URL of a chart image, or None.
         view_name: The saved view the subscription is filtered by, or None.
+        chart_file_id: Slack file id of the uploaded chart (an image block with ``slack_file``), or None.
     """
 
     date_label: str
@@ -431,6 +478,7 @@ class DigestVM:
     restatement_note: str | None = None
     chart_url: str | None = None
     view_name: str | None = None
+    chart_file_id: str | None = None
 
 
 # --- Sync ------------------------------------------------------------------------------------------------
@@ -449,6 +497,8 @@ class SyncProgressVM:
         finished: The sync is over (successfully or not).
         summary: Optional extra line for the finished message.
         error: What went wrong (user-facing), or None.
+        reports_pending: Performance reports Amazon is still preparing: the performance is still loading
+            (the message says so instead of a number of days).
     """
 
     region: RegionCode
@@ -459,3 +509,4 @@ class SyncProgressVM:
     finished: bool = False
     summary: str | None = None
     error: str | None = None
+    reports_pending: int = 0

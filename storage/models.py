@@ -40,6 +40,7 @@ __all__ = [
     "OAuthState",
     "PendingSelection",
     "Profile",
+    "ProfileDayLoaded",
     "ReportJob",
     "SavedView",
     "SchedulerLease",
@@ -147,6 +148,10 @@ class Connection(SQLModel, table=True):
     reconnect_notified_at: datetime | None = _ts()
     progress_channel: str | None = Field(default=None, max_length=32)
     progress_ts: str | None = Field(default=None, max_length=32)
+    # The finished sync's summary message while its performance reports are still with Amazon: edited in
+    # place once they land (`bot.services.sync_landing`).
+    summary_channel: str | None = Field(default=None, max_length=32)
+    summary_ts: str | None = Field(default=None, max_length=32)
     # Bumped in the same transaction as every write to this region's campaigns or campaign metrics; the
     # campaign list's rollup records the team's sum it was built from (see `campaign_window`).
     data_version: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
@@ -269,12 +274,15 @@ class CampaignWindowMetric(SQLModel, table=True):
 
     __tablename__ = "campaign_window_metric"
     __table_args__ = (
-        # Counting a filter: one narrow range per profile in scope (and state), read from the index alone.
-        Index("ix_campaign_window_metric_scope", "team_id", "profile_pk", "state_key"),
+        # Counting a filter per currency: one narrow range per profile in scope (and its currency and
+        # state), read from the index alone.
+        Index("ix_campaign_window_metric_scope", "team_id", "profile_pk", "currency", "state_key"),
     )
     campaign_pk: int = Field(foreign_key="campaign.id", primary_key=True, ondelete="CASCADE")
     team_id: str = Field(max_length=32)
     profile_pk: int = Field(foreign_key="profile.id", ondelete="CASCADE")
+    # The profile's currency: money is sorted within a currency, so the spend index starts with it.
+    currency: str = Field(max_length=3)
     state_key: str = Field(max_length=16)
     name_key: str = Field(max_length=400)
     spend: Decimal = _money_zero()
@@ -294,19 +302,18 @@ class CampaignWindowState(SQLModel, table=True):
 
 
 def _list_indexes() -> None:
-    """One ordered index per list sort, each carrying the filter keys so a page is found inside it."""
+    """One ordered index per list sort, each carrying the filter keys so a page is found inside it.
+
+    Spend is ordered within each currency (money is never compared across currencies); ACOS, a ratio,
+    is global, its ties broken by name rather than by spend.
+    """
     t = table_of(CampaignWindowMetric)
     filters = (t.c.campaign_pk, t.c.profile_pk, t.c.state_key)
-    Index("ix_campaign_window_metric_spend", t.c.team_id, t.c.spend.desc(), t.c.name_key, *filters)
-    Index("ix_campaign_window_metric_name", t.c.team_id, t.c.name_key, *filters)
     Index(
-        "ix_campaign_window_metric_acos",
-        t.c.team_id,
-        t.c.acos_rank.desc(),
-        t.c.spend.desc(),
-        *filters,
-        t.c.name_key,
+        "ix_campaign_window_metric_spend", t.c.team_id, t.c.currency, t.c.spend.desc(), t.c.name_key, *filters
     )
+    Index("ix_campaign_window_metric_name", t.c.team_id, t.c.name_key, *filters)
+    Index("ix_campaign_window_metric_acos", t.c.team_id, t.c.acos_rank.desc(), t.c.name_key, *filters)
 
 
 _list_indexes()
@@ -459,6 +466,21 @@ class ReportJob(SQLModel, table=True):
     failure_reason: str | None = Field(default=None, max_length=500)
 
 
+class ProfileDayLoaded(SQLModel, table=True):
+    """A marketplace-day Amazon has delivered: a report of `report_kind` covering `date` (the profile's own
+    calendar day) completed and its rows were stored, even when it had none. A day without this row is
+    "not loaded", never zero; `loaded_at` is when the latest such report was stored."""
+
+    __tablename__ = "profile_day_loaded"
+    __table_args__ = (UniqueConstraint("profile_pk", "report_kind", "date"),)
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    profile_pk: int = Field(foreign_key="profile.id")
+    report_kind: str = Field(max_length=16)
+    date: date
+    loaded_at: datetime = _created()
+
+
 class OAuthState(SQLModel, table=True):
     """A pending Amazon consent: hashed state, PKCE verifier (encrypted), 10-minute expiry."""
 
@@ -493,6 +515,9 @@ class PendingSelection(SQLModel, table=True):
     selected_json: str = Field(default="[]", sa_column=Column(Text, nullable=False))
     created_at: datetime = _created()
     expires_at: datetime = Field(sa_type=UtcDateTime, nullable=False, index=True)
+    # Slack's `action_ts` of the latest tick applied: an older tick arriving late is ignored, so the
+    # picker never goes back to what the user saw a moment earlier.
+    last_action_ts: str = Field(default="", max_length=32, sa_column_kwargs={"server_default": ""})
 
 
 class AuditEvent(SQLModel, table=True):

@@ -18,6 +18,7 @@ from storage.models import (
     KeywordDailyMetric,
     Note,
     Profile,
+    ProfileDayLoaded,
     ReportJob,
     SyncRun,
     Tag,
@@ -43,6 +44,7 @@ class PurgePlan:
 
 
 _BY_PROFILE: tuple[type[SQLModel], ...] = (
+    ProfileDayLoaded,
     KeywordDailyMetric,
     CampaignDailyMetric,
     Keyword,

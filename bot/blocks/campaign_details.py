@@ -39,9 +39,9 @@ def _facts(vm: CampaignDetailVM) -> Block:
         f"*Marketplace*\n{row.flag} {safe(row.marketplace, 6)} ({safe(row.region.upper(), 4)})",
         f"*Type · state*\n{safe(row.ad_type, 10)} · {safe(row.state, 20)}",
         f"*Budget*\n{safe(row.budget, 40)}",
-        f"*Spend, 7 days*\n{safe(row.spend_7d, 40)}",
-        f"*Sales, 7 days*\n{safe(row.sales_7d, 40)}",
-        f"*ACOS, 7 days*\n{safe(row.acos_7d, 20)}",
+        f"*Spend, {row.window_label}*\n{safe(row.spend_7d, 40)}",
+        f"*Sales, {row.window_label}*\n{safe(row.sales_7d, 40)}",
+        f"*ACOS, {row.window_label}*\n{safe(row.acos_7d, 20)}",
         "*Tags*\n" + (safe(", ".join(row.tags), 1000) if row.tags else "—"),
     ]
     if vm.amazon_campaign_id:

@@ -3,6 +3,8 @@
 Region, marketplace, state and tag filters are multi-selects in section accessories (not actions blocks,
 reference §1.4); sort, search, clear and "Save as view" share one actions block. Each campaign row has an
 overflow menu (Tag, Note, Details) whose option values are ``{"op": CampaignOp, "id": campaign_id}``.
+A list sorted by spend over several currencies comes grouped by currency: a header line per group (again,
+marked "continued", on a page that starts mid-group) and the rule under the filters.
 """
 
 from __future__ import annotations
@@ -30,9 +32,10 @@ from bot.blocks.common import (
 )
 from bot.blocks.ids import OPTION_META_MAX_LENGTH, ActionId, BlockId, CampaignOp, block_id, encode_meta
 from bot.blocks.limits import MAX_MESSAGE_TEXT_BUDGET, MAX_OPTION_VALUE, MAX_SELECT_OPTIONS, total_text_length
-from bot.viewmodels import CampaignFilterVM, CampaignPageVM, CampaignRowVM
+from bot.viewmodels import CampaignFilterVM, CampaignPageVM, CampaignRowVM, CurrencyGroupVM
 
 __all__ = [
+    "CURRENCY_RULE",
     "HOME_PAGE_SIZE",
     "MESSAGE_PAGE_SIZE",
     "NO_MATCHES",
@@ -68,6 +71,9 @@ NO_CAMPAIGNS = (
     "campaigns appear after the first sync."
 )
 STALE = "⏸ as of last sync"
+CURRENCY_RULE = "Spend is compared within each currency."
+GROUP = "*{currency} · {count}*"
+CONTINUED = "continued"
 NOTE_MARK = "📝 note"
 SEARCH = "🔍 Search"
 CLEAR = "Clear filters"
@@ -172,7 +178,7 @@ def _row(row: CampaignRowVM, width: _Widths) -> Block:
         f"*{safe(row.name, width.name)}*",
         f"{row.flag} {safe(row.marketplace, 6)} · {safe(row.ad_type, 10)} · {safe(row.state, 20)}"
         f" · Budget {safe(row.budget, 30)}",
-        f"7 days: spend {safe(row.spend_7d, 24)} · sales {safe(row.sales_7d, 24)}"
+        f"{row.window_label}: spend {safe(row.spend_7d, 24)} · sales {safe(row.sales_7d, 24)}"
         f" · ACOS {safe(row.acos_7d, 12)}",
     ]
     marks = [_tags(row.tags, width.tags)] if row.tags else []
@@ -198,10 +204,31 @@ def _count(vm: CampaignPageVM, shown: int) -> str:
 
 
 def _summary(vm: CampaignPageVM, shown: int) -> str:
-    parts = [f"*{_count(vm, shown)}*" if shown else f"*0 of {vm.total:,}*", f"sorted by {vm.filter.sort}"]
+    parts = [
+        f"*{_count(vm, shown)}*" if shown else f"*0 of {vm.total:,}*",
+        f"sorted by {safe(vm.filter.sort, 10)}",
+    ]
     if vm.as_of:
         parts.append(safe(vm.as_of, 100))
-    return " · ".join(parts)
+    rule = f"\n{CURRENCY_RULE}" if vm.groups else ""  # its own line, in the same block
+    return " · ".join(parts) + rule
+
+
+def _group(group: CurrencyGroupVM) -> Block:
+    noun = "campaign" if group.count == 1 else "campaigns"
+    text = GROUP.format(currency=safe(group.currency, 10), count=f"{group.count:,} {noun}")
+    return context(f"{text} · {CONTINUED}" if group.continued else text)
+
+
+def _rows(vm: CampaignPageVM, rows: Sequence[CampaignRowVM], width: _Widths) -> list[Block]:
+    """The rows, each currency group's header before its first row on the page."""
+    headers = {group.first_row: _group(group) for group in vm.groups if 0 <= group.first_row < len(rows)}
+    blocks: list[Block] = []
+    for index, row in enumerate(rows):
+        if index in headers:
+            blocks.append(headers[index])
+        blocks.append(_row(row, width))
+    return blocks
 
 
 def _paging(vm: CampaignPageVM, shown: int) -> list[Block]:
@@ -225,21 +252,23 @@ def _list(vm: CampaignPageVM, surface: Surface, width: _Widths) -> list[Block]:
     if not rows:
         blocks.append(section(f"{NO_MATCHES}\n{WIDEN_HINT}" if _is_filtered(vm.filter) else NO_CAMPAIGNS))
         return blocks
-    blocks.extend(_row(row, width) for row in rows)
+    blocks.extend(_rows(vm, rows, width))
     if vm.total > len(rows) or vm.offset > 0:
         blocks.extend(_paging(vm, len(rows)))
     return blocks
 
 
 def render_campaign_list(vm: CampaignPageVM, *, surface: Surface = "message") -> list[Block]:
-    """The campaign list blocks: filters, summary, rows (at most ``page_size(surface)``), paging.
+    """The campaign list blocks: filters, summary, rows (at most ``page_size(surface)``, with a header
+    before each currency group's first row on the page), paging.
 
     Args:
         vm: The page.
         surface: "message" (stays within 10,000 characters: labels shorten when needed) or "home".
 
     Returns:
-        The blocks (at most 30 for a message, 35 for Home).
+        The blocks: at most 29 for a message and 34 for Home, plus one per currency group on the page
+        (at most one per row: 49 and 59).
     """
     blocks: list[Block] = []
     for width in _WIDTHS:

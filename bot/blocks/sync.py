@@ -14,6 +14,7 @@ FINISHED = "✅ *{name} ({code}) is synced*"
 FAILED = "⚠️ *The sync of {name} ({code}) stopped*"
 SO_FAR = "So far: {counts}"
 KEPT = "Everything synced so far is kept; the next sync picks up from here."
+LOADING = "performance still loading — Amazon is preparing {count} report{s}"
 NOUNS = {
     "campaigns": ("campaign", "campaigns"),
     "ad_groups": ("ad group", "ad groups"),
@@ -55,7 +56,10 @@ def render_sync_progress(vm: SyncProgressVM) -> Message:
         The message (update it in place with the same ts).
     """
     name, code = safe(region_name(vm.region), 100), vm.region.upper()
-    scope = f"{_noun(vm.profiles_total, 'profiles')}: {describe_counts(vm.counts, days=vm.days)}"
+    days = 0 if vm.reports_pending else vm.days  # a partial count would read as final
+    scope = f"{_noun(vm.profiles_total, 'profiles')}: {describe_counts(vm.counts, days=days)}"
+    if vm.finished and vm.reports_pending:
+        scope += ", " + LOADING.format(count=vm.reports_pending, s="s" if vm.reports_pending != 1 else "")
     blocks: list[Block]
     if vm.error:
         title = FAILED.format(name=name, code=code)

@@ -1,5 +1,9 @@
 """The campaign list and details: filtered, sorted, paged; money in each campaign's own currency.
 
+Money is never compared across currencies: a list sorted by spend that spans several currencies is
+grouped by currency (most campaigns first, then by code), each group sorted by spend, paged as one list
+(`storage.repositories.campaign_list.grouped_page`). Sorts by name and ACOS stay global.
+
 No Slack here: functions take a `Session` and return plain data or view-models. The 7-day window is the
 seven whole days before ``today`` (today itself is still filling in at Amazon).
 """
@@ -8,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -22,6 +27,7 @@ from bot.viewmodels import (
     CampaignDetailVM,
     CampaignPageVM,
     CampaignRowVM,
+    CurrencyGroupVM,
     KeywordVM,
     NoteVM,
 )
@@ -31,6 +37,7 @@ from storage.repositories import annotations as notes_repo
 from storage.repositories import campaign_list as listing
 from storage.repositories import campaign_window as rollup
 from storage.repositories import campaigns as repo
+from storage.repositories.loaded_days import campaign_days_loaded
 
 __all__ = [
     "WINDOW_DAYS",
@@ -41,6 +48,7 @@ __all__ = [
     "ensure_window",
     "format_as_of",
     "format_budget",
+    "group_vms",
     "list_campaigns",
     "load_user_filter",
     "load_user_state",
@@ -80,12 +88,14 @@ class CampaignRow(listing.CampaignListRow):
 
 @dataclass(frozen=True, slots=True)
 class CampaignPage:
-    """One page of the list: rows, how many match in total, where the page starts and its size."""
+    """One page of the list: rows, how many match in total, where the page starts and its size; and, when
+    it is sorted by money and spans several currencies, the currency groups on the page (in row order)."""
 
     rows: tuple[CampaignRow, ...]
     total: int
     offset: int
     limit: int
+    groups: tuple[listing.GroupSlice, ...] = ()
 
 
 def metrics_window(today: date) -> tuple[date, date]:
@@ -148,6 +158,15 @@ def list_campaigns(
 def _page(session: Session, query: listing.PageQuery, *, offset: int, limit: int) -> CampaignPage:
     limit = max(limit, 1)
     offset = max(offset, 0)
+    if query.sort in listing.MONEY_SORTS:
+        grouped = listing.grouped_page(session, query=query, offset=offset, limit=limit)
+        return CampaignPage(
+            rows=_annotate(session, query.team_id, grouped.rows),
+            total=grouped.total,
+            offset=grouped.offset,
+            limit=limit,
+            groups=tuple(grouped.slices) if len(grouped.groups) > 1 else (),
+        )
     rows, total = listing.campaign_page(session, query=query, offset=offset, limit=limit)
     if total is None:
         total = listing.count_campaigns(session, query=query) if offset else 0
@@ -202,8 +221,9 @@ def format_budget(amount: Decimal | None, budget_type: str | None, currency: str
     return f"{money} / day" if kind.startswith("daily") else f"{money} {kind}"
 
 
-def row_vm(row: CampaignRow) -> CampaignRowVM:
-    """The renderer's row: money formatted exactly, in the campaign's own currency."""
+def row_vm(row: CampaignRow, *, days_loaded: int = WINDOW_DAYS) -> CampaignRowVM:
+    """The renderer's row: money formatted exactly, in the campaign's own currency; `days_loaded` of the
+    window's days are loaded for its marketplace (the figures cover only those)."""
     return CampaignRowVM(
         campaign_id=str(row.pk),
         name=row.name,
@@ -219,7 +239,23 @@ def row_vm(row: CampaignRow) -> CampaignRowVM:
         tags=row.tags,
         has_note=row.has_note,
         stale=row.stale,
+        days_loaded=days_loaded,
     )
+
+
+def _days_loaded(session: Session, rows: Sequence[CampaignRow], today: date) -> dict[int, int]:
+    """Loaded days of the 7-day window per listed campaign (a day not loaded is not a zero)."""
+    start, end = metrics_window(today)
+    pks = [row.pk for row in rows]
+    return campaign_days_loaded(session, campaign_pks=pks, report_kind="campaign", start=start, end=end)
+
+
+def group_vms(page: CampaignPage) -> list[CurrencyGroupVM]:
+    """The renderer's currency group headers of a page (none unless it is grouped by currency)."""
+    return [
+        CurrencyGroupVM(currency=g.currency, count=g.count, first_row=g.start, continued=g.skipped > 0)
+        for g in page.groups
+    ]
 
 
 def marketplace_options(session: Session, *, team_id: str, regions: tuple[str, ...]) -> list[tuple[str, str]]:
@@ -257,9 +293,10 @@ def build_campaign_page_vm(
     today = now.date()
     state = state or _state(session, team_id, today)
     page = _page(session, _query(team_id, filter, today, use_window=state.fresh), offset=offset, limit=limit)
+    loaded = _days_loaded(session, page.rows, today)
     return CampaignPageVM(
         filter=filter.to_vm(),
-        rows=[row_vm(row) for row in page.rows],
+        rows=[row_vm(row, days_loaded=loaded.get(row.pk, 0)) for row in page.rows],
         total=page.total,
         offset=page.offset,
         page_size=page.limit,
@@ -267,6 +304,7 @@ def build_campaign_page_vm(
         tag_options=repo.team_tags(session, team_id=team_id),
         as_of=format_as_of(state.last_success_at, now),
         render_key=render_key,
+        groups=group_vms(page),
     )
 
 
@@ -326,7 +364,7 @@ def build_detail_vm(
     keywords = repo.top_keywords(session, campaign=campaign, start=start, end=end)
     notes = notes_repo.notes_of(session, team_id=team_id, campaign_pk=campaign.id)
     return CampaignDetailVM(
-        campaign=row_vm(row),
+        campaign=row_vm(row, days_loaded=_days_loaded(session, [row], now.date()).get(row.pk, 0)),
         ad_groups=[
             AdGroupVM(
                 name=g.name,

@@ -5,10 +5,13 @@ Definitions (the ones printed in the digest):
   currency and never summed across currencies.
 - Spend = Σ cost, Sales = Σ sales, ACOS = spend / sales, ROAS = sales / spend, CTR = clicks / impressions,
   CPC = spend / clicks. A zero denominator shows "—".
-- *vs prev* compares with the day before; *vs avg* with the 7 days before the day (a day without rows
-  counts as zero). Money and counts show the relative change (▲ 12.3%); ROAS and CPC too. ACOS and CTR,
-  which are percentages already, show the change in percentage points (▲ 1.5 pp), and their 7-day value
-  is the ratio of the 7-day sums, not an average of daily ratios.
+- Only *loaded* days count (a report covering the day completed, see `storage.repositories.loaded_days`):
+  a loaded day without rows is a real zero, a day not loaded is no figure at all. *vs prev* compares with
+  the day before ("—" when that day is not loaded); *vs avg* with the average of the loaded days among the
+  7 before the day ("5 of 7 days"; "—" when none is). Money and counts show the relative change
+  (▲ 12.3%); ROAS and CPC too. ACOS and CTR, which are percentages already, show the change in
+  percentage points (▲ 1.5 pp), and their 7-day value is the ratio of the window's sums, not an average
+  of daily ratios.
 - *Out of budget*: a campaign whose cost on the day reached its daily budget (cost ≥ budget > 0). The
   budget is the day's budget from the report row, else the campaign's current budget; Amazon may spend
   up to 25% over a daily budget on one day, so "≥" catches those days too.
@@ -113,24 +116,39 @@ def _roas(value: Decimal | None) -> str:
     return f"{value.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,.2f}x"
 
 
-def build_metrics(day: Totals, prev: Totals, week: Totals, currency: str) -> list[DigestMetricVM]:
-    """The nine metric tiles of a marketplace: value, vs the day before, vs the 7-day average.
+def build_metrics(
+    day: Totals, prev: Totals | None, week: Totals | None, currency: str, *, week_days: int = AVG_DAYS
+) -> list[DigestMetricVM]:
+    """The nine metric tiles of a marketplace: value, vs the day before, vs the average of the window.
 
-    The average comparison uses 7 times the day against the 7-day sum, which is the same change without
-    dividing by 7 first (a rounded average could tip a half-way figure the wrong way).
+    Args:
+        day: The day's totals (a loaded day).
+        prev: The day before, or None when it is not loaded (its comparisons show "—").
+        week: The sums over the loaded days of the 7 before the day, or None when none is loaded.
+        currency: The marketplace's currency.
+        week_days: How many days `week` sums (the average's divisor).
+
+    The average comparison uses `week_days` times the day against the window's sum, which is the same
+    change without dividing first (a rounded average could tip a half-way figure the wrong way).
     """
+    if week_days <= 0:
+        week = None
+    blank = (Decimal(0), Decimal(0))
 
     def tile(label: str, attr: str, shown: str) -> DigestMetricVM:
         value = getattr(day, attr)
         return DigestMetricVM(
             label,
             shown,
-            format_delta(value, getattr(prev, attr)),
-            format_delta(value * AVG_DAYS, getattr(week, attr)),
+            format_delta(value, getattr(prev, attr)) if prev is not None else NO_VALUE,
+            format_delta(value * week_days, getattr(week, attr)) if week is not None else NO_VALUE,
         )
 
-    def parts(num: str, den: str) -> list[Fraction]:
-        return [(Decimal(getattr(t, num)), Decimal(getattr(t, den))) for t in (day, prev, week)]
+    def parts(num: str, den: str) -> list[Fraction]:  # a missing day divides by zero: "—"
+        return [
+            (Decimal(getattr(t, num)), Decimal(getattr(t, den))) if t is not None else blank
+            for t in (day, prev, week)
+        ]
 
     acos, roas = parts("cost", "sales"), parts("sales", "cost")
     ctr, cpc = parts("clicks", "impressions"), parts("cost", "clicks")

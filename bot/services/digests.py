@@ -1,7 +1,9 @@
 """The daily digest's content: `build_digest(services, scope=..., now=...)` → view-model + chart series.
 
 Per region and marketplace, yesterday in the marketplace's own time zone, in its own currency
-(`bot.services.digest_figures` has the definitions); region totals per currency only; the sync-health
+(`bot.services.digest_figures` has the definitions). A marketplace whose day Amazon has not delivered yet
+shows "not loaded yet" with the time its report was asked for, never a zero, and stays out of the region
+totals; comparisons with days not loaded show "—". Region totals per currency only; the sync-health
 footer (last success per region, Reconnect for regions that need it, "history only" for disconnected
 ones, a warning when data is older than expected). Everything is read in one read-only transaction.
 """
@@ -10,7 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, cast
@@ -41,6 +43,7 @@ from storage.db import session_scope
 from storage.models import Campaign, Connection, ConnectionStatus, Profile, SavedView
 from storage.repositories import digests as repo
 from storage.repositories.digests import MetricRow
+from storage.repositories.loaded_days import PendingWindow, loaded_days, pending_since, pending_windows
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -65,6 +68,7 @@ RESTATEMENT_NOTE = (
     "3 days and restates conversions later. Days are each marketplace's own calendar day."
 )
 _MIN_STALE = timedelta(hours=6)
+_KIND = "campaign"  # the digest's figures come from campaign reports
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +111,8 @@ class _Data:
     tagged: set[int]
     view: SavedView | None
     view_filter: ViewFilter
+    loaded: dict[int, set[date]] = field(default_factory=dict)
+    pending: list[PendingWindow] = field(default_factory=list)
 
 
 def date_label(day: date) -> str:
@@ -130,17 +136,20 @@ def _load(session: Session, scope: DigestScope, now: datetime) -> _Data:
     profiles = [p for p in profiles if view_filter.keeps_profile(p)]
     pks = [p.id for p in profiles if p.id is not None]
     metrics: list[MetricRow] = []
+    loaded: dict[int, set[date]] = {}
     if profiles:
         ends = [_yesterday(p, now) for p in profiles]
         start = min(ends) - timedelta(days=CHART_DAYS - 1)
         metrics = repo.list_metrics(session, profile_pks=pks, start=start, end=max(ends))
+        loaded = loaded_days(session, profile_pks=pks, report_kind=_KIND, start=start, end=max(ends))
+    pending = pending_windows(session, profile_pks=pks, report_kind=_KIND)
     campaigns = {(c.profile_pk, c.campaign_id): c for c in repo.list_campaigns(session, profile_pks=pks)}
     tagged = (
         repo.list_tagged_campaign_pks(session, team_id=scope.team_id, tags=view_filter.tags)
         if view_filter.tags
         else set()
     )
-    return _Data(connections, profiles, metrics, campaigns, tagged, view, view_filter)
+    return _Data(connections, profiles, metrics, campaigns, tagged, view, view_filter, loaded, pending)
 
 
 def _campaign_days(data: _Data, profile: Profile, rows: Sequence[MetricRow], day: date) -> list[CampaignDay]:
@@ -164,23 +173,37 @@ def _campaign_days(data: _Data, profile: Profile, rows: Sequence[MetricRow], day
 
 
 def _marketplace(
-    profile: Profile, campaigns: Sequence[CampaignDay], day: date, label_day: date
-) -> tuple[MarketplaceDigestVM, Totals]:
-    def total(d: date) -> Totals:
-        return Totals.sum(c.daily.get(d, Totals()) for c in campaigns)
-
-    week = Totals.sum(total(day - timedelta(days=n)) for n in range(1, AVG_DAYS + 1))
-    today, currency = total(day), profile.currency_code
-    vm = MarketplaceDigestVM(
+    data: _Data, profile: Profile, campaigns: Sequence[CampaignDay], day: date, label_day: date
+) -> tuple[MarketplaceDigestVM, Totals | None]:
+    """The marketplace's part and its day's totals (None when the day is not loaded)."""
+    loaded = data.loaded.get(cast(int, profile.id), set())
+    before = [day - timedelta(days=n) for n in range(1, AVG_DAYS + 1)]
+    week_days = [d for d in before if d in loaded]
+    base = MarketplaceDigestVM(
         flag=flag(profile.country_code),
         country=profile.country_code,
         account=profile.account_name or profile.profile_id,
-        currency=currency,
-        metrics=build_metrics(today, total(day - timedelta(days=1)), week, currency),
-        top_campaigns=top_campaigns(campaigns, currency),
-        movers=movers(campaigns, currency),
-        out_of_budget=out_of_budget(campaigns, currency),
+        currency=profile.currency_code,
         local_date=None if day == label_day else date_label(day),
+        days_loaded=len(week_days),
+        window_days=AVG_DAYS,
+    )
+    if day not in loaded:
+        since = pending_since(data.pending, profile_pk=cast(int, profile.id), day=day)
+        return replace(base, loaded=False, pending_since=since), None
+
+    def total(d: date) -> Totals:
+        return Totals.sum(c.daily.get(d, Totals()) for c in campaigns)
+
+    today, currency = total(day), profile.currency_code
+    prev = total(day - timedelta(days=1)) if day - timedelta(days=1) in loaded else None
+    week = Totals.sum(total(d) for d in week_days) if week_days else None
+    vm = replace(
+        base,
+        metrics=build_metrics(today, prev, week, currency, week_days=len(week_days)),
+        top_campaigns=top_campaigns(campaigns, currency),
+        movers=movers(campaigns, currency) if prev is not None else [],
+        out_of_budget=out_of_budget(campaigns, currency),
     )
     return vm, today
 
@@ -287,13 +310,19 @@ def build_digest(services: Services, *, scope: DigestScope, now: datetime) -> Di
             day = _yesterday(profile, now)
             days[profile.profile_id] = day
             campaigns = _campaign_days(data, profile, rows[cast(int, profile.id)], day)
-            mp_vm, today = _marketplace(profile, campaigns, day, label_day)
+            mp_vm, today = _marketplace(data, profile, campaigns, day, label_day)
             marketplaces.append(mp_vm)
-            totals.append((profile.currency_code, today))
+            if today is not None:
+                totals.append((profile.currency_code, today))
             chart_parts.append((profile, campaigns, day))
             if _synced_before_day_end(data, profile, day):
                 lagging.add(region)
-        regions.append(RegionDigestVM(cast(RegionCode, region), marketplaces, _currency_totals(totals)))
+        not_loaded = sum(1 for mp in marketplaces if not mp.loaded)
+        regions.append(
+            RegionDigestVM(
+                cast(RegionCode, region), marketplaces, _currency_totals(totals), not_loaded=not_loaded
+            )
+        )
     vm = DigestVM(
         date_label=date_label(label_day),
         regions=regions,

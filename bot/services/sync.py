@@ -21,7 +21,7 @@ import logging
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING, Literal
 
 from bot.amazon.errors import AmazonAdsError, RateLimited, ReconnectRequired, ServerError, TransportError
@@ -31,8 +31,9 @@ from bot.services.campaigns import refresh_window_quietly
 from bot.services.reconnect import mark_reconnect_needed
 from bot.services.sync_context import LeaseLost, SyncContext, acquire_lease, new_lease_owner, release_lease
 from bot.services.sync_entities import sync_profile_entities
+from bot.services.sync_landing import days_loaded, history_days, land_summary, remember_summary
 from bot.services.sync_progress import OnProgress, ProgressReporter
-from bot.services.sync_reports import WARNING_PREFIX, advance_reports, plan_reports, profile_today
+from bot.services.sync_reports import WARNING_PREFIX, advance_reports, plan_reports
 from bot.services.sync_schedule import (
     REPORT_MIN_GAP,
     SYNC_KINDS,
@@ -43,7 +44,7 @@ from bot.services.sync_schedule import (
 from storage.crypto import VaultError
 from storage.db import session_scope
 from storage.models import Connection, ConnectionStatus, Profile
-from storage.repositories.report_jobs import done_report_windows, last_report_planned_at
+from storage.repositories.report_jobs import last_report_planned_at
 from storage.repositories.sync import (
     digest_times,
     finish_run,
@@ -274,39 +275,18 @@ def _work(ctx: SyncContext, kind: str, reporter: ProgressReporter) -> tuple[int,
             sync_profile_entities(ctx, profile, mode=mode)
             ctx.profiles_done = done
             reporter.update(done=done, total=total, counts=ctx.counts)
-    history = (
-        settings.hilal_initial_history_days if kind == "initial" else settings.hilal_report_lookback_days
-    )
+    history = history_days(settings, kind)
     if kind == "initial" or (kind in ("manual", "reports") and _reports_stale(ctx)):
         ctx.counts["reports_queued"] += plan_reports(ctx, days=history)
     finished, pending = advance_reports(ctx)
     ctx.counts["reports_finished"] += finished
-    return _days_loaded(ctx, history), pending
+    return days_loaded(ctx, history), pending
 
 
 def _reports_stale(ctx: SyncContext) -> bool:
     with session_scope(ctx.services.engine, readonly=True) as session:
         last = last_report_planned_at(session, connection_id=ctx.connection_id)
     return last is None or ctx.now() - last >= REPORT_MIN_GAP
-
-
-def _days_loaded(ctx: SyncContext, days: int) -> int:
-    """Days of the last `days` covered by finished campaign reports (the best-covered profile)."""
-    if not ctx.profiles:
-        return 0
-    now = ctx.now()
-    first = {p.id: profile_today(p, now) - timedelta(days=days - 1) for p in ctx.profiles}
-    with session_scope(ctx.services.engine, readonly=True) as session:
-        windows = done_report_windows(
-            session, connection_id=ctx.connection_id, report_kind="campaign", since=min(first.values())
-        )
-    covered: dict[int, set[object]] = {}
-    for profile_pk, start, end in windows:
-        lo = max(start, first.get(profile_pk, start))
-        covered.setdefault(profile_pk, set()).update(
-            lo + timedelta(days=i) for i in range((end - lo).days + 1)
-        )
-    return max((len(v) for v in covered.values()), default=0)
 
 
 def _describe(exc: Exception) -> str:
@@ -360,11 +340,15 @@ def _succeeded(
             ):
                 row.warning = None
             row.progress_channel = row.progress_ts = None
+            if pending:  # the summary says "still loading" until the reports land
+                remember_summary(row, reporter.target)
             row.updated_at = now
             session.add(row)
     # The campaign list's index, ready before the summary; a failure leaves the list on its live road.
     refresh_window_quietly(services.engine, team_id=conn.team_id, today=now.date())
-    reporter.finish(total=len(ctx.profiles), counts=ctx.counts, days=days, reports_pending=pending > 0)
+    reporter.finish(total=len(ctx.profiles), counts=ctx.counts, days=days, reports_pending=pending)
+    if pending == 0:  # an earlier sync's summary waiting for these reports
+        land_summary(ctx)
     logger.info("sync.finished", extra={"connection_id": conn.id, "kind": kind, "counts": counts})
     return SyncOutcome("success", run_id, counts, days, pending)
 

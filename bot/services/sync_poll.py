@@ -10,6 +10,7 @@ from bot.errors import NotConnected
 from bot.services.amazon_access import ads_client_for
 from bot.services.reconnect import mark_reconnect_needed
 from bot.services.sync_context import LeaseLost, SyncContext, acquire_lease, new_lease_owner, release_lease
+from bot.services.sync_landing import land_summary
 from bot.services.sync_reports import WARNING_PREFIX, advance_reports
 from storage.crypto import VaultError
 from storage.db import session_scope
@@ -51,6 +52,8 @@ def poll_connection_reports(services: Services, *, connection_id: int) -> int | 
         finished, pending = advance_reports(ctx)
         if finished and not pending and not ctx.counts.get("reports_failed"):
             _clear_report_warning(services, connection_id)
+        if not pending:
+            land_summary(ctx)
         return finished
     except ReconnectRequired:
         mark_reconnect_needed(services, connection_id=connection_id, reason="Amazon refused the stored grant")

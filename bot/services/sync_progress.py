@@ -20,7 +20,7 @@ logger = logging.getLogger(__name__)
 
 ENTITY_KEYS = ("campaigns", "ad_groups", "keywords")
 OnProgress = Callable[[int, int, Mapping[str, int]], None]
-PENDING_NOTE = "Amazon is still preparing some performance reports; their numbers appear within a few hours."
+PENDING_NOTE = "This message is updated when Amazon delivers them (usually minutes, at most a few hours)."
 
 
 class ProgressReporter:
@@ -41,6 +41,11 @@ class ProgressReporter:
         self._region = cast(RegionCode, region)
         self._target = target
         self._on_progress = on_progress
+
+    @property
+    def target(self) -> tuple[str, str] | None:
+        """`(channel, ts)` of the message this reporter updates, if any."""
+        return self._target
 
     def _send(self, vm: SyncProgressVM) -> None:
         if self._target is None:
@@ -71,8 +76,17 @@ class ProgressReporter:
             )
         )
 
-    def finish(self, *, total: int, counts: Mapping[str, int], days: int, reports_pending: bool) -> None:
-        """The summary: "3 marketplaces: 412 campaigns, …, 30 days of performance"."""
+    def finish(
+        self,
+        *,
+        total: int,
+        counts: Mapping[str, int],
+        days: int,
+        reports_pending: int,
+        note: str | None = None,
+    ) -> None:
+        """The summary: "3 marketplaces: 412 campaigns, …, 30 days of performance", or, while Amazon
+        still prepares `reports_pending` reports, "performance still loading"."""
         self._send(
             SyncProgressVM(
                 region=self._region,
@@ -81,7 +95,8 @@ class ProgressReporter:
                 counts=self._entities(counts),
                 days=days,
                 finished=True,
-                summary=PENDING_NOTE if reports_pending else None,
+                summary=PENDING_NOTE if reports_pending else note,
+                reports_pending=int(reports_pending),
             )
         )
 

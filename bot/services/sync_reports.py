@@ -29,6 +29,7 @@ from bot.amazon.reports import (
 from bot.services.sync_context import SyncContext
 from storage.db import session_scope
 from storage.models import Connection, Profile, ReportJob
+from storage.repositories.loaded_days import mark_days_loaded
 from storage.repositories.report_jobs import (
     ReportJobStatus,
     add_report_job,
@@ -247,9 +248,26 @@ def _ingest(ctx: SyncContext, job: ReportJob, profile: Profile, url: str) -> boo
         logger.info("sync.report_download_retry", extra={"error": type(exc).__name__})
         _save(ctx, job, next_poll_at=ctx.now() + poll_delay(0))
         return False
-    _save(ctx, job, status=ReportJobStatus.DONE, finished_at=ctx.now())
+    _done(ctx, job)
     ctx.counts[f"{job.report_kind}_metric_rows"] += rows
     return True
+
+
+def _done(ctx: SyncContext, job: ReportJob) -> None:
+    """The job is done and every day it covers is loaded (even a day without rows), in one transaction."""
+    now = ctx.now()
+    job.status, job.finished_at = ReportJobStatus.DONE, now
+    with session_scope(ctx.services.engine) as session:
+        session.merge(job)
+        mark_days_loaded(
+            session,
+            team_id=ctx.team_id,
+            profile_pk=job.profile_pk,
+            report_kind=job.report_kind,
+            start=job.start_date,
+            end=job.end_date,
+            now=now,
+        )
 
 
 def _campaign_metrics(profile: Profile, batch: list[dict[str, Any]], now: datetime) -> list[dict[str, Any]]:

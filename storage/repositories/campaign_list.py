@@ -9,6 +9,11 @@ Two roads lead to the same page, row for row and in the same order (tested):
 - **live**, the fallback while the rollup is being rebuilt: sum each campaign's daily rows and sort every
   match. Correct at any moment, slower on large accounts.
 
+Money is never compared across currencies: a list sorted by spend is grouped by currency
+(`grouped_page`): the groups in `currency_groups` order, each sorted by spend, paged as one list; each
+group's part of a page is one walk of the spend index, which starts with the currency. ACOS and name
+sort globally.
+
 Every query is scoped by ``team_id`` on the campaign *and* its profile, so one workspace never reads
 another's rows. Money sums run in SQL on the exact integer units of `storage.types.Money`.
 """
@@ -16,7 +21,7 @@ another's rows. Money sums run in SQL on the exact integer units of `storage.typ
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
@@ -38,14 +43,22 @@ from storage.models import (
 from storage.types import money_total
 
 __all__ = [
+    "MONEY_SORTS",
     "CampaignListRow",
+    "CurrencyGroup",
+    "GroupSlice",
+    "GroupedPage",
     "PageQuery",
     "campaign_page",
     "campaign_rows_by_pk",
     "count_campaigns",
+    "currency_groups",
+    "grouped_page",
     "like_pattern",
     "page_statement",
 ]
+
+MONEY_SORTS = ("spend",)  # sorts by an amount of money: grouped by currency
 
 _C = table_of(Campaign)
 _P = table_of(Profile)
@@ -60,7 +73,7 @@ class PageQuery:
     """What to list: empty tuples mean "all"; ``start``..``end`` (inclusive) is the metrics window.
 
     ``use_window`` takes the indexed road; set it only when `campaign_window.list_state` says the rollup
-    is fresh.
+    is fresh. ``currency`` keeps one currency (a group's part of a page; such a statement has no total).
     """
 
     team_id: str
@@ -74,6 +87,7 @@ class PageQuery:
     sort: str = "spend"
     pks: tuple[int, ...] = ()
     use_window: bool = False
+    currency: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +127,7 @@ class _Shape(NamedTuple):
     tags: bool
     search: bool
     pks: bool
+    currency: bool
 
 
 def _shape(q: PageQuery) -> _Shape:
@@ -125,6 +140,7 @@ def _shape(q: PageQuery) -> _Shape:
         bool(q.tags),
         bool(q.search),
         bool(q.pks),
+        bool(q.currency),
     )
 
 
@@ -135,6 +151,8 @@ def _values(q: PageQuery, **extra: Any) -> dict[str, Any]:
             values[name] = list(getattr(q, name))
     if q.search:
         values["pattern"] = like_pattern(q.search)
+    if q.currency:
+        values["currency"] = q.currency
     return values
 
 
@@ -174,6 +192,8 @@ def _live_where(shape: _Shape) -> list[ColumnElement[bool]]:
         clauses.append(func.lower(_C.c.name).like(_bound("pattern"), escape="\\"))
     if shape.pks:
         clauses.append(_C.c.id.in_(_bound("pks")))
+    if shape.currency:
+        clauses.append(_P.c.currency_code == _bound("currency"))
     return clauses
 
 
@@ -189,7 +209,12 @@ def _window_sum(column: Any) -> Any:
 def _live_statement(shape: _Shape) -> Select[Any]:
     joined = _C.join(_P, _P.c.id == _C.c.profile_pk).join(_K, _K.c.id == _P.c.connection_id)
     base = (
-        select(*_DISPLAY, _window_sum(_M.c.cost).label("spend"), _window_sum(_M.c.sales).label("sales"))
+        select(
+            *_DISPLAY,
+            _P.c.currency_code,
+            _window_sum(_M.c.cost).label("spend"),
+            _window_sum(_M.c.sales).label("sales"),
+        )
         .select_from(joined)
         .where(*_live_where(shape))
         .subquery("base")
@@ -202,10 +227,11 @@ def _live_statement(shape: _Shape) -> Select[Any]:
         order = [name_key, base.c.id]
     elif shape.sort == "acos":
         ratio = cast(base.c.spend, Float) / func.nullif(base.c.sales, 0)
-        order = [case((base.c.sales > 0, 0), else_=1), ratio.desc(), base.c.spend.desc(), base.c.id]
+        order = [case((base.c.sales > 0, 0), else_=1), ratio.desc(), name_key, base.c.id]
     else:
-        order = [base.c.spend.desc(), name_key, base.c.id]
-    return select(base, total.label("total")).order_by(*order).offset(_bound("offset")).limit(_bound("limit"))
+        order = [base.c.currency_code, base.c.spend.desc(), name_key, base.c.id]
+    columns = [base] if shape.currency else [base, total.label("total")]
+    return select(*columns).order_by(*order).offset(_bound("offset")).limit(_bound("limit"))
 
 
 _LIVE_FROM = _C.join(_P, _P.c.id == _C.c.profile_pk)
@@ -219,7 +245,6 @@ _DISPLAY = (
     _C.c.budget_type,
     _P.c.region,
     _P.c.country_code,
-    _P.c.currency_code,
     _K.c.status,
 )
 
@@ -229,7 +254,15 @@ _DISPLAY = (
 
 def _indexed_where(shape: _Shape) -> list[ColumnElement[bool]]:
     in_scope = select(_P.c.id).where(*_profile_clauses(shape))
-    clauses = [_W.c.team_id == _bound("team_id"), _W.c.profile_pk.in_(in_scope)]
+    clauses = [_W.c.team_id == _bound("team_id"), _W.c.profile_pk.in_(in_scope), *_key_clauses(shape)]
+    if shape.currency:  # the currency the rollup was built with (the profile's, unless it is stale)
+        clauses.append(_W.c.currency == _bound("currency"))
+    return clauses
+
+
+def _key_clauses(shape: _Shape) -> list[ColumnElement[bool]]:
+    """The filters on the rollup's own keys (not the profile's)."""
+    clauses: list[ColumnElement[bool]] = []
     if shape.states:
         clauses.append(_W.c.state_key.in_(_bound("states")))
     if shape.tags:
@@ -246,13 +279,13 @@ def _indexed_order(w: Any, sort: str) -> list[Any]:
     if sort == "name":
         return [w.c.name_key, w.c.campaign_pk]
     if sort == "acos":
-        return [w.c.acos_rank.desc(), w.c.spend.desc(), w.c.campaign_pk]
-    return [w.c.spend.desc(), w.c.name_key, w.c.campaign_pk]
+        return [w.c.acos_rank.desc(), w.c.name_key, w.c.campaign_pk]
+    return [w.c.currency, w.c.spend.desc(), w.c.name_key, w.c.campaign_pk]
 
 
 def _indexed_statement(shape: _Shape) -> Select[Any]:
     where = _indexed_where(shape)
-    keys = (_W.c.campaign_pk, _W.c.spend, _W.c.sales, _W.c.name_key, _W.c.acos_rank)
+    keys = (_W.c.campaign_pk, _W.c.currency, _W.c.spend, _W.c.sales, _W.c.name_key, _W.c.acos_rank)
     page = (
         select(*keys)
         .where(*where)
@@ -267,8 +300,10 @@ def _indexed_statement(shape: _Shape) -> Select[Any]:
         .join(_P, _P.c.id == _C.c.profile_pk)
         .join(_K, _K.c.id == _P.c.connection_id)
     )
+    # The currency the rollup was built with, which is the one its group was found under.
+    columns = [*_DISPLAY, page.c.currency.label("currency_code"), page.c.spend, page.c.sales]
     return (
-        select(*_DISPLAY, page.c.spend, page.c.sales, total.label("total"))
+        select(*columns, *([] if shape.currency else [total.label("total")]))
         .select_from(joined)
         .where(_C.c.team_id == _bound("team_id"), _P.c.team_id == _bound("team_id"))
         .order_by(*_indexed_order(page, shape.sort))
@@ -289,14 +324,15 @@ def _count_statement(shape: _Shape) -> Select[Any]:
 
 def page_statement(q: PageQuery, *, offset: int, limit: int) -> tuple[Select[Any], dict[str, Any]]:
     """The one statement that lists a page and counts every match (its rows carry ``total``), and the
-    values to execute it with."""
+    values to execute it with. With ``q.currency`` it lists that currency's part only, uncounted."""
     return _page_statement(_shape(q)), _values(q, offset=offset, limit=limit)
 
 
 def campaign_page(
     session: Session, *, query: PageQuery, offset: int, limit: int
 ) -> tuple[list[CampaignListRow], int | None]:
-    """One page of campaigns and the number matching, in one statement.
+    """One page of campaigns and the number matching, in one statement. A sort by spend orders by
+    currency first (never across currencies); `grouped_page` gives the list's own group order.
 
     Returns:
         (rows, total); total is None when the page is empty (then use `count_campaigns`).
@@ -337,3 +373,110 @@ def campaign_rows_by_pk(session: Session, *, query: PageQuery, pks: Sequence[int
     only = PageQuery(team_id=query.team_id, start=query.start, end=query.end, pks=tuple(pks))
     rows, _total = campaign_page(session, query=only, offset=0, limit=len(pks))
     return rows
+
+
+# -- currency groups (sorts by money) -------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CurrencyGroup:
+    """How many listed campaigns are in one currency."""
+
+    currency: str
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class GroupSlice:
+    """One currency group's part of a page: the page's rows ``start`` .. ``start + size`` are the group's
+    rows ``skipped`` .. ``skipped + size`` (``skipped`` > 0: the group began on an earlier page)."""
+
+    currency: str
+    count: int
+    start: int
+    size: int
+    skipped: int
+
+
+@dataclass(frozen=True, slots=True)
+class GroupedPage:
+    """A page of a list grouped by currency: its rows, every group of the list, the groups on the page,
+    how many match and where the page starts (a page past the end is the last page)."""
+
+    rows: list[CampaignListRow]
+    groups: list[CurrencyGroup]
+    slices: list[GroupSlice]
+    total: int
+    offset: int
+
+
+@lru_cache(maxsize=512)
+def _scope_currencies(shape: _Shape) -> Select[Any]:
+    return select(_P.c.currency_code).where(*_profile_clauses(shape)).distinct()
+
+
+@lru_cache(maxsize=512)
+def _groups_statement(shape: _Shape, *, per_currency: bool) -> Select[Any]:
+    """Count the matches per currency. ``per_currency`` (SQLite): one count per currency of the profiles
+    in scope, each a range of an index, so every matching entry is read once, where a GROUP BY costs
+    SQLite a few times more. Otherwise (PostgreSQL) one GROUP BY pass, where separate passes would
+    each visit most of the table's pages (measured, bench_campaigns.py)."""
+    if not shape.use_window:
+        stmt = select(_P.c.currency_code, func.count()).select_from(_LIVE_FROM).where(*_live_where(shape))
+        return stmt.group_by(_P.c.currency_code)
+    if not per_currency:
+        return select(_W.c.currency, func.count()).where(*_indexed_where(shape)).group_by(_W.c.currency)
+    found = _scope_currencies(shape).subquery("found")
+    mine = [*_indexed_where(shape), _W.c.currency == found.c.currency_code]
+    count = select(func.count()).select_from(_W).where(*mine).correlate(found).scalar_subquery()
+    return select(found.c.currency_code, count)
+
+
+def currency_groups(session: Session, *, query: PageQuery) -> list[CurrencyGroup]:
+    """The currencies of the campaigns matching ``query`` and how many each has, in the list's group order:
+    most campaigns first, then by currency code (stable for a given filter).
+
+    When the profiles in scope share one currency, a plain count does (grouping costs a few ms more on a
+    large account).
+    """
+    connection = session.connection()
+    scope = [currency for (currency,) in connection.execute(_scope_currencies(_shape(query)), _values(query))]
+    if len(scope) == 1:
+        one = replace(query, currency=scope[0])
+        found = [(scope[0], connection.execute(_count_statement(_shape(one)), _values(one)).scalar_one())]
+    elif scope:
+        stmt = _groups_statement(_shape(query), per_currency=connection.dialect.name == "sqlite")
+        found = [(currency, count) for currency, count in connection.execute(stmt, _values(query))]
+    else:
+        return []
+    counts: dict[str, int] = {}
+    for currency, count in found:
+        counts[currency] = counts.get(currency, 0) + int(count)
+    groups = [CurrencyGroup(currency=c, count=n) for c, n in counts.items() if n > 0]
+    return sorted(groups, key=lambda g: (-g.count, g.currency))
+
+
+def grouped_page(session: Session, *, query: PageQuery, offset: int, limit: int) -> GroupedPage:
+    """One page of the list grouped by currency: groups in `currency_groups` order, each sorted by
+    ``query.sort``, paged as one list (a page may end one group and start the next).
+
+    Each group's part of the page is one walk of its index range; a page past the end gives the last page.
+    """
+    groups = currency_groups(session, query=replace(query, currency=None))
+    total = sum(group.count for group in groups)
+    if offset >= total:
+        offset = (total - 1) // limit * limit if total else 0
+    rows: list[CampaignListRow] = []
+    slices: list[GroupSlice] = []
+    first = 0  # the group's first row in the whole list
+    for group in groups:
+        skipped = max(offset - first, 0)
+        size = min(first + group.count, offset + limit) - first - skipped
+        if size > 0:
+            one = replace(query, currency=group.currency)
+            stmt, values = page_statement(one, offset=skipped, limit=size)
+            found = [_list_row(r) for r in session.connection().execute(stmt, values)]
+            slices.append(GroupSlice(group.currency, group.count, len(rows), len(found), skipped))
+            rows += found
+        first += group.count
+    return GroupedPage(rows=rows, groups=groups, slices=slices, total=total, offset=offset)

@@ -1,10 +1,11 @@
 """The campaign list's rollup (`campaign_window_metric`): its freshness and its refresh.
 
-The rollup is derived data: one row per live campaign with its 7-day totals and the sort and filter keys
-that `storage.repositories.campaign_list` walks. It is fresh when it was built for the current window
-from the team's current data version (`campaign_window_state`); otherwise the list takes its live road
-until someone refreshes it. A refresh reads (`window_rows`) in one transaction and writes only what
-changed (`write_window`) in another, so SQLite's single write lock is held only for the writing.
+The rollup is derived data: one row per live campaign with its 7-day totals, its profile's currency and
+the sort and filter keys that `storage.repositories.campaign_list` walks. It is fresh when it was built
+for the current window from the team's current data version (`campaign_window_state`); otherwise the
+list takes its live road until someone refreshes it. A refresh reads (`window_rows`) in one transaction
+and writes only what changed (`write_window`) in another, so SQLite's single write lock is held only
+for the writing.
 """
 
 from __future__ import annotations
@@ -118,20 +119,21 @@ def _rows_statement() -> Select[Any]:
             _C.c.id.label("campaign_pk"),
             _C.c.team_id,
             _C.c.profile_pk,
+            _P.c.currency_code.label("currency"),
             func.lower(_C.c.state).label("state_key"),
             func.lower(_C.c.name).label("name_key"),
             spend.label("spend"),
             sales.label("sales"),
             acos.label("acos_rank"),
         )
-        .select_from(_C.outerjoin(_M, in_window))
+        .select_from(_C.join(_P, _P.c.id == _C.c.profile_pk).outerjoin(_M, in_window))
         .where(_C.c.team_id == bindparam("team_id"), _C.c.removed_at.is_(None))
-        .group_by(_C.c.id, _C.c.team_id, _C.c.profile_pk, _C.c.state, _C.c.name)
+        .group_by(_C.c.id, _C.c.team_id, _C.c.profile_pk, _P.c.currency_code, _C.c.state, _C.c.name)
     )
 
 
 _ROWS = _rows_statement()
-_KEYS = ("team_id", "profile_pk", "state_key", "name_key", "spend", "sales", "acos_rank")
+_KEYS = ("team_id", "profile_pk", "currency", "state_key", "name_key", "spend", "sales", "acos_rank")
 
 
 def window_rows(session: Session, *, team_id: str, start: date, end: date) -> list[dict[str, Any]]:

@@ -10,6 +10,7 @@ import json
 import secrets
 from collections.abc import Iterable
 from datetime import datetime
+from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import delete
 from sqlmodel import Session
@@ -17,10 +18,12 @@ from sqlmodel import Session
 from storage.models import PendingSelection, table_of
 
 __all__ = [
+    "claim_action",
     "create_pending",
     "delete_expired",
     "delete_pending",
     "get_pending",
+    "is_latest_action",
     "pending_ids",
     "set_pending_ids",
 ]
@@ -73,6 +76,35 @@ def set_pending_ids(session: Session, *, row: PendingSelection, ids: Iterable[st
     row.selected_json = _encode(ids)
     session.add(row)
     session.flush()
+
+
+def _ts(value: str) -> Decimal | None:
+    try:
+        return Decimal(value) if value else None
+    except InvalidOperation:
+        return None
+
+
+def claim_action(session: Session, *, row: PendingSelection, action_ts: str) -> bool:
+    """Record `action_ts` as the picker's latest tick; False (nothing recorded) when a later one came first.
+
+    Slack stamps every action; two quick ticks may be handled out of order, and the older one must not
+    undo the newer. A missing or unreadable stamp is always applied.
+    """
+    new, last = _ts(action_ts), _ts(row.last_action_ts)
+    if new is None:
+        return True
+    if last is not None and new <= last:
+        return False
+    row.last_action_ts = action_ts[:32]
+    session.add(row)
+    return True
+
+
+def is_latest_action(row: PendingSelection, action_ts: str) -> bool:
+    """True when no tick later than `action_ts` has been recorded for the picker."""
+    new, last = _ts(action_ts), _ts(row.last_action_ts)
+    return new is None or last is None or new >= last
 
 
 def delete_pending(session: Session, *, picker_id: str) -> None:

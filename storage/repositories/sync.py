@@ -43,6 +43,7 @@ __all__ = [
     "entity_fingerprints",
     "existing_entity_ids",
     "finish_run",
+    "last_successful_run",
     "list_due_connections",
     "mark_removed",
     "start_run",
@@ -166,6 +167,20 @@ def finish_run(
     run.counts_json = json.dumps(dict(counts), sort_keys=True)
     run.error = error[:500] if error else None
     session.add(run)
+
+
+def last_successful_run(session: Session, *, connection_id: int, kinds: Sequence[str]) -> SyncRun | None:
+    """The connection's newest successful `SyncRun` of one of `kinds`, if any."""
+    return session.exec(
+        sm_select(SyncRun)
+        .where(
+            SyncRun.connection_id == connection_id,
+            SyncRun.status == "success",
+            col(SyncRun.kind).in_(list(kinds)),
+        )
+        .order_by(col(SyncRun.finished_at).desc(), col(SyncRun.id).desc())
+        .limit(1)
+    ).first()
 
 
 # -- entities -----------------------------------------------------------------------------------------

@@ -53,10 +53,11 @@ def _names(
 def test_default_sort_is_seven_day_spend_in_each_campaigns_own_currency(seeded: Engine) -> None:
     with session_scope(seeded, readonly=True) as s:
         page = list_campaigns(s, team_id=TEAM, filter=CampaignFilter(), offset=0, limit=20, today=TODAY)
-    assert [r.name for r in page.rows] == ["Brand - Exact", "Summer launch", "Generic broad", "Brand JP"]
+    # grouped by currency (EUR has the most campaigns; JPY and USD one each, by code), spend within each
+    assert [r.name for r in page.rows] == ["Brand - Exact", "Generic broad", "Brand JP", "Summer launch"]
     brand = page.rows[0]
     assert (brand.spend_7d, brand.sales_7d, brand.currency) == (Decimal("120.10"), Decimal("400.00"), "EUR")
-    assert page.rows[1].currency == "USD" and page.total == 4
+    assert page.rows[3].currency == "USD" and page.total == 4
 
 
 def test_other_sorts(seeded: Engine) -> None:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy.engine import Engine
 
 from storage.db import session_scope
 from storage.models import Campaign, CampaignDailyMetric, Connection, ConnectionStatus, Profile
+from storage.repositories.loaded_days import mark_days_loaded
 
 TEAM = "T0DEMO"
 
@@ -118,7 +119,10 @@ def metric(
     clicks: int = 0,
     orders: int = 0,
     budget: str | None = None,
+    team_id: str = TEAM,
 ) -> None:
+    """A campaign-day row; its day counts as loaded (a report covering it was stored)."""
+    loaded(engine, profile_pk, day, team_id=team_id)
     with session_scope(engine) as session:
         session.add(
             CampaignDailyMetric(
@@ -134,6 +138,31 @@ def metric(
                 budget=Decimal(budget) if budget else None,
             )
         )
+
+
+def loaded(engine: Engine, profile_pk: int, *days: date, team_id: str = TEAM) -> None:
+    """Mark days of a profile as loaded (Amazon's campaign report covering them was stored)."""
+    with session_scope(engine) as session:
+        for day in days:
+            mark_days_loaded(
+                session,
+                team_id=team_id,
+                profile_pk=profile_pk,
+                report_kind="campaign",
+                start=day,
+                end=day,
+                now=datetime(2025, 5, 14, 6, 0, tzinfo=UTC),
+            )
+
+
+def loaded_range(engine: Engine, profile_pk: int, first: date, last: date, *, team_id: str = TEAM) -> None:
+    """Mark every day from `first` to `last` loaded."""
+    loaded(
+        engine,
+        profile_pk,
+        *(first + timedelta(days=n) for n in range((last - first).days + 1)),
+        team_id=team_id,
+    )
 
 
 def days_before(day: date, n: int) -> date:

@@ -113,6 +113,8 @@ def seed_world(engine: Engine, *, na_status: str = ConnectionStatus.RECONNECT_NE
     seed.metric(
         engine, us, "31", D12 - timedelta(days=1), currency="USD", cost="11.11", impressions=100, clicks=3
     )
+    for pk in (de, uk, us, jp):  # Amazon delivered every day: a day without rows is a real zero
+        seed.loaded_range(engine, pk, D13 - timedelta(days=14), D13)
 
 
 def build(services: Services, **scope: object) -> DigestVM:

@@ -27,6 +27,7 @@ def upgrade() -> None:
     sa.Column('selected_json', sa.Text(), nullable=False),
     sa.Column('created_at', storage.types.UtcDateTime(timezone=True), nullable=False),
     sa.Column('expires_at', storage.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('last_action_ts', sqlmodel.sql.sqltypes.AutoString(length=32), server_default='', nullable=False),
     sa.PrimaryKeyConstraint('picker_id', name=op.f('pk_pending_selection'))
     )
     with op.batch_alter_table('pending_selection', schema=None) as batch_op:
