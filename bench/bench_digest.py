@@ -146,11 +146,10 @@ def main() -> None:
         wall = time.perf_counter() - started
         calls = slack.calls()
         posts: dict[str, list[float]] = defaultdict(list)
-        for call in calls:
-            if call.ok and call.method in ("chat.postMessage", "files.completeUploadExternal"):
-                posts[f"{call.team_id}/{call.args.get('channel') or call.args.get('channel_id')}"].append(
-                    call.ts
-                )
+        for call in calls:  # charts are uploaded privately (no channel) and shown in the digest's blocks
+            channel = call.args.get("channel") or call.args.get("channel_id")
+            if call.ok and channel and call.method in ("chat.postMessage", "files.completeUploadExternal"):
+                posts[f"{call.team_id}/{channel}"].append(call.ts)
         gaps = [b - a for times in posts.values() for a, b in itertools.pairwise(times)]
         per_second = max(
             (sum(1 for t in times if s <= t < s + 1.0) for times in posts.values() for s in times), default=0

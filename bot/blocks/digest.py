@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from bot.blocks.common import (
     Block,
@@ -28,7 +29,7 @@ from bot.blocks.ids import ActionId, BlockId, block_id, encode_meta
 from bot.blocks.limits import MAX_BLOCKS_MESSAGE, MAX_MESSAGE_TEXT_BUDGET, total_text_length
 from bot.viewmodels import DigestLineVM, DigestVM, HealthVM, MarketplaceDigestVM, RegionDigestVM
 
-__all__ = ["HEALTH_LABELS", "HISTORY_ONLY", "render_digest"]
+__all__ = ["CHART_BLOCK_ID", "HEALTH_LABELS", "HISTORY_ONLY", "chart_block", "render_digest", "without_chart"]
 
 TITLE = "Amazon Ads digest · {date}"
 CONTINUED = "*Amazon Ads digest · {date}* (continued)"
@@ -49,11 +50,17 @@ HEALTH_LABELS = {
 STALE = " ⚠️ later than expected"
 RECONNECT = "Reconnect"
 CHART_ALT = "Spend and sales over the last days"
+CHART_FILE_ALT = "Spend and sales per day over the last 14 days, one panel per currency"
+CHART_BLOCK_ID = "digest_chart"
 SECTIONS = (
     ("top_campaigns", "*Top campaigns*"),
     ("movers", "*Movers*"),
     ("out_of_budget", "*Out of budget*"),
 )
+NOT_LOADED = "⏳ not loaded yet (Amazon report pending since {since})"
+NOT_LOADED_NO_REPORT = "⏳ not loaded yet (no Amazon report for this day has landed)"
+PARTIAL_WINDOW = "vs avg: {loaded} of {window} days (the others are not loaded yet)"
+TOTALS_PARTIAL = "Totals leave out {count} not loaded yet."
 _MAX_LINES = 5
 _BUDGET = MAX_MESSAGE_TEXT_BUDGET - 200  # margin for the block structure
 
@@ -80,6 +87,9 @@ def _region_heading(region: RegionDigestVM, *, continued: bool = False) -> Block
             f"{safe(currency, 5)}: spend {safe(spend, 30)} · sales {safe(sales, 30)} · ACOS {safe(acos, 12)}"
             for currency, spend, sales, acos in region.currency_totals[:10]
         ]
+        if region.not_loaded:
+            count = f"{region.not_loaded} marketplace{'s' if region.not_loaded != 1 else ''}"
+            lines.append(TOTALS_PARTIAL.format(count=count))
         if not region.marketplaces:
             lines.append(NO_MARKETPLACES)
     return section("\n".join(lines))
@@ -93,10 +103,26 @@ def _lines(title: str, items: Sequence[DigestLineVM]) -> list[str]:
     return [title, *shown, *more]
 
 
+def _since(when: datetime) -> str:
+    """A Slack date token: the time in each reader's own zone, "14:05 UTC" where tokens do not render."""
+    utc = when.astimezone(UTC)
+    return f"<!date^{int(utc.timestamp())}^{{time}}|{utc:%H:%M} UTC>"
+
+
+def _not_loaded(mp: MarketplaceDigestVM) -> str:
+    if mp.pending_since is None:
+        return NOT_LOADED_NO_REPORT
+    return NOT_LOADED.format(since=_since(mp.pending_since))
+
+
 def _marketplace(mp: MarketplaceDigestVM) -> list[Block]:
     title = f"{mp.flag} *{safe(mp.country, 6)} · {safe(mp.account, 100)}* ({safe(mp.currency, 5)})"
     if mp.local_date:
         title += f" · {safe(mp.local_date, 40)}"
+    if not mp.loaded:  # never a zero: there is no figure yet
+        return [section(f"{title}\n{_not_loaded(mp)}")]
+    if mp.days_loaded < mp.window_days:
+        title += "\n" + PARTIAL_WINDOW.format(loaded=mp.days_loaded, window=mp.window_days)
     metrics = [
         f"*{safe(m.label, 40)}*: {safe(m.value, 40)}\n"
         f"{safe(m.vs_prev, 20)} vs prev · {safe(m.vs_avg, 20)} vs avg"
@@ -142,11 +168,29 @@ def _footer(vm: DigestVM) -> list[Block]:
     return blocks
 
 
+def chart_block(file_id: str) -> Block:
+    """The chart as an image block showing an uploaded Slack file (``slack_file``, not a public URL)."""
+    return {
+        "type": "image",
+        "block_id": CHART_BLOCK_ID,
+        "slack_file": {"id": file_id},
+        "alt_text": CHART_FILE_ALT,
+    }
+
+
+def without_chart(msg: Message) -> Message:
+    """The same message without the chart block (when Slack refuses the file)."""
+    blocks = [b for b in msg["blocks"] if b.get("block_id") != CHART_BLOCK_ID]
+    return message(msg["text"], blocks)
+
+
 def _head(vm: DigestVM) -> list[Block]:
     blocks: list[Block] = [header(TITLE.format(date=vm.date_label))]
     if vm.view_name:
         blocks.append(context(VIEW.format(name=safe(vm.view_name, 100))))
-    if vm.chart_url:
+    if vm.chart_file_id:
+        blocks.append(chart_block(vm.chart_file_id))
+    elif vm.chart_url:
         blocks.append(image(vm.chart_url, CHART_ALT))
     if not vm.regions:
         blocks.append(section(NO_DATA))

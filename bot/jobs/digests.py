@@ -71,19 +71,13 @@ class WebClientDigestSlack:
         )
         return str(response.get("ts") or "")
 
-    def upload_png(
-        self, *, channel: str, thread_ts: str | None, data: bytes, filename: str, title: str, alt_text: str
-    ) -> None:
-        self._run(
+    def upload_png(self, *, data: bytes, filename: str, title: str, alt_text: str) -> str:
+        response = self._run(
             lambda: self._client.files_upload_v2(
-                channel=channel,
-                thread_ts=thread_ts,
-                content=data,
-                filename=filename,
-                title=title,
-                alt_txt=alt_text,
+                content=data, filename=filename, title=title, alt_txt=alt_text
             )
         )
+        return str((response.get("file") or {}).get("id") or "")
 
     def dm(self, *, user_id: str, text: str) -> None:
         self._run(lambda: self._client.chat_postMessage(channel=user_id, text=text))

@@ -1,75 +1,209 @@
-"""The digest chart: spend and sales over the last 14 days, one panel per currency, as a PNG (Pillow).
+"""The digest chart: spend and sales over the last 14 days, one panel per currency, as a PNG (matplotlib).
 
-Values are exact Decimals until they become pixel positions; axis labels are formatted from the
-Decimals in the panel's own currency. Currencies are never drawn on a shared axis.
+`render_chart_png(series)` is a pure function of its input: the same series always give the same bytes,
+so renders are memoised by content (one render per distinct chart, however many channels share it).
+Drawing uses matplotlib's object API with the Agg canvas (no pyplot, no display, no global rcParams) and
+DejaVu Sans, which ships with matplotlib and has €, £, ¥, ₹ and ₺. Each thread keeps one figure per
+layout and only updates its artists, so fonts and axes are built once.
+
+Values stay Decimals until they become plot coordinates. The money axis has round ticks (matplotlib's
+`MaxNLocator` with steps 1, 2, 2.5, 5, 10; whole units for JPY) labelled in the panel's own currency with
+`format_money`. Currencies are never drawn on a shared axis. A day with no value (None) is a gap.
 """
 
 from __future__ import annotations
 
+import functools
 import io
+import math
+import re
+import threading
 from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
-
-from PIL import Image, ImageDraw, ImageFont
+from typing import TYPE_CHECKING
 
 from bot.blocks.format import format_money
 from bot.services.digests import ChartSeries
 
-__all__ = ["CHART_ALT_TEXT", "render_chart_png"]
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+    from matplotlib.lines import Line2D
+    from matplotlib.text import Text
+
+__all__ = ["CHART_ALT_TEXT", "CHART_FONT", "CHART_SIZE", "CHART_TITLE", "money_ticks", "render_chart_png"]
 
 CHART_ALT_TEXT = "Spend and sales per day over the last 14 days, one panel per currency"
-_WIDTH, _PANEL, _MARGIN_L, _MARGIN_R, _MARGIN_T, _MARGIN_B = 720, 240, 90, 20, 34, 36
-_SPEND, _SALES, _GRID, _TEXT = (220, 95, 40), (40, 110, 200), (225, 225, 225), (40, 40, 40)
+CHART_TITLE = "Spend and sales, last 14 days"
+CHART_FONT = "DejaVu Sans"
+CHART_SIZE = (800, 360)  # pixels, one row of panels; each further row adds _ROW_PX
+NO_DATA = "No data loaded for these days"
+_ROW_PX, _DPI, _MAX_COLS = 300, 100, 2
+_SPEND, _SALES, _GRID, _TEXT = "#dc5f28", "#286ec8", "#e6e6e6", "#282828"
+_STEPS = (1, 2, 2.5, 5, 10)
+_ZERO_DECIMALS = {"JPY", "KRW", "CLP", "ISK", "HUF", "VND"}
+_WHOLE = re.compile(r"(\d)\.0+(?=\D|$)")
+_local = threading.local()
 
 
-def _points(
-    values: Sequence[Decimal], top: Decimal, box: tuple[int, int, int, int]
-) -> list[tuple[float, float]]:
-    left, upper, right, lower = box
-    step = (right - left) / max(len(values) - 1, 1)
-    scale = top if top > 0 else Decimal(1)
-    return [(left + i * step, lower - float(v / scale) * (lower - upper)) for i, v in enumerate(values)]
+def _whole_units(currency: str) -> bool:
+    return currency.upper() in _ZERO_DECIMALS
 
 
-def _panel(draw: ImageDraw.ImageDraw, series: ChartSeries, offset: int, font: ImageFont.ImageFont) -> None:
-    box = (_MARGIN_L, offset + _MARGIN_T, _WIDTH - _MARGIN_R, offset + _PANEL - _MARGIN_B)
-    top = max([*series.spend, *series.sales, Decimal(0)])
-    draw.text((10, offset + 8), f"{series.currency}: spend and sales per day", fill=_TEXT, font=font)
-    for i in range(5):
-        y = box[3] - (box[3] - box[1]) * i / 4
-        draw.line([(box[0], y), (box[2], y)], fill=_GRID)
-        draw.text((6, y - 6), format_money(top * i / 4, series.currency), fill=_TEXT, font=font)
-    for values, color in ((series.spend, _SPEND), (series.sales, _SALES)):
-        points = _points(values, top, box)
-        if len(points) > 1:
-            draw.line(points, fill=color, width=3)
-        for x, y in points:
-            draw.ellipse([(x - 3, y - 3), (x + 3, y + 3)], fill=color)
-    for i, day in enumerate(series.days):
-        if i % 2 == 0 or i == len(series.days) - 1:
-            x = box[0] + i * (box[2] - box[0]) / max(len(series.days) - 1, 1)
-            draw.text((x - 14, box[3] + 6), f"{day.day} {day:%b}", fill=_TEXT, font=font)
-    legend_x = _WIDTH - 190
-    for label, color, dx in (("Spend", _SPEND, 0), ("Sales", _SALES, 90)):
-        draw.rectangle([(legend_x + dx, offset + 10), (legend_x + dx + 12, offset + 22)], fill=color)
-        draw.text((legend_x + dx + 18, offset + 9), label, fill=_TEXT, font=font)
+def money_ticks(low: Decimal, high: Decimal, currency: str) -> list[tuple[Decimal, str]]:
+    """Round axis ticks covering `low`..`high`, labelled in `currency`.
+
+    Args:
+        low: The smallest value to show (0 or below).
+        high: The largest value to show; an empty range gets a default one.
+        currency: ISO 4217 code of the panel.
+
+    Returns:
+        (value, label) pairs from the first tick at or below `low` to the first at or above `high`,
+        e.g. ``A$0, A$100, …, A$500`` or ``¥0, ¥10,000, …, ¥40,000``.
+    """
+    from matplotlib.ticker import MaxNLocator
+
+    whole = _whole_units(currency)
+    if high <= low:
+        high = low + (Decimal(100) if whole else Decimal(10))
+    high = max(high, low + (Decimal(5) if whole else Decimal("0.05")))  # steps of at least one cent or yen
+    locator = MaxNLocator(nbins=5, steps=list(_STEPS), integer=whole, min_n_ticks=3)
+    raw = [float(v) for v in locator.tick_values(float(low), float(high))]
+    values = [Decimal(f"{v:.6f}").normalize() + 0 for v in raw]
+    start = max((i for i, v in enumerate(values) if v <= low), default=0)
+    end = min((i for i, v in enumerate(values) if v >= high), default=len(values) - 1)
+    kept = values[start : end + 1]
+    all_whole = all(v == v.to_integral_value() for v in kept)
+    labels = [format_money(v, currency) for v in kept]
+    if all_whole:
+        labels = [_WHOLE.sub(r"\1", label) for label in labels]
+    return list(zip(kept, labels, strict=True))
+
+
+@dataclass
+class _Panel:
+    axes: Axes
+    spend: Line2D
+    sales: Line2D
+    empty: Text
+
+
+@dataclass
+class _Canvas:
+    figure: Figure
+    panels: list[_Panel]
+
+
+def _layout(count: int) -> tuple[int, int]:
+    cols = 1 if count <= 1 else _MAX_COLS
+    return max(math.ceil(count / cols), 1), cols
+
+
+def _new_canvas(rows: int, cols: int) -> _Canvas:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    width, height = CHART_SIZE[0], CHART_SIZE[1] + _ROW_PX * (rows - 1)
+    figure = Figure(figsize=(width / _DPI, height / _DPI), dpi=_DPI, facecolor="white")
+    FigureCanvasAgg(figure)
+    figure.subplots_adjust(
+        left=90 / width,
+        right=1 - 28 / width,
+        top=1 - 40 / height,
+        bottom=34 / height,
+        hspace=0.45,
+        wspace=0.3,
+    )
+    axes_grid = figure.subplots(rows, cols, squeeze=False)
+    panels = []
+    for axes in axes_grid.flat:
+        for side in ("top", "right"):
+            axes.spines[side].set_visible(False)
+        axes.grid(axis="y", color=_GRID, linewidth=0.8)
+        axes.set_axisbelow(True)
+        axes.tick_params(labelsize=8.5, labelcolor=_TEXT, labelfontfamily=CHART_FONT, length=0, pad=4)
+        spend = axes.plot([], [], color=_SPEND, marker="o", markersize=3.5, linewidth=2, label="Spend")[0]
+        sales = axes.plot([], [], color=_SALES, marker="o", markersize=3.5, linewidth=2, label="Sales")[0]
+        axes.legend(
+            loc="lower right",
+            bbox_to_anchor=(1, 1),
+            frameon=False,
+            ncols=2,
+            borderaxespad=0.2,
+            prop={"family": CHART_FONT, "size": 8.5},
+        )
+        empty = axes.text(0.5, 0.5, "", transform=axes.transAxes, ha="center", va="center")
+        empty.set(color="#888888", fontfamily=CHART_FONT, fontsize=9)
+        panels.append(_Panel(axes, spend, sales, empty))
+    return _Canvas(figure, panels)
+
+
+def _canvas(rows: int, cols: int) -> _Canvas:
+    cache: dict[tuple[int, int], _Canvas] = _local.__dict__.setdefault("canvases", {})
+    if (rows, cols) not in cache:
+        cache[(rows, cols)] = _new_canvas(rows, cols)
+    return cache[(rows, cols)]
+
+
+def _coords(values: Sequence[Decimal | None]) -> list[float]:
+    return [math.nan if v is None else float(v) for v in values]
+
+
+def _day_labels(series: ChartSeries, cols: int) -> tuple[list[int], list[str]]:
+    step = 2 if cols == 1 else 3
+    last = len(series.days) - 1
+    positions = list(range(last, -1, -step))[::-1]
+    return positions, [f"{series.days[i].day} {series.days[i]:%b}" for i in positions]
+
+
+def _draw_panel(panel: _Panel, series: ChartSeries, cols: int) -> None:
+    axes = panel.axes
+    axes.set_visible(True)
+    known = [v for v in (*series.spend, *series.sales) if v is not None]
+    low, high = min([Decimal(0), *known]), max([Decimal(0), *known])
+    ticks = money_ticks(low, high, series.currency)
+    xs = list(range(len(series.days)))
+    panel.spend.set_data(xs, _coords(series.spend))
+    panel.sales.set_data(xs, _coords(series.sales))
+    axes.set_xlim(-0.4, max(len(xs) - 1, 1) + 0.4)
+    axes.set_ylim(float(ticks[0][0]), float(ticks[-1][0]))
+    axes.set_yticks([float(v) for v, _ in ticks], [label for _, label in ticks])
+    axes.set_xticks(*_day_labels(series, cols))
+    axes.set_title(
+        f"{series.currency} · spend and sales per day", loc="left", fontsize=10, fontfamily=CHART_FONT
+    )
+    panel.empty.set_text("" if known else NO_DATA)
+
+
+def _render(series: tuple[ChartSeries, ...]) -> bytes:
+    panels = list(series) or [ChartSeries("—", (), (), ())]
+    rows, cols = _layout(len(panels))
+    canvas = _canvas(rows, cols)
+    for index, panel in enumerate(canvas.panels):
+        if index < len(panels):
+            _draw_panel(panel, panels[index], cols)
+        else:
+            panel.axes.set_visible(False)
+    buffer = io.BytesIO()
+    canvas.figure.savefig(buffer, format="png", dpi=_DPI, metadata={"Software": None})
+    return buffer.getvalue()
+
+
+@functools.lru_cache(maxsize=64)  # 60 to 90 KB each
+def _cached(series: tuple[ChartSeries, ...]) -> bytes:
+    return _render(series)
 
 
 def render_chart_png(series: Sequence[ChartSeries]) -> bytes:
-    """The chart as PNG bytes (an empty panel when there is no series).
+    """The chart as PNG bytes: 800 px wide, 360 px high for one row of panels (an empty panel if none).
 
     Args:
-        series: One entry per currency, each with the same number of days for spend and sales.
+        series: One entry per currency, each with the same number of days for spend and sales
+            (None for a day that is not loaded).
 
     Returns:
-        PNG-encoded image data.
+        PNG-encoded image data (identical input, identical bytes; renders are memoised by content).
     """
-    panels = list(series) or [ChartSeries("—", (), (), ())]
-    image = Image.new("RGB", (_WIDTH, _PANEL * len(panels)), "white")
-    draw = ImageDraw.Draw(image)
-    font = ImageFont.load_default()
-    for index, item in enumerate(panels):
-        _panel(draw, item, index * _PANEL, font)  # type: ignore[arg-type]
-    buffer = io.BytesIO()
-    image.save(buffer, format="PNG")  # optimize=True made it 3% smaller and 3x slower to encode
-    return buffer.getvalue()
+    return _cached(tuple(series))

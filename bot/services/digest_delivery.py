@@ -5,28 +5,33 @@ For each subscription whose `next_due_at` has come:
 2. **Claim** the (subscription, local date) delivery row in its own committed transaction: an insert
    that does nothing on conflict. Only the winner goes on; a failed claim (nothing reached Slack) or one
    abandoned in `claimed` state is retaken by a conditional update.
-3. Build and render the digest, mark the claim `posting`, post the first message (429 → wait
-   `Retry-After` and retry, through the injected `sleep`), then mark it `posted` and schedule the next
+3. Build the digest; with a chart, render it (memoised by content) and upload it privately (files
+   upload v2, no channel; once per distinct chart and team per run), so the first message carries it as
+   an image block (`slack_file`). Mark the claim `posting`, post the first message (429 → wait
+   `Retry-After` and retry, through the injected `sleep`; a refused just-uploaded file → one retry after
+   `file_ready_wait`, then the digest without the chart), then mark it `posted` and schedule the next
    slot. A claim left in `posting` (a crash or timeout while talking to Slack) is never retried: the
    digest may have gone out, and a second copy is worse than a missing one.
 4. `channel_not_found`, `not_in_channel`, `is_archived`: pause the subscription, DM the subscriber.
-5. Thread replies (marketplaces that did not fit) and the chart go out after all first messages, so no
-   channel gets two posts closer than `channel_interval` seconds, without holding up other channels.
+5. Thread replies (marketplaces that did not fit) go out after all first messages, so no channel gets
+   two posts closer than `channel_interval` seconds, without holding up other channels.
 Finally connections behind subscriptions due in `refresh_lead` get a report sync started ahead.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from bot.blocks.digest import render_digest
+from bot.blocks.common import Message
+from bot.blocks.digest import CHART_BLOCK_ID, render_digest, without_chart
 from bot.blocks.limits import check_message
-from bot.services.chart import CHART_ALT_TEXT, render_chart_png
+from bot.services.chart import CHART_ALT_TEXT, CHART_TITLE, render_chart_png
 from bot.services.digest_schedule import next_slot, slot_date, slot_instant
 from bot.services.digest_slack import (
     PAUSE_ERRORS,
@@ -60,14 +65,50 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 
+_UPLOADS = "files.upload"  # the key of a team's chart uploads in the run report (they go to no channel)
+
+
 @dataclass(frozen=True)
 class _FollowUp:
     team_id: str
     channel: str
     thread_ts: str
-    message: dict[str, Any] | None = None
-    chart: bytes | None = None
-    day: date | None = None
+    message: dict[str, Any]
+
+
+class _ChartFiles:
+    """Uploads each distinct chart once per team and run; remembers file ids (None: the upload failed).
+
+    Uploads post nothing to a channel, so they are not paced per channel; 429s are still retried.
+    """
+
+    def __init__(self, sender: ChannelSender) -> None:
+        self._sender = ChannelSender(replace(sender.options, channel_interval=0.0), sender.report)
+        self._ids: dict[tuple[str, str], str | None] = {}
+        self.seconds = 0.0
+
+    def upload(self, slack: DigestSlack, team_id: str, png: bytes, day: date) -> str | None:
+        key = (team_id, hashlib.sha256(png).hexdigest())
+        if key in self._ids:
+            return self._ids[key]
+        started = time.perf_counter()
+        file_id: str | None = None
+        try:
+            file_id = self._sender.call(
+                team_id,
+                _UPLOADS,
+                lambda: slack.upload_png(
+                    data=png, filename=f"hilal-digest-{day}.png", title=CHART_TITLE, alt_text=CHART_ALT_TEXT
+                ),
+            )
+            self._sender.report.uploads += 1
+        except SlackCallError as exc:  # the digest goes out without its chart
+            logger.warning("digest.chart_upload_failed", extra={"team_id": team_id, "error": exc.error})
+        except Exception:
+            logger.exception("digest.chart_upload_failed", extra={"team_id": team_id})
+        self.seconds += time.perf_counter() - started
+        self._ids[key] = file_id or None
+        return self._ids[key]
 
 
 def _next_due(row: DigestSubscription, slot: datetime, now: datetime) -> datetime:
@@ -124,8 +165,39 @@ def _mark(
             repo.pause_subscription(session, subscription_id=pause[0], reason=pause[1], now=pause[2])
 
 
+def _post_first(slack: DigestSlack, row: DigestSubscription, first: Message, sender: ChannelSender) -> str:
+    """Post the digest's first message; its ts. A refused chart file: once more after a wait, then none."""
+
+    def post(msg: Message) -> str:
+        return str(
+            sender.call(
+                row.team_id,
+                row.channel_id,
+                lambda: slack.post(channel=row.channel_id, text=msg["text"], blocks=msg["blocks"]),
+            )
+        )
+
+    has_chart = any(b.get("block_id") == CHART_BLOCK_ID for b in first["blocks"])
+    for attempt in range(2):
+        try:
+            return post(first)
+        except SlackCallError as exc:
+            if not has_chart or exc.error != "invalid_blocks":
+                raise
+        logger.info("digest.chart_refused", extra={"subscription_id": row.id, "attempt": attempt})
+        if attempt == 0:
+            sender.options.sleep(sender.options.file_ready_wait)
+    return post(without_chart(first))
+
+
 def _deliver_one(
-    services: Services, slack: DigestSlack, row: DigestSubscription, *, now: datetime, sender: ChannelSender
+    services: Services,
+    slack: DigestSlack,
+    row: DigestSubscription,
+    *,
+    now: datetime,
+    sender: ChannelSender,
+    charts: _ChartFiles,
 ) -> list[_FollowUp]:
     options, report = sender.options, sender.report
     assert row.id is not None and row.next_due_at is not None
@@ -142,17 +214,18 @@ def _deliver_one(
     if delivery_id is None:
         report.already_claimed += 1
         return []
-    started = time.perf_counter()
+    started, uploading = time.perf_counter(), charts.seconds
     try:
         built = build_digest(services, scope=scope_of(row), now=now)
-        messages = render_digest(built.vm)
-        chart = render_chart_png(built.chart) if row.chart else None
+        png = render_chart_png(built.chart) if row.chart else None
+        file_id = charts.upload(slack, row.team_id, png, day) if png is not None else None
+        messages = render_digest(replace(built.vm, chart_file_id=file_id))
     except Exception as exc:  # a broken digest must not stop the others; retried next tick
         logger.exception("digest.build_failed", extra={"subscription_id": row.id})
         _mark(services, delivery_id, DeliveryStatus.FAILED, error=type(exc).__name__)
         report.failed += 1
         return []
-    report.build_seconds += time.perf_counter() - started
+    report.build_seconds += time.perf_counter() - started - (charts.seconds - uploading)
     for index, msg in enumerate(messages):
         for problem in check_message(msg):
             logger.warning(
@@ -160,13 +233,8 @@ def _deliver_one(
                 extra={"subscription_id": row.id, "message": index, "problem": problem},
             )
     _mark(services, delivery_id, DeliveryStatus.POSTING)
-    first = messages[0]
     try:
-        ts = sender.call(
-            row.team_id,
-            row.channel_id,
-            lambda: slack.post(channel=row.channel_id, text=first["text"], blocks=first["blocks"]),
-        )
+        ts = _post_first(slack, row, messages[0], sender)
     except SlackCallError as exc:
         _handle_post_error(services, slack, row, delivery_id, exc, now=now, sender=sender)
         return []
@@ -191,10 +259,7 @@ def _deliver_one(
     )
     report.sent += 1
     report.messages += 1
-    follow = [_FollowUp(row.team_id, row.channel_id, ts, message=dict(m)) for m in messages[1:]]
-    if chart is not None:
-        follow.append(_FollowUp(row.team_id, row.channel_id, ts, chart=chart, day=day))
-    return follow
+    return [_FollowUp(row.team_id, row.channel_id, ts, message=dict(m)) for m in messages[1:]]
 
 
 def _handle_post_error(
@@ -229,38 +294,22 @@ def _handle_post_error(
 
 def _send_follow_up(slack_for: Callable[[str], DigestSlack], item: _FollowUp, sender: ChannelSender) -> None:
     slack = slack_for(item.team_id)
+    msg = item.message
     try:
-        if item.message is not None:
-            msg = item.message
-            sender.call(
-                item.team_id,
-                item.channel,
-                lambda: slack.post(
-                    channel=item.channel, text=msg["text"], blocks=msg["blocks"], thread_ts=item.thread_ts
-                ),
-            )
-            sender.report.thread_replies += 1
-        elif item.chart is not None:
-            data = item.chart
-            sender.call(
-                item.team_id,
-                item.channel,
-                lambda: slack.upload_png(
-                    channel=item.channel,
-                    thread_ts=item.thread_ts,
-                    data=data,
-                    filename=f"hilal-digest-{item.day}.png",
-                    title="Spend and sales, last 14 days",
-                    alt_text=CHART_ALT_TEXT,
-                ),
-            )
-            sender.report.uploads += 1
+        sender.call(
+            item.team_id,
+            item.channel,
+            lambda: slack.post(
+                channel=item.channel, text=msg["text"], blocks=msg["blocks"], thread_ts=item.thread_ts
+            ),
+        )
+        sender.report.thread_replies += 1
     except SlackCallError as exc:
         logger.warning(
             "digest.follow_up_failed",
             extra={"team_id": item.team_id, "channel": item.channel, "error": exc.error},
         )
-    except Exception:  # the digest itself is out; a lost thread reply or chart is logged only
+    except Exception:  # the digest itself is out; a lost thread reply is logged only
         logger.exception("digest.follow_up_failed", extra={"team_id": item.team_id, "channel": item.channel})
 
 
@@ -324,8 +373,10 @@ def deliver_due_digests(
         due = repo.list_due_subscriptions(session, now=now, limit=options.batch)
     report.due = len(due)
     follow_ups: list[_FollowUp] = []
+    charts = _ChartFiles(sender)
     for row in due:
-        follow_ups += _deliver_one(services, slack_for(row.team_id), row, now=now, sender=sender)
+        slack = slack_for(row.team_id)
+        follow_ups += _deliver_one(services, slack, row, now=now, sender=sender, charts=charts)
     for item in follow_ups:
         _send_follow_up(slack_for, item, sender)
     _refresh_ahead(services, now=now, options=options, report=report)

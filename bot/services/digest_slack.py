@@ -53,10 +53,9 @@ class DigestSlack(Protocol):
         """Post a message; its `ts`. Raises `SlackCallError`."""
         ...
 
-    def upload_png(
-        self, *, channel: str, thread_ts: str | None, data: bytes, filename: str, title: str, alt_text: str
-    ) -> None:
-        """Upload and share a PNG (files.getUploadURLExternal + completeUploadExternal)."""
+    def upload_png(self, *, data: bytes, filename: str, title: str, alt_text: str) -> str:
+        """Upload a PNG without sharing it (files.getUploadURLExternal, POST, completeUploadExternal
+        with no channel); its file id, for an image block's ``slack_file``. Raises `SlackCallError`."""
         ...
 
     def dm(self, *, user_id: str, text: str) -> None:
@@ -75,6 +74,7 @@ class DeliveryOptions:
     grace: timedelta = timedelta(hours=6)
     abandoned_after: timedelta = timedelta(minutes=15)
     refresh_lead: timedelta = timedelta(minutes=90)
+    file_ready_wait: float = 2.0  # Slack may refuse a just-uploaded file in a block; one retry after this
     tick: timedelta = timedelta(minutes=1)
     batch: int = 5000
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,6 +20,7 @@ _SELECTS = frozenset(
 )
 _MULTI_SELECTS = frozenset(f"multi_{s}" for s in _SELECTS)
 _PICKERS = frozenset({"datepicker", "timepicker", "datetimepicker"})
+_FILE_ID = re.compile(r"^F[A-Z0-9]{8,}$")
 ACCESSORY_TYPES = frozenset(
     {"button", "checkboxes", "image", "overflow", "radio_buttons", "workflow_button"}
     | _SELECTS
@@ -148,10 +150,21 @@ class Walker:
             self.add(pointer, "missing required field: image_url")
         elif obj.get("image_url") is not None:
             self.string(obj.get("image_url"), f"{pointer}/image_url", limit=3000)
+        if obj.get("slack_file") is not None:
+            self.slack_file(obj.get("slack_file"), f"{pointer}/slack_file")
         if obj.get("alt_text") is None:
             self.add(pointer, "missing required field: alt_text")
         else:
             self.string(obj.get("alt_text"), f"{pointer}/alt_text", limit=2000)
+
+    def slack_file(self, obj: Any, pointer: str) -> None:
+        """A ``slack_file`` object: exactly one of ``id`` (``F`` and 8+ capitals or digits) and ``url``."""
+        if not isinstance(obj, dict) or ("id" in obj) == ("url" in obj):
+            self.add(pointer, "must provide exactly one of `id` or `url`")
+        elif "id" in obj and not (isinstance(obj["id"], str) and _FILE_ID.match(obj["id"])):
+            self.add(f"{pointer}/id", "input must match regex pattern: ^[F][A-Z0-9]{8,}$")
+        elif "url" in obj:
+            self.string(obj["url"], f"{pointer}/url", limit=3000)
 
     def element(self, obj: Any, pointer: str, *, allowed: frozenset[str], action_ids: set[str]) -> None:
         """Check an interactive element; ``action_ids`` collects ids to find duplicates in one block."""
