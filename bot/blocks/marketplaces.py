@@ -4,7 +4,9 @@ The selection lives server-side: each change fires ``marketplaces.select`` with 
 CURRENT page; the listener replaces that page's share of the picker's pending selection (``page_options``
 tells which profiles the page holds) and Save confirms. A picker rendered with a ``picker_id`` carries it
 in its button values and, with the page, in the select's block id (``picker_ref`` reads it back).
-Non-selectable profiles (agency, view-only) are listed with the reason but never offered.
+Non-selectable profiles (agency, view-only) are listed with the reason but never offered. Each option
+names country, account and profile id ("🇯🇵 JP · Acme Japan KK (1234567890)"); the account name gives way
+first when the label must be shortened. Select all / Clear change the whole region's pending selection.
 """
 
 from __future__ import annotations
@@ -62,6 +64,8 @@ REASONS = {
 TYPE_LABELS = {"seller": "Seller", "vendor": "Vendor", "agency": "Agency"}
 PLACEHOLDER = "Choose marketplaces"
 SAVE = "Save"
+SELECT_ALL = "Select all"
+CLEAR = "Clear"
 NEXT = "Next →"
 PREVIOUS = "← Previous"
 FALLBACK = "Choose the marketplaces Hilal manages in {name}: {count} profiles available."
@@ -88,7 +92,13 @@ def page_options(
 
 
 def _label(opt: MarketplaceOptionVM, width: int) -> str:
-    return truncate(f"{opt.flag} {opt.country_code} · {opt.account_name}", width)
+    """ "🇯🇵 JP · Acme Japan KK (1234567890)" in at most `width` characters: the name is cut first."""
+    head, tail = f"{opt.flag} {opt.country_code}", f" ({opt.profile_id})"
+    room, name = width - len(head) - len(" · ") - len(tail), opt.account_name
+    if name and (room >= 4 or 0 < len(name) <= room):
+        return f"{head} · {truncate(name, room)}{tail}"
+    short = f"{head}{tail}" if len(head) + len(tail) <= width else f"{opt.country_code}{tail}"
+    return truncate(short, width)
 
 
 def _type_label(opt: MarketplaceOptionVM) -> str:
@@ -136,7 +146,8 @@ def _unselectable(options: Sequence[MarketplaceOptionVM]) -> list[Block]:
     for opt in blocked[:_MAX_UNSELECTABLE_SHOWN]:
         kind = "agency" if opt.account_type == "agency" else "view_only" if opt.view_only else "other"
         reason = safe(opt.reason, 200) if opt.reason else REASONS[kind]
-        lines.append(f"• {safe(_label(opt, 75), 120)} ({_type_label(opt)}): {reason}")
+        name = truncate(f"{opt.flag} {opt.country_code} · {opt.account_name}", 75)
+        lines.append(f"• {safe(name, 120)} ({_type_label(opt)}): {reason}")
     if len(blocked) > _MAX_UNSELECTABLE_SHOWN:
         lines.append(f"… and {len(blocked) - _MAX_UNSELECTABLE_SHOWN} more")
     return sections_from_lines(lines)
@@ -155,6 +166,8 @@ def _buttons(
         elements.append(button(NEXT, ActionId.MARKETPLACES_PAGE_NEXT, value=meta))
     if has_options:
         meta = encode_meta({"region": vm.region, "page": page, **picker})
+        elements.append(button(SELECT_ALL, ActionId.MARKETPLACES_SELECT_ALL, value=meta))
+        elements.append(button(CLEAR, ActionId.MARKETPLACES_CLEAR, value=meta))
         elements.append(button(SAVE, ActionId.MARKETPLACES_SAVE, value=meta, style="primary"))
     return (
         [actions(elements, block_id=block_id(BlockId.MARKETPLACES_ACTIONS, vm.render_key))]

@@ -22,6 +22,7 @@ from bot.blocks.ids import ActionId, BlockId, block_id, encode_meta
 from bot.viewmodels import RegionCardVM
 
 __all__ = [
+    "CHOOSE_MARKETPLACES_LABEL",
     "DISCONNECTED_NOTE",
     "DISCONNECT_CONFIRM_TEXT",
     "STATE_LABELS",
@@ -46,6 +47,14 @@ DISCONNECTED_NOTE = (
     "selection. Reconnect to resume with the same records."
 )
 NO_MARKETPLACES = "No marketplaces selected yet."
+# Connected, marketplaces not saved yet (first connect, or a reconnect before Save): nothing syncs.
+CHOOSE_MARKETPLACES_LABEL = "🟡 Choose marketplaces"
+CHOOSE_MARKETPLACES_NOTE = (
+    "Connected — marketplaces not chosen yet. Press *Choose marketplaces*, tick the ones Hilal should "
+    "manage and *Save*: syncing starts then."
+)
+CHOOSE_FALLBACK = "connected — marketplaces not chosen yet"
+PREVIOUS_MARKETPLACES = "Previous selection (not saved yet): "
 DISCONNECT_TITLE = "Disconnect {name}?"
 DISCONNECT_CONFIRM_TEXT = (
     "Hilal stops syncing {code}, revokes its Amazon access and erases the tokens. Kept: history, "
@@ -54,6 +63,7 @@ DISCONNECT_CONFIRM_TEXT = (
 CONNECT = "Connect"
 RECONNECT = "Reconnect"
 EDIT_MARKETPLACES = "Edit marketplaces"
+CHOOSE_MARKETPLACES = "Choose marketplaces"
 SYNC_NOW = "Sync now"
 DISCONNECT = "Disconnect"
 FALLBACK_TITLE = "Amazon Ads regions"
@@ -78,9 +88,14 @@ def _time_text(value: str) -> str:
     return value if _DATE_TOKEN.fullmatch(value) else safe(value, 100)
 
 
+def _choosing(vm: RegionCardVM) -> bool:
+    """Connected but with no saved marketplaces: the card's one state is "choose marketplaces"."""
+    return vm.needs_marketplaces and vm.state == "connected"
+
+
 def _status_lines(vm: RegionCardVM) -> list[str]:
     name = region_name(vm.region, vm.region_name)
-    status = STATE_LABELS[vm.state]
+    status = CHOOSE_MARKETPLACES_LABEL if _choosing(vm) else STATE_LABELS[vm.state]
     if vm.state == "syncing" and vm.sync_progress:
         status = f"{status} — {safe(vm.sync_progress, 200)}"
     lines = [f"*{safe(name, 100)} ({vm.region.upper()})* · {status}"]
@@ -89,11 +104,14 @@ def _status_lines(vm: RegionCardVM) -> list[str]:
         return lines
     if vm.state == "reconnect_needed":
         lines.append(RECONNECT_NOTE.format(name=safe(name, 100)))
+    if _choosing(vm):
+        lines.append(CHOOSE_MARKETPLACES_NOTE)
     shown = [safe(m, 150) for m in vm.marketplaces[:_MAX_MARKETPLACES_SHOWN]]
     more = len(vm.marketplaces) - len(shown)
     if shown:
-        lines.append("Marketplaces: " + ", ".join(shown) + (f" and {more} more" if more > 0 else ""))
-    else:
+        lead = PREVIOUS_MARKETPLACES if _choosing(vm) else "Marketplaces: "
+        lines.append(lead + ", ".join(shown) + (f" and {more} more" if more > 0 else ""))
+    elif not _choosing(vm):  # the choose note already says none are chosen
         lines.append(NO_MARKETPLACES)
     times = []
     if vm.last_sync:
@@ -114,9 +132,13 @@ def _buttons(vm: RegionCardVM) -> list[dict[str, object]]:
         out.append(
             button(RECONNECT, ActionId.REGION_RECONNECT, url=vm.connect_url, value=value, style="primary")
         )
-    if vm.state in ("connected", "syncing", "reconnect_needed"):
+    if _choosing(vm):
+        out.append(
+            button(CHOOSE_MARKETPLACES, ActionId.REGION_EDIT_MARKETPLACES, value=value, style="primary")
+        )
+    elif vm.state in ("connected", "syncing", "reconnect_needed"):
         out.append(button(EDIT_MARKETPLACES, ActionId.REGION_EDIT_MARKETPLACES, value=value))
-    if vm.state == "connected":
+    if vm.state == "connected" and not _choosing(vm):
         out.append(button(SYNC_NOW, ActionId.REGION_SYNC_NOW, value=value))
     if vm.state in ("connected", "syncing", "reconnect_needed"):
         confirm = disconnect_confirm(vm.region, vm.region_name)
@@ -153,7 +175,7 @@ def render_region_card(vm: RegionCardVM) -> list[Block]:
 
 
 def _fallback_line(vm: RegionCardVM) -> str:
-    label = STATE_LABELS[vm.state].split(" ", 1)[1].lower()
+    label = CHOOSE_FALLBACK if _choosing(vm) else STATE_LABELS[vm.state].split(" ", 1)[1].lower()
     return f"{safe(region_name(vm.region, vm.region_name), 100)}: {label}"
 
 

@@ -52,6 +52,11 @@ def _render_key(ctx: CommandContext) -> str:
     return str(int(ctx.services.now().timestamp()))
 
 
+def _reply_url(ctx: CommandContext) -> str:
+    """The command's response_url: Connect links carry it (sealed) so the consent replaces this reply."""
+    return str(ctx.body.get("response_url") or "")
+
+
 def handle_connect(ctx: CommandContext) -> None:
     region = parse_region(ctx.args, "connect")
     require_manager(ctx.services, ctx.client, team_id=ctx.team_id, user_id=ctx.user_id)
@@ -62,6 +67,7 @@ def handle_connect(ctx: CommandContext) -> None:
         user_id=ctx.user_id,
         only=region,
         render_key=_render_key(ctx),
+        reply_url=_reply_url(ctx),
     )
     ctx.reply(render_region_cards_message(cards))
 
@@ -75,6 +81,7 @@ def handle_regions(ctx: CommandContext) -> None:
         enterprise_id=ctx.enterprise_id,
         user_id=ctx.user_id,
         render_key=_render_key(ctx),
+        reply_url=_reply_url(ctx),
     )
     ctx.reply(render_region_cards_message(cards))
 

@@ -2,7 +2,8 @@
 
 Who may do what: connecting, disconnecting and everything in the marketplace picker (ticks, pages,
 Save, Edit marketplaces) need `can_manage`, checked on every action because a button's payload can be
-forged; ticks and pages change only the picker's pending selection, Save makes it the synced one.
+forged; ticks, pages, Select all and Clear change only the picker's pending selection, Save makes it the
+synced one. A tick re-renders the picker in place so its "Selected: N of M" count follows.
 Sync now (and `/hilal sync REGION`) is open to anyone in the workspace: it changes nothing the team
 configured, is read-only towards Amazon, and the connection's lease keeps it to one sync at a time.
 """
@@ -10,6 +11,8 @@ configured, is read-only towards Amazon, and the connection's lease keeps it to 
 from __future__ import annotations
 
 import logging
+import secrets
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from slack_bolt import Ack, BoltContext
@@ -27,7 +30,9 @@ from bot.services.regions import (
     OpenPicker,
     build_picker_vm,
     build_region_cards,
+    fill_picker,
     open_picker,
+    picker_action_is_latest,
     save_picker,
     update_picker,
 )
@@ -40,7 +45,13 @@ if TYPE_CHECKING:
     from bot.listeners.registry import Listeners
     from bot.wiring import Services
 
-__all__ = ["open_picker_message", "register", "send_picker_dm", "start_region_sync"]
+__all__ = [
+    "MarketplacesNotChosen",
+    "open_picker_message",
+    "register",
+    "send_picker_dm",
+    "start_region_sync",
+]
 
 logger = logging.getLogger(__name__)
 Body = dict[str, Any]
@@ -50,6 +61,14 @@ SYNC_TEXTS = {
     "already_running": "{code} is already syncing; this sync carries on, no second one was started.",
     "not_connected": "{code} is not connected. Connect it with `/hilal connect {region}`.",
 }
+SYNC_NEEDS_MARKETPLACES = (
+    "Sync now needs the marketplaces first: press Choose marketplaces, tick them and Save. "
+    "The first sync starts on Save."
+)
+
+
+class MarketplacesNotChosen(UsageError):
+    """The region is connected, but its marketplaces are not chosen (saved) yet, so nothing can sync."""
 
 
 def start_region_sync(
@@ -64,7 +83,7 @@ def start_region_sync(
 
     Raises:
         NotConnected: the region has no live connection.
-        UsageError: the marketplaces are not chosen yet.
+        MarketplacesNotChosen: the marketplaces are not chosen yet.
     """
     with session_scope(services.engine, readonly=True) as session:
         conn = get_connection(session, team_id=team_id, region=region)
@@ -73,7 +92,7 @@ def start_region_sync(
             f"{region.upper()} is not connected.", hint=f"Connect it with `/hilal connect {region}`."
         )
     if not conn.selection_confirmed:
-        raise UsageError(
+        raise MarketplacesNotChosen(
             f"Choose the marketplaces of {region.upper()} first.", hint=f"Run `/hilal marketplaces {region}`."
         )
     result = start_sync(services, connection_id=conn.id, kind="manual", progress=progress)
@@ -118,8 +137,10 @@ def _refresh_surface(
     enterprise: str,
     user: str,
     region: str | None = None,
+    note: str | None = None,
 ) -> None:
-    """Re-render the cards where the click came from (message or App Home)."""
+    """Re-render the cards where the click came from (message or App Home); `note` goes on `region`'s card
+    (a message only: App Home shows the card's own state)."""
     if (body.get("container") or {}).get("type") == "view" or not body.get("response_url"):
         publish_home(services, client, team_id=team, user_id=user, enterprise_id=enterprise)
         return
@@ -128,11 +149,19 @@ def _refresh_surface(
         team_id=team,
         enterprise_id=enterprise,
         user_id=user,
-        only=region,
+        only=None if _cards_shown(body) > 1 else region,
         render_key=str(int(services.now().timestamp())),
     )
+    if note:
+        cards = [replace(card, warning=note) if card.region == region else card for card in cards]
     msg = render_region_cards_message(cards)
     respond(text=msg["text"], blocks=msg["blocks"], replace_original=True)
+
+
+def _cards_shown(body: Body) -> int:
+    """How many region cards the clicked message holds (`/hilal regions` shows three)."""
+    blocks = (body.get("message") or {}).get("blocks") or []
+    return sum(1 for b in blocks if str(b.get("block_id") or "").startswith("region.card#"))
 
 
 def _tell(client: WebClient, body: Body, respond: Any, text: str) -> None:
@@ -148,10 +177,26 @@ def handle_link_button(ack: Ack) -> None:
 
 
 def handle_sync_now(ack: Ack, body: Body, client: WebClient, respond: Any, context: BoltContext) -> None:
+    """Start a sync; a card whose marketplaces are not chosen yet is answered in place with what to do."""
     ack()
-    services, team, _enterprise, user = _with_services(body, context)
+    services, team, enterprise, user = _with_services(body, context)
     region = meta_str(_meta(body), "region")
-    _tell(client, body, respond, start_region_sync(services, team_id=team, region=region, user_id=user))
+    try:
+        text = start_region_sync(services, team_id=team, region=region, user_id=user)
+    except MarketplacesNotChosen:
+        _refresh_surface(
+            services,
+            client,
+            body,
+            respond,
+            team=team,
+            enterprise=enterprise,
+            user=user,
+            region=region,
+            note=SYNC_NEEDS_MARKETPLACES,
+        )
+        return
+    _tell(client, body, respond, text)
 
 
 def handle_disconnect(ack: Ack, body: Body, client: WebClient, respond: Any, context: BoltContext) -> None:
@@ -186,7 +231,9 @@ def _picker_message(services: Services, *, team: str, picker: OpenPicker, page: 
         region=picker.region,
         page=page,
         selected=picker.selected,
-        render_key=str(int(services.now().timestamp())),
+        # A fresh block id on every render, so Slack shows the new ticks rather than keeping the old input
+        # state of a select with the same id (several renders can fall in one second).
+        render_key=secrets.token_hex(4),
     )
     if vm is None:
         raise NotConnected(
@@ -242,15 +289,66 @@ def _page_ticks(body: Body, picker_id: str) -> tuple[int | None, set[str]]:
     return None, set()
 
 
-def handle_select(ack: Ack, body: Body, client: WebClient, context: BoltContext) -> None:
-    """A tick changes only the picker's pending selection; the sync keeps the saved one until Save."""
+def _show_picker(
+    services: Services,
+    client: WebClient,
+    body: Body,
+    respond: Any,
+    *,
+    team: str,
+    picker: OpenPicker,
+    page: int,
+) -> None:
+    """Re-render the picker where it is: `chat.update` for a bot message (the DM), else its response_url."""
+    _send_picker(client, body, respond, _picker_message(services, team=team, picker=picker, page=page))
+
+
+def _send_picker(client: WebClient, body: Body, respond: Any, msg: Message) -> None:
+    container = body.get("container") or {}
+    if (
+        container.get("type") == "message"
+        and not container.get("is_ephemeral")
+        and container.get("message_ts")
+    ):
+        client.chat_update(
+            channel=str(container["channel_id"]),
+            ts=str(container["message_ts"]),
+            text=msg["text"],
+            blocks=msg["blocks"],
+        )
+    elif body.get("response_url"):
+        respond(text=msg["text"], blocks=msg["blocks"], replace_original=True)
+
+
+def handle_select(ack: Ack, body: Body, client: WebClient, respond: Any, context: BoltContext) -> None:
+    """A tick changes only the picker's pending selection (the sync keeps the saved one until Save); the
+    picker is re-rendered in place so its count follows."""
     ack()
     services, team, _enterprise, user = _with_services(body, context)
     _require_manager(services, client, team, user)
     action = body["actions"][0]
     picker_id, page = picker_ref(str(action.get("block_id") or "")) or ("", 0)
     ticked = {str(o["value"]) for o in action.get("selected_options") or []}
-    update_picker(services, team_id=team, picker_id=picker_id, page=page, ticked=ticked)
+    stamp = str(action.get("action_ts") or "")
+    picker = update_picker(
+        services, team_id=team, picker_id=picker_id, page=page, ticked=ticked, action_ts=stamp
+    )
+    if picker is None:  # a later tick was applied first: re-rendering this one would undo it on screen
+        return
+    msg = _picker_message(services, team=team, picker=picker, page=page)
+    if picker_action_is_latest(services, team_id=team, picker_id=picker_id, action_ts=stamp):
+        _send_picker(client, body, respond, msg)
+
+
+def handle_fill(ack: Ack, body: Body, client: WebClient, respond: Any, context: BoltContext) -> None:
+    """Select all / Clear: every selectable marketplace of the region, or none, in the pending selection."""
+    ack()
+    services, team, _enterprise, user = _with_services(body, context)
+    _require_manager(services, client, team, user)
+    meta = _meta(body)
+    everything = body["actions"][0].get("action_id") == ActionId.MARKETPLACES_SELECT_ALL.value
+    picker = fill_picker(services, team_id=team, picker_id=_picker_id(meta), everything=everything)
+    _show_picker(services, client, body, respond, team=team, picker=picker, page=meta_int(meta, "page"))
 
 
 def handle_page(ack: Ack, body: Body, client: WebClient, respond: Any, context: BoltContext) -> None:
@@ -261,7 +359,12 @@ def handle_page(ack: Ack, body: Body, client: WebClient, respond: Any, context: 
     meta = _meta(body)
     picker_id = _picker_id(meta)
     page, ticked = _page_ticks(body, picker_id)
-    picker = update_picker(services, team_id=team, picker_id=picker_id, page=page, ticked=ticked)
+    stamp = str(body["actions"][0].get("action_ts") or "")
+    picker = update_picker(
+        services, team_id=team, picker_id=picker_id, page=page, ticked=ticked, action_ts=stamp
+    )
+    if picker is None:  # a later click on this picker was applied first
+        return
     msg = _picker_message(services, team=team, picker=picker, page=meta_int(meta, "page"))
     respond(text=msg["text"], blocks=msg["blocks"], replace_original=True)
 
@@ -319,6 +422,8 @@ def register(app: Listeners) -> None:
     app.action(ActionId.REGION_DISCONNECT_CANCEL.value)(handle_disconnect_cancel)
     app.action(ActionId.REGION_EDIT_MARKETPLACES.value)(handle_edit_marketplaces)
     app.action(ActionId.MARKETPLACES_SELECT.value)(handle_select)
+    app.action(ActionId.MARKETPLACES_SELECT_ALL.value)(handle_fill)
+    app.action(ActionId.MARKETPLACES_CLEAR.value)(handle_fill)
     app.action(ActionId.MARKETPLACES_PAGE_NEXT.value)(handle_page)
     app.action(ActionId.MARKETPLACES_PAGE_PREV.value)(handle_page)
     app.action(ActionId.MARKETPLACES_SAVE.value)(handle_save)

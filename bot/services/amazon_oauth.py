@@ -10,6 +10,9 @@ Slack again whether the user may still connect, and only then consumes the state
 code at the state's region token URL, fetches that region's profiles and stores the connection (reusing
 the row on reconnect). Region, token URL and redirect_uri come only from the state row, never from
 request parameters.
+
+`back_to_slack` (the "connected" page): where the user goes next, Hilal's Messages tab in Slack, built
+from the team id and the app id (`auth.test`, else `bots.info`); None when the app id is unknown.
 """
 
 from __future__ import annotations
@@ -17,10 +20,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+import re
 import secrets
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import TYPE_CHECKING
+from urllib.parse import urlencode, urlsplit
 
 from slack_sdk.errors import SlackClientError
 from sqlalchemy import update
@@ -39,7 +44,16 @@ from storage.models import OAuthState, table_of
 if TYPE_CHECKING:
     from bot.wiring import Services
 
-__all__ = ["ConsentOutcome", "begin_consent", "complete_consent", "may_connect", "sha256_hex"]
+__all__ = [
+    "ConsentOutcome",
+    "SlackLinks",
+    "back_to_slack",
+    "begin_consent",
+    "complete_consent",
+    "may_connect",
+    "sha256_hex",
+    "slack_links",
+]
 
 logger = logging.getLogger(__name__)
 STATE_TTL = timedelta(minutes=10)
@@ -255,3 +269,59 @@ def _exchange_and_store(
     return replace(
         who, kind="connected", connection_id=connection_id, reconnect=reconnect, profile_count=len(profiles)
     )
+
+
+_SLACK_ID = re.compile(r"[A-Z0-9]{2,32}")
+
+
+@dataclass(frozen=True)
+class SlackLinks:
+    """The way back to Hilal's Messages tab after consent.
+
+    `app_url` opens the Slack app (`slack://app?team=T&id=A&tab=messages`; None off slack.com);
+    `web_url` works in any browser (`https://slack.com/app_redirect?app=A&team=T`).
+    """
+
+    app_url: str | None
+    web_url: str
+
+
+def slack_links(api_url: str, *, team_id: str, app_id: str) -> SlackLinks | None:
+    """Links to the app's Messages tab from Slack's Web API base URL, team id and app id.
+
+    Off slack.com (a local Slack stand-in) the web client lives at the API host's root. None when an id
+    is missing or malformed.
+    """
+    web = api_url.rstrip("/").removesuffix("/api")
+    if urlsplit(web).hostname != "slack.com":
+        return SlackLinks(None, web + "/")
+    if not (_SLACK_ID.fullmatch(team_id) and _SLACK_ID.fullmatch(app_id)):
+        return None
+    deep = "slack://app?" + urlencode({"team": team_id, "id": app_id, "tab": "messages"})
+    return SlackLinks(deep, f"{web}/app_redirect?" + urlencode({"app": app_id, "team": team_id}))
+
+
+def _app_id(services: Services, *, team_id: str, enterprise_id: str) -> str:
+    """Hilal's Slack app id: `auth.test` names it; older answers only name the bot, so ask `bots.info`."""
+    try:
+        client = services.slack.client_for(team_id, enterprise_id)
+        answer = client.auth_test()
+        app_id = answer.get("app_id")
+        if not app_id and answer.get("bot_id"):
+            app_id = (client.bots_info(bot=str(answer["bot_id"])).get("bot") or {}).get("app_id")
+    except (SlackClientError, OSError) as exc:
+        logger.info("slack.app_id_unknown", extra={"team": team_id, "error": type(exc).__name__})
+        return ""
+    return str(app_id or "")
+
+
+def back_to_slack(services: Services, *, team_id: str, enterprise_id: str) -> SlackLinks | None:
+    """Where the "connected" page sends the user: Hilal's Messages tab, where the picker DM waits.
+
+    None when Slack does not tell the app id (the page then says in words where to go).
+    """
+    api_url = services.slack.api_url
+    if urlsplit(api_url).hostname != "slack.com":
+        return slack_links(api_url, team_id=team_id, app_id="")
+    app_id = _app_id(services, team_id=team_id, enterprise_id=enterprise_id)
+    return slack_links(api_url, team_id=team_id, app_id=app_id) if app_id else None

@@ -4,6 +4,9 @@ The ticket names team, enterprise, user and region, expires after `TICKET_TTL`, 
 HMAC key derived from the active encryption key (any configured key verifies). Each click on the link
 creates a fresh 10-minute OAuth state (see `amazon_oauth.begin_consent`), so a Connect button in Slack
 stays usable for a day while the consent itself stays short-lived.
+
+A link shown in an ephemeral reply may also carry `reply`: that reply's response_url, sealed by
+`bot.services.regions.seal_card_reply` (opaque here), so the callback can replace the card in place.
 """
 
 from __future__ import annotations
@@ -44,6 +47,7 @@ class ConnectTicket:
     user_id: str
     region: str
     expires_at: datetime
+    reply: str = ""  # the sealed response_url of the card the link was shown in ("" when none)
 
 
 def _b64(data: bytes) -> str:
@@ -61,13 +65,14 @@ def _signing_key(services: Services, kid: str) -> bytes | None:
     return None
 
 
-def make_ticket(services: Services, *, team_id: str, enterprise_id: str, user_id: str, region: str) -> str:
+def make_ticket(
+    services: Services, *, team_id: str, enterprise_id: str, user_id: str, region: str, reply: str = ""
+) -> str:
     expires = int((services.now() + TICKET_TTL).timestamp())
-    payload = _b64(
-        json.dumps(
-            {"t": team_id, "e": enterprise_id, "u": user_id, "r": region, "x": expires}, separators=(",", ":")
-        ).encode()
-    )
+    fields: dict[str, object] = {"t": team_id, "e": enterprise_id, "u": user_id, "r": region, "x": expires}
+    if reply:
+        fields["w"] = reply
+    payload = _b64(json.dumps(fields, separators=(",", ":")).encode())
     kid = services.cipher.active_kid
     key = _signing_key(services, kid)
     assert key is not None
@@ -75,10 +80,15 @@ def make_ticket(services: Services, *, team_id: str, enterprise_id: str, user_id
     return f"{kid}.{payload}.{signature}"
 
 
-def connect_url(services: Services, *, team_id: str, enterprise_id: str, user_id: str, region: str) -> str:
-    """The absolute URL of a Connect (or Reconnect) button for this user and region."""
+def connect_url(
+    services: Services, *, team_id: str, enterprise_id: str, user_id: str, region: str, reply: str = ""
+) -> str:
+    """The absolute URL of a Connect (or Reconnect) button for this user and region.
+
+    `reply` is the sealed response_url of the ephemeral card the button is shown in, if any.
+    """
     ticket = make_ticket(
-        services, team_id=team_id, enterprise_id=enterprise_id, user_id=user_id, region=region
+        services, team_id=team_id, enterprise_id=enterprise_id, user_id=user_id, region=region, reply=reply
     )
     return services.settings.hilal_public_url.rstrip("/") + "/amazon/oauth/start?" + urlencode({"t": ticket})
 
@@ -133,6 +143,12 @@ def read_ticket(services: Services, ticket: str) -> ConnectTicket:
     expires_at = _expiry(services, data.get("x"), hint=again)
     if expires_at <= services.now():
         raise LinkExpired("Connect links stay valid for 24 hours.", hint=again)
+    reply = data.get("w")
     return ConnectTicket(
-        team_id=team_id, enterprise_id=enterprise_id, user_id=user_id, region=region, expires_at=expires_at
+        team_id=team_id,
+        enterprise_id=enterprise_id,
+        user_id=user_id,
+        region=region,
+        expires_at=expires_at,
+        reply=reply if isinstance(reply, str) and len(reply) <= MAX_TICKET_CHARS else "",
     )

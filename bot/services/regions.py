@@ -3,6 +3,9 @@
 Each rendered picker has its own pending selection (`storage.models.PendingSelection`): ticks and page
 changes update only that, and Save turns it into `Profile.selected` (what the sync reads) in one
 transaction. A picker opened fresh starts from the saved selection; an expired one changes nothing.
+
+A card shown as an ephemeral reply (`/hilal connect`, `/hilal regions`) seals that reply's response_url
+into its Connect link (`bot.services.card_reply`), so the consent callback can replace the card in place.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from bot.blocks.common import region_name
 from bot.blocks.format import flag
 from bot.blocks.marketplaces import page_options
 from bot.errors import NotConnected, NotFound
+from bot.services.card_reply import CardReply, seal_card_reply
 from bot.services.connect_links import connect_url
 from bot.services.connections import apply_selection, is_selectable
 from bot.viewmodels import MarketplaceOptionVM, MarketplacePickerVM, RegionCardVM, RegionCode, RegionState
@@ -24,10 +28,12 @@ from storage.db import session_scope
 from storage.models import Connection, ConnectionStatus, PendingSelection, Profile
 from storage.repositories.connections import get_connection, list_connections, list_profiles
 from storage.repositories.pending_selections import (
+    claim_action,
     create_pending,
     delete_expired,
     delete_pending,
     get_pending,
+    is_latest_action,
     pending_ids,
     set_pending_ids,
 )
@@ -43,6 +49,7 @@ __all__ = [
     "OpenPicker",
     "build_picker_vm",
     "build_region_cards",
+    "fill_picker",
     "open_picker",
     "save_picker",
     "slack_time",
@@ -87,18 +94,32 @@ def _card(
     user_id: str,
     region: RegionCode,
     render_key: str,
+    reply: CardReply | None = None,
 ) -> RegionCardVM:
     state = _state(conn, services.now())
     link = None
     if state in ("not_connected", "reconnect_needed", "disconnected"):
+        sealed = ""
+        if reply is not None:
+            sealed = seal_card_reply(
+                services,
+                team_id=team_id,
+                enterprise_id=enterprise_id,
+                user_id=user_id,
+                region=region,
+                reply=reply,
+            )
         link = connect_url(
-            services, team_id=team_id, enterprise_id=enterprise_id, user_id=user_id, region=region
+            services,
+            team_id=team_id,
+            enterprise_id=enterprise_id,
+            user_id=user_id,
+            region=region,
+            reply=sealed,
         )
     warning = None
     if conn is not None:
         warning = conn.warning or (conn.last_error if state == "reconnect_needed" else None)
-        if state == "connected" and not conn.selection_confirmed:
-            warning = "Choose the marketplaces to sync with Edit marketplaces."
     return RegionCardVM(
         region=region,
         region_name=region_name(region),
@@ -111,6 +132,7 @@ def _card(
         else None,
         warning=warning,
         render_key=render_key,
+        needs_marketplaces=state == "connected" and conn is not None and not conn.selection_confirmed,
     )
 
 
@@ -122,8 +144,14 @@ def build_region_cards(
     user_id: str,
     only: str | None = None,
     render_key: str = "",
+    reply_url: str = "",
 ) -> list[RegionCardVM]:
-    """The cards of every region (or just `only`), in NA, EU, FE order."""
+    """The cards of every region (or just `only`), in NA, EU, FE order.
+
+    `reply_url` is the response_url of the ephemeral reply the cards are shown in (a slash command's):
+    their Connect links carry it sealed, so the consent callback can replace this reply in place.
+    """
+    reply = CardReply(reply_url, only is None) if reply_url else None
     with session_scope(services.engine, readonly=True) as session:
         conns = {c.region: c for c in list_connections(session, team_id=team_id)}
         profiles = {r: list(list_profiles(session, connection_id=c.id or 0)) for r, c in conns.items()}
@@ -137,6 +165,7 @@ def build_region_cards(
             user_id=user_id,
             region=r,
             render_key=render_key,
+            reply=reply,
         )
         for r in REGION_CODES
         if only in (None, r)
@@ -231,11 +260,18 @@ def open_picker(services: Services, *, team_id: str, region: str, user_id: str) 
 
 
 def update_picker(
-    services: Services, *, team_id: str, picker_id: str, page: int | None, ticked: Collection[str] = ()
-) -> OpenPicker:
+    services: Services,
+    *,
+    team_id: str,
+    picker_id: str,
+    page: int | None,
+    ticked: Collection[str] = (),
+    action_ts: str = "",
+) -> OpenPicker | None:
     """Replace `page`'s share of the picker's pending selection with `ticked` (just read it when None).
 
-    Only the pending selection changes; `Profile.selected`, which the sync reads, waits for Save.
+    Only the pending selection changes; `Profile.selected`, which the sync reads, waits for Save. With
+    Slack's `action_ts`, a tick older than one already applied changes nothing and returns None.
 
     Raises:
         NotFound: the picker expired, was saved already, or belongs to another team.
@@ -243,11 +279,20 @@ def update_picker(
     """
     with session_scope(services.engine) as session:
         row = _live_picker(session, services, team_id=team_id, picker_id=picker_id)
+        if not claim_action(session, row=row, action_ts=action_ts):
+            return None
         chosen = pending_ids(row)
         if page is not None:
             chosen = _merge_page(session, row, chosen, page=page, ticked=ticked)
             set_pending_ids(session, row=row, ids=chosen)
         return OpenPicker(row.picker_id, row.region, chosen)
+
+
+def picker_action_is_latest(services: Services, *, team_id: str, picker_id: str, action_ts: str) -> bool:
+    """False once a later tick than `action_ts` was applied (or the picker is gone): skip re-rendering."""
+    with session_scope(services.engine, readonly=True) as session:
+        row = get_pending(session, picker_id=picker_id, team_id=team_id, now=services.now())
+        return row is not None and is_latest_action(row, action_ts)
 
 
 def save_picker(
@@ -285,6 +330,23 @@ def save_picker(
         return OpenPicker(picker_id, row.region, chosen), connection_id
 
 
+def fill_picker(services: Services, *, team_id: str, picker_id: str, everything: bool) -> OpenPicker:
+    """Select all of the region's selectable marketplaces (`everything`) or none, in the pending selection.
+
+    Like ticks, this never touches `Profile.selected`; Save does.
+
+    Raises:
+        NotFound: the picker expired, was saved already, or belongs to another team.
+        NotConnected: the region is no longer connected.
+    """
+    with session_scope(services.engine) as session:
+        row = _live_picker(session, services, team_id=team_id, picker_id=picker_id)
+        options = _live_options(session, row)
+        chosen = frozenset(o.profile_id for o in options if o.selectable) if everything else frozenset()
+        set_pending_ids(session, row=row, ids=chosen)
+        return OpenPicker(row.picker_id, row.region, chosen)
+
+
 def _live_picker(session: Session, services: Services, *, team_id: str, picker_id: str) -> PendingSelection:
     row = (
         get_pending(session, picker_id=picker_id, team_id=team_id, now=services.now()) if picker_id else None
@@ -302,11 +364,16 @@ def _merge_page(
     session: Session, row: PendingSelection, chosen: frozenset[str], *, page: int, ticked: Collection[str]
 ) -> frozenset[str]:
     """`chosen` with the profiles shown on `page` replaced by those of them in `ticked`."""
+    options = _live_options(session, row)
+    on_page = {o.profile_id for o in page_options(options, page)[0]}
+    return frozenset((chosen - on_page) | (set(ticked) & on_page))
+
+
+def _live_options(session: Session, row: PendingSelection) -> list[MarketplaceOptionVM]:
+    """The picker's options, in display order; raises NotConnected when the region is no longer live."""
     conn = get_connection(session, team_id=row.team_id, region=row.region)
     if conn is None or conn.status != ConnectionStatus.CONNECTED:
         raise NotConnected(
             f"{row.region.upper()} is not connected.", hint=f"Connect it with `/hilal connect {row.region}`."
         )
-    options = _options(list(list_profiles(session, connection_id=conn.id or 0)))
-    on_page = {o.profile_id for o in page_options(options, page)[0]}
-    return frozenset((chosen - on_page) | (set(ticked) & on_page))
+    return _options(list(list_profiles(session, connection_id=conn.id or 0)))

@@ -9,17 +9,24 @@ from flask import Blueprint, Response, redirect, request
 from werkzeug.wrappers import Response as BaseResponse
 
 from bot.errors import UpstreamUnavailable, UserFacingError
-from bot.services.amazon_oauth import ConsentOutcome, begin_consent, complete_consent, may_connect
+from bot.services.amazon_oauth import (
+    ConsentOutcome,
+    back_to_slack,
+    begin_consent,
+    complete_consent,
+    may_connect,
+)
 from bot.services.connect_links import LinkExpired, connect_url, read_ticket
 from bot.web.pages import render_page
 
 if TYPE_CHECKING:
     from bot.wiring import Services
 
-__all__ = ["COOKIE", "amazon_oauth_blueprint"]
+__all__ = ["CARD_COOKIE", "COOKIE", "amazon_oauth_blueprint"]
 
 logger = logging.getLogger(__name__)
 COOKIE = "hilal_amz_oauth"
+CARD_COOKIE = "hilal_amz_card"  # the sealed response_url of the card whose link was clicked (see card_reply)
 
 
 # Pages that may offer a fresh Connect link: the request came from the browser that started the consent,
@@ -36,8 +43,18 @@ def _html(
     title: str | None = None,
     body: str | None = None,
     again_url: str | None = None,
+    slack_url: str | None = None,
+    slack_web_url: str | None = None,
 ) -> Response:
-    html, status = render_page(kind, region=region, title=title, body=body, again_url=again_url)
+    html, status = render_page(
+        kind,
+        region=region,
+        title=title,
+        body=body,
+        again_url=again_url,
+        slack_url=slack_url,
+        slack_web_url=slack_web_url,
+    )
     response = Response(html, status, mimetype="text/html")
     response.headers["Cache-Control"] = "no-store"
     response.headers["Referrer-Policy"] = "no-referrer"
@@ -75,6 +92,18 @@ def _start(services: Services, raw_ticket: str, *, secure: bool) -> BaseResponse
     response.set_cookie(
         COOKIE, nonce, max_age=600, httponly=True, secure=secure, samesite="Lax", path="/amazon/oauth"
     )
+    if ticket.reply:  # already encrypted and bound to team, region and user
+        response.set_cookie(
+            CARD_COOKIE,
+            ticket.reply,
+            max_age=600,
+            httponly=True,
+            secure=secure,
+            samesite="Lax",
+            path="/amazon/oauth",
+        )
+    else:  # a card from an earlier click must not be replaced by this consent
+        response.delete_cookie(CARD_COOKIE, path="/amazon/oauth")
     response.headers["Cache-Control"] = "no-store"
     response.headers["Referrer-Policy"] = "no-referrer"
     return response
@@ -90,9 +119,19 @@ def _callback_page(services: Services, outcome: ConsentOutcome) -> Response:
             user_id=outcome.user_id,
             region=outcome.region,
         )
-    response = _html(outcome.kind, region=outcome.region, again_url=again_url)
+    links = None
+    if outcome.kind == "connected":
+        links = back_to_slack(services, team_id=outcome.team_id, enterprise_id=outcome.enterprise_id)
+    response = _html(
+        outcome.kind,
+        region=outcome.region,
+        again_url=again_url,
+        slack_url=links.app_url if links else None,
+        slack_web_url=links.web_url if links else None,
+    )
     if outcome.consumed:  # never clear the cookie of a browser whose own consent may still be pending
         response.delete_cookie(COOKIE, path="/amazon/oauth")
+        response.delete_cookie(CARD_COOKIE, path="/amazon/oauth")
     return response
 
 
@@ -124,13 +163,18 @@ def amazon_oauth_blueprint(services: Services) -> Blueprint:
                 outcome.enterprise_id,
                 outcome.user_id,
                 outcome.region,
+                request.cookies.get(CARD_COOKIE, ""),
             )
         return response
 
     return bp
 
 
-def _after_connect(services: Services, team_id: str, enterprise_id: str, user_id: str, region: str) -> None:
+def _after_connect(
+    services: Services, team_id: str, enterprise_id: str, user_id: str, region: str, card: str = ""
+) -> None:
+    """The picker DM, App Home, and the ephemeral card whose Connect link was used (`card`, sealed)."""
+    from bot.features.connect_card import refresh_connect_card
     from bot.features.home import publish_home
     from bot.features.regions_actions import send_picker_dm
 
@@ -140,3 +184,14 @@ def _after_connect(services: Services, team_id: str, enterprise_id: str, user_id
         logger.exception("slack.picker_dm_failed", extra={"team": team_id, "region": region})
     client = services.slack.client_for(team_id, enterprise_id)
     publish_home(services, client, team_id=team_id, user_id=user_id, enterprise_id=enterprise_id)
+    try:
+        refresh_connect_card(
+            services,
+            team_id=team_id,
+            enterprise_id=enterprise_id,
+            user_id=user_id,
+            region=region,
+            sealed=card,
+        )
+    except Exception:  # best effort: the card's response_url may have expired; the DM and Home are current
+        logger.exception("slack.connect_card_failed", extra={"team": team_id, "region": region})

@@ -2,7 +2,8 @@
 
 Every page says what happened in plain words and what to do next. Everything is HTML-escaped; request
 parameters are never echoed (no `code`, no `state`, no `error` value from the query string); no token
-ever appears. The only link a page may carry is a fresh Connect link built by Hilal itself.
+ever appears. The only links a page may carry are built by Hilal itself: a fresh Connect link, and on the
+"connected" page the way back to Hilal's Messages tab in Slack (`bot.services.amazon_oauth.SlackLinks`).
 """
 
 from __future__ import annotations
@@ -31,8 +32,8 @@ _NOTHING = "Nothing was connected and nothing was stored."
 PAGES: dict[str, Page] = {
     "connected": Page(
         "Connected — back to Slack",
-        "Hilal is connected to {ads}. Head back to Slack: a message there lets you pick the marketplaces "
-        "to sync.",
+        "Hilal is connected to {ads}. In Slack, open Hilal (under Apps in the sidebar), then its Messages "
+        "tab: the marketplace picker is waiting there. Tick the marketplaces to sync and press Save.",
         200,
     ),
     "cancelled": Page(
@@ -128,6 +129,12 @@ border-radius:6px;text-decoration:none;font-weight:600}}</style></head>
 <body><main><h1>{title}</h1>{body}</main></body></html>
 """
 
+CONNECTED_WITH_LINK = (
+    "Hilal is connected to {ads}. Open Hilal's Messages tab in Slack: the marketplace picker is waiting "
+    "there. Tick the marketplaces to sync and press Save."
+)
+OPEN_IN_SLACK = "Open Hilal in Slack"
+OPEN_IN_BROWSER = "or open Slack in your browser"
 _REGIONS = {"na": "North America", "eu": "Europe", "fe": "Far East"}
 _CODE_SPAN = re.compile(r"`([^`<>]+)`")
 
@@ -142,6 +149,15 @@ def _paragraphs(text: str) -> str:
     return "".join(f"<p>{p}</p>" for p in parts)
 
 
+def _slack_buttons(app_url: str | None, web_url: str | None) -> str:
+    """The "Open Hilal in Slack" button (the app when known, else the web client) and a browser link."""
+    main = app_url or web_url or ""
+    html = f'<p><a class="button" href="{escape(main, quote=True)}">{escape(OPEN_IN_SLACK)}</a></p>'
+    if app_url and web_url:
+        html += f'<p><a href="{escape(web_url, quote=True)}">{escape(OPEN_IN_BROWSER)}</a></p>'
+    return html
+
+
 def render_page(
     kind: str,
     *,
@@ -149,6 +165,8 @@ def render_page(
     title: str | None = None,
     body: str | None = None,
     again_url: str | None = None,
+    slack_url: str | None = None,
+    slack_web_url: str | None = None,
 ) -> tuple[str, int]:
     """(HTML, status) of a result page.
 
@@ -158,6 +176,8 @@ def render_page(
         title: replaces the page's title.
         body: replaces the page's body text (same markup: paragraphs, `code`).
         again_url: a fresh Connect link made by Hilal; shown as a "Connect again" button.
+        slack_url: "connected" only: Hilal's Messages tab in the Slack app (an "Open Hilal in Slack" button).
+        slack_web_url: "connected" only: the same in Slack's web client (the button, or a link below it).
     """
     page = PAGES.get(kind, PAGES["failed"])
     code = region if region in _REGIONS else "REGION"
@@ -167,8 +187,12 @@ def render_page(
         if again_url
         else f"Run `/hilal connect {code}` in Slack for a fresh Connect button."
     )
-    text = body if body is not None else page.body.format(ads=ads, code=code, again=again)
+    linked = kind == "connected" and bool(slack_url or slack_web_url)
+    template = CONNECTED_WITH_LINK if linked else page.body
+    text = body if body is not None else template.format(ads=ads, code=code, again=again)
     html = _paragraphs(text)
     if again_url:
         html += f'<p><a class="button" href="{escape(again_url, quote=True)}">Connect again</a></p>'
+    if linked:
+        html += _slack_buttons(slack_url, slack_web_url)
     return _TEMPLATE.format(title=escape(title or page.title), body=html), page.status

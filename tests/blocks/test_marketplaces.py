@@ -124,3 +124,32 @@ def test_long_account_names_shrink_to_stay_within_the_text_budget() -> None:
     )
     assert_valid_message(msg)
     assert total_text_length(msg["blocks"]) <= 10_000
+
+
+def test_options_name_country_account_and_profile_id_within_75_chars() -> None:
+    opts = [
+        MarketplaceOptionVM("1234567890", "JP", "🇯🇵", "Acme Japan KK", "seller"),
+        MarketplaceOptionVM("98765432109876", "DE", "🇩🇪", "A" * 200, "vendor"),
+    ]
+    msg = render_marketplace_picker(MarketplacePickerVM(region="fe", options=opts))
+    assert_valid_message(msg)
+    labels = [o["text"]["text"] for o in select_element(msg)["options"]]
+    assert labels[0] == "🇯🇵 JP · Acme Japan KK (1234567890)"
+    assert labels[1].startswith("🇩🇪 DE · AAA") and labels[1].endswith("… (98765432109876)")
+    assert all(len(label) <= 75 for label in labels)
+
+
+def test_grouped_options_keep_the_profile_id_when_labels_shrink() -> None:
+    opts = [replace(o, account_name="&<>" * 60) for o in profiles(100)]
+    msg = render_marketplace_picker(MarketplacePickerVM(region="eu", options=opts))
+    assert_valid_message(msg)
+    shown = [o for g in select_element(msg)["option_groups"] for o in g["options"]]
+    assert len(shown) == 100
+    assert all(o["text"]["text"].endswith(f"({o['value']})") for o in shown)
+
+
+def test_select_all_and_clear_carry_the_picker() -> None:
+    msg = render_marketplace_picker(picker(4), picker_id="p1")
+    found = {b["action_id"]: decode_meta(b["value"]) for b in elements(msg["blocks"], "button")}
+    for action in (ActionId.MARKETPLACES_SELECT_ALL, ActionId.MARKETPLACES_CLEAR):
+        assert found[action] == {"region": "eu", "page": 0, "picker": "p1"}

@@ -116,3 +116,20 @@ def test_slack_date_tokens_pass_but_other_markup_is_escaped():
     text = str(render_region_card(vm))
     assert token in text
     assert "<!channel>" not in text and "&lt;!channel&gt;" in text
+
+
+def test_connected_without_saved_marketplaces_shows_one_state() -> None:
+    vm = card("connected", needs_marketplaces=True)
+    msg = render_region_cards_message([vm])
+    assert_valid_message(msg)
+    text = joined(msg["blocks"])
+    assert "🟡 Choose marketplaces" in text and "Connected — marketplaces not chosen yet" in text
+    assert "🟢 Connected" not in text and "Previous selection (not saved yet): 🇩🇪 DE" in text
+    assert set(buttons(vm)) == {ActionId.REGION_EDIT_MARKETPLACES, ActionId.REGION_DISCONNECT}
+    assert buttons(vm)[ActionId.REGION_EDIT_MARKETPLACES]["style"] == "primary"
+    assert msg["text"].endswith("Europe: connected — marketplaces not chosen yet")
+
+
+@pytest.mark.parametrize("state", ["syncing", "reconnect_needed", "disconnected", "not_connected"])
+def test_needs_marketplaces_changes_only_a_connected_card(state: RegionState) -> None:
+    assert render_region_card(card(state, needs_marketplaces=True)) == render_region_card(card(state))

@@ -130,13 +130,15 @@ def _step_connect(console: Console, runtime: Runtime) -> None:
     _consent(console, "Connect", first_shot="02-consent.png", second_shot="03-connected.png")
 
 
-def _tick(console: Console, picker: Any, country: str) -> None:
+def _tick(console: Console, picker: Any, country: str, *, selected: int) -> None:
     from playwright.sync_api import expect
 
     box = picker.get_by_role("checkbox", name=re.compile(rf"\b{country}\b"))
     with console.page.expect_response(re.compile(r"/console/action$")):
         box.check()
     expect(box).to_be_checked()
+    # Hilal re-renders the picker with the new count; a person reads it before the next click.
+    expect(picker).to_contain_text(f"Selected: {selected} of 2 marketplaces")
 
 
 def _step_picker(console: Console) -> None:
@@ -147,8 +149,8 @@ def _step_picker(console: Console) -> None:
     expect(picker).to_be_visible()
     for country in ("JP", "AU"):
         expect(picker.get_by_role("checkbox", name=re.compile(rf"\b{country}\b"))).not_to_be_checked()
-    _tick(console, picker, "JP")
-    _tick(console, picker, "AU")
+    _tick(console, picker, "JP", selected=1)
+    _tick(console, picker, "AU", selected=2)
     console.shot("04-picker.png")
 
 
