@@ -49,6 +49,8 @@ class ActionId(StrEnum):
     MARKETPLACES_SAVE = "marketplaces.save"  # value {"region", "page"}
     MARKETPLACES_PAGE_NEXT = "marketplaces.page_next"  # value {"region", "page"} (target page)
     MARKETPLACES_PAGE_PREV = "marketplaces.page_prev"
+    MARKETPLACES_SELECT_ALL = "marketplaces.select_all"  # value {"region", "page", "picker"}
+    MARKETPLACES_CLEAR = "marketplaces.clear"  # value {"region", "page", "picker"}
     # Campaign list (message and Home)
     CAMPAIGNS_FILTER_REGION = "campaigns.filter.region"
     CAMPAIGNS_FILTER_MARKETPLACE = "campaigns.filter.marketplace"
@@ -65,6 +67,9 @@ class ActionId(StrEnum):
     VIEWS_OPEN = "views.open"  # value {"name"}
     # Digest
     DIGEST_RECONNECT = "digest.reconnect"  # link button
+    DIGEST_OPEN = "digest.open"  # button: opens the subscribe modal
+    DIGEST_REPLACE = "digest.replace"  # value: the new subscription (see digest_subscriptions.request_meta)
+    DIGEST_KEEP = "digest.keep"  # value {"channel"}
     # Modal inputs (read from view.state.values[BlockId][ActionId])
     TAG_ADD = "tag.add"
     TAG_REMOVE = "tag.remove"
@@ -73,6 +78,12 @@ class ActionId(StrEnum):
     SAVE_VIEW_NAME = "save_view.name"
     SAVE_VIEW_SHARED = "save_view.shared"
     CHOOSE_CAMPAIGN = "choose_campaign.select"
+    DIGEST_CHANNEL = "digest.channel"
+    DIGEST_TIME = "digest.time"
+    DIGEST_ZONE = "digest.zone"
+    DIGEST_REGIONS = "digest.regions"
+    DIGEST_VIEW = "digest.view"
+    DIGEST_CHART = "digest.chart"
 
 
 class CallbackId(StrEnum):
@@ -84,6 +95,7 @@ class CallbackId(StrEnum):
     SAVE_VIEW = "views.save"
     CHOOSE_CAMPAIGN = "campaigns.choose"  # private_metadata: the pending operation given by the caller
     CAMPAIGN_DETAILS = "campaigns.details"  # no submit
+    DIGEST_SUBSCRIBE = "digest.subscribe"  # no private_metadata
 
 
 class BlockId(StrEnum):
@@ -110,6 +122,12 @@ class BlockId(StrEnum):
     SAVE_VIEW_NAME = "save_view.name"
     SAVE_VIEW_SHARED = "save_view.shared"
     CHOOSE_CAMPAIGN = "choose_campaign.select"
+    DIGEST_CHANNEL = "digest.channel"
+    DIGEST_TIME = "digest.time"
+    DIGEST_ZONE = "digest.zone"
+    DIGEST_REGIONS = "digest.regions"
+    DIGEST_VIEW = "digest.view"
+    DIGEST_CHART = "digest.chart"
 
 
 class CampaignOp(StrEnum):

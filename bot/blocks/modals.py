@@ -8,6 +8,7 @@ what the submission needs (e.g. the response_url or the surface to refresh).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -29,6 +30,7 @@ from bot.blocks.common import (
     static_select,
     truncate,
 )
+from bot.blocks.format import Mrkdwn, unescape_mrkdwn
 from bot.blocks.ids import PRIVATE_METADATA_MAX_LENGTH, ActionId, BlockId, CallbackId, encode_meta
 from bot.blocks.limits import MAX_OPTION_VALUE, MAX_SELECT_OPTIONS
 from bot.blocks.region_card import DISCONNECT_CONFIRM_TEXT
@@ -38,6 +40,7 @@ __all__ = [
     "NOTE_MAX_LENGTH",
     "TAG_MAX_LENGTH",
     "VIEW_NAME_MAX_LENGTH",
+    "modal_error_text",
     "render_choose_campaign",
     "render_disconnect_confirm",
     "render_note_modal",
@@ -74,6 +77,40 @@ CHOOSE_LABEL = "Campaign"
 CHOOSE_MORE = "Showing the first {shown} of {total} matches: type more of the name to narrow them."
 SAVE = "Save"
 CONTINUE = "Continue"
+
+
+_MENTION = re.compile(r"<([#@])([A-Z0-9]+)(?:\|([^>]*))?>")
+MODAL_ERROR_MAX_LENGTH = 2000
+
+
+def modal_error_text(*parts: str, names: Mapping[str, str] | None = None) -> str:
+    """One plain-text modal error from mrkdwn parts (a modal shows errors as plain text).
+
+    Entities are turned back, backticks dropped (`/hilal x` reads /hilal x), and channel or user mentions
+    replaced by ``names[id]`` (else their own label, else "that channel" / "someone").
+
+    Args:
+        *parts: Detail, hint …; empty parts are skipped.
+        names: Display names by channel or user id, e.g. ``{"C0PPC": "#ppc"}``.
+
+    Returns:
+        The text, at most 2000 characters.
+    """
+    known = names or {}
+
+    def name(match: re.Match[str]) -> str:
+        fallback = "that channel" if match.group(1) == "#" else "someone"
+        label = f"{match.group(1)}{match.group(3)}" if match.group(3) else fallback
+        return known.get(match.group(2), label)
+
+    texts = []
+    for part in parts:
+        if not part:
+            continue
+        named = _MENTION.sub(name, str(part))
+        plain_text = unescape_mrkdwn(Mrkdwn(named)) if isinstance(part, Mrkdwn) else named
+        texts.append(plain_text.replace("`", ""))
+    return truncate(" ".join(texts), MODAL_ERROR_MAX_LENGTH)
 
 
 def _modal(

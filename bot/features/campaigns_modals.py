@@ -18,8 +18,9 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook import WebhookClient
 
-from bot.blocks.format import Mrkdwn, join_mrkdwn, mrkdwn_format, unescape_mrkdwn
+from bot.blocks.format import Mrkdwn, join_mrkdwn, mrkdwn_format
 from bot.blocks.ids import PRIVATE_METADATA_MAX_LENGTH, ActionId, BlockId, CallbackId
+from bot.blocks.modals import modal_error_text
 from bot.errors import UsageError, UserFacingError
 from bot.features.campaigns_ui import (
     Surface,
@@ -115,9 +116,8 @@ class _Invalid(Exception):
         self.block, self.error = block, error
 
     def answer(self, ack: Ack) -> None:
-        parts = [unescape_mrkdwn(self.error.detail), unescape_mrkdwn(self.error.hint or "")]
-        text = " ".join(part for part in parts if part)
-        ack(response_action="errors", errors={self.block.value: text[:2000]})
+        text = modal_error_text(self.error.detail, self.error.hint or "")
+        ack(response_action="errors", errors={self.block.value: text})
 
 
 def _under(block: BlockId, read: Callable[[], T]) -> T:
@@ -294,9 +294,10 @@ def handle_save_view_submit(
         return
     ack()
     note = mrkdwn_format(
-        "{verb} view “{name}”. Open it with `/hilal view {name}`.",
+        "{verb} view “{name}”. Open it with `/hilal view {typed}`.",
         verb="Saved" if created else "Updated",
         name=name,
+        typed=saved_views.quoted_view_name(name),
     )
     _after(services, client, body, meta, note=note)
 

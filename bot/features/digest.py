@@ -1,128 +1,81 @@
 """Daily digest commands: `/hilal digest subscribe|list|unsubscribe|preview`.
 
 Changing subscriptions needs the same permission as connecting a region; listing and previewing are
-open to everyone. Subscribing checks that Hilal is in the channel and says how to invite it if not.
+open to everyone. Subscribing checks that Hilal is in the channel and says how to invite it if not, and
+asks before replacing a channel's digest. `subscribe` with nothing else opens the form (`digest_form`).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+import logging
+from dataclasses import replace
 
 from slack_sdk.errors import SlackApiError
 
-from bot.blocks.digest import render_digest
-from bot.blocks.format import Mrkdwn, channel_mention, mrkdwn_format
-from bot.errors import NotAllowed, UsageError, UserFacingError
+from bot.blocks.common import Message
+from bot.blocks.digest import render_digest, without_chart
+from bot.blocks.digest_subscribe import render_open_subscribe
+from bot.blocks.format import channel_mention, mrkdwn_format
+from bot.errors import UsageError
 from bot.features.base import CommandContext, CommandSpec, Feature
+from bot.features.digest_common import (
+    BotNotInChannel,
+    describe,
+    require_bot_in,
+    require_manager,
+    subscribe_or_ask,
+    user_zone,
+)
+from bot.features.digest_form import open_subscribe_form, register
+from bot.services.chart import CHART_ALT_TEXT, CHART_TITLE, render_chart_png
 from bot.services.digest_subscriptions import (
     EXAMPLE,
-    SubscriptionInfo,
     list_subscriptions,
     parse_channel,
     parse_subscribe_args,
     scope_of,
-    subscribe,
     unsubscribe,
 )
-from bot.services.digests import DigestScope, build_digest
-from bot.services.permissions import can_manage, who_can_manage_text
+from bot.services.digests import DigestBuild, DigestScope, build_digest
 from storage.db import session_scope
 from storage.repositories import digests as repo
-
-if TYPE_CHECKING:
-    from slack_sdk import WebClient
 
 __all__ = ["FEATURE", "BotNotInChannel", "handle_digest"]
 
 USAGE = "digest subscribe|list|unsubscribe|preview"
 SUBCOMMANDS = "Use `subscribe`, `list`, `unsubscribe` or `preview`."
-INVITE_HINT = "Invite it with `/invite @Hilal` in {channel}, then run the command again."
-PREVIEW_NOTE = "Preview, only visible to you. The chart is attached to the scheduled digest only."
+PREVIEW_NOTE = "Preview, only visible to you."
 MAX_PREVIEW_PARTS = 4  # a response_url takes 5 posts: the note plus up to 4 parts
 
 
-class BotNotInChannel(UserFacingError):
-    title = "Hilal isn't in that channel"
+logger = logging.getLogger(__name__)
 
 
 def _require_manager(ctx: CommandContext) -> None:
-    if not can_manage(ctx.services, ctx.client, team_id=ctx.team_id, user_id=ctx.user_id):
-        raise NotAllowed(
-            "Only people who manage Hilal can change digest subscriptions.",
-            hint=who_can_manage_text(ctx.services, team_id=ctx.team_id),
-        )
-
-
-def _require_bot_in(client: WebClient, channel_id: str) -> None:
-    try:
-        channel: dict[str, Any] = client.conversations_info(channel=channel_id).get("channel") or {}
-    except SlackApiError as exc:
-        if exc.response.get("error") == "channel_not_found":
-            raise BotNotInChannel(
-                "I can't see that channel: it is private and Hilal is not a member, or it doesn't exist.",
-                hint=mrkdwn_format(INVITE_HINT, channel=channel_mention(channel_id)),
-            ) from None
-        raise
-    if channel.get("is_archived"):
-        raise UsageError(
-            mrkdwn_format("{channel} is archived.", channel=channel_mention(channel_id)),
-            hint="Pick another channel.",
-        )
-    if not channel.get("is_im") and not channel.get("is_member"):
-        raise BotNotInChannel(
-            mrkdwn_format("Hilal is not a member of {channel}.", channel=channel_mention(channel_id)),
-            hint=mrkdwn_format(INVITE_HINT, channel=channel_mention(channel_id)),
-        )
-
-
-def _user_zone(client: WebClient, user_id: str) -> str:
-    try:
-        user = client.users_info(user=user_id).get("user") or {}
-    except SlackApiError:
-        return "UTC"
-    return str(user.get("tz") or "UTC")
-
-
-def _describe(info: SubscriptionInfo) -> Mrkdwn:
-    """One subscription as mrkdwn: the channel as a live link, the view name and the rest escaped."""
-    scope = (
-        mrkdwn_format("view *{name}*", name=info.view_name)
-        if info.view_name
-        else ("all regions" if len(info.regions) == 3 else ", ".join(r.upper() for r in info.regions))
-    )
-    return mrkdwn_format(
-        "{channel} · {time} {zone} · {scope}{chart} · {state}",
-        channel=channel_mention(info.channel_id),
-        time=info.local_time,
-        zone=info.timezone,
-        scope=scope,
-        chart=" · with chart" if info.chart else "",
-        state=f"paused ({info.paused_reason})" if info.paused_reason else f"next {info.next_due}",
-    )
+    require_manager(ctx.services, ctx.client, team_id=ctx.team_id, user_id=ctx.user_id)
 
 
 def _subscribe(ctx: CommandContext) -> None:
+    if not ctx.args[1:]:  # no details at all: the form, with the channel picker on this channel
+        _require_manager(ctx)
+        if not open_subscribe_form(
+            ctx.services, ctx.client, team_id=ctx.team_id, user_id=ctx.user_id, trigger_id=ctx.trigger_id
+        ):
+            ctx.reply(render_open_subscribe())
+        return
     request = parse_subscribe_args(ctx.args[1:])
     _require_manager(ctx)
     channel = request.channel_id or ctx.channel_id
-    _require_bot_in(ctx.client, channel)
-    zone = request.timezone or _user_zone(ctx.client, ctx.user_id)
-    info = subscribe(
+    require_bot_in(ctx.client, channel)
+    subscribe_or_ask(
         ctx.services,
         team_id=ctx.team_id,
-        channel_id=channel,
         user_id=ctx.user_id,
+        channel_id=channel,
+        timezone=request.timezone or user_zone(ctx.client, ctx.user_id),
         request=request,
-        timezone=zone,
-        now=ctx.services.now(),
+        send=ctx.reply,
     )
-    text = mrkdwn_format(
-        "✅ Daily digest set up: {subscription}.\n"
-        "Each marketplace shows yesterday in its own time zone and currency. "
-        "Try it now with `/hilal digest preview`.",
-        subscription=_describe(info),
-    )
-    ctx.reply({"text": text})
 
 
 def _list(ctx: CommandContext) -> None:
@@ -130,7 +83,7 @@ def _list(ctx: CommandContext) -> None:
     if not infos:
         ctx.reply({"text": f"No digest subscriptions yet. Subscribe a channel with `{EXAMPLE}`."})
         return
-    lines = [f"• {_describe(info)}" for info in infos[:50]]
+    lines = [f"• {describe(info)}" for info in infos[:50]]
     more = [f"… and {len(infos) - 50} more"] if len(infos) > 50 else []
     ctx.reply({"text": "*Daily digests*\n" + "\n".join(lines + more)})
 
@@ -169,14 +122,39 @@ def _preview(ctx: CommandContext) -> None:
         scope = DigestScope(
             team_id=ctx.team_id,
             enterprise_id=ctx.enterprise_id,
-            timezone=_user_zone(ctx.client, ctx.user_id),
+            timezone=user_zone(ctx.client, ctx.user_id),
             subscriber_id=ctx.user_id,
         )
     built = build_digest(ctx.services, scope=scope, now=ctx.services.now())
-    messages = render_digest(built.vm)
+    file_id = _preview_chart(ctx, built) if row is None or row.chart else None
+    messages = render_digest(replace(built.vm, chart_file_id=file_id))
     ctx.reply({"text": PREVIEW_NOTE})
-    for part in messages[:MAX_PREVIEW_PARTS]:
-        ctx.reply(dict(part))
+    _reply_with_chart(ctx, messages[0])
+    for part in messages[1:MAX_PREVIEW_PARTS]:
+        ctx.reply(part)
+
+
+def _preview_chart(ctx: CommandContext, built: DigestBuild) -> str | None:
+    """Upload the chart privately (files upload v2, no channel) for the preview's image block."""
+    try:
+        response = ctx.client.files_upload_v2(
+            content=render_chart_png(built.chart),
+            filename="hilal-digest-preview.png",
+            title=CHART_TITLE,
+            alt_txt=CHART_ALT_TEXT,
+        )
+    except SlackApiError as exc:  # the preview still shows the figures
+        logger.warning("digest.preview_chart_failed", extra={"error": exc.response.get("error")})
+        return None
+    return str((response.get("file") or {}).get("id") or "") or None
+
+
+def _reply_with_chart(ctx: CommandContext, first: Message) -> None:
+    """Send the first part; if Slack refuses the just-uploaded chart, send it without the chart."""
+    answer = ctx.respond(text=first["text"], blocks=first["blocks"], response_type="ephemeral")
+    if getattr(answer, "status_code", 200) != 200:
+        logger.info("digest.preview_chart_refused", extra={"status": getattr(answer, "status_code", None)})
+        ctx.reply(without_chart(first))
 
 
 _HANDLERS = {"subscribe": _subscribe, "list": _list, "unsubscribe": _unsubscribe, "preview": _preview}
@@ -200,10 +178,11 @@ FEATURE = Feature(
         CommandSpec(
             "digest",
             "digest subscribe [#channel] [at HH:MM] [TIMEZONE] [region eu,fe | view NAME] [chart]",
-            "Daily digest in a channel; also `digest list`, `digest unsubscribe [#channel]`, "
-            "`digest preview`",
+            "Daily digest in a channel (`digest subscribe` alone opens a form); also `digest list`, "
+            "`digest unsubscribe [#channel]`, `digest preview`",
             EXAMPLE,
             handle_digest,
         )
     ],
+    register=register,
 )

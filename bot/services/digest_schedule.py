@@ -34,7 +34,7 @@ def parse_local_time(text: str) -> str:
     """
     match = _TIME.match(text.strip())
     if not match:
-        raise ValueError(f"`{text[:20]}` is not a time: use 24-hour HH:MM, e.g. 09:00 or 17:30")
+        raise ValueError(f"`{text[:20]}` is not a time: use 24-hour HH:MM, e.g. 09:00 or 17:30.")
     return f"{int(match.group(1)):02d}:{match.group(2)}"
 
 
@@ -50,7 +50,7 @@ def parse_zone(name: str) -> ZoneInfo:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
         raise ValueError(
-            f"`{name[:40]}` is not a time zone: use an IANA name such as Europe/Berlin"
+            f"`{name[:40]}` is not a time zone: use an IANA name such as Europe/Berlin."
         ) from None
 
 

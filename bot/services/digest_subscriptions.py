@@ -7,6 +7,7 @@ history stays, and subscribing again on the same day cannot post that day's dige
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -15,6 +16,7 @@ from bot.blocks.format import channel_mention, mrkdwn_format
 from bot.errors import NotFound, UsageError
 from bot.services.digest_schedule import format_local, next_slot, parse_local_time, parse_zone
 from bot.services.digests import ALL_REGIONS, DigestScope
+from bot.services.saved_views import find_view
 from storage.db import session_scope
 from storage.models import DigestSubscription, SavedView
 from storage.repositories import digests as repo
@@ -28,9 +30,12 @@ __all__ = [
     "UNSUBSCRIBED",
     "SubscribeRequest",
     "SubscriptionInfo",
+    "current_subscription",
     "list_subscriptions",
     "parse_channel",
     "parse_subscribe_args",
+    "request_from_meta",
+    "request_meta",
     "scope_of",
     "subscribe",
     "unsubscribe",
@@ -42,6 +47,7 @@ EXAMPLE = "/hilal digest subscribe #ppc at 09:00 Europe/Berlin region eu,fe char
 _CHANNEL = re.compile(r"^<#([CGD][A-Z0-9]{2,30})(?:\|[^>]*)?>$")
 _CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{6,30}$")
 _TIME_WORD = re.compile(r"^\d{1,2}:\d{2}$")
+_ANY_CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{1,30}$")  # ids Hilal wrote itself (button values)
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +91,8 @@ def parse_channel(word: str) -> str | None:
     if word.startswith("#"):
         raise _usage(
             f"I can't tell which channel `{word[:40]}` is. Pick it from Slack's autocomplete so the "
-            "command carries the channel link, or run the command in that channel without a channel."
+            "command carries the channel link, run the command in that channel without a channel, or run "
+            "`/hilal digest subscribe` alone to choose the channel in a form."
         )
     return None
 
@@ -144,6 +151,54 @@ def parse_subscribe_args(args: list[str]) -> SubscribeRequest:
     return SubscribeRequest(**values)  # type: ignore[arg-type]
 
 
+def request_meta(request: SubscribeRequest, *, channel_id: str, timezone: str) -> dict[str, object]:
+    """``request`` for a button value (what "Replace" subscribes): channel and zone filled in."""
+    return {
+        "channel": channel_id,
+        "time": request.local_time,
+        "tz": timezone,
+        "regions": list(request.regions),
+        "view": request.view_name,
+        "chart": request.chart,
+    }
+
+
+def request_from_meta(meta: Mapping[str, object]) -> SubscribeRequest:
+    """The request ``request_meta`` wrote, checked again (channel and zone set).
+
+    Raises:
+        ValueError: Anything missing or not valid.
+    """
+    channel, view = meta.get("channel"), meta.get("view")
+    regions, local_time, zone = meta.get("regions"), meta.get("time"), meta.get("tz")
+    if not isinstance(channel, str) or not _ANY_CHANNEL_ID.match(channel):
+        raise ValueError("channel")
+    if not isinstance(regions, list) or not regions or not set(map(str, regions)) <= set(ALL_REGIONS):
+        raise ValueError("regions")
+    if view is not None and (not isinstance(view, str) or not view.strip()):
+        raise ValueError("view")
+    if not isinstance(local_time, str) or not isinstance(zone, str):
+        raise ValueError("time")
+    return SubscribeRequest(
+        channel_id=channel,
+        local_time=parse_local_time(local_time),
+        timezone=parse_zone(zone).key,
+        regions=tuple(r for r in ALL_REGIONS if r in regions),
+        view_name=view,
+        chart=meta.get("chart") is True,
+    )
+
+
+def current_subscription(services: Services, *, team_id: str, channel_id: str) -> SubscriptionInfo | None:
+    """The channel's subscription (active or paused), or None (none, or unsubscribed)."""
+    with session_scope(services.engine, readonly=True) as session:
+        row = repo.get_subscription(session, team_id=team_id, channel_id=channel_id)
+        if row is None or row.pause_reason == UNSUBSCRIBED:
+            return None
+        view = session.get(SavedView, row.view_id) if row.view_id is not None else None
+        return _info(row, view.name if view else None)
+
+
 def _regions_of(row: DigestSubscription) -> tuple[str, ...]:
     return tuple(r for r in row.regions.split(",") if r) or ALL_REGIONS
 
@@ -193,12 +248,7 @@ def subscribe(
     with session_scope(services.engine) as session:
         view: SavedView | None = None
         if request.view_name:
-            view = repo.get_saved_view(session, team_id=team_id, name=request.view_name, user_id=user_id)
-            if view is None:
-                raise NotFound(
-                    f"There is no saved view called `{request.view_name[:80]}`.",
-                    hint="See your views with `/hilal view list`.",
-                )
+            view = find_view(session, team_id=team_id, user_id=user_id, name=request.view_name)
         row = repo.save_subscription(
             session,
             team_id=team_id,

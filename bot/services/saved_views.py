@@ -1,8 +1,9 @@
 """Saved views: named campaign filters, personal (owner only) or shared with the workspace.
 
-Names are 1 to 80 characters of letters, digits, spaces and ``- _ . & ' ( ) / #``, compared without regard
-to case. A user's own view wins over a colleague's shared view of the same name; two colleagues cannot
-share views of the same name (opening one would be a guess).
+Names are 1 to 80 characters of letters, digits, spaces and ``- _ . & ' ( ) / # +``, compared without
+regard to case; in a command, a name with spaces is quoted (``/hilal view "EU + FE top"``). A user's own
+view wins over a colleague's shared view of the same name; two colleagues cannot share views of the same
+name (opening one would be a guess).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ __all__ = [
     "delete_view",
     "find_view",
     "list_views",
+    "quoted_view_name",
     "save_view",
     "validate_view_name",
     "view_vm",
@@ -34,8 +36,9 @@ __all__ = [
 
 VIEW_NAME_MAX_LENGTH = 80
 RESERVED_NAMES = frozenset({"save", "list", "delete", "shared"})
-_NAME_RE = re.compile(r"^[\w][\w \-.&'()/#]*$")
+_NAME_RE = re.compile(r"^[\w][\w \-.&'()/#+]*$")
 _EXAMPLE = "Example: `/hilal view save EU brand shared`"
+_UNSUBSCRIBED = "unsubscribed"  # digest_subscriptions.UNSUBSCRIBED (which imports this module)
 
 
 def validate_view_name(name: str) -> str:
@@ -52,10 +55,16 @@ def validate_view_name(name: str) -> str:
         raise UsageError(f"`{clean}` is a command word; choose another name.", hint=_EXAMPLE)
     if not _NAME_RE.match(clean):
         raise UsageError(
-            "View names use letters, digits, spaces and - _ . & ' ( ) / # (starting with a letter or digit).",
+            "View names use letters, digits, spaces and - _ . & ' ( ) / # + "
+            "(starting with a letter or digit).",
             hint=_EXAMPLE,
         )
     return clean
+
+
+def quoted_view_name(name: str) -> str:
+    """``name`` as it is typed in a command: in double quotes when it holds a space or an apostrophe."""
+    return f'"{name}"' if any(ch.isspace() or ch == "'" for ch in name) else name
 
 
 def view_vm(view: SavedView) -> SavedViewVM:
@@ -144,7 +153,7 @@ def delete_view(session: Session, *, team_id: str, user_id: str, name: str) -> s
     Raises:
         NotFound: No such view.
         NotAllowed: The view is a colleague's shared view.
-        Conflict: A digest subscription uses it.
+        Conflict: A digest subscription uses it (unsubscribed ones let go of it).
     """
     view = find_view(session, team_id=team_id, user_id=user_id, name=name)
     if view.owner_id != user_id:
@@ -156,7 +165,10 @@ def delete_view(session: Session, *, team_id: str, user_id: str, name: str) -> s
             ),
             hint="You can save your own copy with `/hilal view save NAME` after opening it.",
         )
-    used = session.exec(select(DigestSubscription).where(DigestSubscription.view_id == view.id)).first()
+    subscriptions = session.exec(
+        select(DigestSubscription).where(DigestSubscription.view_id == view.id)
+    ).all()
+    used = next((s for s in subscriptions if s.pause_reason != _UNSUBSCRIBED), None)
     if used is not None:
         channel = channel_mention(used.channel_id)
         raise Conflict(
@@ -166,5 +178,9 @@ def delete_view(session: Session, *, team_id: str, user_id: str, name: str) -> s
             ),
             title="View in use",
         )
+    for gone in subscriptions:  # unsubscribed digests keep their history, not the view
+        gone.view_id = None
+        session.add(gone)
+    session.flush()
     notes_repo.delete_saved_view(session, view=view)
     return view.name

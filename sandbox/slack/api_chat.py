@@ -6,7 +6,8 @@ import copy
 import mimetypes
 from typing import Any
 
-from sandbox.slack.limits import check_message
+from sandbox.slack.files import check_slack_files
+from sandbox.slack.limits import Verdict, check_message
 from sandbox.slack.model import Message, Upload
 from sandbox.slack.state import Scheduled, assign_ids
 from sandbox.slack.webapi import ApiContext, ApiError, Method
@@ -14,6 +15,13 @@ from sandbox.slack.webapi import ApiContext, ApiError, Method
 __all__ = ["METHODS"]
 
 MAX_SCHEDULE_AHEAD = 120 * 24 * 3600
+
+
+def _checked(ctx: ApiContext, verdict: Verdict, blocks: Any) -> Verdict:
+    """The block checks, then the ``slack_file`` references against this workspace's uploads."""
+    if not verdict.ok:
+        return verdict
+    return check_slack_files(ctx.state, ctx.workspace.team_id, blocks) or verdict
 
 
 def _content(ctx: ApiContext) -> tuple[str, list[dict[str, Any]], list[dict[str, Any]], list[str]]:
@@ -24,7 +32,7 @@ def _content(ctx: ApiContext) -> tuple[str, list[dict[str, Any]], list[dict[str,
     if markdown is not None and (text is not None or blocks):
         raise ApiError("markdown_text_conflict")
     text = markdown if markdown is not None else text
-    verdict = check_message(text=text, blocks=blocks, attachments=attachments)
+    verdict = _checked(ctx, check_message(text=text, blocks=blocks, attachments=attachments), blocks)
     if not verdict.ok:
         raise ctx.reject(verdict, channel=str(ctx.opt("channel")), user_id=ctx.opt("user"))
     return str(text or ""), list(blocks or []), list(attachments or []), list(verdict.warnings)
@@ -94,7 +102,7 @@ def update(ctx: ApiContext) -> dict[str, Any]:
     text = ctx.opt("text", message.text if ctx.args.get("blocks") is None else None)
     blocks = ctx.json_arg("blocks", message.blocks)
     attachments = ctx.json_arg("attachments", message.attachments)
-    verdict = check_message(text=text, blocks=blocks, attachments=attachments)
+    verdict = _checked(ctx, check_message(text=text, blocks=blocks, attachments=attachments), blocks)
     if not verdict.ok:
         raise ctx.reject(verdict, channel=message.channel)
     message.text = str(text or "")
@@ -206,6 +214,7 @@ def complete_upload(ctx: ApiContext) -> dict[str, Any]:
         if upload is None or upload.data is None or upload.team_id != ctx.workspace.team_id:
             raise ApiError("file_not_found")
         upload.title = entry.get("title") or upload.filename
+        upload.completed = True
         uploads.append(upload)
     channel_arg = ctx.opt("channel_id") or (str(ctx.opt("channels", "")).split(",")[0] or None)
     objects = [file_object(ctx.base_url, u) for u in uploads]

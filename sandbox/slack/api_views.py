@@ -6,14 +6,18 @@ import copy
 from typing import Any
 
 from sandbox.slack.limits import check_view
-from sandbox.slack.model import View
+from sandbox.slack.model import Trigger, View
 from sandbox.slack.state import TRIGGER_TTL, assign_ids
-from sandbox.slack.surfaces import carry_over, initial_values
+from sandbox.slack.surfaces import carry_over, initial_values, iter_elements
 from sandbox.slack.webapi import ApiContext, ApiError, Method
 
 __all__ = ["METHODS", "close_top_view", "push_view", "replace_view"]
 
 MAX_STACK = 3
+_CURRENT = {
+    "conversations_select": "selected_conversation",
+    "multi_conversations_select": "selected_conversations",
+}
 
 
 def _checked_view(ctx: ApiContext, *, allowed: tuple[str, ...]) -> dict[str, Any]:
@@ -26,7 +30,7 @@ def _checked_view(ctx: ApiContext, *, allowed: tuple[str, ...]) -> dict[str, Any
     return dict(payload)
 
 
-def _use_trigger(ctx: ApiContext) -> str:
+def _use_trigger(ctx: ApiContext) -> Trigger:
     trigger_id = str(ctx.opt("trigger_id") or ctx.arg("interactivity_pointer"))
     trigger = ctx.state.triggers.get(trigger_id)
     if trigger is None or trigger.team_id != ctx.workspace.team_id:
@@ -36,7 +40,21 @@ def _use_trigger(ctx: ApiContext) -> str:
     if ctx.now() - trigger.issued_at > TRIGGER_TTL:
         raise ApiError("expired_trigger_id")
     trigger.used = True
-    return trigger.user_id
+    return trigger
+
+
+def _default_conversations(view: View, channel_id: str | None) -> None:
+    """Pickers with ``default_to_current_conversation`` start on the conversation the modal came from."""
+    if channel_id is None:
+        return
+    for block, element in iter_elements(view.blocks):
+        kind = str(element.get("type"))
+        state_key = _CURRENT.get(kind)
+        if state_key is None or not element.get("default_to_current_conversation"):
+            continue
+        picked: Any = [channel_id] if kind.startswith("multi_") else channel_id
+        block_state = view.state.setdefault(str(block.get("block_id")), {})
+        block_state[str(element.get("action_id"))] = {"type": kind, state_key: picked}
 
 
 def _new_view(ctx: ApiContext, user_id: str, payload: dict[str, Any], **extra: Any) -> View:
@@ -64,8 +82,10 @@ def _new_view(ctx: ApiContext, user_id: str, payload: dict[str, Any], **extra: A
 def views_open(ctx: ApiContext) -> dict[str, Any]:
     """views.open: a new modal stack for the trigger's user."""
     payload = _checked_view(ctx, allowed=("modal",))
-    user_id = _use_trigger(ctx)
+    trigger = _use_trigger(ctx)
+    user_id = trigger.user_id
     view = _new_view(ctx, user_id, payload)
+    _default_conversations(view, trigger.channel_id)
     key = (ctx.workspace.team_id, user_id)
     for old in ctx.state.stacks.get(key, []):
         old.closed = True
@@ -90,8 +110,10 @@ def push_view(ctx: ApiContext, user_id: str, payload: dict[str, Any]) -> View:
 def views_push(ctx: ApiContext) -> dict[str, Any]:
     """views.push."""
     payload = _checked_view(ctx, allowed=("modal",))
-    user_id = _use_trigger(ctx)
-    return {"ok": True, "view": push_view(ctx, user_id, payload).to_api()}
+    trigger = _use_trigger(ctx)
+    view = push_view(ctx, trigger.user_id, payload)
+    _default_conversations(view, trigger.channel_id)
+    return {"ok": True, "view": view.to_api()}
 
 
 def replace_view(ctx: ApiContext, view: View, payload: dict[str, Any]) -> View:

@@ -2,17 +2,20 @@
 
 ``GET /console/state`` returns what one seat (team, user) sees and long-polls when given ``since``;
 ``POST /console/{command,message,action,submit,close,home,options}`` turn clicks into the same signed
-requests Slack sends (through ``SlackStandIn``'s driver methods).
+requests Slack sends (through ``SlackStandIn``'s driver methods); Slack's own commands (``/invite``) are
+answered by the stand-in (``sandbox.slack.builtins``).
 """
 
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
+from sandbox.slack.builtins import run_builtin
 from sandbox.slack.console_state import console_state
 from sandbox.slack.httpserver import Request, Response
 from sandbox.slack.model import Message
@@ -28,6 +31,7 @@ STATIC = {
     "console.css": "text/css; charset=utf-8",
 }
 MAX_WAIT = 8.0
+_CHANNEL_NAME = re.compile(r"(?<![<\w])#([a-z0-9][a-z0-9_-]{0,79})\b")
 
 
 def _static(name: str) -> bytes:
@@ -98,12 +102,32 @@ class ConsoleRoutes:
             self._post_as_user(team, user, channel, text)
             return {}
         command, _, rest = text.partition(" ")
+        if run_builtin(
+            self._slack._state, team_id=team, user_id=user, channel_id=channel, command=command, text=rest
+        ):
+            return {"status": None}
         if not self._slack.app_configured:
             raise RuntimeError("No app is configured to receive slash commands (configure_app).")
         status, _, _ = self._slack.send_command(
-            team_id=team, user_id=user, channel_id=channel, text=rest.strip(), command=command
+            team_id=team,
+            user_id=user,
+            channel_id=channel,
+            text=self._linked(team, rest.strip()),
+            command=command,
         )
         return {"status": status}
+
+    def _linked(self, team: str, text: str) -> str:
+        """``#name`` of a channel turned into ``<#C…|name>``, as Slack's composer sends it (escaping on)."""
+        state = self._slack._state
+        with state.lock:
+            workspace = state.workspace(team)
+
+            def link(match: re.Match[str]) -> str:
+                channel = workspace.channel(match.group(1))
+                return f"<#{channel.id}|{channel.name}>" if channel and not channel.is_im else match.group(0)
+
+            return _CHANNEL_NAME.sub(link, text)
 
     def _post_as_user(self, team: str, user: str, channel: str, text: str) -> None:
         if not text:

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from sandbox.slack.builtins import JOIN_SOURCE, SLACKBOT
 from sandbox.slack.model import Message, Notice, View, Workspace
 from sandbox.slack.state import SlackState
 
 __all__ = ["console_state"]
 
 JsonDict = dict[str, Any]
+_KINDS = {"command": "command", JOIN_SOURCE: "system"}
 
 
 def _seq(ts: str) -> int:
@@ -24,6 +26,8 @@ def _seq(ts: str) -> int:
 
 
 def _author(workspace: Workspace, message: Message) -> JsonDict:
+    if message.user == SLACKBOT:
+        return {"id": message.user, "name": "Slackbot", "is_bot": True}
     if message.user == workspace.bot_user_id:
         return {"id": message.user, "name": workspace.bot_name, "is_bot": True}
     user = workspace.user(message.user)
@@ -34,7 +38,7 @@ def _author(workspace: Workspace, message: Message) -> JsonDict:
 def _message(state: SlackState, workspace: Workspace, message: Message, me: str) -> JsonDict:
     values = state.surface_values.get((message.id, me))
     return {
-        "kind": "command" if message.source == "command" else "message",
+        "kind": _KINDS.get(message.source, "message"),
         "id": message.id,
         "seq": _seq(message.ts),
         "ts": message.ts,

@@ -18,6 +18,7 @@ from sandbox.slack.interactions import (
     locate,
     merge_values,
     record_selection,
+    submission_response_urls,
     surface_values,
 )
 from sandbox.slack.model import Message, View, Workspace
@@ -139,7 +140,7 @@ class AppDriver:
                 channel_id=channel.id,
                 is_command=True,
             )
-            trigger = trigger_id or self._state.issue_trigger(team_id, user_id)
+            trigger = trigger_id or self._state.issue_trigger(team_id, user_id, channel.id)
             self._state.echoes.append(self._echo(workspace, user_id, channel.id, f"{command} {text}".strip()))
             self._state.touch()
             body = payloads.command_body(
@@ -264,7 +265,10 @@ class AppDriver:
                 user_id=user_id,
                 actions=[item],
                 values=copy.deepcopy(state_values),
-                trigger_id=trigger_id or self._state.issue_trigger(team_id, user_id),
+                trigger_id=trigger_id
+                or self._state.issue_trigger(
+                    team_id, user_id, surface.channel.id if surface.channel else None
+                ),
                 message=surface.message,
                 channel=surface.channel,
                 view=surface.view,
@@ -312,6 +316,9 @@ class AppDriver:
                 view=target,
                 values=copy.deepcopy(target.state),
                 trigger_id=trigger_id or self._state.issue_trigger(team_id, user_id),
+                response_urls=submission_response_urls(
+                    self._state, target, base_url=self.base_url, user_id=user_id
+                ),
             )
         raw = link.post(body, content_type=FORM)
         with self._state.lock:

@@ -1,7 +1,8 @@
 """A small threaded HTTP server: parse the request once, hand it to a routing function.
 
 Bodies arrive the three ways slack_sdk sends them: JSON, ``application/x-www-form-urlencoded`` and
-``multipart/form-data`` (``oauth.v2.access`` and legacy uploads); query parameters are merged in.
+``multipart/form-data`` (``oauth.v2.access`` and legacy uploads); query parameters are merged in. A client
+that hangs up before its answer is written (a console tab reloading mid long-poll) is let go quietly.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from urllib.parse import parse_qsl, urlsplit
 __all__ = ["HttpServer", "Request", "Response"]
 
 logger = logging.getLogger(__name__)
+_CLIENT_GONE = (BrokenPipeError, ConnectionResetError, ConnectionAbortedError)
 
 
 @dataclass(frozen=True)
@@ -126,6 +128,14 @@ def _handler_class(route: Route) -> type[BaseHTTPRequestHandler]:
                 self.wfile.write(response.body)
 
         do_GET = do_POST = do_HEAD = _serve
+
+        def handle(self) -> None:
+            # A browser tab that reloads mid long-poll hangs up: nothing to answer, nothing to report.
+            try:
+                super().handle()
+            except _CLIENT_GONE as exc:
+                self.close_connection = True
+                logger.debug("slack_standin.client_gone", extra={"error": type(exc).__name__})
 
         def log_message(self, format: str, *args: Any) -> None:
             logger.debug("slack_standin.http " + format, *args)

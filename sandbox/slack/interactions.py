@@ -16,7 +16,7 @@ from sandbox.slack.appclient import RawReply
 from sandbox.slack.limits import check_view
 from sandbox.slack.model import Channel, Message, Notice, View, Workspace
 from sandbox.slack.state import SlackState, assign_ids
-from sandbox.slack.surfaces import STATEFUL, carry_over, find_element, state_value
+from sandbox.slack.surfaces import STATEFUL, carry_over, find_element, iter_elements, state_value
 from sandbox.slack.webapi import ApiContext, ApiError
 from sandbox.slack.webhook import deliver_response
 
@@ -29,6 +29,7 @@ __all__ = [
     "locate",
     "merge_values",
     "record_selection",
+    "submission_response_urls",
     "surface_values",
 ]
 
@@ -223,3 +224,29 @@ def apply_submission_answer(
             )
     else:
         close_top_view(ctx, user_id, clear=action == "clear")
+
+
+_PICKERS = {"conversations_select": "selected_conversation", "channels_select": "selected_channel"}
+
+
+def submission_response_urls(state: SlackState, view: View, *, base_url: str, user_id: str) -> list[JsonDict]:
+    """A ``response_url`` for each ``response_url_enabled`` picker of a modal with a conversation picked.
+
+    Lock held by caller. Posts through it land in the picked conversation, as Slack's do.
+    """
+    urls: list[JsonDict] = []
+    for block, element in iter_elements(view.blocks):
+        kind, block_id = str(element.get("type")), str(block.get("block_id"))
+        if block.get("type") != "input" or kind not in _PICKERS or not element.get("response_url_enabled"):
+            continue
+        action_id = str(element.get("action_id"))
+        picked = view.state.get(block_id, {}).get(action_id, {}).get(_PICKERS[kind])
+        if not picked:
+            continue
+        record = state.issue_response_url(
+            base_url=base_url, team_id=view.team_id, user_id=user_id, channel_id=str(picked)
+        )
+        urls.append(
+            {"block_id": block_id, "action_id": action_id, "channel_id": picked, "response_url": record.url}
+        )
+    return urls

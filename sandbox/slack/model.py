@@ -316,6 +316,7 @@ class Trigger:
     user_id: str
     issued_at: float
     used: bool = False
+    channel_id: str | None = None  # where it was issued: a modal's "current conversation"
 
 
 @dataclass
@@ -356,6 +357,7 @@ class Upload:
     data: bytes | None = None
     title: str | None = None
     shared: bool = False
+    completed: bool = False  # files.completeUploadExternal ran: blocks may show it via ``slack_file``
 
 
 @dataclass(frozen=True)

@@ -142,12 +142,19 @@ def block_actions(
 
 
 def view_submission(
-    workspace: Workspace, *, user_id: str, view: View, values: JsonDict, trigger_id: str
+    workspace: Workspace,
+    *,
+    user_id: str,
+    view: View,
+    values: JsonDict,
+    trigger_id: str,
+    response_urls: list[JsonDict] | None = None,
 ) -> str:
-    """The ``payload=`` body of a ``view_submission``."""
+    """The ``payload=`` body of a ``view_submission`` (``response_urls``: one per ``response_url_enabled``
+    conversation picker with a conversation picked)."""
     payload: JsonDict = {"type": "view_submission", **_common(workspace, user_id), "trigger_id": trigger_id}
     payload["view"] = {**view.to_api(), "state": {"values": values}}
-    payload["response_urls"] = []
+    payload["response_urls"] = list(response_urls or [])
     return urlencode({"payload": json.dumps(payload)})
 
 

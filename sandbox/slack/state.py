@@ -170,10 +170,10 @@ class SlackState:
         self.touch()
         return message
 
-    def issue_trigger(self, team_id: str, user_id: str) -> str:
-        """Hand out a trigger id valid for 3 s of the stand-in's clock."""
+    def issue_trigger(self, team_id: str, user_id: str, channel_id: str | None = None) -> str:
+        """Hand out a trigger id valid for 3 s of the stand-in's clock (issued in ``channel_id``, if any)."""
         trigger_id = f"{int(self.now())}.{next(self._seq)}.{secrets.token_hex(8)}"
-        self.triggers[trigger_id] = Trigger(trigger_id, team_id, user_id, self.now())
+        self.triggers[trigger_id] = Trigger(trigger_id, team_id, user_id, self.now(), channel_id=channel_id)
         return trigger_id
 
     def issue_response_url(

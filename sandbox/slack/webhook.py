@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from sandbox.slack.files import check_slack_files
 from sandbox.slack.httpserver import Request, Response
 from sandbox.slack.limits import check_message
 from sandbox.slack.model import Message, Notice, ResponseUrl, WebhookPost
@@ -51,6 +52,8 @@ def deliver_response(
         return None
     text, blocks, attachments = body.get("text"), body.get("blocks"), body.get("attachments")
     verdict = check_message(text=text, blocks=blocks, attachments=attachments)
+    if verdict.ok:
+        verdict = check_slack_files(state, response_url.team_id, blocks) or verdict
     if not verdict.ok:
         _notice(state, response_url, body, error=str(verdict.error), details=verdict.messages, source=source)
         return str(verdict.error)

@@ -58,6 +58,9 @@ def _picker(count: int) -> Any:
 
 RENDERS: dict[str, Callable[[], Any]] = {
     "region_cards": lambda: render_region_cards_message(CARDS),
+    "region_card_choose_marketplaces": lambda: render_region_cards_message(
+        [RegionCardVM("fe", "Far East", "connected", None, ("🇯🇵 JP · Acme KK",), needs_marketplaces=True)]
+    ),
     "marketplace_picker_checkboxes": lambda: _picker(4),
     "marketplace_picker_grouped": lambda: _picker(12),
     "campaigns_message": lambda: render_campaign_message(page(3, total=412, offset=40, regions=["eu"])),

@@ -54,7 +54,7 @@ def subscriptions(services: Services) -> list[DigestSubscription]:
 
 
 def test_subscribe_with_defaults(services: Services, slack: SlackStandIn) -> None:
-    replies = run(services, slack, "subscribe")
+    replies = run(services, slack, "subscribe <#C0PPC|ppc>")
     (row,) = subscriptions(services)
     assert (row.channel_id, row.local_time, row.timezone, row.regions, row.chart) == (
         "C0PPC",
@@ -80,15 +80,46 @@ def test_subscribe_with_everything(services: Services, slack: SlackStandIn) -> N
     assert row.subscriber_id == DEMO_ADMIN
 
 
-def test_subscribe_again_replaces_and_list_shows_it(services: Services, slack: SlackStandIn) -> None:
-    run(services, slack, "subscribe at 08:00")
+def test_subscribe_alone_without_a_trigger_offers_the_form_button(
+    services: Services, slack: SlackStandIn
+) -> None:
+    (reply,) = run(services, slack, "subscribe")  # no trigger_id here: the form cannot open by itself
+
+    assert subscriptions(services) == []
+    (button,) = [e for b in reply["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert (button["action_id"], button["text"]["text"]) == ("digest.open", "Set up a digest…")
+
+
+def test_subscribe_again_asks_before_replacing_and_list_shows_the_first(
+    services: Services, slack: SlackStandIn
+) -> None:
     run(services, slack, "subscribe at 10:15 Asia/Tokyo")
+    (question,) = run(services, slack, "subscribe at 08:00 region eu chart")
+
     (row,) = subscriptions(services)
-    assert (row.local_time, row.timezone) == ("10:15", "Asia/Tokyo")
+    assert (row.local_time, row.timezone) == ("10:15", "Asia/Tokyo")  # nothing replaced yet
+    assert question["text"] == (
+        "<#C0PPC> already gets the daily digest: <#C0PPC> · 10:15 Asia/Tokyo · all regions · "
+        "next Thu 15 May 10:15 JST.\nReplace it with 08:00 Europe/Berlin · EU · with chart?"
+    )
+    buttons = [e for b in question["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert [(e["action_id"], e["text"]["text"]) for e in buttons] == [
+        ("digest.replace", "Replace"),
+        ("digest.keep", "Keep the current one"),
+    ]
     listed = run(services, slack, "list", user=DEMO_MEMBER)[0]["text"]
     assert (
         "<#C0PPC> · 10:15 Asia/Tokyo · all regions · next Thu 15 May 10:15 JST" in listed
     )  # 16:00 in Tokyo now
+
+
+def test_subscribing_again_after_unsubscribing_asks_nothing(services: Services, slack: SlackStandIn) -> None:
+    run(services, slack, "subscribe at 10:15")
+    run(services, slack, "unsubscribe")
+    (reply,) = run(services, slack, "subscribe at 08:00")
+
+    assert reply["text"].startswith("✅ Daily digest set up")
+    assert subscriptions(services)[0].local_time == "08:00"
 
 
 def test_subscribe_with_a_saved_view(services: Services, slack: SlackStandIn) -> None:
@@ -104,7 +135,7 @@ def test_subscribe_with_a_saved_view(services: Services, slack: SlackStandIn) ->
         )
     run(services, slack, 'subscribe view "Brand EU"')
     assert subscriptions(services)[0].view_id is not None
-    with pytest.raises(NotFound, match="no saved view"):
+    with pytest.raises(NotFound, match="no view called"):
         run(services, slack, "subscribe view Nope")
 
 
@@ -129,9 +160,9 @@ def test_bot_not_in_channel_says_how_to_invite(services: Services, slack: SlackS
 @pytest.mark.parametrize(
     ("text", "problem"),
     [
-        ("subscribe at 25:00", "24-hour"),
+        ("subscribe at 25:00", "24-hour HH:MM, e.g. 09:00 or 17:30."),
         ("subscribe at", "needs a time"),
-        ("subscribe Mars/Base", "time zone"),
+        ("subscribe Mars/Base", "time zone: use an IANA name such as Europe/Berlin."),
         ("subscribe region eu,xx", "not a list of regions"),
         ("subscribe region eu view Brand", "not both"),
         ("subscribe #ppc", "autocomplete"),

@@ -168,6 +168,12 @@
     return typeof obj === "string" ? obj : String(obj.text || "");
   }
 
+  // An uploaded file shown by a block: by url, or by id through the stand-in's /files/<id>/ route.
+  function slackFileSrc(ref) {
+    if (!ref) return "";
+    return ref.url || (ref.id ? "/files/" + encodeURIComponent(ref.id) + "/" : "");
+  }
+
   function el(tag, attrs, html) {
     const node = document.createElement(tag);
     Object.keys(attrs || {}).forEach(function (key) {
@@ -504,7 +510,7 @@
       case "image":
         inner = el("figure", { className: "image-block" });
         if (block.title) inner.appendChild(el("figcaption", {}, plain(textOf(block.title))));
-        inner.appendChild(el("img", { src: block.image_url || (block.slack_file && block.slack_file.url), alt: block.alt_text }));
+        inner.appendChild(el("img", { src: block.image_url || slackFileSrc(block.slack_file), alt: block.alt_text }));
         break;
       case "actions":
         inner = el("div", { className: "actions", role: "group" });

@@ -229,6 +229,13 @@
       echo.innerHTML = '<span class="muted">You ran</span> <code>' + B.esc(item.text) + '</code> <time>' + timeOf(item.time) + "</time>";
       return echo;
     }
+    if (item.kind === "system") {
+      const line = document.createElement("div");
+      line.className = "command-echo system-line";
+      line.setAttribute("data-message-id", item.id);
+      line.innerHTML = '<span class="muted">' + B.esc(item.author.name) + " has joined the channel</span> <time>" + timeOf(item.time) + "</time>";
+      return line;
+    }
     const node = document.createElement("article");
     node.className = "msg" + (item.ephemeral ? " ephemeral" : "") + (item.author.is_bot ? " from-bot" : "");
     node.setAttribute("data-message-id", item.id);
