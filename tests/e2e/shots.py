@@ -12,10 +12,13 @@ from pathlib import Path
 
 __all__ = ["screenshot_path"]
 
+_ROOT = Path(__file__).resolve().parents[2]
+
 
 def screenshot_path(name: str) -> Path:
     """The file `name` in the screenshots folder (created when missing)."""
     chosen = os.environ.get("SCREENSHOTS_DIR")
-    folder = Path(chosen) if chosen else Path(tempfile.gettempdir()) / "hilal-screenshots"
+    # Relative to the repository, not the working directory (local mode's tests chdir to a temp folder).
+    folder = _ROOT / chosen if chosen else Path(tempfile.gettempdir()) / "hilal-screenshots"
     folder.mkdir(parents=True, exist_ok=True)
     return folder / name
