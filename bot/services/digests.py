@@ -11,7 +11,7 @@ ones, a warning when data is older than expected). Everything is read in one rea
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -85,12 +85,13 @@ class DigestScope:
 
 @dataclass(frozen=True, slots=True)
 class ChartSeries:
-    """Spend and sales per day for one currency (summed over its marketplaces)."""
+    """Spend and sales per day for one currency (summed over its marketplaces); None for a day some of
+    its marketplaces have not loaded yet, drawn as a gap rather than a partial sum or a zero."""
 
     currency: str
     days: tuple[date, ...]
-    spend: tuple[Decimal, ...]
-    sales: tuple[Decimal, ...]
+    spend: tuple[Decimal | None, ...]
+    sales: tuple[Decimal | None, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -262,20 +263,30 @@ def _health(
     return health
 
 
-def _chart(parts: Sequence[tuple[Profile, Sequence[CampaignDay], date]]) -> tuple[ChartSeries, ...]:
+def _chart(
+    parts: Sequence[tuple[Profile, Sequence[CampaignDay], date]], loaded: Mapping[int, set[date]]
+) -> tuple[ChartSeries, ...]:
     per_currency: dict[str, dict[date, Totals]] = defaultdict(dict)
     ends: dict[str, date] = {}
+    missing: dict[str, set[date]] = defaultdict(set)
     for profile, campaigns, day in parts:
         cur = profile.currency_code
         ends[cur] = max(ends.get(cur, day), day)
+        have = loaded.get(cast(int, profile.id), set())
+        missing[cur].update(
+            day - timedelta(days=n) for n in range(CHART_DAYS) if day - timedelta(days=n) not in have
+        )
         for campaign in campaigns:
             for d, t in campaign.daily.items():
                 per_currency[cur][d] = per_currency[cur].get(d, Totals()) + t
     series = []
     for cur in sorted(ends):
         days = tuple(ends[cur] - timedelta(days=n) for n in range(CHART_DAYS - 1, -1, -1))
-        values = [per_currency[cur].get(d, Totals()) for d in days]
-        series.append(ChartSeries(cur, days, tuple(v.cost for v in values), tuple(v.sales for v in values)))
+        values = [None if d in missing[cur] else per_currency[cur].get(d, Totals()) for d in days]
+        spend = tuple(v.cost if v is not None else None for v in values)
+        series.append(
+            ChartSeries(cur, days, spend, tuple(v.sales if v is not None else None for v in values))
+        )
     return tuple(series)
 
 
@@ -330,7 +341,7 @@ def build_digest(services: Services, *, scope: DigestScope, now: datetime) -> Di
         restatement_note=RESTATEMENT_NOTE,
         view_name=data.view.name if data.view else None,
     )
-    return DigestBuild(vm, _chart(chart_parts), days)
+    return DigestBuild(vm, _chart(chart_parts, data.loaded), days)
 
 
 def _synced_before_day_end(data: _Data, profile: Profile, day: date) -> bool:

@@ -173,3 +173,17 @@ def test_a_marketplace_without_a_pending_report_is_still_not_zero(services: Serv
     text = _text(vm)
     assert "not loaded yet (no Amazon report for this day has landed)" in text and "€0.00" not in text
     assert "Totals leave out 1 marketplace not loaded yet." in text
+
+
+def test_the_chart_leaves_a_gap_for_days_not_loaded_and_draws_a_loaded_zero(services: Services) -> None:
+    de = _germany(services)
+    seed.metric(services.engine, de, "11", D13, currency="EUR", cost="70.00", clicks=70, impressions=700)
+    seed.loaded(services.engine, de, D13 - timedelta(days=2))  # loaded, no spend: a real zero
+
+    build = build_digest(services, scope=DigestScope(team_id=seed.TEAM, timezone="Europe/Berlin"), now=NOW)
+
+    (eur,) = build.chart
+    spend = dict(zip(eur.days, eur.spend, strict=True))
+    assert spend[D13] == Decimal("70.00")
+    assert spend[D13 - timedelta(days=2)] == Decimal(0)
+    assert spend[D13 - timedelta(days=1)] is None  # not loaded: a gap, never 0
