@@ -67,9 +67,11 @@ class RegionCardVM:
         state: Connection state; decides the buttons.
         connect_url: Hilal's ``/amazon/oauth/start`` link, used by Connect and Reconnect (None hides them).
         marketplaces: Selected marketplaces, already formatted, e.g. "🇩🇪 DE · Acme GmbH".
-        last_sync: Formatted time of the last finished sync, or None.
-        next_sync: Formatted time of the next scheduled sync, or None.
+        last_sync: When the last sync finished, or None (the renderer shows it in the reader's zone).
+        next_sync: When the next scheduled sync starts, or None.
         sync_progress: e.g. "2 of 3 marketplaces" while syncing.
+        reports_loading: Performance reports Amazon is still preparing for this region (0 when none).
+        loading_since: When the oldest of those reports was asked for, or None.
         warning: One line shown with a warning sign (e.g. why a reconnect is needed).
         render_key: Per-render block_id suffix (see module docstring).
         needs_marketplaces: Connected, but the marketplaces are not chosen (saved) yet, e.g. right after
@@ -81,9 +83,11 @@ class RegionCardVM:
     state: RegionState
     connect_url: str | None = None
     marketplaces: Sequence[str] = ()
-    last_sync: str | None = None
-    next_sync: str | None = None
+    last_sync: datetime | None = None
+    next_sync: datetime | None = None
     sync_progress: str | None = None
+    reports_loading: int = 0
+    loading_since: datetime | None = None
     warning: str | None = None
     render_key: str = ""
     needs_marketplaces: bool = False
@@ -253,7 +257,8 @@ class CampaignPageVM:
         marketplace_options: (value, label) pairs for the marketplace filter, already limited to the
             chosen regions; label e.g. "🇩🇪 DE".
         tag_options: All tags of the team, for the tag filter.
-        as_of: Formatted freshness note, e.g. "synced 10:42 UTC", or None.
+        synced_at: When the team's last sync finished (shown in the reader's own zone), or None.
+        view_name: The saved view whose filter this page shows, when it matches one exactly.
         render_key: Per-render block_id suffix (see module docstring).
         groups: The currency groups on this page, in row order, when the list is sorted by money and
             spans several currencies; empty otherwise (one currency, or a sort by name or ACOS).
@@ -266,9 +271,10 @@ class CampaignPageVM:
     page_size: int = 20
     marketplace_options: Sequence[tuple[str, str]] = ()
     tag_options: Sequence[str] = ()
-    as_of: str | None = None
+    synced_at: datetime | None = None
     render_key: str = ""
     groups: Sequence[CurrencyGroupVM] = ()
+    view_name: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -286,12 +292,24 @@ class CampaignMatchVM:
 
 @dataclass(frozen=True, slots=True)
 class AdGroupVM:
-    """An ad group line in the campaign details modal."""
+    """An ad group line in the campaign details modal.
+
+    Attributes:
+        spend_7d: Spend on the ad group's keywords in the window, formatted; "—" when none of the
+            window's keyword reports is loaded yet (never a zero for days Amazon has not delivered).
+        days_loaded: Days of the window whose keyword report is loaded.
+    """
 
     name: str
     state: str
     default_bid: str
     spend_7d: str = "—"
+    days_loaded: int = 7
+
+    @property
+    def window_label(self) -> str:
+        """ "7 days", or "5 of 7 days" when some days are not loaded yet."""
+        return "7 days" if self.days_loaded >= 7 else f"{max(self.days_loaded, 0)} of 7 days"
 
 
 @dataclass(frozen=True, slots=True)
@@ -326,7 +344,7 @@ class CampaignDetailVM:
         top_keywords: Top keywords by 7-day spend (the renderer shows at most 10).
         notes: Newest first (the renderer shows at most 10).
         amazon_campaign_id: Amazon's campaign id, shown for support, or None.
-        as_of: Formatted freshness note, or None.
+        synced_at: When the team's last sync finished, or None.
     """
 
     campaign: CampaignRowVM
@@ -335,7 +353,7 @@ class CampaignDetailVM:
     top_keywords: Sequence[KeywordVM] = ()
     notes: Sequence[NoteVM] = ()
     amazon_campaign_id: str | None = None
-    as_of: str | None = None
+    synced_at: datetime | None = None
 
 
 # --- Saved views and Home --------------------------------------------------------------------------------
@@ -445,14 +463,14 @@ class HealthVM:
 
     Attributes:
         region: "na", "eu" or "fe".
-        last_sync: Formatted time of the last finished sync, or None.
+        last_sync: When the last sync finished, or None (shown in each reader's own zone).
         state: The region's connection state.
         reconnect_url: Link for a Reconnect button (shown for reconnect_needed), or None.
         stale: The last sync is older than expected.
     """
 
     region: RegionCode
-    last_sync: str | None
+    last_sync: datetime | None
     state: RegionState
     reconnect_url: str | None = None
     stale: bool = False

@@ -15,8 +15,9 @@ from bot.blocks.common import (
     sections_from_lines,
     user_mention,
 )
+from bot.blocks.format import slack_date
 from bot.blocks.ids import CallbackId, encode_meta
-from bot.viewmodels import CampaignDetailVM
+from bot.viewmodels import AdGroupVM, CampaignDetailVM
 
 __all__ = ["DETAILS_TITLE", "render_campaign_details"]
 
@@ -24,6 +25,7 @@ DETAILS_TITLE = "Campaign details"
 CLOSE = "Close"
 STALE = "⏸ Shown as of the last sync: the region is not syncing."
 AD_GROUPS = "*Ad groups* ({shown} of {total})"
+KEYWORD_SPEND_NOT_LOADED = "keyword spend not loaded yet"
 NO_AD_GROUPS = "*Ad groups*\nNone synced."
 KEYWORDS = "*Top keywords, last 7 days*"
 NOTES = "*Notes*"
@@ -56,11 +58,16 @@ def _ad_groups(vm: CampaignDetailVM) -> list[Block]:
     total = max(vm.ad_groups_total, len(vm.ad_groups))
     lines = [AD_GROUPS.format(shown=len(shown), total=total)]
     lines += [
-        f"• {safe(g.name, 120)}: {safe(g.state, 20)} · bid {safe(g.default_bid, 30)}"
-        f" · spend {safe(g.spend_7d, 30)}"
+        f"• {safe(g.name, 120)}: {safe(g.state, 20)} · bid {safe(g.default_bid, 30)}{_spend(g)}"
         for g in shown
     ]
     return sections_from_lines(lines)
+
+
+def _spend(group: AdGroupVM) -> str:
+    if group.days_loaded <= 0:
+        return f" · {KEYWORD_SPEND_NOT_LOADED}"
+    return f" · keyword spend {safe(group.spend_7d, 30)} ({group.window_label})"
 
 
 def _keywords(vm: CampaignDetailVM) -> list[Block]:
@@ -97,9 +104,9 @@ def render_campaign_details(vm: CampaignDetailVM) -> View:
         The modal view (at most 45 blocks).
     """
     blocks: list[Block] = [header(vm.campaign.name), _facts(vm)]
-    if vm.campaign.stale or vm.as_of:
+    if vm.campaign.stale or vm.synced_at:
         notes = [STALE] if vm.campaign.stale else []
-        notes += [safe(vm.as_of, 100)] if vm.as_of else []
+        notes += [f"synced {slack_date(vm.synced_at)}"] if vm.synced_at else []
         blocks.append(context(*notes))
     blocks += [divider(), *_ad_groups(vm), *_keywords(vm), divider(), *_notes(vm)]
     return {

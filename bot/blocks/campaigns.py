@@ -30,6 +30,7 @@ from bot.blocks.common import (
     static_select,
     truncate,
 )
+from bot.blocks.format import slack_date
 from bot.blocks.ids import OPTION_META_MAX_LENGTH, ActionId, BlockId, CampaignOp, block_id, encode_meta
 from bot.blocks.limits import MAX_MESSAGE_TEXT_BUDGET, MAX_OPTION_VALUE, MAX_SELECT_OPTIONS, total_text_length
 from bot.viewmodels import CampaignFilterVM, CampaignPageVM, CampaignRowVM, CurrencyGroupVM
@@ -42,6 +43,8 @@ __all__ = [
     "REGION_OPTIONS",
     "SORT_OPTIONS",
     "STATE_OPTIONS",
+    "VIEW_BANNER",
+    "list_title",
     "page_size",
     "render_campaign_details",
     "render_campaign_list",
@@ -61,6 +64,7 @@ OVERFLOW_OPTIONS = (
     (CampaignOp.DETAILS, "🔎 Details"),
 )
 TITLE = "Campaigns"
+VIEW_BANNER = "View: {name}"  # the title of a list that shows a saved view exactly
 COUNT = "{first}–{last} of {total}"  # noqa: RUF001
 NO_MATCHES = "*No campaigns match these filters.*"
 WIDEN_HINT = (
@@ -208,8 +212,8 @@ def _summary(vm: CampaignPageVM, shown: int) -> str:
         f"*{_count(vm, shown)}*" if shown else f"*0 of {vm.total:,}*",
         f"sorted by {safe(vm.filter.sort, 10)}",
     ]
-    if vm.as_of:
-        parts.append(safe(vm.as_of, 100))
+    if vm.synced_at:
+        parts.append(f"synced {slack_date(vm.synced_at)}")
     rule = f"\n{CURRENCY_RULE}" if vm.groups else ""  # its own line, in the same block
     return " · ".join(parts) + rule
 
@@ -278,6 +282,11 @@ def render_campaign_list(vm: CampaignPageVM, *, surface: Surface = "message") ->
     return blocks
 
 
+def list_title(vm: CampaignPageVM, plain: str = TITLE) -> str:
+    """``View: NAME`` when the page shows a saved view exactly, else ``plain`` (at most 150 characters)."""
+    return truncate(VIEW_BANNER.format(name=vm.view_name), 150) if vm.view_name else plain
+
+
 def render_campaign_message(vm: CampaignPageVM) -> Message:
     """The campaign list as a message (`/hilal campaigns`, `/hilal view NAME`).
 
@@ -287,7 +296,7 @@ def render_campaign_message(vm: CampaignPageVM) -> Message:
     Returns:
         The message; ``text`` states the count or that nothing matched.
     """
-    blocks = [header(TITLE), *render_campaign_list(vm, surface="message")]
+    blocks = [header(list_title(vm)), *render_campaign_list(vm, surface="message")]
     shown = len(vm.rows[:MESSAGE_PAGE_SIZE])
     if shown:
         text = f"{TITLE} {_count(vm, shown)}"

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from bot.blocks.common import (
     Block,
@@ -25,6 +24,7 @@ from bot.blocks.common import (
     safe,
     section,
 )
+from bot.blocks.format import slack_date
 from bot.blocks.ids import ActionId, BlockId, block_id, encode_meta
 from bot.blocks.limits import MAX_BLOCKS_MESSAGE, MAX_MESSAGE_TEXT_BUDGET, total_text_length
 from bot.viewmodels import DigestLineVM, DigestVM, HealthVM, MarketplaceDigestVM, RegionDigestVM
@@ -103,16 +103,10 @@ def _lines(title: str, items: Sequence[DigestLineVM]) -> list[str]:
     return [title, *shown, *more]
 
 
-def _since(when: datetime) -> str:
-    """A Slack date token: the time in each reader's own zone, "14:05 UTC" where tokens do not render."""
-    utc = when.astimezone(UTC)
-    return f"<!date^{int(utc.timestamp())}^{{time}}|{utc:%H:%M} UTC>"
-
-
 def _not_loaded(mp: MarketplaceDigestVM) -> str:
     if mp.pending_since is None:
         return NOT_LOADED_NO_REPORT
-    return NOT_LOADED.format(since=_since(mp.pending_since))
+    return NOT_LOADED.format(since=slack_date(mp.pending_since, "{time}"))
 
 
 def _marketplace(mp: MarketplaceDigestVM) -> list[Block]:
@@ -147,7 +141,8 @@ def _units(vm: DigestVM) -> list[_Unit]:
 def _health_block(health: HealthVM) -> Block:
     template = HEALTH_LABELS[health.state]
     name = safe(region_name(health.region), 100)
-    text = template.format(name=name, last=safe(health.last_sync or "never", 60))
+    last = slack_date(health.last_sync) if health.last_sync else "never"
+    text = template.format(name=name, last=last)
     if health.stale and health.state in ("connected", "syncing"):
         text += STALE
     accessory = None

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 import string
 from collections.abc import Iterable
+from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -33,6 +34,7 @@ __all__ = [
     "format_pct",
     "join_mrkdwn",
     "mrkdwn_format",
+    "slack_date",
     "unescape_mrkdwn",
     "user_mention",
 ]
@@ -220,3 +222,17 @@ def channel_mention(channel_id: str) -> Mrkdwn:
     if _CHANNEL_ID.fullmatch(channel_id):
         return Mrkdwn(f"<#{channel_id}>")
     return escape_mrkdwn(channel_id[:80])
+
+
+def slack_date(when: datetime, pattern: str = "{date_short_pretty} {time}") -> Mrkdwn:
+    """A Slack date token: Slack shows ``when`` in each reader's own time zone ("Today 09:12").
+
+    Clients that do not render tokens show the UTC fallback ("2026-05-14 07:12 UTC"). A naive
+    ``when`` is taken as UTC (how Hilal stores times).
+
+    Args:
+        when: The moment.
+        pattern: Slack's date format, e.g. ``"{time}"`` or ``"{date_short_pretty} {time}"``.
+    """
+    utc = when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+    return Mrkdwn(f"<!date^{int(utc.timestamp())}^{pattern}|{utc:%Y-%m-%d %H:%M} UTC>")

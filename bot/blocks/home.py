@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.blocks.campaigns import render_campaign_list
+from bot.blocks.campaigns import list_title, render_campaign_list
 from bot.blocks.common import Block, View, context, divider, header
 from bot.blocks.limits import MAX_BLOCKS_VIEW
 from bot.blocks.region_card import render_region_card
@@ -34,7 +34,7 @@ def render_home(vm: HomeVM) -> View:
         if index:
             blocks.append(divider())
         blocks.extend(render_region_card(card))
-    blocks += [divider(), header(CAMPAIGNS)]
+    blocks += [divider(), header(list_title(vm.campaigns, CAMPAIGNS) if vm.campaigns else CAMPAIGNS)]
     if vm.campaigns is None:
         blocks.append(context(NO_CAMPAIGNS))
     else:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 from bot.blocks.common import (
@@ -18,6 +17,7 @@ from bot.blocks.common import (
     safe,
     section,
 )
+from bot.blocks.format import slack_date
 from bot.blocks.ids import ActionId, BlockId, block_id, encode_meta
 from bot.viewmodels import RegionCardVM
 
@@ -41,6 +41,7 @@ STATE_LABELS = {
 NOT_CONNECTED_NOTE = (
     "Connect your Amazon Ads account for {name}, then tick the marketplaces Hilal should manage."
 )
+PERFORMANCE_LOADING = "⏳ Performance still loading: Amazon is preparing {count} {noun}{since}."
 RECONNECT_NOTE = "Amazon no longer accepts Hilal's access for {name}. Syncs are paused; all data is kept."
 DISCONNECTED_NOTE = (
     "History kept: reports, campaigns as of the last sync, tags, notes, saved views and the marketplace "
@@ -80,14 +81,6 @@ def disconnect_confirm(region: str, name: str = "") -> dict[str, object]:
     )
 
 
-_DATE_TOKEN = re.compile(r"<!date\^\d{1,12}\^[^|<>]{1,60}\|[^<>|]{1,60}>")
-
-
-def _time_text(value: str) -> str:
-    """A Slack date token (shown in each reader's time zone) passes as is; anything else is escaped."""
-    return value if _DATE_TOKEN.fullmatch(value) else safe(value, 100)
-
-
 def _choosing(vm: RegionCardVM) -> bool:
     """Connected but with no saved marketplaces: the card's one state is "choose marketplaces"."""
     return vm.needs_marketplaces and vm.state == "connected"
@@ -113,13 +106,22 @@ def _status_lines(vm: RegionCardVM) -> list[str]:
         lines.append(lead + ", ".join(shown) + (f" and {more} more" if more > 0 else ""))
     elif not _choosing(vm):  # the choose note already says none are chosen
         lines.append(NO_MARKETPLACES)
+    lines += _time_lines(vm)
+    return lines
+
+
+def _time_lines(vm: RegionCardVM) -> list[str]:
+    """Last and next sync in the reader's own zone, and performance Amazon is still preparing."""
     times = []
     if vm.last_sync:
-        times.append(f"Last sync: {_time_text(vm.last_sync)}")
+        times.append(f"Last sync: {slack_date(vm.last_sync)}")
     if vm.next_sync and vm.state in ("connected", "syncing"):
-        times.append(f"Next sync: {_time_text(vm.next_sync)}")
-    if times:
-        lines.append(" · ".join(times))
+        times.append(f"Next sync: {slack_date(vm.next_sync)}")
+    lines = [" · ".join(times)] if times else []
+    if vm.reports_loading and vm.state in ("connected", "syncing"):
+        since = f" (asked {slack_date(vm.loading_since, '{time}')})" if vm.loading_since else ""
+        noun = "report" if vm.reports_loading == 1 else "reports"
+        lines.append(PERFORMANCE_LOADING.format(count=vm.reports_loading, noun=noun, since=since))
     return lines
 
 

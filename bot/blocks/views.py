@@ -14,13 +14,12 @@ from bot.blocks.common import (
     message,
     safe,
     section,
-    truncate,
     user_mention,
 )
 from bot.blocks.ids import ActionId, BlockId, block_id, encode_meta
 from bot.viewmodels import SavedViewVM
 
-__all__ = ["MESSAGE_MAX_VIEWS", "NO_VIEWS", "render_view_blocks", "render_view_list", "with_view_banner"]
+__all__ = ["MESSAGE_MAX_VIEWS", "NO_VIEWS", "render_view_blocks", "render_view_list"]
 
 MESSAGE_MAX_VIEWS = 25
 TITLE = "Saved views"
@@ -29,7 +28,6 @@ SHARED = "👥 shared"
 PERSONAL = "🔒 personal"
 OPEN = "Open"
 MORE = "… and {count} more. Open any view with `/hilal view NAME`."
-VIEW_BANNER = "View: {name}"
 MESSAGE_MAX_BLOCKS = 50
 
 
@@ -74,23 +72,3 @@ def render_view_list(views: Sequence[SavedViewVM]) -> Message:
     names = ", ".join(safe(view.name, 100) for view in views[:MESSAGE_MAX_VIEWS])
     text = f"{TITLE}: {names}" if views else NO_VIEWS
     return message(text, [header(TITLE), *render_view_blocks(views)])
-
-
-def with_view_banner(blocks: Sequence[Block], name: str) -> list[Block]:
-    """The campaign list's blocks headed "View: NAME" (an opened saved view says which one it is).
-
-    The list's own header becomes the banner, so the message keeps its block count; without a header
-    the banner is put first while the message stays within 50 blocks.
-
-    Args:
-        blocks: The campaign list message's blocks.
-        name: The view's name.
-
-    Returns:
-        The blocks with the banner.
-    """
-    banner = header(truncate(VIEW_BANNER.format(name=name), 150))
-    rest = list(blocks)
-    if rest and rest[0].get("type") == "header":
-        return [banner, *rest[1:]]
-    return [banner, *rest] if len(rest) < MESSAGE_MAX_BLOCKS else rest

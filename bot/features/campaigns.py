@@ -12,7 +12,7 @@ from slack_sdk.errors import SlackApiError
 from bot.blocks.campaigns import summarize_filter
 from bot.blocks.format import Mrkdwn, mrkdwn_format
 from bot.blocks.modals import render_choose_campaign
-from bot.blocks.views import render_view_list, with_view_banner
+from bot.blocks.views import render_view_list
 from bot.errors import UsageError
 from bot.features.base import CommandContext, CommandSpec, Feature
 from bot.features.campaigns_actions import register
@@ -98,7 +98,7 @@ def _view_open(ctx: CommandContext, name: str) -> None:
     msg = campaign_message(ctx.services, team_id=ctx.team_id, user_id=ctx.user_id)
     # a renderer's text is mrkdwn already (user parts escaped): only the view name needs escaping here
     text = mrkdwn_format("View “{name}”: {rest}", name=view_name, rest=Mrkdwn(msg["text"]))
-    ctx.reply({"text": text, "blocks": with_view_banner(msg["blocks"], view_name)})
+    ctx.reply({"text": text, "blocks": msg["blocks"]})  # headed "View: NAME": the filter is the view's
 
 
 def handle_view(ctx: CommandContext) -> None:

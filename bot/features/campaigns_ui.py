@@ -11,6 +11,7 @@ readers here turn that into `UnreadableRequest` (a `UserFacingError`), never a c
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Literal
 
 from slack_sdk.webhook import WebhookClient
@@ -27,6 +28,7 @@ from bot.services.campaigns import (
     remember_filter,
     window_state,
 )
+from bot.services.saved_views import view_matching
 from bot.viewmodels import CampaignPageVM
 from storage.db import session_scope
 
@@ -160,6 +162,7 @@ def build_page(
             render_key=render_key(services),
             state=state,
         )
+        vm = replace(vm, view_name=view_matching(session, team_id=team_id, user_id=user_id, filter=flt))
     if not state.fresh:  # after midnight, or a write the sync has not caught up with: this page took
         # the live road; refresh in the background for the next one
         services.background.submit(refresh_window_quietly, services.engine, team_id=team_id, today=today)

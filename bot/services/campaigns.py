@@ -46,7 +46,6 @@ __all__ = [
     "build_campaign_page_vm",
     "build_detail_vm",
     "ensure_window",
-    "format_as_of",
     "format_budget",
     "group_vms",
     "list_campaigns",
@@ -266,15 +265,6 @@ def marketplace_options(session: Session, *, team_id: str, regions: tuple[str, .
     return list(seen.items())
 
 
-def format_as_of(when: datetime | None, now: datetime) -> str | None:
-    """``synced 10:42 UTC`` today, ``synced 14 May 10:42 UTC`` before; None when never synced."""
-    if when is None:
-        return None
-    if when.date() == now.date():
-        return f"synced {when:%H:%M} UTC"
-    return f"synced {when.day} {when:%b %H:%M} UTC"
-
-
 def build_campaign_page_vm(
     session: Session,
     *,
@@ -302,7 +292,7 @@ def build_campaign_page_vm(
         page_size=page.limit,
         marketplace_options=marketplace_options(session, team_id=team_id, regions=filter.regions),
         tag_options=repo.team_tags(session, team_id=team_id),
-        as_of=format_as_of(state.last_success_at, now),
+        synced_at=state.last_success_at,
         render_key=render_key,
         groups=group_vms(page),
     )
@@ -361,6 +351,10 @@ def build_detail_vm(
     row = _annotate(session, team_id, listed)[0]
     currency = row.currency
     groups, groups_total = repo.ad_groups_of(session, campaign=campaign)
+    group_spend = repo.ad_group_keyword_spend(session, campaign=campaign, start=start, end=end)
+    keyword_days = campaign_days_loaded(
+        session, campaign_pks=[campaign.id], report_kind="keyword", start=start, end=end
+    ).get(campaign.id, 0)
     keywords = repo.top_keywords(session, campaign=campaign, start=start, end=end)
     notes = notes_repo.notes_of(session, team_id=team_id, campaign_pk=campaign.id)
     return CampaignDetailVM(
@@ -370,6 +364,8 @@ def build_detail_vm(
                 name=g.name,
                 state=g.state.lower(),
                 default_bid=format_money(g.default_bid, currency) if g.default_bid is not None else NO_VALUE,
+                spend_7d=format_money(group_spend.get(g.ad_group_id, Decimal(0)), currency),
+                days_loaded=keyword_days,
             )
             for g in groups
         ],
@@ -387,5 +383,5 @@ def build_detail_vm(
         ],
         notes=[NoteVM(author=n.author_id, date=f"{n.created_at:%d %b %Y}", text=n.text) for n in notes],
         amazon_campaign_id=campaign.campaign_id,
-        as_of=format_as_of(repo.last_success_at(session, team_id=team_id), now),
+        synced_at=repo.last_success_at(session, team_id=team_id),
     )

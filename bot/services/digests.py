@@ -29,7 +29,7 @@ from bot.services.digest_figures import (
     top_campaigns,
 )
 from bot.services.digest_filter import ViewFilter
-from bot.services.digest_schedule import format_local, local_today, parse_zone
+from bot.services.digest_schedule import local_today, parse_zone
 from bot.viewmodels import (
     CurrencyTotalVM,
     DigestVM,
@@ -259,7 +259,7 @@ def _health(
                 region=region,
             )
         stale = region in lagging or last is None or now - last > _stale_after(services)
-        health.append(HealthVM(code, format_local(last, scope.timezone) if last else None, state, url, stale))
+        health.append(HealthVM(code, last, state, url, stale))
     return health
 
 

@@ -25,7 +25,7 @@ from bot.services.connect_links import connect_url
 from bot.services.connections import apply_selection, is_selectable
 from bot.viewmodels import MarketplaceOptionVM, MarketplacePickerVM, RegionCardVM, RegionCode, RegionState
 from storage.db import session_scope
-from storage.models import Connection, ConnectionStatus, PendingSelection, Profile
+from storage.models import Connection, ConnectionStatus, PendingSelection, Profile, ReportJob
 from storage.repositories.connections import get_connection, list_connections, list_profiles
 from storage.repositories.pending_selections import (
     claim_action,
@@ -37,6 +37,7 @@ from storage.repositories.pending_selections import (
     pending_ids,
     set_pending_ids,
 )
+from storage.repositories.report_jobs import open_report_jobs
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -52,20 +53,11 @@ __all__ = [
     "fill_picker",
     "open_picker",
     "save_picker",
-    "slack_time",
     "update_picker",
 ]
 
 REGION_CODES: tuple[RegionCode, ...] = ("na", "eu", "fe")
 PICKER_TTL = timedelta(hours=24)  # an open picker's unsaved ticks are kept this long
-
-
-def slack_time(when: datetime | None) -> str | None:
-    """A Slack date token: shown in each reader's own time zone, with a UTC fallback."""
-    if when is None:
-        return None
-    fallback = when.strftime("%Y-%m-%d %H:%M UTC")
-    return f"<!date^{int(when.timestamp())}^{{date_short_pretty}} {{time}}|{fallback}>"
 
 
 def _state(conn: Connection | None, now: datetime) -> RegionState:
@@ -88,6 +80,7 @@ def _card(
     services: Services,
     conn: Connection | None,
     profiles: list[Profile],
+    loading: list[ReportJob],
     *,
     team_id: str,
     enterprise_id: str,
@@ -126,10 +119,10 @@ def _card(
         state=state,
         connect_url=link,
         marketplaces=[marketplace_label(p) for p in profiles if p.selected],
-        last_sync=slack_time(conn.last_success_at) if conn else None,
-        next_sync=slack_time(conn.next_active_sync_at)
-        if conn and state in ("connected", "syncing")
-        else None,
+        last_sync=conn.last_success_at if conn else None,
+        next_sync=conn.next_active_sync_at if conn and state in ("connected", "syncing") else None,
+        reports_loading=len(loading),
+        loading_since=min((job.created_at for job in loading), default=None),
         warning=warning,
         render_key=render_key,
         needs_marketplaces=state == "connected" and conn is not None and not conn.selection_confirmed,
@@ -155,11 +148,13 @@ def build_region_cards(
     with session_scope(services.engine, readonly=True) as session:
         conns = {c.region: c for c in list_connections(session, team_id=team_id)}
         profiles = {r: list(list_profiles(session, connection_id=c.id or 0)) for r, c in conns.items()}
+        loading = {r: open_report_jobs(session, connection_id=c.id or 0) for r, c in conns.items()}
     return [
         _card(
             services,
             conns.get(r),
             profiles.get(r, []),
+            loading.get(r, []),
             team_id=team_id,
             enterprise_id=enterprise_id,
             user_id=user_id,

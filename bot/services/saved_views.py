@@ -31,6 +31,7 @@ __all__ = [
     "quoted_view_name",
     "save_view",
     "validate_view_name",
+    "view_matching",
     "view_vm",
 ]
 
@@ -78,6 +79,18 @@ def view_vm(view: SavedView) -> SavedViewVM:
 def list_views(session: Session, *, team_id: str, user_id: str) -> list[SavedViewVM]:
     """The user's own views and the workspace's shared ones, by name."""
     return [view_vm(v) for v in notes_repo.list_saved_views(session, team_id=team_id, user_id=user_id)]
+
+
+def view_matching(session: Session, *, team_id: str, user_id: str, filter: CampaignFilter) -> str | None:
+    """The name of a view (own first, then shared) whose filter is exactly ``filter``, or None.
+
+    An opened view keeps its name until the user changes a filter or the sort; then the list is no
+    longer that view and says so by dropping the name.
+    """
+    visible = notes_repo.list_saved_views(session, team_id=team_id, user_id=user_id)
+    same = [v for v in visible if CampaignFilter.from_json(v.filter_json) == filter]
+    own = [v for v in same if v.owner_id == user_id]
+    return (own or same)[0].name if same else None
 
 
 def find_view(session: Session, *, team_id: str, user_id: str, name: str) -> SavedView:

@@ -164,6 +164,20 @@ def ad_groups_of(session: Session, *, campaign: Campaign, limit: int = 15) -> tu
     return list(groups), int(total)
 
 
+def ad_group_keyword_spend(
+    session: Session, *, campaign: Campaign, start: date, end: date
+) -> dict[str, Decimal]:
+    """Spend on keywords per ad group id in the window (ad groups without keyword spend are absent)."""
+    km = table_of(KeywordDailyMetric)
+    stmt = (
+        select(km.c.ad_group_id, func.sum(km.c.cost))
+        .where(km.c.profile_pk == campaign.profile_pk, km.c.campaign_id == campaign.campaign_id)
+        .where(km.c.date >= start, km.c.date <= end)
+        .group_by(km.c.ad_group_id)
+    )
+    return {str(group): money_total(spend) for group, spend in session.connection().execute(stmt).all()}
+
+
 def top_keywords(
     session: Session, *, campaign: Campaign, start: date, end: date, limit: int = 10
 ) -> list[tuple[Keyword, Decimal, Decimal]]:

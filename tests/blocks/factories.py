@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from bot.blocks.format import flag
 from bot.viewmodels import (
     CampaignFilterVM,
@@ -12,6 +14,8 @@ from bot.viewmodels import (
 
 COUNTRIES = ("DE", "FR", "IT", "ES", "UK", "NL", "SE", "PL", "TR", "BE")
 EVIL = "<!channel> & <https://evil.example|click> *bold*"
+
+SYNCED_AT = datetime(2026, 5, 14, 10, 42, tzinfo=UTC)
 
 
 def row(index: int = 1, **overrides: object) -> CampaignRowVM:
@@ -61,7 +65,7 @@ def page(
         page_size=size,
         marketplace_options=(("eu:DE", "🇩🇪 DE"), ("eu:FR", "🇫🇷 FR"), ("na:US", "🇺🇸 US")),
         tag_options=("brand", "launch"),
-        as_of="synced 10:42 UTC",
+        synced_at=SYNCED_AT,
         render_key="r1",
     )
 

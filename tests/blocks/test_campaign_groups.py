@@ -6,10 +6,11 @@ from dataclasses import replace
 from typing import Any
 
 from bot.blocks.campaigns import CURRENCY_RULE, render_campaign_list, render_campaign_message
+from bot.blocks.format import slack_date
 from bot.blocks.home import render_home
 from bot.blocks.limits import MAX_BLOCKS_MESSAGE, MAX_BLOCKS_VIEW
 from bot.viewmodels import CurrencyGroupVM, HomeVM
-from tests.blocks.factories import EVIL, long_row, page
+from tests.blocks.factories import EVIL, SYNCED_AT, long_row, page
 from tests.blocks.helpers import assert_valid_message, assert_valid_view, joined
 from tests.blocks.test_messages import cards
 
@@ -33,7 +34,7 @@ def test_each_group_gets_a_header_before_its_first_row_and_the_rule_sits_under_t
     msg = render_campaign_message(vm)
     assert_valid_message(msg)
     assert _texts(msg["blocks"]) == [
-        f"*21–25 of 40* · sorted by spend · synced 10:42 UTC\n{CURRENCY_RULE}",  # noqa: RUF001
+        f"*21–25 of 40* · sorted by spend · synced {slack_date(SYNCED_AT)}\n{CURRENCY_RULE}",  # noqa: RUF001
         "*JPY · 22 campaigns* · continued",
         "ROW",
         "ROW",

@@ -20,7 +20,7 @@ from bot.viewmodels import (
     KeywordVM,
     NoteVM,
 )
-from tests.blocks.factories import EVIL, long_row, page, row
+from tests.blocks.factories import EVIL, SYNCED_AT, long_row, page, row
 from tests.blocks.helpers import assert_valid_message, assert_valid_view, elements, joined
 
 
@@ -197,7 +197,7 @@ def detail(**kw: object) -> CampaignDetailVM:
         ),
         "notes": tuple(NoteVM("U0123", f"2025-05-{i + 1:02d}", f"Note {i} {EVIL}") for i in range(12)),
         "amazon_campaign_id": "1234567890",
-        "as_of": "synced 3 days ago",
+        "synced_at": SYNCED_AT,
     }
     values.update(kw)
     return CampaignDetailVM(**values)  # type: ignore[arg-type]
@@ -224,7 +224,7 @@ def test_details_modal() -> None:
 
 def test_details_modal_empty_and_long() -> None:
     empty = render_campaign_details(
-        detail(ad_groups=(), top_keywords=(), notes=(), as_of=None, campaign=row(1, name="N" * 400))
+        detail(ad_groups=(), top_keywords=(), notes=(), synced_at=None, campaign=row(1, name="N" * 400))
     )
     assert_valid_view(empty)
     assert "No notes yet" in joined(empty["blocks"]) and "None synced" in joined(empty["blocks"])

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from bot.blocks.digest import render_digest
 from bot.blocks.ids import ActionId, decode_meta
 from bot.blocks.limits import total_text_length
@@ -45,9 +47,11 @@ def marketplace(country: str, *, heavy: bool = False, account: str = "Acme GmbH"
 
 def health() -> list[HealthVM]:
     return [
-        HealthVM("na", "09:01 UTC", "connected", stale=True),
-        HealthVM("eu", "09:02 UTC", "connected"),
-        HealthVM("fe", "2 days ago", "reconnect_needed", reconnect_url=RECONNECT_URL),
+        HealthVM("na", datetime(2026, 5, 14, 9, 1, tzinfo=UTC), "connected", stale=True),
+        HealthVM("eu", datetime(2026, 5, 14, 9, 2, tzinfo=UTC), "connected"),
+        HealthVM(
+            "fe", datetime(2026, 5, 12, 9, 0, tzinfo=UTC), "reconnect_needed", reconnect_url=RECONNECT_URL
+        ),
     ]
 
 

@@ -64,9 +64,7 @@ def _row() -> CampaignRowVM:
 
 def _page() -> CampaignPageVM:
     flt = CampaignFilterVM(regions=(E,), marketplaces=(E,), states=(E,), tags=(E,), search=E, sort=E)  # type: ignore[arg-type]
-    return CampaignPageVM(
-        flt, [_row()], 40, marketplace_options=[(E, E)], tag_options=[E], as_of=E, render_key="k"
-    )
+    return CampaignPageVM(flt, [_row()], 40, marketplace_options=[(E, E)], tag_options=[E], render_key="k")
 
 
 def _digest() -> DigestVM:
@@ -74,16 +72,18 @@ def _digest() -> DigestVM:
     mp = MarketplaceDigestVM("🇩🇪", E, E, E, [DigestMetricVM(E, E, E, E)], [line], [line], [line], E)
     region = RegionDigestVM("eu", [mp], [CurrencyTotalVM(E, E, E, E)], E)
     health = [
-        HealthVM("eu", E, "connected"),
-        HealthVM("na", E, "reconnect_needed", reconnect_url="https://x"),
+        HealthVM("eu", None, "connected"),
+        HealthVM("na", None, "reconnect_needed", reconnect_url="https://x"),
     ]
     return DigestVM(E, [region], health, E, None, E)
 
 
 def _cards() -> list[RegionCardVM]:
     return [
-        RegionCardVM("eu", E, "syncing", None, [E, E], E, E, E, E),
-        RegionCardVM("fe", E, "reconnect_needed", "https://hilal.example/start", [E], E, E, None, E),
+        RegionCardVM("eu", E, "syncing", None, [E, E], None, None, E, warning=E),
+        RegionCardVM(
+            "fe", E, "reconnect_needed", "https://hilal.example/start", [E], None, None, None, warning=E
+        ),
     ]
 
 
@@ -92,7 +92,7 @@ def _rendered() -> dict[str, Any]:
     picker_options = [MarketplaceOptionVM(str(i), E, "🇩🇪", f"{E} {i}") for i in range(12)]
     blocked = MarketplaceOptionVM("99", E, "🇩🇪", E, selectable=False, reason=E)
     detail = CampaignDetailVM(
-        _row(), [AdGroupVM(E, E, E, E)], 3, [KeywordVM(E, E, E, E, E, E)], [NoteVM(OWNER, E, E)], E, E
+        _row(), [AdGroupVM(E, E, E, E)], 3, [KeywordVM(E, E, E, E, E, E)], [NoteVM(OWNER, E, E)], E, None
     )
     views = [SavedViewVM(E, True, OWNER, E), SavedViewVM("R&D", False, E, E)]
     return {

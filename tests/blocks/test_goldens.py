@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -29,13 +30,21 @@ from bot.viewmodels import (
     SyncProgressVM,
 )
 from tests.blocks import test_digest
-from tests.blocks.factories import page, profiles, row
+from tests.blocks.factories import SYNCED_AT, page, profiles, row
 from tests.blocks.helpers import GOLDEN_DIR, assert_golden
+
+HOUR, DAY = timedelta(hours=1), timedelta(days=1)
 
 URL = "https://hilal.example/amazon/oauth/start?region={}"
 CARDS = [
     RegionCardVM(
-        "na", "North America", "connected", URL.format("na"), ("🇺🇸 US · Acme Inc",), "09:12 UTC", "10:12 UTC"
+        "na",
+        "North America",
+        "connected",
+        URL.format("na"),
+        ("🇺🇸 US · Acme Inc",),
+        SYNCED_AT,
+        SYNCED_AT + HOUR,
     ),
     RegionCardVM(
         "eu",
@@ -43,10 +52,12 @@ CARDS = [
         "reconnect_needed",
         URL.format("eu"),
         ("🇩🇪 DE · Acme GmbH",),
-        "yesterday",
+        SYNCED_AT - DAY,
         warning="Amazon revoked the grant.",
     ),
-    RegionCardVM("fe", "Far East", "disconnected", URL.format("fe"), ("🇯🇵 JP · Acme KK",), "3 May"),
+    RegionCardVM(
+        "fe", "Far East", "disconnected", URL.format("fe"), ("🇯🇵 JP · Acme KK",), SYNCED_AT - 11 * DAY
+    ),
 ]
 
 
@@ -64,7 +75,7 @@ RENDERS: dict[str, Callable[[], Any]] = {
     "marketplace_picker_checkboxes": lambda: _picker(4),
     "marketplace_picker_grouped": lambda: _picker(12),
     "campaigns_message": lambda: render_campaign_message(page(3, total=412, offset=40, regions=["eu"])),
-    "campaign_details": lambda: render_campaign_details(CampaignDetailVM(row(7), as_of="synced 09:12 UTC")),
+    "campaign_details": lambda: render_campaign_details(CampaignDetailVM(row(7), synced_at=SYNCED_AT)),
     "home": lambda: render_home(
         HomeVM(CARDS, page(2), [SavedViewVM("EU brand", True, "U01", "EU · tag brand")])
     ),

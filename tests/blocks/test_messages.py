@@ -11,7 +11,7 @@ from bot.blocks.limits import check_view
 from bot.blocks.sync import describe_counts, render_sync_progress
 from bot.blocks.views import render_view_list
 from bot.viewmodels import CommandHelp, HomeVM, RegionCardVM, SavedViewVM, SyncProgressVM
-from tests.blocks.factories import EVIL, long_row, page
+from tests.blocks.factories import EVIL, SYNCED_AT, long_row, page
 from tests.blocks.helpers import assert_valid_message, assert_valid_view, elements, joined
 
 COMMANDS = [
@@ -115,7 +115,7 @@ def test_describe_counts() -> None:
 def cards() -> list[RegionCardVM]:
     url = "https://hilal.example/amazon/oauth/start"
     return [
-        RegionCardVM("na", "North America", "connected", url, ("🇺🇸 US · Acme",), "09:00", "10:00"),
+        RegionCardVM("na", "North America", "connected", url, ("🇺🇸 US · Acme",), SYNCED_AT, SYNCED_AT),
         RegionCardVM("eu", "Europe", "reconnect_needed", url, ("🇩🇪 DE · Acme",), warning="Grant revoked"),
         RegionCardVM("fe", "Far East", "not_connected", url),
     ]

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
 from bot.blocks.ids import ActionId, decode_meta
@@ -18,8 +20,8 @@ def card(state: RegionState, **kw: object) -> RegionCardVM:
         "state": state,
         "connect_url": URL,
         "marketplaces": ("🇩🇪 DE · Acme GmbH", "🇫🇷 FR · Acme GmbH"),
-        "last_sync": "today 09:12 UTC",
-        "next_sync": "today 10:12 UTC",
+        "last_sync": datetime(2026, 5, 14, 9, 12, tzinfo=UTC),
+        "next_sync": datetime(2026, 5, 14, 10, 12, tzinfo=UTC),
     }
     values.update(kw)
     return RegionCardVM(**values)  # type: ignore[arg-type]
@@ -105,17 +107,25 @@ def test_render_key_changes_block_ids() -> None:
     assert first[0]["block_id"] != second[0]["block_id"]
 
 
-def test_slack_date_tokens_pass_but_other_markup_is_escaped():
-    from bot.blocks.region_card import render_region_card
-    from bot.viewmodels import RegionCardVM
+def test_sync_times_are_shown_in_each_readers_own_zone() -> None:
+    from datetime import UTC, datetime
 
-    token = "<!date^1795928237^{date_short_pretty} {time}|2026-11-29 05:00 UTC>"
-    vm = RegionCardVM(
-        region="eu", region_name="Europe", state="connected", last_sync=token, next_sync="<@U123> <!channel>"
-    )
-    text = str(render_region_card(vm))
-    assert token in text
-    assert "<!channel>" not in text and "&lt;!channel&gt;" in text
+    last = datetime(2026, 11, 29, 5, 0, tzinfo=UTC)
+    text = joined(render_region_card(card("connected", last_sync=last, next_sync=last.replace(hour=6))))
+    assert "Last sync: <!date^1795928400^{date_short_pretty} {time}|2026-11-29 05:00 UTC>" in text
+    assert "Next sync: <!date^1795932000^{date_short_pretty} {time}|2026-11-29 06:00 UTC>" in text
+
+
+def test_a_region_whose_reports_are_with_amazon_says_performance_is_still_loading() -> None:
+    from datetime import UTC, datetime
+
+    asked = datetime(2026, 11, 29, 14, 5, tzinfo=UTC)
+    loading = card("connected", reports_loading=3, loading_since=asked)
+    text = joined(render_region_card(loading))
+    assert "Performance still loading: Amazon is preparing 3 reports (asked <!date^" in text
+    assert "|2026-11-29 14:05 UTC>)" in text
+    assert "still loading" not in joined(render_region_card(card("connected")))
+    assert "still loading" not in joined(render_region_card(card("disconnected", reports_loading=3)))
 
 
 def test_connected_without_saved_marketplaces_shows_one_state() -> None:

@@ -18,6 +18,7 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from bot.blocks.campaigns import CURRENCY_RULE, render_campaign_message
+from bot.blocks.format import slack_date
 from bot.blocks.limits import check_message, check_view
 from bot.features import load_features
 from bot.services.campaign_filters import CampaignFilter
@@ -107,7 +108,7 @@ def test_the_default_list_groups_by_currency_and_sorts_spend_within_each(mixed: 
     msg = render_campaign_message(vm)
     assert check_message(msg) == []
     lines = _lines(msg["blocks"])
-    assert lines[0].endswith(f"synced 09:30 UTC\n{CURRENCY_RULE}")  # the rule, under the filters
+    assert lines[0].endswith(f"synced {slack_date(NOW)}\n{CURRENCY_RULE}")  # the rule, under the filters
     assert lines[1:] == [
         "*JPY · 3 campaigns*",
         *GROUPED[:3],

@@ -153,7 +153,7 @@ def test_page_view_model_formats_money_exactly_and_offers_marketplaces_of_chosen
     assert rows["Brand JP"].budget == "¥3,000 / day" and rows["Brand JP"].acos_7d == "—"
     assert [value for value, _label in vm.marketplace_options] == ["DE", "FR", "JP"]
     assert vm.tag_options == ["launch"]
-    assert vm.as_of == "synced 09:30 UTC"
+    assert vm.synced_at == NOW
 
 
 ALL_FILTERS = [

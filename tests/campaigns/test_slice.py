@@ -98,6 +98,33 @@ def test_views_save_open_list_across_users(h: Harness) -> None:
     assert "NA only" in h.last_reply().text
 
 
+def _header(blocks: list[dict[str, object]]) -> str:
+    head = blocks[0]
+    assert head["type"] == "header"
+    return str(head["text"]["text"])  # type: ignore[index]
+
+
+def test_an_opened_view_says_its_name_until_a_filter_changes(h: Harness) -> None:
+    h.command("campaigns region na")
+    h.command('view save "NA launch" shared')
+    h.command("campaigns region eu")
+    assert _header(h.last_reply().blocks) == "Campaigns"
+
+    h.command("view list", user=h.member)
+    h.slack.send_block_action(team_id=h.team, user_id=h.member, action_id="views.open")  # its Open button
+    opened = h.last_reply()
+    assert _header(opened.blocks) == "View: NA launch" and "Summer launch US" in _text(opened.blocks)
+
+    h.slack.open_home(team_id=h.team, user_id=h.member)
+    home = h.slack.home(h.member)
+    assert home is not None and "View: NA launch" in _text(home.to_api()["blocks"])
+
+    h.slack.send_block_action(
+        team_id=h.team, user_id=h.member, action_id="campaigns.filter.region", selected_options=["eu"]
+    )
+    assert _header(h.last_reply().blocks) == "Campaigns"  # no longer the view
+
+
 def test_tag_with_several_matches_asks_which_one(h: Harness) -> None:
     h.command("tag Summer launch")
     stack = h.slack.open_views(h.admin)

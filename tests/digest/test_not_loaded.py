@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from bot.blocks.digest import render_digest
-from bot.blocks.format import format_money
+from bot.blocks.format import format_money, slack_date
 from bot.jobs.tick import poll_reports
 from bot.services.digests import DigestBuild, DigestScope, build_digest
 from bot.services.sync import run_sync
@@ -26,7 +26,7 @@ from .oracle import change
 
 NOW = datetime(2025, 5, 14, 6, 30, tzinfo=UTC)  # Berlin 08:30: yesterday is the 13th
 D13 = date(2025, 5, 13)
-REQUESTED = f"<!date^{int(START.timestamp())}^{{time}}|12:00 UTC>"  # the initial sync asked at 12:00 UTC
+REQUESTED = slack_date(START, "{time}")  # the initial sync asked at 12:00 UTC
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 from slack_sdk import WebClient
@@ -14,15 +15,26 @@ from sqlmodel import select
 
 from bot.blocks.campaign_details import render_campaign_details
 from bot.blocks.campaigns import render_campaign_list
+from bot.blocks.format import format_money
+from bot.blocks.region_card import render_region_card
 from bot.jobs.tick import poll_reports
 from bot.services.campaign_filters import CampaignFilter
 from bot.services.campaigns import build_campaign_page_vm, build_detail_vm
+from bot.services.regions import build_region_cards
 from bot.services.sync import run_sync, start_sync
 from bot.services.sync_reports import profile_today
 from sandbox.slack import DEMO_BOT_TOKEN, DEMO_TEAM
 from storage.db import make_engine, session_scope
 from storage.migrate import upgrade
-from storage.models import Connection, Profile, ProfileDayLoaded, ReportJob, table_of
+from storage.models import (
+    AdGroup,
+    Connection,
+    KeywordDailyMetric,
+    Profile,
+    ProfileDayLoaded,
+    ReportJob,
+    table_of,
+)
 from storage.purge import execute_purge, plan_purge
 from storage.repositories.loaded_days import loaded_days, mark_days_loaded
 from tests.sync.world import World
@@ -293,3 +305,52 @@ def test_the_campaign_list_says_how_many_of_its_7_days_are_loaded(world: World) 
         )
     assert "5 of 7 days: spend" in _list_text(world)
     assert "Spend, 5 of 7 days" in _details_text(world, conn_id)
+
+
+def _region_card_text(world: World) -> str:
+    cards = build_region_cards(world.services, team_id=DEMO_TEAM, enterprise_id="", user_id="U1", only="na")
+    return json.dumps(render_region_card(cards[0]), ensure_ascii=False)
+
+
+def _keyword_spend_by_group(world: World, profile: Profile) -> dict[str, Decimal]:
+    start = world.clock.now.date() - timedelta(days=7)
+    end = world.clock.now.date() - timedelta(days=1)
+    with session_scope(world.engine, readonly=True) as s:
+        rows = s.exec(select(KeywordDailyMetric).where(KeywordDailyMetric.profile_pk == profile.id)).all()
+    spend: dict[str, Decimal] = {}
+    for r in rows:
+        if start <= r.date <= end:
+            spend[r.ad_group_id] = spend.get(r.ad_group_id, Decimal(0)) + r.cost
+    return spend
+
+
+def test_ad_groups_and_the_region_card_say_what_amazon_has_not_delivered_yet(world: World) -> None:
+    world.seed(marketplaces=("US",))
+    conn_id = world.connect()
+    world.sim.set_report_delay(20 * 60)
+    run_sync(world.services, connection_id=conn_id, kind="initial")
+
+    details = _details_text(world, conn_id)
+    assert "keyword spend not loaded yet" in details and "keyword spend $0.00" not in details
+    assert "Performance still loading: Amazon is preparing" in _region_card_text(world)
+
+    world.clock.advance(minutes=25)
+    poll_reports(world.services, now=world.clock.now)
+
+    assert "still loading" not in _region_card_text(world)
+    details = _details_text(world, conn_id)
+    assert "not loaded yet" not in details
+    profile = world.profiles(conn_id)[0]
+    with session_scope(world.engine, readonly=True) as s:
+        campaign = next(iter(world.campaigns(profile.id or 0).values()))
+        groups = s.exec(
+            select(AdGroup).where(
+                AdGroup.profile_pk == profile.id, AdGroup.campaign_id == campaign.campaign_id
+            )
+        ).all()
+    spend = _keyword_spend_by_group(world, profile)
+    shown = [g for g in groups if g.name in details]
+    assert shown, "the details list the campaign's ad groups"
+    for group in shown:  # each ad group's figure is its keywords' spend over the window, as Amazon reported
+        figure = format_money(spend.get(group.ad_group_id, Decimal(0)), profile.currency_code)
+        assert f"{group.name}: " in details and f"keyword spend {figure} (7 days)" in details
