@@ -30,7 +30,7 @@ system-deps:
 lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
-	$(BIN)/mypy bot storage sandbox
+	$(BIN)/mypy bot storage sandbox tests bench
 
 format: $(STAMP)
 	$(BIN)/ruff format .

@@ -264,7 +264,7 @@ def run(engine: Engine, label: str, runs: int) -> float:
     print("  full = build the page's view-model and render its blocks (what a user waits for)")
     print("  bare = the same SQL statements replayed through the driver; page = the page statement alone")
     print("  added = full p50 - bare p50: what Hilal's layers (SQLAlchemy, view-model, Block Kit) cost")
-    heads = ("rows", "full p50", "full p99", "bare p50", "bare p99", "page p50", "added")
+    heads: tuple[str, ...] = ("rows", "full p50", "full p99", "bare p50", "bare p99", "page p50", "added")
     heads += ("ratio50", "ratio99")
     print(f"{'filter':<24}" + "".join(f"{h:>9}" for h in heads))
     worst = 0.0

@@ -15,12 +15,16 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 import httpx
 from slack_bolt import App
 from slack_sdk.signature import SignatureVerifier
-from werkzeug.serving import make_server
+from werkzeug.serving import BaseWSGIServer, make_server
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import WSGIApplication
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -34,7 +38,7 @@ from tests.harness import SIGNING_SECRET, harness_settings
 CLIENTS, PER_CLIENT = 50, 20
 
 
-def _serve(wsgi):
+def _serve(wsgi: WSGIApplication) -> tuple[BaseWSGIServer, str]:
     server = make_server("127.0.0.1", 0, wsgi, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server, f"http://127.0.0.1:{server.server_port}/slack/events"
@@ -73,9 +77,11 @@ def _load(url: str, bodies: list[str]) -> list[float]:
             for n in range(PER_CLIENT):
                 body = bodies[(i + n) % len(bodies)]
                 ts = str(int(time.time()))
+                signature = verifier.generate_signature(timestamp=ts, body=body)
+                assert signature is not None
                 headers = {
                     "X-Slack-Request-Timestamp": ts,
-                    "X-Slack-Signature": verifier.generate_signature(timestamp=ts, body=body),
+                    "X-Slack-Signature": signature,
                     "Content-Type": "application/x-www-form-urlencoded",
                 }
                 start = time.perf_counter()

@@ -46,7 +46,11 @@ from storage.types import to_money_units
 from tests.sync.world import World
 
 MARKETPLACES = ("US", "CA")
-SIZES = {"campaigns_per_profile": 1000, "ad_groups_per_campaign": 10, "keywords_per_ad_group": 10}
+SIZES: dict[str, Any] = {
+    "campaigns_per_profile": 1000,
+    "ad_groups_per_campaign": 10,
+    "keywords_per_ad_group": 10,
+}
 KEYWORD_SHARE = 0.1  # keywords with traffic on a given day (they are the keyword report's rows)
 
 
@@ -81,7 +85,9 @@ def _peak_rss_mb() -> float:
 
 
 def _records(world: World) -> int:
-    with sqlite3.connect(world.engine.url.database) as db:
+    database = world.engine.url.database
+    assert database is not None
+    with sqlite3.connect(database) as db:
         return sum(
             db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
             for table in ("campaign", "ad_group", "keyword", "campaign_daily_metric", "keyword_daily_metric")
@@ -132,7 +138,7 @@ def _pages(
 ) -> Iterator[list[Any]]:
     token = None
     while True:
-        body = {"nextToken": token} if token else {}
+        body: dict[str, str] = {"nextToken": token} if token else {}
         page = json.loads(
             http.post(url, headers={**headers, "Content-Type": media, "Accept": media}, json=body).content,
             parse_float=Decimal,

@@ -14,15 +14,16 @@ import time
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import Engine, text
 from sqlmodel import select
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from storage.db import make_engine, session_scope
 from storage.migrate import upgrade
-from storage.models import Connection, Keyword, Profile
+from storage.models import Connection, Keyword, Profile, table_of
 from storage.types import to_money_units
 from storage.upsert import bulk_upsert
 
@@ -40,7 +41,7 @@ COLUMNS = (
 )
 
 
-def _rows(pk: int) -> list[dict[str, object]]:
+def _rows(pk: int) -> list[dict[str, Any]]:
     now = datetime.now(UTC)
     return [
         {
@@ -58,7 +59,7 @@ def _rows(pk: int) -> list[dict[str, object]]:
     ]
 
 
-def _prepare(url: str) -> tuple[object, int]:
+def _prepare(url: str) -> tuple[Engine, int]:
     engine = make_engine(url)
     upgrade(engine)
     with session_scope(engine) as s:
@@ -68,6 +69,7 @@ def _prepare(url: str) -> tuple[object, int]:
         conn = Connection(team_id="TB", region="na")
         s.add(conn)
         s.flush()
+        assert conn.id is not None
         profile = Profile(
             connection_id=conn.id,
             team_id="TB",
@@ -82,12 +84,12 @@ def _prepare(url: str) -> tuple[object, int]:
         return engine, int(profile.id or 0)
 
 
-def _helper(engine, rows) -> float:
+def _helper(engine: Engine, rows: list[dict[str, Any]]) -> float:
     start = time.perf_counter()
     with session_scope(engine) as s:
         bulk_upsert(
             s,
-            Keyword.__table__,
+            table_of(Keyword),
             rows,
             key=("profile_pk", "keyword_id"),
             update=("campaign_id", "ad_group_id", "text", "match_type", "state", "bid", "updated_at"),
@@ -95,7 +97,7 @@ def _helper(engine, rows) -> float:
     return time.perf_counter() - start
 
 
-def _raw(engine, rows) -> float:
+def _raw(engine: Engine, rows: list[dict[str, Any]]) -> float:
     placeholders = ", ".join(f":{c}" for c in COLUMNS)
     sql = text(
         f"INSERT INTO keyword ({', '.join(COLUMNS)}) VALUES ({placeholders}) "

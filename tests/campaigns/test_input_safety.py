@@ -12,7 +12,7 @@ import shutil
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlencode
 
 import pytest
@@ -369,9 +369,9 @@ def test_tags_must_be_text_and_a_refused_call_writes_nothing(engine: Engine) -> 
     ids = _seed(engine, TEAM)
     for call in (
         lambda s: annotate.tag_campaign(
-            s, team_id=TEAM, user_id=ALICE, campaign_pk=ids["plain"], tags=["ok", 42], now=NOW
+            s, team_id=TEAM, user_id=ALICE, campaign_pk=ids["plain"], tags=cast(Any, ["ok", 42]), now=NOW
         ),
-        lambda s: annotate.untag_campaign(s, team_id=TEAM, campaign_pk=ids["plain"], tags=[4.2]),
+        lambda s: annotate.untag_campaign(s, team_id=TEAM, campaign_pk=ids["plain"], tags=cast(Any, [4.2])),
         lambda s: annotate.parse_tags(42),
     ):
         # the caller goes on and commits: still nothing was written

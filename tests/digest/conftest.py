@@ -51,7 +51,7 @@ def fake_time() -> FakeTime:
 def services(sqlite_engine: Engine, slack: SlackStandIn, fake_time: FakeTime) -> Iterator[Services]:
     built = make_services(sqlite_engine, api_url=slack.api_url, clock=fake_time)
     yield built
-    built.background.shutdown(wait=False)  # type: ignore[attr-defined]
+    built.background.shutdown(wait=False)
 
 
 @pytest.fixture

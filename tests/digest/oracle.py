@@ -6,6 +6,9 @@ from __future__ import annotations
 from decimal import Decimal
 from fractions import Fraction
 
+# What the oracle takes: exact values only (a float would hide rounding mistakes).
+Exact = Fraction | Decimal | str | int
+
 SYMBOL = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥"}
 
 
@@ -16,19 +19,19 @@ def _half_up(value: Fraction, places: int) -> Decimal:
     return Decimal(sign * whole).scaleb(-places)
 
 
-def money(value: str | Fraction, currency: str) -> str:
+def money(value: Exact, currency: str) -> str:
     places = 0 if currency == "JPY" else 2
     rounded = _half_up(Fraction(value), places)
     return f"{'-' if rounded < 0 else ''}{SYMBOL[currency]}{abs(rounded):,.{places}f}"
 
 
-def pct(num: Fraction | str | int, den: Fraction | str | int, places: int = 1) -> str:
+def pct(num: Exact, den: Exact, places: int = 1) -> str:
     if Fraction(den) == 0:
         return "—"
     return f"{_half_up(Fraction(num) / Fraction(den) * 100, places):,.{places}f}%"
 
 
-def change(current: Fraction | str | int, base: Fraction | str | int) -> str:
+def change(current: Exact, base: Exact) -> str:
     base_f = Fraction(base)
     if base_f == 0:
         return "—"
@@ -38,10 +41,10 @@ def change(current: Fraction | str | int, base: Fraction | str | int) -> str:
     return f"{'▲' if rounded > 0 else '▼'} {abs(rounded):,.1f}%"
 
 
-def points(n1: object, d1: object, n2: object, d2: object) -> str:
-    if Fraction(d1) == 0 or Fraction(d2) == 0:  # type: ignore[arg-type]
+def points(n1: Exact, d1: Exact, n2: Exact, d2: Exact) -> str:
+    if Fraction(d1) == 0 or Fraction(d2) == 0:
         return "—"
-    diff = (Fraction(n1) / Fraction(d1) - Fraction(n2) / Fraction(d2)) * 100  # type: ignore[arg-type]
+    diff = (Fraction(n1) / Fraction(d1) - Fraction(n2) / Fraction(d2)) * 100
     rounded = _half_up(diff, 1)
     if rounded == 0:
         return "0.0 pp"

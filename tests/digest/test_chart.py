@@ -118,7 +118,7 @@ def test_one_currency_is_800_by_360_and_more_add_rows() -> None:
 
 
 def test_same_series_same_bytes_and_not_loaded_days_are_gaps() -> None:
-    gappy = ChartSeries("EUR", DAYS, (None,) * 13 + (Decimal(5),), (None,) * 14)  # type: ignore[arg-type]
+    gappy = ChartSeries("EUR", DAYS, (None,) * 13 + (Decimal(5),), (None,) * 14)
     assert render_chart_png([series("EUR")]) == render_chart_png([series("EUR")])
     assert render_chart_png([gappy])[:8] == b"\x89PNG\r\n\x1a\n"
     assert render_chart_png([]) != render_chart_png([series("EUR")])

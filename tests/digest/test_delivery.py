@@ -27,8 +27,8 @@ from .conftest import make_services
 from .seed import FakeTime
 
 
-def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=UTC)
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
 def add_channels(slack: SlackStandIn, count: int) -> list[str]:
@@ -198,6 +198,7 @@ def test_claim_abandoned_before_posting_is_taken_over(
     sub(services, channel, now=utc(2025, 5, 14, 6, 0))
     with session_scope(services.engine) as session:
         row = session.exec(select(DigestSubscription)).one()
+        assert row.id is not None
         session.add(
             DigestDelivery(
                 subscription_id=row.id,

@@ -9,8 +9,8 @@ import pytest
 from bot.services.digest_schedule import next_slot, parse_local_time, parse_zone, slot_date, slot_instant
 
 
-def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=UTC)
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 
 from sqlalchemy import update
-from sqlmodel import select
+from sqlmodel import col, select
 
 from bot.jobs.tick import cleanup_oauth_states, run_sync_tick, send_digests
 from bot.services.connections import disconnect_region
@@ -24,14 +25,18 @@ def _conn(world: World, conn_id: int) -> Connection:
 
 def _runs(world: World) -> list[tuple[str, str]]:
     with session_scope(world.engine, readonly=True) as s:
-        return [(r.kind, r.status) for r in s.exec(select(SyncRun).order_by(SyncRun.id)).all()]
+        return [(r.kind, r.status) for r in s.exec(select(SyncRun).order_by(col(SyncRun.id))).all()]
+
+
+def _always(value: float) -> Callable[[], float]:
+    return lambda: value
 
 
 def test_jitter_stays_within_a_tenth_of_the_interval_capped_at_ten_minutes() -> None:
     assert jitter_spread(60) == timedelta(minutes=6)
     assert jitter_spread(1440) == timedelta(minutes=10)
     for rand, expected in ((0.0, 54), (0.5, 60), (0.999999, 66)):
-        got = jittered(START, 60, rand=lambda r=rand: r) - START
+        got = jittered(START, 60, rand=_always(rand)) - START
         assert abs(got - timedelta(minutes=expected)) < timedelta(seconds=1)
 
 
@@ -49,8 +54,9 @@ def test_after_a_sync_the_next_ones_are_scheduled_within_their_jittered_interval
     assert run_sync_tick(world.services, now=world.clock.now) == [(conn_id, "initial")]
 
     conn, now = _conn(world, conn_id), world.clock.now
-    assert now + timedelta(minutes=54) <= conn.next_active_sync_at <= now + timedelta(minutes=66)
-    assert now + timedelta(minutes=1430) <= conn.next_archived_sync_at <= now + timedelta(minutes=1450)
+    active, archived = conn.next_active_sync_at, conn.next_archived_sync_at
+    assert active is not None and now + timedelta(minutes=54) <= active <= now + timedelta(minutes=66)
+    assert archived is not None and now + timedelta(minutes=1430) <= archived <= now + timedelta(minutes=1450)
     assert conn.next_report_sync_at == now + timedelta(hours=12)
     assert run_sync_tick(world.services, now=now + timedelta(minutes=53)) == []
     assert run_sync_tick(world.services, now=now + timedelta(minutes=67)) == [(conn_id, "active")]
@@ -67,7 +73,8 @@ def test_after_downtime_an_overdue_sync_runs_once(world: World) -> None:
     second = run_sync_tick(restarted, now=world.clock.now + timedelta(minutes=1))
 
     assert first == [(conn_id, "active")] and second == []
-    assert _conn(world, conn_id).next_active_sync_at > world.clock.now + timedelta(minutes=50)
+    next_active = _conn(world, conn_id).next_active_sync_at
+    assert next_active is not None and next_active > world.clock.now + timedelta(minutes=50)
     assert _runs(world) == [("initial", "success"), ("active", "success")]
 
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from bot.cli_local import local_reset, teams
-from bot.cli_sync import sync_command
+from bot.cli.local import local_reset, teams
+from bot.cli.sync import sync_command
 from bot.local_folder import LocalFolder
 from storage.db import make_engine, session_scope
 from storage.migrate import upgrade

@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 from sqlmodel import select
 
-from bot.cli_sync import sync_command
+from bot.cli.sync import sync_command
 from bot.services.connections import save_selection
 from bot.services.sync import run_sync
 from bot.settings import ConfigError

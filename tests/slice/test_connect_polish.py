@@ -32,7 +32,7 @@ def h(sqlite_engine):
 
 
 def _text(message: Any) -> str:
-    return message.text + "\n" + json.dumps(message.blocks, ensure_ascii=False)
+    return str(message.text) + "\n" + json.dumps(message.blocks, ensure_ascii=False)
 
 
 def _connect_link(blocks: list[dict[str, Any]], region: str) -> str:

@@ -10,7 +10,7 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlmodel import select
+from sqlmodel import col, select
 
 from storage.db import session_scope
 from storage.models import AuditEvent, Campaign, Connection, PendingSelection, Profile, SyncRun
@@ -29,7 +29,9 @@ def h(sqlite_engine):
 
 def _pid(h, country: str) -> str:
     with session_scope(h.services.engine, readonly=True) as s:
-        return s.exec(select(Profile.profile_id).where(Profile.country_code == country)).first()
+        found = s.exec(select(Profile.profile_id).where(Profile.country_code == country)).first()
+    assert found is not None
+    return found
 
 
 def _saved(h) -> set[str]:
@@ -51,7 +53,9 @@ def _pickers(*ticks: set[str]) -> list[list[str]]:
 def _synced_countries(h) -> set[str]:
     """The marketplaces whose campaigns have reached Hilal (what a sync covered)."""
     with session_scope(h.services.engine, readonly=True) as s:
-        rows = s.exec(select(Profile.country_code).join(Campaign, Campaign.profile_pk == Profile.id)).all()
+        rows = s.exec(
+            select(Profile.country_code).join(Campaign, col(Campaign.profile_pk) == col(Profile.id))
+        ).all()
     return set(rows)
 
 

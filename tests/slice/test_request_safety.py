@@ -142,7 +142,7 @@ def test_signed_but_malformed_bodies_are_400(h, body, kind):
     ],
 )
 def test_signed_actions_with_the_wrong_shape_are_400(h, change):
-    payload = {
+    payload: dict[str, object] = {
         "type": "block_actions",
         "team": {"id": h.team},
         "user": {"id": h.admin},

@@ -28,7 +28,9 @@ def _begin(h):
     """The install page; Slack's state cookie is `Secure`, so a plain-http client must send it by hand."""
     page = h.browser.get(f"{h.base_url}/slack/install")
     assert page.status_code == 200
-    state = re.search(r"state=([A-Za-z0-9_\-]+)", page.text).group(1)
+    found = re.search(r"state=([A-Za-z0-9_\-]+)", page.text)
+    assert found is not None
+    state = found.group(1)
     cookie = page.headers["set-cookie"].split(";")[0]
     return state, cookie
 
@@ -52,7 +54,9 @@ def test_install_stores_an_encrypted_bot_token_and_commands_work(multi):
     assert done.status_code == 200
     with session_scope(multi.services.engine, readonly=True) as s:
         ws = s.exec(select(Workspace)).one()
-    assert ws.team_id == multi.team and ws.bot_token_enc.startswith("v1.") and "xoxb" not in ws.bot_token_enc
+    token = ws.bot_token_enc
+    assert ws.team_id == multi.team and token is not None
+    assert token.startswith("v1.") and "xoxb" not in token
     multi.command("regions")
     assert "Far East" in multi.last_reply().text
 

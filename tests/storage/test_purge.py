@@ -27,6 +27,7 @@ def _seed(engine, team, region):
         conn = Connection(team_id=team, region=region)
         s.add(conn)
         s.flush()
+        assert conn.id is not None
         p = Profile(
             connection_id=conn.id,
             team_id=team,
@@ -38,9 +39,11 @@ def _seed(engine, team, region):
         )
         s.add(p)
         s.flush()
+        assert p.id is not None
         c = Campaign(profile_pk=p.id, team_id=team, campaign_id="7", name="Summer", state="ENABLED")
         s.add(c)
         s.flush()
+        assert c.id is not None
         s.add(Tag(team_id=team, campaign_pk=c.id, tag="launch", created_by="U1"))
         s.add(Note(team_id=team, campaign_pk=c.id, author_id="U1", text="watch bids"))
         s.add(

@@ -6,10 +6,11 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from sqlalchemy import func, select
+from sqlmodel import col
 
 from storage.db import session_scope
 from storage.migrate import current_revision, head_revision, pending_diff
-from storage.models import Campaign, CampaignDailyMetric, Connection, Profile
+from storage.models import Campaign, CampaignDailyMetric, Connection, Profile, table_of
 from storage.upsert import bulk_upsert
 
 
@@ -22,6 +23,7 @@ def _profile(session) -> Profile:
     conn = Connection(team_id="T1", region="eu")
     session.add(conn)
     session.flush()
+    assert conn.id is not None
     profile = Profile(
         connection_id=conn.id,
         team_id="T1",
@@ -53,7 +55,7 @@ def _metric(profile_pk, campaign_id, day, cost):
 
 
 def test_upsert_dedupes_inside_a_batch_and_updates_on_conflict(engine):
-    table = CampaignDailyMetric.__table__
+    table = table_of(CampaignDailyMetric)
     key = ("profile_pk", "campaign_id", "date")
     update = ("impressions", "clicks", "cost", "sales", "orders", "units")
     with session_scope(engine) as s:
@@ -68,7 +70,7 @@ def test_upsert_dedupes_inside_a_batch_and_updates_on_conflict(engine):
 
 
 def test_only_changed_leaves_identical_rows_untouched(engine):
-    table = Campaign.__table__
+    table = table_of(Campaign)
     stamp1, stamp2 = datetime(2026, 3, 1, tzinfo=UTC), datetime(2026, 3, 2, tzinfo=UTC)
     with session_scope(engine) as s:
         pk = _profile(s).id
@@ -106,7 +108,7 @@ def test_only_changed_leaves_identical_rows_untouched(engine):
             only_changed=True,
             touch={"updated_at": stamp2},
         )
-        assert s.execute(select(Campaign.updated_at)).scalar_one() == stamp1
+        assert s.execute(select(col(Campaign.updated_at))).scalar_one() == stamp1
         bulk_upsert(
             s,
             table,
@@ -116,11 +118,11 @@ def test_only_changed_leaves_identical_rows_untouched(engine):
             only_changed=True,
             touch={"updated_at": stamp2},
         )
-        assert s.execute(select(Campaign.name, Campaign.updated_at)).one() == ("B", stamp2)
+        assert s.execute(select(col(Campaign.name), col(Campaign.updated_at))).one() == ("B", stamp2)
 
 
 def test_money_sums_exactly_in_sql(engine):
-    table = CampaignDailyMetric.__table__
+    table = table_of(CampaignDailyMetric)
     with session_scope(engine) as s:
         pk = _profile(s).id
         rows = [_metric(pk, str(i), date(2026, 3, 1), "0.10") for i in range(1000)]
@@ -135,7 +137,7 @@ def test_datetimes_come_back_timezone_aware(engine):
     with session_scope(engine) as s:
         s.add(Connection(team_id="T9", region="fe", connected_at=when))
     with session_scope(engine, readonly=True) as s:
-        got = s.execute(select(Connection.connected_at)).scalar_one()
+        got = s.execute(select(col(Connection.connected_at))).scalar_one()
     assert got == when and got.tzinfo is not None
 
 
@@ -144,7 +146,9 @@ def test_bulk_upsert_writes_datetimes_in_the_same_text_form_as_the_orm(sqlite_en
     stamp = datetime(2026, 3, 1, 0, 0, tzinfo=UTC)
     with session_scope(sqlite_engine) as s:
         pk = _profile(s).id
-        s.get(Connection, 1).connected_at = stamp
+        connection = s.get(Connection, 1)
+        assert connection is not None
+        connection.connected_at = stamp
     row = {
         "profile_pk": pk,
         "team_id": "T1",
@@ -156,7 +160,7 @@ def test_bulk_upsert_writes_datetimes_in_the_same_text_form_as_the_orm(sqlite_en
         "updated_at": stamp,
     }
     with session_scope(sqlite_engine) as s:
-        bulk_upsert(s, Campaign.__table__, [row], key=("profile_pk", "campaign_id"), update=("name",))
+        bulk_upsert(s, table_of(Campaign), [row], key=("profile_pk", "campaign_id"), update=("name",))
     with sqlite_engine.connect() as conn:
         orm = conn.exec_driver_sql("SELECT connected_at FROM connection").scalar_one()
         bulk = conn.exec_driver_sql("SELECT updated_at FROM campaign").scalar_one()

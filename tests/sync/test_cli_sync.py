@@ -6,7 +6,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from bot.cli_sync import register
+from bot.cli.sync import register
 from tests.sync.world import World
 
 
@@ -25,7 +25,9 @@ def env(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
     for key, value in world.env.items():
         monkeypatch.setenv(key, value)
     monkeypatch.setenv("HILAL_DATABASE_URL", world.engine.url.render_as_string(hide_password=False))
-    monkeypatch.chdir(world.engine.url.database.rsplit("/", 1)[0])  # no stray .env
+    database = world.engine.url.database
+    assert database is not None
+    monkeypatch.chdir(database.rsplit("/", 1)[0])  # no stray .env
 
 
 def test_hilal_sync_runs_one_sync_with_a_progress_bar(world: World, cli: click.Group, env: None) -> None:

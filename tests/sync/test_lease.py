@@ -7,7 +7,7 @@ from datetime import timedelta
 import httpx
 import pytest
 from sqlalchemy import update
-from sqlmodel import select
+from sqlmodel import col, select
 
 from bot.jobs.tick import run_sync_tick
 from bot.services.connections import disconnect_region
@@ -99,7 +99,7 @@ def test_a_process_killed_mid_sync_is_resumed_and_converges_to_amazon(world: Wor
 
     world.assert_matches_truth(conn_id)
     with session_scope(world.engine, readonly=True) as s:
-        runs = [(r.kind, r.status) for r in s.exec(select(SyncRun).order_by(SyncRun.id)).all()]
+        runs = [(r.kind, r.status) for r in s.exec(select(SyncRun).order_by(col(SyncRun.id))).all()]
         conn = s.get(Connection, conn_id)
     assert runs == [("initial", "interrupted"), ("initial", "success")]
     assert conn is not None and conn.lease_owner is None and conn.last_success_at == world.clock.now

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from bot.jobs.tick import poll_reports
 from bot.services.sync import run_sync
@@ -13,7 +13,7 @@ from tests.sync.world import World
 
 def _jobs(world: World) -> list[ReportJob]:
     with session_scope(world.engine, readonly=True) as s:
-        return list(s.exec(select(ReportJob).order_by(ReportJob.id)).all())
+        return list(s.exec(select(ReportJob).order_by(col(ReportJob.id))).all())
 
 
 def _connection(world: World, conn_id: int) -> Connection:

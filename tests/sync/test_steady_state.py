@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from bot.services.campaign_filters import CampaignFilter
 from bot.services.campaigns import list_campaigns, metrics_window
@@ -18,8 +18,9 @@ def _snapshot(world: World) -> dict[tuple[str, int], object]:
     seen: dict[tuple[str, int], object] = {}
     with session_scope(world.engine, readonly=True) as s:
         for model in (Campaign, AdGroup, Keyword):
-            for row in s.exec(select(model)).all():
-                seen[(model.__name__, row.id)] = row.updated_at
+            for pk, stamp in s.exec(select(col(model.id), col(model.updated_at))).all():
+                assert pk is not None
+                seen[(model.__name__, pk)] = stamp
     return seen
 
 
@@ -123,5 +124,6 @@ def test_a_reconnect_keeps_every_internal_id_and_the_teams_tags_and_notes(world:
     with session_scope(world.engine, readonly=True) as s:
         assert [t.tag for t in s.exec(select(Tag)).all()] == ["hero"]
         assert [n.text for n in s.exec(select(Note)).all()] == ["Raise bids in May"]
-        assert s.get(Campaign, campaign.id).campaign_id == campaign.campaign_id
+        stored = s.get(Campaign, campaign.id)
+        assert stored is not None and stored.campaign_id == campaign.campaign_id
     world.assert_matches_truth(conn_id)

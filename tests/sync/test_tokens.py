@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from bot.jobs.tick import run_sync_tick
 from bot.services.amazon_access import access_token_context
@@ -53,7 +53,8 @@ def test_an_expired_access_token_is_refreshed_before_use(world: World) -> None:
     assert run_sync(world.new_process(), connection_id=conn_id, kind="active").status == "success"
 
     assert _refreshes(world) == 2
-    assert _connection(world, conn_id).access_token_expires_at > world.clock.now
+    expires = _connection(world, conn_id).access_token_expires_at
+    assert expires is not None and expires > world.clock.now
 
 
 def test_a_401_refreshes_once_and_the_sync_carries_on(world: World) -> None:
@@ -113,5 +114,5 @@ def test_invalid_grant_stops_syncs_keeps_data_and_tells_the_team_once(world: Wor
     assert button["text"]["text"] == "Reconnect" and "/amazon/oauth/start?t=" in button["url"]
     with session_scope(world.engine, readonly=True) as s:
         assert len(s.exec(select(Campaign)).all()) == campaigns
-        runs = [(r.kind, r.status) for r in s.exec(select(SyncRun).order_by(SyncRun.id)).all()]
+        runs = [(r.kind, r.status) for r in s.exec(select(SyncRun).order_by(col(SyncRun.id))).all()]
     assert runs == [("initial", "success"), ("active", "reconnect_needed")]

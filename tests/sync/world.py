@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from sqlalchemy.engine import Engine
-from sqlmodel import col, select
+from sqlmodel import SQLModel, col, select
 
 from bot.amazon.lwa import consent_url, make_pkce
 from bot.amazon.retry import RetryPolicy
@@ -193,7 +193,7 @@ class World:
             rows = s.exec(
                 select(model).where(model.profile_pk == profile_pk, col(model.removed_at).is_(None))
             ).all()
-        return {(r.ad_group_id if model is AdGroup else r.keyword_id): r for r in rows}
+        return {_amazon_id(r): r for r in rows}
 
     def campaign_metrics(self, profile_pk: int) -> dict[tuple[str, date], CampaignDailyMetric]:
         with session_scope(self.engine, readonly=True) as s:
@@ -261,3 +261,11 @@ def change_campaign(sim: AmazonSimulator, profile_id: str, index: int, **fields:
 def shrink_account(sim: AmazonSimulator, profile_id: str, *, campaigns: int) -> None:
     """Delete the last campaigns (with their ad groups and keywords) at Amazon."""
     sim.shrink_account(profile_id, campaigns=campaigns)
+
+
+def _amazon_id(row: SQLModel) -> str:
+    """An ad group's or a keyword's Amazon id."""
+    if isinstance(row, AdGroup):
+        return row.ad_group_id
+    assert isinstance(row, Keyword)
+    return row.keyword_id

@@ -75,5 +75,6 @@ def sandbox(host: str, port: int) -> None:
 
 
 def register(cli: click.Group) -> None:
+    """Add `hilal purge` and `hilal sandbox` to the `hilal` command group."""
     cli.add_command(purge)
     cli.add_command(sandbox)

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from bot.cli_local import local_dir_option
+from bot.cli.local import local_dir_option
 
 if TYPE_CHECKING:
     from bot.wiring import Services
