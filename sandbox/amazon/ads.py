@@ -8,13 +8,23 @@ from typing import Any
 
 from sandbox.amazon import entities as ent
 from sandbox.amazon import sbsd
-from sandbox.amazon.auth import AGENCY_DETAILS, authenticate, media_type, resolve_scope, sp_error, v2_error
+from sandbox.amazon.auth import authenticate, sp_error, sp_profile, v2_error
 from sandbox.amazon.entities import ProfileSpec
 from sandbox.amazon.http import RecordedRequest, Response, json_response
 from sandbox.amazon.listing import IdFilter, ListError, ListKind, Tree, list_page
 from sandbox.amazon.state import SimState
 
-__all__ = ["LIST_KINDS", "list_route", "profiles"]
+__all__ = ["DECLARED", "LIST_KINDS", "list_route", "profiles"]
+
+DECLARED: dict[str, str] = {
+    m.lower(): m
+    for m in (
+        "application/vnd.spCampaign.v3+json",
+        "application/vnd.spAdGroup.v3+json",
+        "application/vnd.spKeyword.v3+json",
+    )
+}
+"""Amazon's spelling of the SP v3 media types, by their lower-case form."""
 
 _PROFILE_TYPES = frozenset({"seller", "vendor", "agency"})
 _API_PROGRAMS = frozenset({"billing", "campaign", "paymentMethod", "store", "report", "account", "posts"})
@@ -134,21 +144,9 @@ def list_route(route: str) -> Callable[[SimState, RecordedRequest, str], Respons
     kind = LIST_KINDS[route]
 
     def handle(state: SimState, req: RecordedRequest, region: str) -> Response:
-        user = authenticate(state, req)
-        if user is None:
-            return sp_error(401, "UNAUTHORIZED", "Unauthorized")
-        if media_type(req, "content-type") != kind.media_type:
-            return sp_error(
-                415, "UNSUPPORTED_MEDIA_TYPE", f"Content-Type must be {LIST_KINDS[route].media_type}"
-            )
-        accept = media_type(req, "accept")
-        if accept and accept not in (kind.media_type, "*/*", "application/json"):
-            return sp_error(406, "NOT_ACCEPTABLE", f"Accept must be {kind.media_type}")
-        spec = resolve_scope(state, req, region, user)
-        if isinstance(spec, str):
-            return sp_error(401, "UNAUTHORIZED", spec)
-        if spec.profile_type == "agency":
-            return v2_error(400, "400", AGENCY_DETAILS)
+        spec = sp_profile(state, req, region, kind.media_type)
+        if isinstance(spec, Response):
+            return spec
         try:
             body = json.loads(req.body or b"{}")
         except ValueError:
@@ -167,8 +165,4 @@ def list_route(route: str) -> Callable[[SimState, RecordedRequest, str], Respons
 
 def _declared(media: str) -> str:
     """The media type with Amazon's spelling (``application/vnd.spCampaign.v3+json``)."""
-    return {
-        "application/vnd.spcampaign.v3+json": "application/vnd.spCampaign.v3+json",
-        "application/vnd.spadgroup.v3+json": "application/vnd.spAdGroup.v3+json",
-        "application/vnd.spkeyword.v3+json": "application/vnd.spKeyword.v3+json",
-    }.get(media, media)
+    return DECLARED.get(media, media)

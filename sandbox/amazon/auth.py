@@ -8,7 +8,15 @@ from sandbox.amazon.entities import ProfileSpec
 from sandbox.amazon.http import RecordedRequest, Response, json_response
 from sandbox.amazon.state import SimState, User
 
-__all__ = ["AGENCY_DETAILS", "authenticate", "media_type", "resolve_scope", "sp_error", "v2_error"]
+__all__ = [
+    "AGENCY_DETAILS",
+    "authenticate",
+    "media_type",
+    "resolve_scope",
+    "sp_error",
+    "sp_profile",
+    "v2_error",
+]
 
 AGENCY_DETAILS = "The request input is invalid. Advertiser ID cannot be decrypted"
 
@@ -25,7 +33,7 @@ def sp_error(status: int, code: str, message: str) -> Response:
 
 def media_type(req: RecordedRequest, header: str) -> str:
     """The bare, lower-cased media type of a header (``content-type`` or ``accept``)."""
-    return req.headers.get(header, "").split(";")[0].strip().lower()
+    return req.media_type(header)
 
 
 def authenticate(state: SimState, req: RecordedRequest) -> User | None:
@@ -57,4 +65,36 @@ def resolve_scope(state: SimState, req: RecordedRequest, region: str, user: User
         return "No matching advertiser found for scope"
     if spec.user_id != user.user_id:
         return "Not authorized to access scope"
+    return spec
+
+
+def sp_profile(
+    state: SimState, req: RecordedRequest, region: str, media: str, *, write: bool = False
+) -> ProfileSpec | Response:
+    """The profile an SP v3 request acts on, or the error that refuses the whole request.
+
+    Checks in Amazon's order: ClientId and Bearer token (401), the vendor media type of the body (415)
+    and of ``Accept`` (406), the Scope header (401), agency profiles (400, older body shape), and for
+    writes a profile without edit access (403 ``ACCESS_DENIED``).
+
+    Args:
+        media: the route's media type (compared without case).
+        write: the request changes entities.
+    """
+    user = authenticate(state, req)
+    if user is None:
+        return sp_error(401, "UNAUTHORIZED", "Unauthorized")
+    expected = media.lower()
+    if media_type(req, "content-type") != expected:
+        return sp_error(415, "UNSUPPORTED_MEDIA_TYPE", f"Content-Type must be {expected}")
+    accept = media_type(req, "accept")
+    if accept and accept not in (expected, "*/*", "application/json"):
+        return sp_error(406, "NOT_ACCEPTABLE", f"Accept must be {expected}")
+    spec = resolve_scope(state, req, region, user)
+    if isinstance(spec, str):
+        return sp_error(401, "UNAUTHORIZED", spec)
+    if spec.profile_type == "agency":
+        return v2_error(400, "400", AGENCY_DETAILS)
+    if write and spec.access != "edit":
+        return sp_error(403, "ACCESS_DENIED", "The profile does not allow changes to its campaigns")
     return spec

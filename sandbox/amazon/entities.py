@@ -11,7 +11,12 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from sandbox.amazon.edits import AD_GROUP, CAMPAIGN, KEYWORD, Ledger, latest
 from sandbox.amazon.regions import Marketplace
+from sandbox.amazon.wordlists import MONEY_SCALE as _MONEY_SCALE
+from sandbox.amazon.wordlists import PRODUCTS as _PRODUCTS
+from sandbox.amazon.wordlists import TACTICS as _TACTICS
+from sandbox.amazon.wordlists import WORDS as _WORDS
 
 __all__ = [
     "AD_GROUP_BASE",
@@ -29,6 +34,7 @@ __all__ = [
     "keyword_state",
     "keyword_text",
     "money_scale",
+    "seeded_state",
     "unit",
 ]
 
@@ -38,70 +44,6 @@ AD_GROUP_BASE = 3 * 10**14
 KEYWORD_BASE = 4 * 10**14
 SPAN = 10**8
 
-_MONEY_SCALE = {
-    "USD": 1.0,
-    "CAD": 1.35,
-    "MXN": 17.0,
-    "BRL": 5.0,
-    "GBP": 0.8,
-    "EUR": 0.92,
-    "SEK": 10.5,
-    "PLN": 4.0,
-    "TRY": 32.0,
-    "EGP": 48.0,
-    "SAR": 3.75,
-    "AED": 3.67,
-    "INR": 83.0,
-    "ZAR": 18.5,
-    "JPY": 150.0,
-    "AUD": 1.5,
-    "SGD": 1.35,
-}
-_PRODUCTS = (
-    "Garlic Press",
-    "Yoga Mat",
-    "Water Bottle",
-    "Phone Case",
-    "Desk Lamp",
-    "Coffee Grinder",
-    "Dog Leash",
-    "Trail Shoes",
-    "Bamboo Towels",
-    "Chef Knife",
-    "Cast Iron Pan",
-    "Travel Mug",
-    "Bike Light",
-    "Backpack",
-    "Sunscreen",
-    "Tea Kettle",
-    "Notebook",
-    "Headphones",
-    "Plant Pot",
-    "Candle Set",
-)
-_TACTICS = ("Exact", "Phrase", "Broad", "Brand", "Competitor", "Research", "Launch", "Evergreen")
-_WORDS = (
-    "stainless",
-    "organic",
-    "large",
-    "small",
-    "kids",
-    "premium",
-    "portable",
-    "eco",
-    "cheap",
-    "best",
-    "black",
-    "wooden",
-    "silicone",
-    "heavy duty",
-    "gift",
-    "set",
-    "pro",
-    "mini",
-    "xl",
-    "non slip",
-)
 _MATCH = ("EXACT", "PHRASE", "BROAD")
 _STRATEGIES = ("LEGACY_FOR_SALES", "AUTO_FOR_SALES", "MANUAL")
 
@@ -134,6 +76,7 @@ class ProfileSpec:
     active_keyword_share: float = 0.15
     valid_payment_method: bool = True
     overrides: dict[int, dict[str, Any]] = field(default_factory=dict)
+    edits: Ledger = field(default_factory=dict)
 
     @property
     def ad_group_count(self) -> int:
@@ -187,25 +130,44 @@ def _money(spec: ProfileSpec, usd: float) -> float:
     return float(round(value)) if spec.market.currency == "JPY" else round(value, 2)
 
 
-def campaign_state(spec: ProfileSpec, i: int) -> str:
-    """State of campaign ``i`` (mostly ENABLED; some PAUSED and ARCHIVED; overrides win)."""
-    override = spec.overrides.get(i)
+def seeded_state(spec: ProfileSpec, kind: str, index: int) -> str:
+    """State of an entity before any live edit: generated, or a campaign's override.
+
+    Campaigns are mostly ENABLED with some PAUSED and ARCHIVED; ad groups and keywords more often ENABLED.
+    """
+    override = spec.overrides.get(index) if kind == CAMPAIGN else None
     if override and "state" in override:
         return str(override["state"])
-    u = unit(spec.seed, 1, spec.seq, i)
-    return "ENABLED" if u < 0.68 else "PAUSED" if u < 0.85 else "ARCHIVED"
+    salt, enabled, paused = {CAMPAIGN: (1, 0.68, 0.85), AD_GROUP: (2, 0.88, 0.96), KEYWORD: (3, 0.85, 0.95)}[
+        kind
+    ]
+    u = unit(spec.seed, salt, spec.seq, index)
+    return "ENABLED" if u < enabled else "PAUSED" if u < paused else "ARCHIVED"
+
+
+def _state(spec: ProfileSpec, kind: str, index: int) -> str:
+    edited = latest(spec.edits, kind, index).get("state") if spec.edits else None
+    return str(edited) if edited is not None else seeded_state(spec, kind, index)
+
+
+def campaign_state(spec: ProfileSpec, i: int) -> str:
+    """State of campaign ``i`` now (the latest live edit wins over the seed and overrides)."""
+    return _state(spec, CAMPAIGN, i)
 
 
 def ad_group_state(spec: ProfileSpec, j: int) -> str:
-    """State of ad group ``j``."""
-    u = unit(spec.seed, 2, spec.seq, j)
-    return "ENABLED" if u < 0.88 else "PAUSED" if u < 0.96 else "ARCHIVED"
+    """State of ad group ``j`` now."""
+    return _state(spec, AD_GROUP, j)
 
 
 def keyword_state(spec: ProfileSpec, k: int) -> str:
-    """State of keyword ``k``."""
-    u = unit(spec.seed, 3, spec.seq, k)
-    return "ENABLED" if u < 0.85 else "PAUSED" if u < 0.95 else "ARCHIVED"
+    """State of keyword ``k`` now."""
+    return _state(spec, KEYWORD, k)
+
+
+def _edited(spec: ProfileSpec, kind: str, index: int, name: str, default: float) -> float:
+    value = latest(spec.edits, kind, index).get(name) if spec.edits else None
+    return default if value is None else float(value)
 
 
 def campaign_name(spec: ProfileSpec, i: int) -> str:
@@ -236,7 +198,10 @@ def campaign(spec: ProfileSpec, i: int, *, extended: bool = False) -> dict[str, 
         "targetingType": "MANUAL",
         "state": campaign_state(spec, i),
         "startDate": campaign_start(spec, i).isoformat(),
-        "budget": {"budget": _money(spec, budget_usd), "budgetType": "DAILY"},
+        "budget": {
+            "budget": _edited(spec, CAMPAIGN, i, "budget", _money(spec, budget_usd)),
+            "budgetType": "DAILY",
+        },
         "dynamicBidding": {
             "strategy": _STRATEGIES[i % len(_STRATEGIES)],
             "placementBidding": [{"placement": "PLACEMENT_TOP", "percentage": (i % 4) * 25}],
@@ -260,7 +225,9 @@ def ad_group(spec: ProfileSpec, j: int, *, extended: bool = False) -> dict[str, 
         "campaignId": str(encode_id(CAMPAIGN_BASE, spec, i)),
         "name": f"Ad group {j % spec.ad_groups_per_campaign + 1} - {_PRODUCTS[j % len(_PRODUCTS)]}",
         "state": ad_group_state(spec, j),
-        "defaultBid": _money(spec, 0.3 + round(unit(spec.seed, 8, spec.seq, j) * 2, 2)),
+        "defaultBid": _edited(
+            spec, AD_GROUP, j, "defaultBid", _money(spec, 0.3 + round(unit(spec.seed, 8, spec.seq, j) * 2, 2))
+        ),
     }
     if extended:
         item["extendedData"] = _extended(item["state"], campaign_start(spec, i).isoformat(), "AD_GROUP")
@@ -289,7 +256,10 @@ def keyword(spec: ProfileSpec, k: int, *, extended: bool = False) -> dict[str, A
         "matchType": _MATCH[k % 3],
         "state": keyword_state(spec, k),
     }
-    if k % 5 != 4:  # the rest inherit the ad group's defaultBid
+    bid = latest(spec.edits, KEYWORD, k).get("bid") if spec.edits else None
+    if bid is not None:
+        item["bid"] = float(bid)
+    elif k % 5 != 4:  # the rest inherit the ad group's defaultBid
         item["bid"] = _money(spec, 0.25 + round(unit(spec.seed, 10, spec.seq, k) * 2.5, 2))
     if extended:
         item["extendedData"] = _extended(item["state"], campaign_start(spec, i).isoformat(), "TARGETING")

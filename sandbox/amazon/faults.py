@@ -1,7 +1,8 @@
 """Faults injected on demand, per route and optionally per profile (reference §8.3).
 
 Route names: ``token``, ``revoke``, ``consent``, ``profiles``, ``sp/campaigns/list``,
-``sp/adGroups/list``, ``sp/keywords/list``, ``sb/v4/campaigns/list``, ``sb/v4/adGroups/list``,
+``sp/adGroups/list``, ``sp/keywords/list``, ``sp/campaigns``, ``sp/adGroups``, ``sp/keywords`` (the
+``PUT`` writes), ``sp/campaigns/budget/usage``, ``sb/v4/campaigns/list``, ``sb/v4/adGroups/list``,
 ``sd/campaigns``, ``sd/adGroups``, ``reports.create``, ``reports.get``, ``reports.delete``,
 ``download``, or ``*`` for any of them.
 """
@@ -14,7 +15,19 @@ from dataclasses import dataclass
 __all__ = ["KINDS", "Fault", "Faults"]
 
 KINDS: frozenset[str] = frozenset(
-    {"429", "429-no-retry-after", "500", "502", "503", "504", "401", "timeout", "drop", "accepted-429"}
+    {
+        "429",
+        "429-no-retry-after",
+        "500",
+        "502",
+        "503",
+        "504",
+        "401",
+        "timeout",
+        "drop",
+        "accepted-429",
+        "timeout-after-apply",
+    }
 )
 
 
@@ -55,7 +68,9 @@ class Faults:
             route: route name (see the module docstring) or ``*``.
             kind: ``429``, ``429-no-retry-after``, ``500``, ``502``, ``503``, ``504``, ``401``,
                 ``timeout`` (stall ``delay`` seconds, then answer normally), ``drop`` (close the
-                connection without answering) or ``accepted-429`` (do the work, answer 429).
+                connection without answering), ``accepted-429`` (do the work, answer 429) or
+                ``timeout-after-apply`` (do the work, then close the connection without answering:
+                what a client sees when its read times out after a write was applied).
             profile_id: only requests whose Scope header is this profile.
             times: how many requests it hits; None for every request until cleared.
             retry_after: ``Retry-After`` seconds for ``429`` (default from the config).

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from sandbox.amazon.edits import fingerprint
 from sandbox.amazon.entities import ProfileSpec, decode_id
 
 __all__ = ["IdFilter", "ListError", "ListKind", "Tree", "list_page"]
@@ -191,6 +192,7 @@ def _total(
         spec.keywords_per_ad_group,
         spec.active_keyword_share,
         json.dumps(spec.overrides, sort_keys=True, default=str),
+        fingerprint(spec.edits),  # live edits change states, so state-filtered counts
     )
     key = (spec.profile_id, kind.route, digest, shape)
     with _counts_lock:

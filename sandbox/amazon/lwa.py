@@ -177,8 +177,7 @@ def consent_decision(state: SimState, req: RecordedRequest, region: str) -> Resp
 
 
 def _form(req: RecordedRequest) -> dict[str, str]:
-    ctype = req.headers.get("content-type", "").split(";")[0].strip().lower()
-    return req.form() if ctype == "application/x-www-form-urlencoded" else {}
+    return req.form() if req.content_type == "application/x-www-form-urlencoded" else {}
 
 
 def _client_ok(state: SimState, form: dict[str, str]) -> bool:

@@ -3,18 +3,30 @@
 Numbers are pure functions of (seed, entity, day), so any range can be produced lazily and a report
 of hundreds of thousands of rows never sits in memory. Restatement: each ``restate()`` of the simulator
 records a restatement; days within the 3 most recent days (profile time zone) at that moment get their
-numbers bumped deterministically, and later reads see the bumped values.
+numbers bumped deterministically, and later reads see the bumped values. Live edits
+(:mod:`sandbox.amazon.edits`) count from the day they were applied: a day on which an edit keeps an
+entity (or every ad group of a campaign) from serving has no row, and an edited daily budget caps the
+cost of every later day of its campaign.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sandbox.amazon import entities as ent
+from sandbox.amazon.columns import (
+    CAMPAIGN_COLUMNS,
+    METRIC_COLUMNS,
+    METRIC_FNS,
+    RATIOS,
+    TARGETING_COLUMNS,
+    Core,
+)
+from sandbox.amazon.edits import AD_GROUP, CAMPAIGN, KEYWORD, Timeline
 from sandbox.amazon.entities import ProfileSpec, unit
 
 __all__ = [
@@ -29,49 +41,6 @@ __all__ = [
 ]
 
 RESTATEMENT_DAYS = 3
-_WINDOWS = (1, 7, 14, 30)
-METRIC_COLUMNS: tuple[str, ...] = (
-    "impressions",
-    "clicks",
-    "cost",
-    "spend",
-    "costPerClick",
-    "clickThroughRate",
-    *(f"purchases{w}d" for w in _WINDOWS),
-    *(f"sales{w}d" for w in _WINDOWS),
-    *(f"unitsSoldClicks{w}d" for w in _WINDOWS),
-    *(f"purchasesSameSku{w}d" for w in _WINDOWS),
-    *(f"attributedSalesSameSku{w}d" for w in _WINDOWS),
-    *(f"unitsSoldSameSku{w}d" for w in _WINDOWS),
-    "acosClicks14d",
-    "roasClicks14d",
-    "topOfSearchImpressionShare",
-)
-_CAMPAIGN_INFO = (
-    "campaignId",
-    "campaignName",
-    "campaignStatus",
-    "campaignBudgetAmount",
-    "campaignBudgetType",
-    "campaignBudgetCurrencyCode",
-)
-CAMPAIGN_COLUMNS: dict[str, tuple[str, ...]] = {
-    "campaign": (*_CAMPAIGN_INFO, "campaignBiddingStrategy", *METRIC_COLUMNS),
-    "adGroup": (*_CAMPAIGN_INFO, "adGroupId", "adGroupName", "adStatus", *METRIC_COLUMNS),
-}
-TARGETING_COLUMNS: tuple[str, ...] = (
-    *_CAMPAIGN_INFO,
-    "adGroupId",
-    "adGroupName",
-    "keywordId",
-    "keyword",
-    "matchType",
-    "targeting",
-    "keywordType",
-    "keywordBid",
-    "adKeywordStatus",
-    *METRIC_COLUMNS,
-)
 _ACTIVE = {"PAUSED": 0.25, "ARCHIVED": 0.1}
 
 
@@ -119,6 +88,23 @@ class _Context:
             self.windows.append((r.generation, top - RESTATEMENT_DAYS, top))
         self.filters = dict(query.filters)
         self.scale = ent.money_scale(spec.market.currency)
+        self.timeline = Timeline(spec.edits, spec.market.timezone, query.as_of)
+
+    def serving(self, kind: str, idx: int, days: list[int]) -> list[int]:
+        """``days`` without those an edited state of this entity keeps it from serving."""
+        if not self.timeline:
+            return days
+        return [o for o in days if self.timeline.serving(kind, idx, o) is not False]
+
+    def budget(self, level: int, idx: int, ordinal: int) -> float | None:
+        """The edited daily budget of the entity's campaign on that day (None when never edited)."""
+        if not self.timeline:
+            return None
+        spec = self.spec
+        per_ad_group = spec.keywords_per_ad_group if level == 3 else 1
+        i = idx // per_ad_group // (spec.ad_groups_per_campaign if level > 1 else 1)
+        value = self.timeline.value(CAMPAIGN, i, "budget", ordinal)
+        return None if value is None else float(value)
 
     def factor(self, level: int, idx: int, ordinal: int) -> float:
         f = 1.0
@@ -130,10 +116,6 @@ class _Context:
     def allowed(self, name: str, value: str) -> bool:
         wanted = self.filters.get(name)
         return wanted is None or value in wanted
-
-
-Core = tuple[int, int, float, int, int, int, int, float, float, float]
-"""impressions, clicks, cost, purchases 1d/7d/14d/30d, average order value, two noise values."""
 
 
 Traits = tuple[float, float, float, float, float, float]
@@ -157,7 +139,7 @@ def _core(ctx: _Context, level: int, idx: int, ordinal: int, t: Traits) -> Core:
     clicks = int(impressions * t[1] * (0.7 + 0.6 * u2) * f)
     p14 = int((clicks * t[3] + u1) * f)
     p7 = p14 - (1 if p14 and u2 < 0.2 else 0)
-    return (
+    core: Core = (
         impressions,
         clicks,
         round(clicks * t[2], 2),
@@ -169,55 +151,39 @@ def _core(ctx: _Context, level: int, idx: int, ordinal: int, t: Traits) -> Core:
         u2,
         t[5],
     )
+    budget = ctx.budget(level, idx, ordinal)
+    return core if budget is None or core[2] <= budget else _capped(core, budget)
 
 
-def _same(c: Core, n: int) -> int:
-    p = int(c[3 + n])
-    return p - (1 if p and c[8] > 0.8 else 0)
-
-
-def _window_fns(n: int, w: int) -> dict[str, Callable[[Core], Any]]:
-    def same(c: Core) -> int:
-        return _same(c, n)
-
-    return {
-        f"purchases{w}d": lambda c: c[3 + n],
-        f"sales{w}d": lambda c: round(c[3 + n] * c[7], 2),
-        f"unitsSoldClicks{w}d": lambda c: c[3 + n] + c[3 + n] // 4,
-        f"purchasesSameSku{w}d": same,
-        f"attributedSalesSameSku{w}d": lambda c: round(same(c) * c[7], 2),
-        f"unitsSoldSameSku{w}d": lambda c: same(c) + same(c) // 4,
-    }
-
-
-def _metric_fns() -> dict[str, Callable[[Core], Any]]:
-    fns: dict[str, Callable[[Core], Any]] = {
-        "impressions": lambda c: c[0],
-        "clicks": lambda c: c[1],
-        "cost": lambda c: c[2],
-        "spend": lambda c: c[2],
-        "costPerClick": lambda c: round(c[2] / c[1], 2) if c[1] else 0.0,
-        "clickThroughRate": lambda c: round(c[1] / c[0], 4),
-        "topOfSearchImpressionShare": lambda c: round(0.05 + 0.4 * c[9], 4),
-        "acosClicks14d": lambda c: round(c[2] / (c[5] * c[7]), 4) if c[5] else 0.0,
-        "roasClicks14d": lambda c: round(c[5] * c[7] / c[2], 4) if c[2] else 0.0,
-    }
-    for n, w in enumerate(_WINDOWS):
-        fns.update(_window_fns(n, w))
-    return fns
-
-
-_METRIC_FNS = _metric_fns()
-_RATIOS = frozenset(
-    {"costPerClick", "clickThroughRate", "topOfSearchImpressionShare", "acosClicks14d", "roasClicks14d"}
-)
+def _capped(c: Core, budget: float) -> Core:
+    """The day cut short when the daily budget ran out: fewer impressions, clicks and purchases."""
+    ratio = budget / c[2]
+    clicks = int(c[1] * ratio)
+    cost = min(round(clicks * c[2] / c[1], 2), budget) if c[1] else 0.0
+    p = [int(n * ratio) for n in c[3:7]]
+    return (max(int(c[0] * ratio), clicks), clicks, cost, p[0], p[1], p[2], p[3], c[7], c[8], c[9])
 
 
 def _campaign_active(ctx: _Context, i: int) -> list[int]:
     spec = ctx.spec
     start = ent.campaign_start(spec, i).toordinal()
-    chance = _ACTIVE.get(ent.campaign_state(spec, i), 0.97)
-    return [o for o in ctx.ordinals if o >= start and unit(spec.seed, 40, spec.seq, i, o) < chance]
+    seeded = _ACTIVE.get(ent.seeded_state(spec, CAMPAIGN, i), 0.97)
+    days = []
+    for o in ctx.ordinals:
+        serving = ctx.timeline.serving(CAMPAIGN, i, o) if ctx.timeline else None
+        chance = seeded if serving is None else 0.97 if serving else 0.0
+        if o >= start and unit(spec.seed, 40, spec.seq, i, o) < chance:
+            days.append(o)
+    return days
+
+
+def _any_ad_group_serving(ctx: _Context, i: int, days: list[int]) -> list[int]:
+    """A campaign whose ad groups are all paused by edits spends nothing on those days."""
+    per = ctx.spec.ad_groups_per_campaign
+    serving: set[int] = set()
+    for j in range(i * per, (i + 1) * per):
+        serving.update(ctx.serving(AD_GROUP, j, days))
+    return [o for o in days if o in serving]
 
 
 def _campaign_info(spec: ProfileSpec, i: int) -> dict[str, Any]:
@@ -244,6 +210,9 @@ def _entities(ctx: _Context) -> Iterator[tuple[int, int, dict[str, Any], list[in
         if not active:
             continue
         if group == "campaign":
+            active = _any_ad_group_serving(ctx, i, active)
+            if not active:
+                continue
             yield 1, i, info, active, 200 + 3000 * unit(spec.seed, 36, spec.seq, i)
             continue
         for j in range(i * spec.ad_groups_per_campaign, (i + 1) * spec.ad_groups_per_campaign):
@@ -254,11 +223,13 @@ def _entities(ctx: _Context) -> Iterator[tuple[int, int, dict[str, Any], list[in
                 "adGroupName": g["name"],
                 "adStatus": g["state"],
             }
+            days = ctx.serving(AD_GROUP, j, active)
             if group == "adGroup":
-                if ctx.allowed("adStatus", g["state"]):
-                    yield 2, j, ginfo, active, 80 + 900 * unit(spec.seed, 37, spec.seq, j)
+                if days and ctx.allowed("adStatus", g["state"]):
+                    yield 2, j, ginfo, days, 80 + 900 * unit(spec.seed, 37, spec.seq, j)
                 continue
-            yield from _keywords(ctx, j, ginfo, active, g["defaultBid"])
+            if days:
+                yield from _keywords(ctx, j, ginfo, days, g["defaultBid"])
 
 
 def _keywords(
@@ -272,7 +243,7 @@ def _keywords(
         kw = ent.keyword(spec, k)
         if not (ctx.allowed("keywordType", kw["matchType"]) and ctx.allowed("adKeywordStatus", kw["state"])):
             continue
-        days = [o for o in active if unit(spec.seed, 21, spec.seq, k, o) < 0.7]
+        days = ctx.serving(KEYWORD, k, [o for o in active if unit(spec.seed, 21, spec.seq, k, o) < 0.7])
         if not days:
             continue
         info = {
@@ -292,7 +263,7 @@ def iter_rows(spec: ProfileSpec, query: ReportQuery) -> Iterator[dict[str, Any]]
     """Yield the report rows for ``query``, projected onto its columns, without holding them all."""
     ctx = _Context(spec, query)
     columns = query.columns
-    metric = [(c, _METRIC_FNS[c]) for c in columns if c in _METRIC_FNS]
+    metric = [(c, METRIC_FNS[c]) for c in columns if c in METRIC_FNS]
     iso = {o: date.fromordinal(o).isoformat() for o in ctx.ordinals}
     for level, idx, info, active, base in _entities(ctx):
         traits = _traits(ctx, level, idx, base)
@@ -313,11 +284,11 @@ def iter_rows(spec: ProfileSpec, query: ReportQuery) -> Iterator[dict[str, Any]]
 def _summary(
     ctx: _Context, level: int, idx: int, info: dict[str, Any], active: list[int], traits: Traits
 ) -> dict[str, Any]:
-    total: dict[str, Any] = dict.fromkeys(_METRIC_FNS, 0)
+    total: dict[str, Any] = dict.fromkeys(METRIC_FNS, 0)
     for ordinal in active:
         core = _core(ctx, level, idx, ordinal, traits)
-        for key, fn in _METRIC_FNS.items():
-            if key not in _RATIOS:
+        for key, fn in METRIC_FNS.items():
+            if key not in RATIOS:
                 total[key] += fn(core)
     for key, value in total.items():
         if isinstance(value, float):

@@ -1,10 +1,10 @@
 """The simulator's lasting state as JSON, so a restarted simulator honours what it issued before.
 
-What lasts: users, profiles (their sizes, history start and overrides), allowed return URLs, grants
-(refresh tokens, revoked or not), unexpired access tokens, reports of the last day, restatements, the
-clock offset and the download-URL key. What does not: recorded requests, armed faults, consent pages
-and authorization codes in flight (they live minutes), and report download URLs (a poll issues a fresh
-one, on whatever port the simulator listens now).
+What lasts: users, profiles (their sizes, history start, overrides and live edits), allowed return
+URLs, grants (refresh tokens, revoked or not), unexpired access tokens, reports of the last day,
+restatements, the clock offset and the download-URL key. What does not: recorded requests, armed faults,
+forced budget usage, consent pages and authorization codes in flight (they live minutes), and report
+download URLs (a poll issues a fresh one, on whatever port the simulator listens now).
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from sandbox.amazon import edits
 from sandbox.amazon.entities import ProfileSpec
 from sandbox.amazon.metrics import ReportQuery, Restatement
 from sandbox.amazon.regions import marketplace
@@ -53,6 +54,7 @@ def _profile(spec: ProfileSpec) -> dict[str, Any]:
         "active_keyword_share": spec.active_keyword_share,
         "valid_payment_method": spec.valid_payment_method,
         "overrides": {str(index): dict(values) for index, values in spec.overrides.items()},
+        "edits": edits.to_json(spec.edits),
     }
 
 
@@ -61,7 +63,8 @@ def _load_profile(data: Mapping[str, Any]) -> ProfileSpec:
     market = marketplace(fields.pop("country"))
     overrides = {int(index): dict(values) for index, values in fields.pop("overrides", {}).items()}
     data_start = date.fromisoformat(fields.pop("data_start"))
-    return ProfileSpec(market=market, data_start=data_start, overrides=overrides, **fields)
+    ledger = edits.from_json(fields.pop("edits", []))  # files saved before live edits have none
+    return ProfileSpec(market=market, data_start=data_start, overrides=overrides, edits=ledger, **fields)
 
 
 def _query(query: ReportQuery) -> dict[str, Any]:

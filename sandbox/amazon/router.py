@@ -7,7 +7,7 @@ import re
 import time
 from collections.abc import Callable
 
-from sandbox.amazon import ads, download, lwa, reports, sbsd
+from sandbox.amazon import ads, download, lwa, reports, sbsd, usage, writes
 from sandbox.amazon.auth import sp_error, v2_error
 from sandbox.amazon.faults import Fault
 from sandbox.amazon.http import DROP, RecordedRequest, Response, json_response
@@ -25,6 +25,7 @@ _SD = {
     "/sd/adGroups/extended": ("sd/adGroups", sbsd.sd_route("adGroups", extended=True)),
 }
 _LISTS = {f"/{name}": (name, ads.list_route(name)) for name in ads.LIST_KINDS}
+_WRITES = {f"/{name}": (name, writes.write_route(name)) for name in writes.WRITE_KINDS}
 
 
 def _api_route(req: RecordedRequest) -> tuple[str, Handler] | None:
@@ -33,6 +34,10 @@ def _api_route(req: RecordedRequest) -> tuple[str, Handler] | None:
         return "profiles", ads.profiles
     if method == "POST" and path in _LISTS:
         return _LISTS[path]
+    if method == "PUT" and path in _WRITES:
+        return _WRITES[path]
+    if method == "POST" and path == "/sp/campaigns/budget/usage":
+        return "sp/campaigns/budget/usage", usage.budget_usage
     if method == "GET" and path in _SD:
         return _SD[path]
     if method == "POST" and path == "/reporting/reports":
@@ -128,6 +133,9 @@ def _apply(
     if fault.kind == "timeout":
         time.sleep(fault.delay or 0.0)  # the one deliberate stall: longer than the client's timeout
         return handler(state, req, region)
+    if fault.kind == "timeout-after-apply":
+        handler(state, req, region)  # the work is done; the client never hears so
+        return DROP
     if fault.kind == "accepted-429":
         response = handler(state, req, region)
         return fault_response(route, 429, None) if response.status < 300 else response

@@ -15,17 +15,18 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
-from sandbox.amazon import persist
+from sandbox.amazon import persist, usage
 from sandbox.amazon import seed as seeding
 from sandbox.amazon.config import SimConfig
-from sandbox.amazon.entities import CAMPAIGN_BASE, encode_id
+from sandbox.amazon.entities import CAMPAIGN_BASE, decode_id, encode_id
 from sandbox.amazon.faults import Faults
-from sandbox.amazon.http import RecordedRequest, Response, SimHTTPServer
+from sandbox.amazon.http import RecordedRequest, Response, json_response, recorded
 from sandbox.amazon.metrics import Restatement
 from sandbox.amazon.regions import API_HOSTS, CONSENT_HOSTS, REGIONS, TOKEN_HOSTS
 from sandbox.amazon.router import dispatch
 from sandbox.amazon.state import SimState, User
 from sandbox.amazon.truth import Truth
+from sandbox.httpkit import HttpServer, Request
 from sandbox.statefile import AutoSaver, StateFile, StateFileError
 
 __all__ = ["AmazonSimulator", "ConsentError", "serve_forever"]
@@ -56,7 +57,7 @@ class AmazonSimulator:
         """
         self.config = config or SimConfig()
         self._state = SimState(self.config)
-        self._server: SimHTTPServer | None = None
+        self._server: HttpServer | None = None
         self.truth = Truth(self._state)
         self._saver: AutoSaver | None = None
         if state_file is not None:
@@ -74,12 +75,12 @@ class AmazonSimulator:
         """Start serving on ``host:port`` (0 picks a free port) in a daemon thread."""
         if self._server is not None:
             raise RuntimeError("simulator already started")
-        server = SimHTTPServer((host, port), dispatch=self._serve, now=self._state.now)
-        bound_host, bound_port = server.server_address[:2]
-        self._state.base_url = f"http://{bound_host!s}:{bound_port}"
+        server = HttpServer(
+            self._serve, host=host, port=port, name="amazon-simulator", on_error=_internal_error
+        )
+        self._state.base_url = server.start().url
         if self._saver is not None:
             self._saver.start().poke()
-        server.start()
         self._server = server
         log.info("amazon simulator listening on %s", self._state.base_url)
         return self
@@ -97,9 +98,9 @@ class AmazonSimulator:
         if self._saver is not None:
             self._saver.flush()
 
-    def _serve(self, request: RecordedRequest) -> Response:
+    def _serve(self, request: Request) -> Response:
         try:
-            return dispatch(self._state, request)
+            return dispatch(self._state, recorded(request, self._state.now()))
         finally:
             if self._saver is not None:
                 self._saver.poke()
@@ -225,6 +226,22 @@ class AmazonSimulator:
             spec.overrides.setdefault(index, {}).update(changes)
         return str(encode_id(CAMPAIGN_BASE, spec, index))
 
+    def set_budget_usage(self, profile_id: int | str, campaign_id: int | str, percent: float) -> None:
+        """Make ``POST /sp/campaigns/budget/usage`` report ``percent`` for a campaign until its midnight.
+
+        ``100`` stands for "out of budget". The forced figure lapses at the profile's midnight.
+
+        Raises:
+            KeyError: unknown profile or campaign.
+            ValueError: ``percent`` outside 0 to 100.
+        """
+        with self._state.lock:
+            spec = self._state.profiles[int(profile_id)]
+        index = decode_id(CAMPAIGN_BASE, spec, campaign_id, spec.campaigns)
+        if index is None:
+            raise KeyError(f"profile {profile_id} has no campaign {campaign_id}")
+        usage.force_usage(self._state, spec, index, percent)
+
     def shrink_account(self, profile_id: int | str, *, campaigns: int) -> None:
         """Delete a profile's campaigns from number ``campaigns`` on, with their ad groups and keywords."""
         with self._state.lock:
@@ -303,6 +320,10 @@ class AmazonSimulator:
             error = _ERROR.search(answer.text)
             raise ConsentError(error.group(1) if error else f"decision answered {answer.status}")
         return answer.location
+
+
+def _internal_error(_request: Request) -> Response:
+    return json_response(500, {"code": "INTERNAL_ERROR", "message": "Simulator error"})
 
 
 @dataclass(frozen=True)

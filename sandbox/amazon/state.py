@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 import threading
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sandbox.amazon.config import SimConfig
@@ -14,7 +14,7 @@ from sandbox.amazon.faults import Faults
 from sandbox.amazon.http import RecordedRequest
 from sandbox.amazon.metrics import Restatement
 
-__all__ = ["AccessToken", "AuthCode", "ConsentTxn", "Grant", "SimState", "User"]
+__all__ = ["AccessToken", "AuthCode", "ConsentTxn", "ForcedUsage", "Grant", "SimState", "User"]
 
 
 @dataclass
@@ -75,6 +75,14 @@ class ConsentTxn:
     used: bool = False
 
 
+@dataclass(frozen=True)
+class ForcedUsage:
+    """A budget usage percentage forced for one campaign, valid on one day of its profile."""
+
+    percent: float
+    day: date
+
+
 def new_token(prefix: str, length: int = 380) -> str:
     """A token shaped like LWA's (``Atza|…`` / ``Atzr|…``), at least 350 characters."""
     body = secrets.token_urlsafe(length)[: length - len(prefix)]
@@ -100,6 +108,7 @@ class SimState:
     restatements: list[Restatement] = field(default_factory=list)
     requests: list[RecordedRequest] = field(default_factory=list)
     fail_reports: dict[int, int] = field(default_factory=dict)
+    forced_usage: dict[tuple[int, int], ForcedUsage] = field(default_factory=dict)
     report_delay: float = 0.0
     faults: Faults = field(init=False)
     url_key: bytes = field(default_factory=lambda: secrets.token_bytes(16))

@@ -15,9 +15,9 @@ import time
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
+from sandbox.httpkit import Request, Response
 from sandbox.slack.builtins import run_builtin
 from sandbox.slack.console_state import console_state
-from sandbox.slack.httpserver import Request, Response
 from sandbox.slack.model import Message
 
 if TYPE_CHECKING:
@@ -56,12 +56,11 @@ class ConsoleRoutes:
         """Answer console paths; None for anything else."""
         path = request.path
         if path in ("/", "/console", "/index.html") and request.method in ("GET", "HEAD"):
-            return Response(
-                200, _static("index.html"), "text/html; charset=utf-8", {"Cache-Control": "no-store"}
-            )
+            headers = {"Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store"}
+            return Response(200, _static("index.html"), headers)
         if path.startswith("/static/") and path[len("/static/") :] in STATIC:
             name = path[len("/static/") :]
-            return Response(200, _static(name), STATIC[name], {"Cache-Control": "no-store"})
+            return Response(200, _static(name), {"Content-Type": STATIC[name], "Cache-Control": "no-store"})
         if path == "/console/state":
             return self._state(request)
         handler = self._posts.get(path)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 from urllib.parse import urlencode
 
-from sandbox.slack.httpserver import Request, Response
+from sandbox.httpkit import Request, Response
 from sandbox.slack.state import SlackState
 
 __all__ = ["handle_authorize"]
@@ -62,4 +62,6 @@ def handle_authorize(state: SlackState, request: Request, *, client_id: str | No
         state.oauth_codes[code] = (str(form.get("team_id")), str(form.get("user_id")))
     query = {"code": code, **({"state": request.query["state"]} if "state" in request.query else {})}
     separator = "&" if "?" in redirect_uri else "?"
-    return Response(302, b"", "text/plain", {"Location": f"{redirect_uri}{separator}{urlencode(query)}"})
+    return Response(
+        302, b"", {"Content-Type": "text/plain", "Location": f"{redirect_uri}{separator}{urlencode(query)}"}
+    )

@@ -20,12 +20,12 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from sandbox.httpkit import HttpServer, Request, Response
 from sandbox.slack import api_chat, api_misc, api_views, persist
 from sandbox.slack.api_misc import OAuthClient
 from sandbox.slack.clock import Clock, SystemClock
 from sandbox.slack.demo import demo_workspace
 from sandbox.slack.driver import AppDriver
-from sandbox.slack.httpserver import HttpServer, Request, Response
 from sandbox.slack.install import handle_authorize
 from sandbox.slack.model import Call, Channel, Message, Notice, Upload, User, View, WebhookPost, Workspace
 from sandbox.slack.state import Fault, SlackState
@@ -36,6 +36,11 @@ __all__ = ["SlackStandIn"]
 
 METHODS: dict[str, Method] = {**api_chat.METHODS, **api_views.METHODS, **api_misc.METHODS}
 Route = Callable[[Request], Response | None]
+
+
+def _fatal_error(_request: Request) -> Response:
+    """What Slack answers when something breaks on its side."""
+    return Response.json({"ok": False, "error": "fatal_error"}, status=500)
 
 
 class SlackStandIn(AppDriver):
@@ -70,7 +75,9 @@ class SlackStandIn(AppDriver):
         """
         self._state = SlackState(clock or SystemClock())
         self._saver = persist.load(self._state, state_file) if state_file is not None else None
-        self._server = HttpServer(self._route, host=host, port=port)
+        self._server = HttpServer(
+            self._route, host=host, port=port, name="slack-standin", on_error=_fatal_error
+        )
         self._link = None
         self._app_timeout = app_timeout
         self._pacing = channel_pacing
@@ -387,4 +394,4 @@ class SlackStandIn(AppDriver):
             if upload is None or upload.data is None:
                 return Response.text("not found", status=404)
             kind = mimetypes.guess_type(upload.filename)[0] or "application/octet-stream"
-            return Response(200, upload.data, kind)
+            return Response(200, upload.data, {"Content-Type": kind})

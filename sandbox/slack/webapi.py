@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sandbox.slack.httpserver import Request, Response
+from sandbox.httpkit import Request, Response
 from sandbox.slack.limits import Verdict
 from sandbox.slack.model import Call, Channel, Notice, Workspace
 from sandbox.slack.state import SlackState

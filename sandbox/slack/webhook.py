@@ -11,8 +11,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from sandbox.httpkit import Request, Response
 from sandbox.slack.files import check_slack_files
-from sandbox.slack.httpserver import Request, Response
 from sandbox.slack.limits import check_message
 from sandbox.slack.model import Message, Notice, ResponseUrl, WebhookPost
 from sandbox.slack.state import RESPONSE_URL_TTL, RESPONSE_URL_USES, SlackState, assign_ids

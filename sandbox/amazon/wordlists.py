@@ -1,0 +1,70 @@
+"""Word lists and currency scales the generated accounts are made from (data only)."""
+
+from __future__ import annotations
+
+__all__ = ["MONEY_SCALE", "PRODUCTS", "TACTICS", "WORDS"]
+
+MONEY_SCALE = {
+    "USD": 1.0,
+    "CAD": 1.35,
+    "MXN": 17.0,
+    "BRL": 5.0,
+    "GBP": 0.8,
+    "EUR": 0.92,
+    "SEK": 10.5,
+    "PLN": 4.0,
+    "TRY": 32.0,
+    "EGP": 48.0,
+    "SAR": 3.75,
+    "AED": 3.67,
+    "INR": 83.0,
+    "ZAR": 18.5,
+    "JPY": 150.0,
+    "AUD": 1.5,
+    "SGD": 1.35,
+}
+PRODUCTS = (
+    "Garlic Press",
+    "Yoga Mat",
+    "Water Bottle",
+    "Phone Case",
+    "Desk Lamp",
+    "Coffee Grinder",
+    "Dog Leash",
+    "Trail Shoes",
+    "Bamboo Towels",
+    "Chef Knife",
+    "Cast Iron Pan",
+    "Travel Mug",
+    "Bike Light",
+    "Backpack",
+    "Sunscreen",
+    "Tea Kettle",
+    "Notebook",
+    "Headphones",
+    "Plant Pot",
+    "Candle Set",
+)
+TACTICS = ("Exact", "Phrase", "Broad", "Brand", "Competitor", "Research", "Launch", "Evergreen")
+WORDS = (
+    "stainless",
+    "organic",
+    "large",
+    "small",
+    "kids",
+    "premium",
+    "portable",
+    "eco",
+    "cheap",
+    "best",
+    "black",
+    "wooden",
+    "silicone",
+    "heavy duty",
+    "gift",
+    "set",
+    "pro",
+    "mini",
+    "xl",
+    "non slip",
+)
