@@ -23,6 +23,8 @@ from storage.db import check_database, make_engine
 from storage.migrate import current_revision, head_revision, upgrade
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from flask import Flask
     from slack_bolt import App
 
@@ -92,15 +94,20 @@ class Runtime:
 
 
 def build_runtime(
-    settings: Settings, *, local_port: int | None = None, local_dir: Path | None = None
+    settings: Settings,
+    *,
+    local_port: int | None = None,
+    local_dir: Path | None = None,
+    clock: Callable[[], datetime] | None = None,
 ) -> Runtime:
     """Settings → (local stack) → schema → services → Bolt app → WSGI app.
 
     In local mode the stand-ins start from what `local_dir` (default `./.hilal-local`) remembers.
+    `clock` is Hilal's "now" (browser walks move it together with the Amazon simulator's).
     """
     from bot.app import create_app
     from bot.web.server import build_web_app
-    from bot.wiring import build_services
+    from bot.wiring import build_services, utc_now
 
     local = None
     if settings.local_mode:
@@ -111,7 +118,7 @@ def build_runtime(
     try:
         settings.require_production_secrets()
         ensure_schema(settings, auto_upgrade=local is not None)
-        services = build_services(settings)
+        services = build_services(settings, clock=clock or utc_now)
         app, _table = create_app(settings, services)
     except BaseException:
         if local is not None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -30,32 +31,83 @@ CHROMIUM_ARGS = [
 ]
 
 
+class LocalHilal:
+    """`hilal run` in local mode, in this process, served by a threaded werkzeug server on loopback.
+
+    `restart()` stops everything (as Ctrl-C does) and starts again from the same folder on the same
+    port, as a second `make run` would: the console comes back on the port the folder remembers.
+    """
+
+    def __init__(self) -> None:
+        self.port = 0
+        self.offset = timedelta(0)  # how far Hilal's clock runs ahead of the wall clock
+        self.runtime: Runtime | None = None
+        self._server: Any = None
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> Runtime:
+        app: list[Any] = []
+        # Bind first (port 0 the first time), then build: no window in which another process takes it.
+        server = make_server(
+            "127.0.0.1", self.port, lambda environ, start: app[0](environ, start), threaded=True
+        )
+        self.port = int(server.server_port)
+        try:
+            runtime = build_runtime(
+                load_settings({"HILAL_PORT": str(self.port)}), local_port=self.port, clock=self.now
+            )
+        except BaseException:
+            server.server_close()
+            raise
+        app.append(runtime.web)
+        self._server, self.runtime = server, runtime
+        self._thread = threading.Thread(target=server.serve_forever, name="hilal-e2e-web", daemon=True)
+        self._thread.start()
+        runtime.start_background(scheduler=False)
+        return runtime
+
+    def now(self) -> datetime:
+        """Hilal's clock: the wall clock plus what `advance` added."""
+        return datetime.now(UTC) + self.offset
+
+    def advance(self, seconds: float) -> None:
+        """Move Hilal's clock and the Amazon simulator's forward together (reports ripen, jobs fall due)."""
+        assert self.runtime is not None and self.runtime.local is not None
+        self.offset += timedelta(seconds=seconds)
+        self.runtime.local.amazon.advance(seconds)
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+        if self.runtime is not None:
+            self.runtime.stop()
+        self._server = self._thread = self.runtime = None
+
+    def restart(self) -> Runtime:
+        self.stop()
+        return self.start()
+
+
 @pytest.fixture
-def local_hilal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Runtime]:
-    """`hilal run` in local mode, served by a threaded werkzeug server on a free loopback port."""
+def hilal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[LocalHilal]:
+    """Local-mode Hilal in a fresh folder (``.hilal-local/`` under a temporary working directory)."""
     monkeypatch.chdir(tmp_path)  # local mode keeps its folder (.hilal-local/) in the working directory
-    app: list[Any] = []
-    # Bind first (port 0), then build: no window in which another process can take the port.
-    server = make_server("127.0.0.1", 0, lambda environ, start: app[0](environ, start), threaded=True)
-    port = int(server.server_port)
+    local = LocalHilal()
+    local.start()
     try:
-        runtime = build_runtime(load_settings({"HILAL_PORT": str(port)}), local_port=port)
-    except BaseException:
-        server.server_close()
-        raise
-    app.append(runtime.web)
-    thread = threading.Thread(target=server.serve_forever, name="hilal-e2e-web", daemon=True)
-    thread.start()
-    runtime.start_background(scheduler=False)
-    try:
-        yield runtime
+        yield local
     finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
-        runtime.stop()
-        runtime.services.amazon.http.close()
-        runtime.services.engine.dispose()
+        local.stop()
+
+
+@pytest.fixture
+def local_hilal(hilal: LocalHilal) -> Runtime:
+    """The running local-mode runtime (for walks that do not restart it)."""
+    assert hilal.runtime is not None
+    return hilal.runtime
 
 
 @pytest.fixture

@@ -1,7 +1,8 @@
-"""The README walkthrough, in a real browser: console → consent → picker → sync → campaigns → digest →
-disconnect → reconnect.
+"""The README walkthrough, in a real browser: console → consent → picker → sync (performance still
+loading) → a digest preview that says "not loaded yet" → reports land → the mixed-currency campaign list →
+the digest with its chart → a restart of local mode that keeps everything → disconnect → reconnect.
 
-Hilal runs as `hilal run` does in local mode (see `conftest.local_hilal`); Chromium drives the Slack
+Hilal runs as `hilal run` does in local mode (see `conftest.LocalHilal`); Chromium drives the Slack
 console and the Amazon simulator's consent page like a person would, and every step asserts what that
 person sees. The screenshots the README links (`docs/screenshots/NN-step.png`) are taken here: a test run
 writes them to a temporary folder, `make screenshots` refreshes the README's copies.
@@ -11,85 +12,22 @@ Waiting is done by Playwright's auto-waiting assertions (`expect`), never by sle
 
 from __future__ import annotations
 
-import importlib.util
 import re
 from typing import Any
 
 import pytest
 
+from bot.jobs.tick import poll_reports
 from bot.runtime import Runtime
-from tests.e2e.shots import screenshot_path
+from tests.e2e.conftest import LocalHilal
+from tests.e2e.console import REGION_FILTER, VIEWPORT, Console, shoot
 
 pytestmark = pytest.mark.e2e
 
-REGION_FILTER = 'select[data-action-id="campaigns.filter.region"]'
 STEP_TIMEOUT_MS = 15_000
 SYNC_TIMEOUT_MS = 60_000
 DEFAULT_EXPECT_MS = 5_000  # Playwright's own default, restored after the walk
-VIEWPORT = {"width": 1280, "height": 860}
-# Slack markup or escapes a person should never see as text (Slack renders or unescapes them).
-RAW_MARKUP = re.compile(r"<!date\^[^>]*>?|<[@#!][A-Z0-9^|]+[^>]*>|&(?:lt|gt|amp);")
-
-
-def _landed(module: str, *, feature: bool = False) -> bool:
-    """The module exists (and, for a feature, is wired into the app)."""
-    if importlib.util.find_spec(module) is None:
-        return False
-    if feature:
-        from bot.features import FEATURE_MODULES
-
-        return module in FEATURE_MODULES
-    return True
-
-
-class Console:
-    """The Slack console page, as a person uses it: channels, the composer, messages, the app DM."""
-
-    def __init__(self, page: Any) -> None:
-        self.page = page
-        self.raw_markup: list[str] = []
-
-    def open_channel(self, name: str) -> None:
-        from playwright.sync_api import expect
-
-        self.page.locator("#channel-list").get_by_role("button", name=f"# {name}", exact=True).click()
-        expect(self.page.locator("#main-title")).to_have_text(f"# {name}")
-
-    def open_app_messages(self) -> None:
-        from playwright.sync_api import expect
-
-        self.page.locator("#app-entry").click()
-        self.page.locator("#tab-messages").click()
-        expect(self.page.locator("#tab-messages")).to_have_attribute("aria-selected", "true")
-
-    def run(self, text: str) -> None:
-        """Type a slash command in the composer and press Enter; waits for the console to echo it."""
-        from playwright.sync_api import expect
-
-        composer = self.page.locator("#composer-input")
-        composer.fill(text)
-        composer.press("Enter")
-        expect(self.page.locator("#timeline .command-echo code", has_text=text).last).to_be_visible()
-
-    def message(self, text: str | re.Pattern[str]) -> Any:
-        """The latest message in the open timeline that contains ``text`` (a Playwright locator)."""
-        return self.page.locator("#timeline article.msg", has_text=text).last
-
-    def campaigns(self) -> Any:
-        """The latest campaign list (the message with the Region filter)."""
-        return self.page.locator(f"#timeline article.msg:has({REGION_FILTER})").last
-
-    def shot(self, name: str, *, top: Any = None) -> None:
-        """Screenshot the page (``top``: a message to scroll to the top first); note raw markup shown."""
-        if top is not None:
-            top.evaluate("node => node.scrollIntoView({block: 'start'})")
-        self.page.screenshot(path=str(screenshot_path(name)))
-        text = str(self.page.locator("#main").inner_text())
-        self.raw_markup.extend(f"{name}: {hit!r}" for hit in RAW_MARKUP.findall(text))
-
-
-def _shoot(page: Any, name: str) -> None:
-    page.screenshot(path=str(screenshot_path(name)))
+REPORT_DELAY_S = 3600  # Amazon keeps the first reports for an hour of simulated time
 
 
 def _consent(console: Console, button: str, *, first_shot: str | None, second_shot: str | None) -> None:
@@ -104,12 +42,12 @@ def _consent(console: Console, button: str, *, first_shot: str | None, second_sh
     expect(consent.get_by_role("button", name="Allow")).to_be_visible()
     expect(consent.locator(".region")).to_contain_text("Far East")
     if first_shot:
-        _shoot(consent, first_shot)
+        shoot(consent, first_shot)
     consent.get_by_role("button", name="Allow").click()
     expect(consent.get_by_text("Connected — back to Slack").first).to_be_visible()
     expect(consent.locator("body")).to_contain_text("Far East")
     if second_shot:
-        _shoot(consent, second_shot)
+        shoot(consent, second_shot)
     consent.close()
     console.page.bring_to_front()
 
@@ -170,6 +108,7 @@ def _step_synced(console: Console) -> None:
     expect(done).to_be_visible(timeout=SYNC_TIMEOUT_MS)
     expect(done).to_contain_text("2 marketplaces")
     expect(done).to_contain_text("campaigns")
+    expect(done).to_contain_text("performance still loading")  # never "0 days of performance"
     console.shot("05-synced.png")
 
 
@@ -190,23 +129,75 @@ def _step_campaigns(console: Console) -> None:
         region.select_option(["fe"])
     listing = console.campaigns()
     expect(listing).not_to_contain_text("No campaigns match these filters")
-    expect(listing).to_contain_text(re.compile(r"\bJP\b|\bAU\b"))
+    # JP (yen) and AU (Australian dollars): spend is compared within each currency, a header per group
+    expect(listing).to_contain_text("Spend is compared within each currency.")
+    expect(listing).to_contain_text(re.compile(r"JPY · \d+ campaigns"))
     console.shot("06-campaigns.png", top=listing)
     console.run("/hilal view save fe-daily")
     expect(console.message("fe-daily")).to_contain_text("Saved view “fe-daily”")
 
 
+def _step_digest_not_loaded(console: Console) -> None:
+    """Right after the first sync Amazon still holds the reports: the preview says so, never a zero."""
+    from playwright.sync_api import expect
+
+    console.open_channel("ppc")
+    console.run("/hilal digest subscribe at 09:00 Asia/Tokyo chart")
+    expect(console.message("Daily digest set up")).to_contain_text("09:00 Asia/Tokyo")
+    console.run("/hilal digest preview")
+    digest = console.message("Amazon Ads digest")
+    expect(digest).to_contain_text("not loaded yet (Amazon report pending since")
+    expect(digest).not_to_contain_text("Spend ¥0")
+
+
+def _land_reports(console: Console, hilal: LocalHilal) -> None:
+    """Amazon finishes the reports; Hilal's next poll loads them and edits the sync summary in place."""
+    from playwright.sync_api import expect
+
+    assert hilal.runtime is not None
+    hilal.advance(REPORT_DELAY_S + 60)
+    poll_reports(hilal.runtime.services, now=hilal.now())
+    console.open_app_messages()
+    done = console.message("Far East (FE) is synced")
+    expect(done).to_contain_text("days of performance")
+    expect(done).not_to_contain_text("still loading")
+
+
 def _step_digest(console: Console) -> None:
     from playwright.sync_api import expect
 
-    console.run("/hilal digest subscribe at 09:00 Asia/Tokyo")
-    expect(console.message("Daily digest set up")).to_contain_text("09:00 Asia/Tokyo")
     console.run("/hilal digest preview")
     expect(console.message("Preview, only visible to you")).to_be_visible()
-    digest = console.page.locator("#timeline article.msg", has_text="Amazon Ads digest").first
+    digest = console.message("Amazon Ads digest")
     for shown in ("JP · Demo Seller", "AU · Demo Seller", "Spend", "ACOS", "Sync health"):
         expect(digest).to_contain_text(shown)
-    console.shot("07-digest.png", top=console.message("Daily digest set up"))
+    expect(digest).not_to_contain_text("not loaded yet")
+    chart = digest.locator("figure.image-block img")
+    expect(chart).to_be_visible()  # the 14-day chart, inside the digest message
+    assert chart.evaluate("img => img.complete && img.naturalWidth > 0"), "the chart image did not load"
+    console.shot("07-digest.png", top=console.message("Preview, only visible to you"))
+
+
+def _step_restart(console: Console, hilal: LocalHilal) -> None:
+    """Stop local mode and start it again from the same folder: the open tab carries on, and every
+    connection, view, tag and subscription is still there."""
+    from playwright.sync_api import expect
+
+    hilal.restart()
+    console.page.reload()
+    expect(console.page.locator("#workspace-name")).to_have_text("Demo Co")
+    console.open_channel("ppc")
+    expect(console.message("Daily digest set up")).to_be_visible()  # the conversation so far
+    console.run("/hilal view fe-daily")
+    listing = console.campaigns()
+    expect(listing).to_contain_text("View: fe-daily")
+    expect(listing).to_contain_text(re.compile(r"JPY · \d+ campaigns"))
+    console.run("/hilal regions")
+    card = console.message("Far East (FE)")
+    expect(card).to_contain_text("Connected")
+    expect(card).to_contain_text("JP")
+    console.run("/hilal digest list")
+    expect(console.message("09:00 Asia/Tokyo")).to_be_visible()
 
 
 def _step_disconnect(console: Console) -> None:
@@ -240,34 +231,29 @@ def _step_reconnect(console: Console) -> None:
     console.shot("09-reconnect-picker.png")
 
 
-def test_walkthrough(local_hilal: Runtime, chromium: Any) -> None:
+def test_walkthrough(hilal: LocalHilal, chromium: Any) -> None:
     from playwright.sync_api import expect
 
+    runtime = hilal.runtime
+    assert runtime is not None and runtime.local is not None, "no Slack credentials: local mode must be on"
     expect.set_options(timeout=STEP_TIMEOUT_MS)
     context = chromium.new_context(viewport=VIEWPORT)
     context.set_default_timeout(STEP_TIMEOUT_MS)
     console = Console(context.new_page())
-    missing: list[str] = []
     try:
-        _step_connect(console, local_hilal)
+        _step_connect(console, runtime)
         _step_picker(console)
-        if not _landed("bot.services.sync"):
-            pytest.skip("initial sync not landed: bot/services/sync.py (the walk stops at the picker)")
+        runtime.local.amazon.set_report_delay(REPORT_DELAY_S)  # reports the first sync asks for stay pending
         _step_save(console)
         _step_synced(console)
-        if _landed("bot.features.campaigns", feature=True):
-            _step_campaigns(console)
-        else:
-            missing.append("campaigns (bot/features/campaigns.py in FEATURE_MODULES)")
-        if _landed("bot.features.digest", feature=True):
-            _step_digest(console)
-        else:
-            missing.append("digest (bot/features/digest.py in FEATURE_MODULES)")
+        _step_digest_not_loaded(console)
+        _land_reports(console, hilal)
+        _step_campaigns(console)
+        _step_digest(console)
+        _step_restart(console, hilal)
         _step_disconnect(console)
         _step_reconnect(console)
     finally:
         context.close()
         expect.set_options(timeout=DEFAULT_EXPECT_MS)
     assert not console.raw_markup, f"raw Slack markup shown to the user: {console.raw_markup}"
-    if missing:
-        pytest.skip("walked everything else; not landed: " + "; ".join(missing))

@@ -60,3 +60,14 @@ def test_chunked_stream_drop_and_failing_route(served):
         with pytest.raises(httpx.RemoteProtocolError):
             client.get("/drop")
         assert (client.get("/boom").status_code, client.get("/boom").text) == (502, "sorry")
+
+
+def test_a_stopped_server_ends_kept_alive_connections_instead_of_answering_on_them() -> None:
+    """A browser tab keeps its connection open; after a restart in the same process it must reach the
+    new server, never a handler thread of the old one."""
+    server = HttpServer(route).start()
+    with httpx.Client(base_url=server.url) as client:
+        assert client.get("/echo").status_code == 200  # the connection is now kept alive
+        server.stop()
+        with pytest.raises(httpx.TransportError):
+            client.get("/echo")
