@@ -4,19 +4,20 @@ simulator and the client cannot drift together: if one of these changes, the ref
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from .conftest import MEDIA, REPORT_MEDIA, api_for, connect, profile_id
 from .test_reports import body
 
 # §1.3 token response example
-TOKEN_EXAMPLE = {
+TOKEN_EXAMPLE: dict[str, Any] = {
     "access_token": "Atza|IQEBLjAsAhRmHjNgHpi0U-Dme37rR6CuUpSR...",
     "token_type": "bearer",
     "expires_in": 3600,
     "refresh_token": "Atzr|IQEBLzAtAhRPpMJxdwVz2Nn6f2y-tpJX2DeX...",
 }
 # §2.3 profile example
-PROFILE_EXAMPLE = {
+PROFILE_EXAMPLE: dict[str, Any] = {
     "profileId": 888888888,
     "countryCode": "MX",
     "currencyCode": "MXN",

@@ -6,6 +6,7 @@ import gzip
 import json
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -33,7 +34,7 @@ def body(
     group: str = "campaign",
     columns: list[str] | None = None,
     **config: object,
-) -> dict[str, object]:
+) -> dict[str, Any]:
     return {
         "name": "test",
         "startDate": start.isoformat(),
@@ -217,7 +218,7 @@ def test_retention_is_measured_in_the_profile_time_zone(sim, http, clock):
 )
 def test_bad_configuration_is_400(sim, na, change):
     payload = body(date(2026, 3, 1), date(2026, 3, 2))
-    payload["configuration"].update(change)  # type: ignore[union-attr]
+    payload["configuration"].update(change)
     response = na.create_report(profile_id(sim, "US", "na"), payload)
     assert response.status_code == 400 and set(response.json()) == {"code", "detail"}
 
