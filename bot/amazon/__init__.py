@@ -8,7 +8,20 @@ No Slack, no database: callers pass an `httpx.Client`, tokens and a `TokenCache`
 from __future__ import annotations
 
 from bot.amazon.auth import LwaAuth, MemoryTokenCache, TokenCache
-from bot.amazon.client import DEFAULT_TIMEOUT, AdsClient
+from bot.amazon.client import BUDGET_USAGE_BATCH, DEFAULT_TIMEOUT, WRITE_BATCH, AdsClient
+from bot.amazon.edits import (
+    NO_ANSWER,
+    WRITABLE_STATES,
+    AdGroupUpdate,
+    BudgetUsage,
+    BudgetUsageFailure,
+    BudgetUsageList,
+    CampaignUpdate,
+    KeywordUpdate,
+    WritableState,
+    WriteOutcome,
+    WriteResult,
+)
 from bot.amazon.errors import (
     AccessDenied,
     AmazonAdsError,
@@ -69,22 +82,31 @@ from bot.amazon.retry import (
 )
 
 __all__ = [
+    "BUDGET_USAGE_BATCH",
     "DEFAULT_ENDPOINTS",
     "DEFAULT_RETRY",
     "DEFAULT_TIMEOUT",
     "ENTITY_STATES",
+    "NO_ANSWER",
     "NO_RETRY",
     "RETENTION_DAYS",
     "SCOPE",
+    "WRITABLE_STATES",
+    "WRITE_BATCH",
     "AccessDenied",
     "AdGroup",
+    "AdGroupUpdate",
     "AdsClient",
     "AmazonAdsError",
     "AuthError",
     "Backoff",
     "BadRequest",
+    "BudgetUsage",
+    "BudgetUsageFailure",
+    "BudgetUsageList",
     "Campaign",
     "CampaignMetricRow",
+    "CampaignUpdate",
     "ClientConfigError",
     "CodeRejected",
     "DuplicateReport",
@@ -93,6 +115,7 @@ __all__ = [
     "InvalidArgument",
     "Keyword",
     "KeywordMetricRow",
+    "KeywordUpdate",
     "LwaAuth",
     "LwaClient",
     "MalformedResponse",
@@ -120,6 +143,9 @@ __all__ = [
     "Unauthorized",
     "UnauthorizedHandler",
     "UnsupportedMediaType",
+    "WritableState",
+    "WriteOutcome",
+    "WriteResult",
     "canonical_id",
     "consent_url",
     "daily_campaign_report",

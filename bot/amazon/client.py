@@ -4,6 +4,12 @@ Every call carries `Amazon-Advertising-API-ClientId`; every call except `GET /v2
 `Amazon-Advertising-API-Scope`. v3 calls send their vendor media type as `Content-Type` and `Accept`.
 Lists page through `nextToken` to the end. Report files are downloaded with a plain request (no auth,
 no Amazon headers) and parsed as a stream. No Slack, no database: callers persist what they get.
+
+Retries are method-blind: `RetryPolicy` retries 429, 5xx and transport errors (a connection that broke
+after the request was sent included) for every call, the `PUT` writes too. That is safe only because
+every write sets target values (idempotent: the same PUT twice leaves the same state); a write that is
+not idempotent must not be added without its own retry rule. JSON bodies carry `Decimal` amounts as
+exact numbers.
 """
 
 from __future__ import annotations
@@ -18,6 +24,19 @@ import httpx
 from pydantic import TypeAdapter, ValidationError
 
 from bot.amazon._stream import iter_json_array
+from bot.amazon.edits import (
+    AdGroupUpdate,
+    BudgetUsage,
+    BudgetUsageFailure,
+    BudgetUsageList,
+    CampaignUpdate,
+    EntityUpdate,
+    KeywordUpdate,
+    WriteOutcome,
+    WriteResult,
+    read_budget_usage,
+    read_write_batch,
+)
 from bot.amazon.errors import (
     BadRequest,
     DuplicateReport,
@@ -30,7 +49,14 @@ from bot.amazon.regions import RegionEndpoints
 from bot.amazon.reports import ReportRequest
 from bot.amazon.retry import DEFAULT_RETRY, RetryHandler, RetryPolicy, UnauthorizedHandler
 
-__all__ = ["DEFAULT_TIMEOUT", "DOWNLOAD_TIMEOUT", "MEDIA_TYPES", "AdsClient"]
+__all__ = [
+    "BUDGET_USAGE_BATCH",
+    "DEFAULT_TIMEOUT",
+    "DOWNLOAD_TIMEOUT",
+    "MEDIA_TYPES",
+    "WRITE_BATCH",
+    "AdsClient",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -43,12 +69,15 @@ MEDIA_TYPES: Mapping[str, str] = {
     "sp_ad_groups": "application/vnd.spAdGroup.v3+json",
     "sp_keywords": "application/vnd.spKeyword.v3+json",
     "sb_campaigns": "application/vnd.sbcampaignresource.v4+json",
+    "sp_budget_usage": "application/vnd.spcampaignbudgetusage.v1+json",
     "report_create": "application/vnd.createasyncreportrequest.v3+json",
     "report_created": "application/vnd.createasyncreportresponse.v3+json",
     "report_status": "application/vnd.getasyncreportresponse.v3+json",
 }
 ID_FILTER_CAP = 100  # campaignIdFilter on ad groups and keywords (reference §3.1)
 SD_PAGE_SIZE = 100
+WRITE_BATCH = 100  # entities per PUT; Amazon takes up to 1,000, the reference says keep batches small (§3.6)
+BUDGET_USAGE_BATCH = 100  # campaignIds per budget usage call: Amazon's cap (§3.6)
 
 _AD_GROUPS = TypeAdapter(list[AdGroup])
 _KEYWORDS = TypeAdapter(list[Keyword])
@@ -260,6 +289,101 @@ class AdsClient:
                 f"{where} returned an item we cannot read: {exc}", endpoint=where
             ) from None
 
+    # -- Sponsored Products live edits and budget usage ---------------------------------------------
+
+    def update_sp_campaigns(self, profile_id: str, updates: Sequence[CampaignUpdate]) -> WriteResult:
+        """Set state and/or daily budget of SP campaigns (`PUT /sp/campaigns`, `WRITE_BATCH` per call).
+
+        Each update sends only the fields it sets. A refused entity is a failed outcome, not an error;
+        throttling, 5xx and broken connections are retried (safe: target values are idempotent).
+
+        Args:
+            profile_id: The profile (Scope) the campaigns belong to.
+            updates: Target values, one per campaign.
+
+        Returns:
+            One outcome per update, in request order (batches concatenated).
+
+        Raises:
+            AccessDenied: 403, e.g. a view-only profile.
+            UnsupportedMediaType / BadRequest / Unauthorized / ServerError / RateLimited /
+                TransportError: The whole call failed (after retries). Batches sent before it stay
+                applied; calling again with the same updates is safe.
+            MalformedResponse: The answer is not a multi-status body.
+        """
+        return self._write(profile_id, "/sp/campaigns", "sp_campaigns", "campaigns", "campaignId", updates)
+
+    def update_sp_ad_groups(self, profile_id: str, updates: Sequence[AdGroupUpdate]) -> WriteResult:
+        """Set state and/or default bid of SP ad groups (`PUT /sp/adGroups`); as `update_sp_campaigns`."""
+        return self._write(profile_id, "/sp/adGroups", "sp_ad_groups", "adGroups", "adGroupId", updates)
+
+    def update_sp_keywords(self, profile_id: str, updates: Sequence[KeywordUpdate]) -> WriteResult:
+        """Set state and/or bid of SP keywords (`PUT /sp/keywords`); as `update_sp_campaigns`."""
+        return self._write(profile_id, "/sp/keywords", "sp_keywords", "keywords", "keywordId", updates)
+
+    def get_sp_budget_usage(self, profile_id: str, campaign_ids: Sequence[str]) -> BudgetUsageList:
+        """Intraday budget usage of SP campaigns (`POST /sp/campaigns/budget/usage`, 100 ids per call).
+
+        Args:
+            profile_id: The profile (Scope) the campaigns belong to.
+            campaign_ids: The campaigns; no call is made for an empty list.
+
+        Returns:
+            A list of `BudgetUsage` in request order; `.errors` holds a `BudgetUsageFailure` for each id
+            Amazon could not answer.
+
+        Raises:
+            AmazonAdsError: The whole call failed (see `raise_for_response`).
+            MalformedResponse: The answer cannot be read.
+        """
+        path = "/sp/campaigns/budget/usage"
+        ids = [canonical_id(c) for c in campaign_ids]
+        usages: list[BudgetUsage] = []
+        failures: list[BudgetUsageFailure] = []
+        for start in range(0, len(ids), BUDGET_USAGE_BATCH):
+            chunk = ids[start : start + BUDGET_USAGE_BATCH]
+            media = MEDIA_TYPES["sp_budget_usage"]
+            data = self._call(
+                "POST", path, profile_id=profile_id, media_type=media, body={"campaignIds": chunk}
+            )
+            got, missed = read_budget_usage(data, campaign_ids=chunk, where=f"POST {path}")
+            usages.extend(got)
+            failures.extend(missed)
+        return BudgetUsageList(usages, failures)
+
+    def _write(
+        self,
+        profile_id: str,
+        path: str,
+        media: str,
+        key: str,
+        id_field: str,
+        updates: Sequence[EntityUpdate],
+    ) -> WriteResult:
+        outcomes: list[WriteOutcome] = []
+        for start in range(0, len(updates), WRITE_BATCH):
+            batch = updates[start : start + WRITE_BATCH]
+            data = self._call(
+                "PUT",
+                path,
+                profile_id=profile_id,
+                media_type=MEDIA_TYPES[media],
+                body={key: [update.to_body() for update in batch]},
+            )
+            ids = [update.entity_id for update in batch]
+            got = read_write_batch(data, key=key, id_field=id_field, entity_ids=ids, where=f"PUT {path}")
+            logger.info(
+                "amazon.write.batch",
+                extra={
+                    "profile_id": profile_id,
+                    "endpoint": f"PUT {path}",
+                    "sent": len(batch),
+                    "failed": sum(not o.ok for o in got),
+                },
+            )
+            outcomes.extend(got)
+        return WriteResult(outcomes=tuple(outcomes))
+
     # -- reports ------------------------------------------------------------------------------------
 
     def create_report(self, profile_id: str, request: ReportRequest) -> str:
@@ -362,7 +486,7 @@ class AdsClient:
         if media_type is not None:
             headers["Content-Type"] = media_type
         headers["Accept"] = accept or media_type or "application/json"
-        content = json.dumps(body, separators=(",", ":"), default=str).encode() if body is not None else None
+        content = _dumps(body).encode() if body is not None else None
         request = self._http.build_request(
             method,
             self.endpoints.api_url + path,
@@ -383,3 +507,16 @@ class AdsClient:
             raise MalformedResponse(
                 f"{method} {path} did not answer JSON", status=response.status_code
             ) from None
+
+
+def _dumps(value: Any) -> str:
+    """Compact JSON in which a `Decimal` is the exact number it holds (never through a float)."""
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise ValueError(f"cannot send {value} as a JSON number")
+        return format(value, "f")
+    if isinstance(value, Mapping):
+        return "{" + ",".join(f"{json.dumps(str(k))}:{_dumps(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ",".join(_dumps(v) for v in value) + "]"
+    return json.dumps(value, default=str)
