@@ -34,8 +34,8 @@ from sqlalchemy.engine import Engine, make_url
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot.blocks.campaigns import page_size, render_campaign_message
-from bot.services.campaign_filters import CampaignFilter
-from bot.services.campaigns import _query, build_campaign_page_vm, ensure_window
+from bot.services.campaigns import CampaignFilter, build_campaign_page_vm, ensure_window
+from bot.services.campaigns.listing import _query
 from storage.db import make_engine, session_scope
 from storage.migrate import upgrade
 from storage.models import Connection, Profile

@@ -21,10 +21,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from slack_sdk import WebClient
 
-from bot.jobs.digests import WebClientDigestSlack
-from bot.services.digest_delivery import DeliveryOptions, DigestSlack, deliver_due_digests
-from bot.services.digest_schedule import next_slot
+from bot.services.digest import DeliveryOptions, DigestSlack, deliver_due_digests, next_slot
 from bot.settings import load_settings
+from bot.slack import WebClientDigestSlack
 from bot.wiring import build_services
 from sandbox.slack import SlackStandIn
 from storage.crypto import generate_key_line

@@ -34,10 +34,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlmodel import select
 
-import bot.services.amazon_access as amazon_access
-import bot.services.sync_context as sync_context
-import bot.services.sync_entities as sync_entities
-import bot.services.sync_reports as sync_reports
+import bot.services.connections.amazon_access as amazon_access
+import bot.services.sync.context as sync_context
+import bot.services.sync.entities as sync_entities
+import bot.services.sync.reports as sync_reports
 from bot.services.sync import run_sync
 from storage.db import make_engine, session_scope
 from storage.migrate import upgrade

@@ -11,8 +11,8 @@ from slack_sdk import WebClient
 
 from bot.listeners import register_listeners
 from bot.listeners.commands import CommandTable
-from bot.services.installations import DatabaseInstallationStore, DatabaseStateStore
 from bot.settings import Settings
+from bot.slack import DatabaseInstallationStore, DatabaseStateStore
 from bot.wiring import Services
 
 __all__ = ["BOT_SCOPES", "create_app"]

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from bot.local_folder import LocalFolder, LocalRun, LocalSecrets
+from bot.schema import ensure_schema
 from bot.settings import ConfigError, Settings, load_settings
 
 if TYPE_CHECKING:
@@ -223,8 +224,6 @@ def local_settings(base: Settings, *, folder: Path | None = None) -> Iterator[Se
         return
     stack = start_local_stack(base, folder=local.root, ephemeral=True)
     try:
-        from bot.runtime import ensure_schema
-
         ensure_schema(stack.settings, auto_upgrade=True)
         yield stack.settings
     finally:

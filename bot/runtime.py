@@ -18,9 +18,8 @@ from types import FrameType
 from typing import TYPE_CHECKING, NoReturn
 
 from bot.logging import configure_logging
-from bot.settings import ConfigError, Settings
-from storage.db import check_database, make_engine
-from storage.migrate import current_revision, head_revision, upgrade
+from bot.schema import ensure_schema
+from bot.settings import Settings
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -31,22 +30,9 @@ if TYPE_CHECKING:
     from bot.local import LocalStack
     from bot.wiring import Services
 
-__all__ = ["Runtime", "build_runtime", "ensure_schema", "run_app"]
+__all__ = ["Runtime", "build_runtime", "run_app"]
 
 logger = logging.getLogger(__name__)
-
-
-def ensure_schema(settings: Settings, *, auto_upgrade: bool) -> None:
-    """Check the database is reachable and migrated (or migrate it, in local mode)."""
-    engine = make_engine(settings.hilal_database_url, pool_size=2)
-    try:
-        check_database(engine)
-        if auto_upgrade:
-            upgrade(engine)
-        elif current_revision(engine) != head_revision():
-            raise ConfigError("the database schema is not up to date: run `hilal db upgrade` first")
-    finally:
-        engine.dispose()
 
 
 @dataclass

@@ -18,8 +18,9 @@ import httpx
 from sqlalchemy.engine import Engine
 
 from bot.amazon.regions import Region
-from bot.services.gateways import AmazonGateway, SlackGateway
+from bot.services.gateways import AmazonGateway
 from bot.settings import ConfigError, Settings
+from bot.slack import SlackGateway
 from bot.web.health import Metrics
 from storage.crypto import TokenCipher
 from storage.db import make_engine

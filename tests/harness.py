@@ -180,7 +180,7 @@ class Harness:
 
     def connect_region(self, region: str, *, user: str | None = None) -> httpx.Response:
         """Connect link → consent → callback; returns the callback page."""
-        from bot.services.connect_links import connect_url
+        from bot.services.connections import connect_url
 
         link = connect_url(
             self.services, team_id=self.team, enterprise_id="", user_id=user or self.admin, region=region

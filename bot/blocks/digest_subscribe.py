@@ -152,7 +152,7 @@ def render_replace_prompt(
         channel: The channel, as mrkdwn (a mention).
         current: The current subscription, as mrkdwn.
         wanted: The new one, as mrkdwn.
-        request: What Replace subscribes (``digest_subscriptions.request_meta``), ≤ 2000 characters encoded.
+        request: What Replace subscribes (``bot.services.digest.request_meta``), ≤ 2000 characters encoded.
 
     Returns:
         The message.

@@ -68,7 +68,7 @@ class ActionId(StrEnum):
     # Digest
     DIGEST_RECONNECT = "digest.reconnect"  # link button
     DIGEST_OPEN = "digest.open"  # button: opens the subscribe modal
-    DIGEST_REPLACE = "digest.replace"  # value: the new subscription (see digest_subscriptions.request_meta)
+    DIGEST_REPLACE = "digest.replace"  # value: the new subscription (see bot.services.digest.request_meta)
     DIGEST_KEEP = "digest.keep"  # value {"channel"}
     # Modal inputs (read from view.state.values[BlockId][ActionId])
     TAG_ADD = "tag.add"

@@ -27,16 +27,20 @@ from bot.features.digest_common import (
     user_zone,
 )
 from bot.features.digest_form import open_subscribe_form, register
-from bot.services.chart import CHART_ALT_TEXT, CHART_TITLE, render_chart_png
-from bot.services.digest_subscriptions import (
+from bot.services.digest import (
+    CHART_ALT_TEXT,
+    CHART_TITLE,
     EXAMPLE,
+    DigestBuild,
+    DigestScope,
+    build_digest,
     list_subscriptions,
     parse_channel,
     parse_subscribe_args,
+    render_chart_png,
     scope_of,
     unsubscribe,
 )
-from bot.services.digests import DigestBuild, DigestScope, build_digest
 from storage.db import session_scope
 from storage.repositories import digests as repo
 

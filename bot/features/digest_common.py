@@ -12,7 +12,8 @@ from bot.blocks.digest_subscribe import render_replace_prompt
 from bot.blocks.format import Mrkdwn, channel_mention, mrkdwn_format
 from bot.errors import NotAllowed, UsageError, UserFacingError
 from bot.features.base import Message
-from bot.services.digest_subscriptions import (
+from bot.services.campaigns import find_view
+from bot.services.digest import (
     SubscribeRequest,
     SubscriptionInfo,
     current_subscription,
@@ -20,7 +21,7 @@ from bot.services.digest_subscriptions import (
     subscribe,
 )
 from bot.services.permissions import can_manage, who_can_manage_text
-from bot.services.saved_views import find_view
+from bot.slack import WebClientWorkspace
 from storage.db import session_scope
 
 if TYPE_CHECKING:
@@ -54,7 +55,7 @@ class BotNotInChannel(UserFacingError):
 
 def require_manager(services: Services, client: WebClient, *, team_id: str, user_id: str) -> None:
     """Raises `NotAllowed` unless ``user_id`` may change digest subscriptions."""
-    if not can_manage(services, client, team_id=team_id, user_id=user_id):
+    if not can_manage(services, WebClientWorkspace(client), team_id=team_id, user_id=user_id):
         raise NotAllowed(
             "Only people who manage Hilal can change digest subscriptions.",
             hint=who_can_manage_text(services, team_id=team_id),

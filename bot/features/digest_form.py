@@ -31,10 +31,8 @@ from bot.features.digest_common import (
     subscribe_or_ask,
     user_zone,
 )
-from bot.services import saved_views
-from bot.services.digest_schedule import parse_local_time, parse_zone
-from bot.services.digest_subscriptions import SubscribeRequest, request_from_meta
-from bot.services.digests import ALL_REGIONS
+from bot.services.campaigns import find_view, list_views
+from bot.services.digest import ALL_REGIONS, SubscribeRequest, parse_local_time, parse_zone, request_from_meta
 from storage.db import session_scope
 
 if TYPE_CHECKING:
@@ -60,7 +58,7 @@ class _Invalid(Exception):
 def subscribe_form(services: Services, client: WebClient, *, team_id: str, user_id: str) -> dict[str, Any]:
     """The subscribe modal for ``user_id``: their time zone filled in, their saved views offered."""
     with session_scope(services.engine, readonly=True) as session:
-        views = saved_views.list_views(session, team_id=team_id, user_id=user_id)
+        views = list_views(session, team_id=team_id, user_id=user_id)
     return render_subscribe_modal(timezone=user_zone(client, user_id), views=[v.name for v in views])
 
 
@@ -149,7 +147,7 @@ def _check_view(services: Services, *, team_id: str, user_id: str, name: str | N
         return
     with session_scope(services.engine, readonly=True) as session:
         try:
-            saved_views.find_view(session, team_id=team_id, user_id=user_id, name=name)
+            find_view(session, team_id=team_id, user_id=user_id, name=name)
         except NotFound as error:
             raise _Invalid(BlockId.DIGEST_VIEW, modal_error_text(error.detail)) from None
 

@@ -10,8 +10,9 @@ from bot.blocks.region_card import render_region_cards_message
 from bot.errors import NotAllowed, UsageError
 from bot.features.base import CommandContext, CommandSpec, Feature
 from bot.features.regions_actions import open_picker_message, register, start_region_sync
+from bot.services.connections import build_region_cards
 from bot.services.permissions import can_manage, who_can_manage_text
-from bot.services.regions import build_region_cards
+from bot.slack import WebClientWorkspace
 
 if TYPE_CHECKING:
     from slack_sdk import WebClient
@@ -41,7 +42,7 @@ def parse_region(args: list[str], usage: str) -> str:
 
 def require_manager(services: Services, client: WebClient, *, team_id: str, user_id: str) -> None:
     """Raises `NotAllowed` (saying who can) unless the user may manage connections."""
-    if not can_manage(services, client, team_id=team_id, user_id=user_id):
+    if not can_manage(services, WebClientWorkspace(client), team_id=team_id, user_id=user_id):
         raise NotAllowed(
             "Only people who manage Hilal can connect, disconnect or change marketplaces.",
             hint=who_can_manage_text(services, team_id=team_id),

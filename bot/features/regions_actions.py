@@ -24,19 +24,20 @@ from bot.blocks.marketplaces import picker_ref, render_marketplace_picker
 from bot.blocks.region_card import render_region_cards_message
 from bot.errors import NotAllowed, NotConnected, UsageError
 from bot.features.home import publish_home
-from bot.services.connections import disconnect_region
-from bot.services.permissions import can_manage, who_can_manage_text
-from bot.services.regions import (
+from bot.services.connections import (
     OpenPicker,
     build_picker_vm,
     build_region_cards,
+    disconnect_region,
     fill_picker,
     open_picker,
     picker_action_is_latest,
     save_picker,
     update_picker,
 )
+from bot.services.permissions import can_manage, who_can_manage_text
 from bot.services.sync import start_sync
+from bot.slack import WebClientWorkspace
 from storage.db import session_scope
 from storage.models import ConnectionStatus
 from storage.repositories.connections import add_audit, get_connection
@@ -121,7 +122,7 @@ def _meta(body: Body) -> dict[str, object]:
 
 
 def _require_manager(services: Services, client: WebClient, team: str, user: str) -> None:
-    if not can_manage(services, client, team_id=team, user_id=user):
+    if not can_manage(services, WebClientWorkspace(client), team_id=team, user_id=user):
         raise NotAllowed(
             "Only people who manage Hilal can do this.", hint=who_can_manage_text(services, team_id=team)
         )

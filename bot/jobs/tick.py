@@ -14,10 +14,7 @@ from datetime import datetime, timedelta
 from importlib import import_module
 from typing import TYPE_CHECKING
 
-from bot.services.sync import run_sync
-from bot.services.sync_context import acquire_lease, new_lease_owner
-from bot.services.sync_poll import poll_connection_reports
-from bot.services.sync_schedule import due_kind
+from bot.services.sync import acquire_lease, due_kind, new_lease_owner, poll_connection_reports, run_sync
 from storage.db import session_scope
 from storage.repositories.report_jobs import connections_with_due_reports
 from storage.repositories.sync import (

@@ -17,12 +17,13 @@ from slack_bolt import BoltContext, BoltResponse
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.amazon.errors import AmazonAdsError
 from bot.blocks.common import Message
 from bot.blocks.errors import render_unexpected, render_user_error
 from bot.blocks.ids import MalformedMeta
-from bot.errors import UserFacingError
+from bot.errors import UserFacingError, from_amazon
 
-__all__ = ["VERIFIED", "handle_error", "report_error", "user_message_for"]
+__all__ = ["VERIFIED", "handle_error", "modal_errors_for", "report_error", "user_message_for"]
 
 VERIFIED = "hilal_request_verified"
 """Context key set by a middleware that runs only once the request's signature checked out."""
@@ -32,6 +33,9 @@ logger = logging.getLogger(__name__)
 
 def user_message_for(error: BaseException) -> Message:
     """The message a user sees for `error` (logging unexpected ones with a reference id)."""
+    if isinstance(error, AmazonAdsError):
+        logger.warning("listener.amazon_error", extra={"error": type(error).__name__, "status": error.status})
+        error = from_amazon(error)
     if isinstance(error, UserFacingError):
         return render_user_error(error.title, error.detail, hint=error.hint)
     if isinstance(error, MalformedMeta):
@@ -44,6 +48,39 @@ def user_message_for(error: BaseException) -> Message:
     ref = uuid.uuid4().hex[:10]
     logger.error("listener.unexpected_error", exc_info=error, extra={"ref": ref})
     return render_unexpected(ref)
+
+
+_MODAL_ERROR_MAX = 300  # characters of an input's error line that read well in a modal
+
+
+def modal_errors_for(error: BaseException, body: Mapping[str, Any]) -> dict[str, str] | None:
+    """`{input block_id: text}` to show a user error inside the submitted modal, or None.
+
+    Only for a form submission with an input block: the modal stays open with the reason under its
+    first input, so nothing typed is lost. Anything else (unexpected errors, no input) goes through
+    `report_error`.
+    """
+    if body.get("type") != "view_submission":
+        return None
+    if isinstance(error, AmazonAdsError):
+        error = from_amazon(error)
+    if not isinstance(error, UserFacingError):
+        return None
+    view = body.get("view")
+    blocks = view.get("blocks") if isinstance(view, Mapping) else None
+    first = next(
+        (
+            b
+            for b in blocks or ()
+            if isinstance(b, Mapping) and b.get("type") == "input" and b.get("block_id")
+        ),
+        None,
+    )
+    if first is None:
+        return None
+    text = f"{error.detail} {error.hint or ''}".strip()
+    cut = text if len(text) <= _MODAL_ERROR_MAX else text[: _MODAL_ERROR_MAX - 1] + "…"
+    return {str(first["block_id"]): cut}
 
 
 def report_error(

@@ -3,7 +3,8 @@
 Bolt's thread runner drops an `ack()` when the listener raises afterwards and then answers Slack 404
 "unhandled request" three seconds later, so the user sees Slack's error on top of Hilal's message. Every
 listener registered here is wrapped by `answered`: it is acknowledged (200 at once), and a raised error
-becomes a message on the surface the user clicked (`report_error`), never an HTTP error.
+becomes a message on the surface the user clicked (`report_error`), never an HTTP error; a form's user
+error is shown inside the form, under its first input, and the form stays open.
 
     def register(listeners: Listeners) -> None:
         listeners.action(ActionId.REGION_SYNC_NOW)(handle_sync_now)
@@ -18,7 +19,7 @@ from typing import Any, TypeVar
 
 from slack_bolt import Ack, App
 
-from bot.listeners.errors import report_error
+from bot.listeners.errors import modal_errors_for, report_error
 
 __all__ = ["Listeners", "answered"]
 
@@ -45,6 +46,10 @@ def answered(listener: Callable[..., Any]) -> Callable[..., None]:
         try:
             listener(**{name: kwargs[name] for name in wanted})
         except Exception as error:  # every failure answers the user, and Slack gets its 200
+            in_modal = None if _acked(ack) else modal_errors_for(error, kwargs["body"])
+            if in_modal is not None:  # a form's error is shown in the form, which stays open
+                ack(response_action="errors", errors=in_modal)
+                return
             if not _acked(ack):
                 ack()
             report_error(error, body=kwargs["body"], client=kwargs["client"], respond=kwargs["respond"])

@@ -1,1 +1,1 @@
-"""Domain logic: no Slack framework imports here (services talk to Slack only through `SlackGateway`)."""
+"""Domain logic: no Slack library imports here (services talk to Slack through `bot.services.slack_ports`)."""

@@ -1,32 +1,22 @@
-"""Outbound clients, built once per process and shared: Amazon (per region) and Slack (per team).
+"""The outbound Amazon client, built once per process and shared.
 
-`AmazonGateway` owns the one `httpx.Client` for Amazon and builds LWA and Ads clients per region;
-`SlackGateway` hands out a `WebClient` for a team (the configured bot token in single-workspace mode,
-or the installation's token from the database in multi-workspace mode).
+`AmazonGateway` owns the one `httpx.Client` for Amazon and builds LWA and Ads clients per region. The
+Slack side (`SlackGateway`) lives in `bot.slack`.
 """
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import datetime
 
 import httpx
-from slack_sdk import WebClient
-from slack_sdk.http_retry import RetryHandler
-from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
-from sqlalchemy.engine import Engine
-from sqlmodel import select
 
 from bot.amazon.lwa import LwaClient
 from bot.amazon.regions import Region, RegionEndpoints, endpoints_for
 from bot.amazon.retry import RetryPolicy
 from bot.settings import Settings
-from storage.crypto import SecretContext, TokenCipher
-from storage.db import session_scope
-from storage.models import Workspace
 
-__all__ = ["AmazonGateway", "SlackGateway", "bot_token_context"]
+__all__ = ["AmazonGateway"]
 
 
 class AmazonGateway:
@@ -76,70 +66,3 @@ class AmazonGateway:
     @property
     def revoke_url(self) -> str | None:
         return self.settings.hilal_amazon_revoke_url
-
-
-def bot_token_context(team_id: str, enterprise_id: str) -> SecretContext:
-    return SecretContext("slack-bot-token", team_id, "", enterprise_id, row=f"workspace {team_id}")
-
-
-class SlackGateway:
-    """Slack Web API clients per team."""
-
-    def __init__(
-        self,
-        settings: Settings,
-        engine: Engine,
-        cipher: TokenCipher,
-        retry_handlers: Sequence[RetryHandler] | None = None,
-    ) -> None:
-        self._settings = settings
-        self._engine = engine
-        self._cipher = cipher
-        self._lock = threading.Lock()
-        self._clients: dict[tuple[str, str], WebClient] = {}
-        self.retry_handlers = (
-            list(retry_handlers)
-            if retry_handlers is not None
-            else [
-                ConnectionErrorRetryHandler(max_retry_count=2),
-                RateLimitErrorRetryHandler(max_retry_count=3),
-            ]
-        )
-
-    def __repr__(self) -> str:
-        return "SlackGateway()"
-
-    @property
-    def api_url(self) -> str:
-        return self._settings.slack_api_url
-
-    def _token_for(self, team_id: str, enterprise_id: str) -> str | None:
-        if self._settings.slack_bot_token and not self._settings.slack_client_id:
-            return self._settings.slack_bot_token.get_secret_value()
-        with session_scope(self._engine, readonly=True) as session:
-            ws = session.exec(
-                select(Workspace).where(Workspace.team_id == team_id, Workspace.uninstalled_at.is_(None))  # type: ignore[union-attr]
-            ).first()
-        if ws is None or ws.bot_token_enc is None:
-            return None
-        return self._cipher.decrypt(ws.bot_token_enc, bot_token_context(ws.team_id, ws.enterprise_id))
-
-    def client_for(self, team_id: str, enterprise_id: str = "") -> WebClient:
-        """A WebClient with the team's bot token (cached per team)."""
-        key = (team_id, enterprise_id)
-        with self._lock:
-            client = self._clients.get(key)
-        if client is None:
-            client = WebClient(
-                token=self._token_for(team_id, enterprise_id),
-                base_url=self.api_url,
-                retry_handlers=list(self.retry_handlers),
-            )
-            with self._lock:
-                self._clients[key] = client
-        return client
-
-    def forget(self, team_id: str, enterprise_id: str = "") -> None:
-        """Drop a cached client (after uninstall or token change)."""
-        with self._lock:
-            self._clients.pop((team_id, enterprise_id), None)

@@ -9,16 +9,14 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from slack_sdk.errors import SlackApiError
 from sqlmodel import select
 
 from bot.blocks.format import Mrkdwn, join_mrkdwn, mrkdwn_format, user_mention
+from bot.services.slack_ports import SlackCallError, WorkspaceDirectory
 from storage.db import session_scope
 from storage.models import AdminUser
 
 if TYPE_CHECKING:
-    from slack_sdk import WebClient
-
     from bot.wiring import Services
 
 __all__ = ["can_manage", "list_admins", "who_can_manage_text"]
@@ -33,20 +31,26 @@ def list_admins(services: Services, *, team_id: str) -> list[str]:
     return sorted(set(added) | services.settings.admin_user_ids)
 
 
-def _is_workspace_admin(client: WebClient, user_id: str) -> bool:
+def _is_workspace_admin(directory: WorkspaceDirectory, user_id: str) -> bool:
     try:
-        user = client.users_info(user=user_id).get("user") or {}
-    except SlackApiError as exc:
-        logger.warning("slack.users_info_failed", extra={"user": user_id, "error": exc.response.get("error")})
+        return directory.is_admin(user_id)
+    except SlackCallError as exc:
+        logger.warning("slack.users_info_failed", extra={"user": user_id, "error": exc.error})
         return False
-    return bool(user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner"))
 
 
-def can_manage(services: Services, client: WebClient, *, team_id: str, user_id: str) -> bool:
-    """True when `user_id` may connect regions and change subscriptions in `team_id`."""
+def can_manage(services: Services, directory: WorkspaceDirectory, *, team_id: str, user_id: str) -> bool:
+    """True when `user_id` may connect regions and change subscriptions in `team_id`.
+
+    Args:
+        services: Shared services.
+        directory: The workspace's directory (`bot.slack.WebClientWorkspace` over the request's client).
+        team_id: The workspace.
+        user_id: Who asks.
+    """
     if user_id in list_admins(services, team_id=team_id):
         return True
-    return _is_workspace_admin(client, user_id)
+    return _is_workspace_admin(directory, user_id)
 
 
 def who_can_manage_text(services: Services, *, team_id: str) -> Mrkdwn:

@@ -9,14 +9,16 @@ from flask import Blueprint, Response, redirect, request
 from werkzeug.wrappers import Response as BaseResponse
 
 from bot.errors import UpstreamUnavailable, UserFacingError
-from bot.services.amazon_oauth import (
+from bot.services.connections import (
     ConsentOutcome,
+    LinkExpired,
     back_to_slack,
     begin_consent,
     complete_consent,
+    connect_url,
     may_connect,
+    read_ticket,
 )
-from bot.services.connect_links import LinkExpired, connect_url, read_ticket
 from bot.web.pages import render_page
 
 if TYPE_CHECKING:

@@ -3,7 +3,7 @@
 Every page says what happened in plain words and what to do next. Everything is HTML-escaped; request
 parameters are never echoed (no `code`, no `state`, no `error` value from the query string); no token
 ever appears. The only links a page may carry are built by Hilal itself: a fresh Connect link, and on the
-"connected" page the way back to Hilal's Messages tab in Slack (`bot.services.amazon_oauth.SlackLinks`).
+"connected" page the way back to Hilal's Messages tab in Slack (`bot.services.connections.oauth.SlackLinks`).
 """
 
 from __future__ import annotations

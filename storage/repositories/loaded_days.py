@@ -3,7 +3,7 @@
 A day is loaded for a report kind once a report of that kind covering it completed and its rows were
 stored, even when there were none: only then is "no rows" a real zero. A day without a row here is "not
 loaded" (the report is still with Amazon, failed, or was never asked for). Report jobs record their days
-when they finish (`bot.services.sync_reports`); readers ask which days of a window are loaded and since
+when they finish (`bot.services.sync.reports`); readers ask which days of a window are loaded and since
 when the report that will load the others has been pending.
 """
 

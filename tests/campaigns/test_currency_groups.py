@@ -21,8 +21,8 @@ from bot.blocks.campaigns import CURRENCY_RULE, render_campaign_message
 from bot.blocks.format import slack_date
 from bot.blocks.limits import check_message, check_view
 from bot.features import load_features
-from bot.services.campaign_filters import CampaignFilter
-from bot.services.campaigns import _query, build_campaign_page_vm, ensure_window, list_campaigns
+from bot.services.campaigns import CampaignFilter, build_campaign_page_vm, ensure_window, list_campaigns
+from bot.services.campaigns.listing import _query
 from bot.viewmodels import CurrencyGroupVM
 from storage.db import session_scope
 from storage.repositories.campaign_list import _groups_statement, _shape, _values, page_statement

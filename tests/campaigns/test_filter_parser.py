@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.errors import UsageError
-from bot.services.campaign_filters import CampaignFilter, parse_campaign_filter
+from bot.services.campaigns import CampaignFilter, parse_campaign_filter
 
 
 def test_issue_example_parses_to_every_filter() -> None:

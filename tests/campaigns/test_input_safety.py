@@ -22,9 +22,16 @@ from sqlmodel import select
 from bot.blocks.errors import UNEXPECTED_TITLE
 from bot.blocks.ids import ActionId, BlockId, CallbackId, encode_meta
 from bot.errors import UsageError
-from bot.services import annotations as annotate
-from bot.services.campaign_filters import CampaignFilter
-from bot.services.campaigns import list_campaigns, load_user_state
+from bot.services.campaigns import (
+    CampaignFilter,
+    add_note,
+    list_campaigns,
+    load_user_state,
+    parse_tags,
+    resolve_campaign,
+    tag_campaign,
+    untag_campaign,
+)
 from sandbox.slack.appclient import AppReply
 from storage.db import make_engine, session_scope
 from storage.models import Campaign, Note, Profile, SavedView, Tag
@@ -368,19 +375,19 @@ def test_nul_in_a_campaign_name_or_a_search_never_breaks_the_list(hdb: Harness) 
 def test_tags_must_be_text_and_a_refused_call_writes_nothing(engine: Engine) -> None:
     ids = _seed(engine, TEAM)
     for call in (
-        lambda s: annotate.tag_campaign(
+        lambda s: tag_campaign(
             s, team_id=TEAM, user_id=ALICE, campaign_pk=ids["plain"], tags=cast(Any, ["ok", 42]), now=NOW
         ),
-        lambda s: annotate.untag_campaign(s, team_id=TEAM, campaign_pk=ids["plain"], tags=cast(Any, [4.2])),
-        lambda s: annotate.parse_tags(42),
+        lambda s: untag_campaign(s, team_id=TEAM, campaign_pk=ids["plain"], tags=cast(Any, [4.2])),
+        lambda s: parse_tags(42),
     ):
         # the caller goes on and commits: still nothing was written
         with session_scope(engine) as s, pytest.raises(UsageError, match="Tags must be text"):
             call(s)
     assert _tags(engine) == []
     with session_scope(engine) as s:  # a number typed in a command is text: stored and found as "42"
-        assert annotate.tag_campaign(
-            s, team_id=TEAM, user_id=ALICE, campaign_pk=ids["plain"], tags=annotate.parse_tags("42"), now=NOW
+        assert tag_campaign(
+            s, team_id=TEAM, user_id=ALICE, campaign_pk=ids["plain"], tags=parse_tags("42"), now=NOW
         ) == ["42"]
 
 
@@ -399,9 +406,9 @@ def test_notes_with_nul_or_not_text_are_refused_and_nothing_is_written(
     ids = _seed(engine, TEAM)
     with session_scope(engine) as s:
         with pytest.raises(UsageError, match=problem):
-            annotate.add_note(s, team_id=TEAM, user_id=ALICE, campaign_pk=ids["plain"], text=text, now=NOW)  # type: ignore[arg-type]
+            add_note(s, team_id=TEAM, user_id=ALICE, campaign_pk=ids["plain"], text=text, now=NOW)  # type: ignore[arg-type]
         with pytest.raises(UsageError, match="Campaign names can't contain NUL"):
-            annotate.resolve_campaign(s, team_id=TEAM, text="Summer\x00")
+            resolve_campaign(s, team_id=TEAM, text="Summer\x00")
     assert _notes(engine) == []
 
 

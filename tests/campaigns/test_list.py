@@ -9,8 +9,7 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
-from bot.services.campaign_filters import CampaignFilter
-from bot.services.campaigns import build_campaign_page_vm, ensure_window, list_campaigns
+from bot.services.campaigns import CampaignFilter, build_campaign_page_vm, ensure_window, list_campaigns
 from storage.db import session_scope
 from storage.models import Campaign, Connection, ConnectionStatus, Tag
 from storage.repositories.sync import upsert_campaign_metrics

@@ -12,15 +12,15 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
-from bot.services.campaign_filters import CampaignFilter
 from bot.services.campaigns import (
-    _query,
+    CampaignFilter,
     ensure_window,
     list_campaigns,
     metrics_window,
     refresh_window_quietly,
     window_state,
 )
+from bot.services.campaigns.listing import _query
 from storage.db import session_scope
 from storage.models import Campaign, Profile, Tag
 from storage.repositories.campaign_list import page_statement
@@ -184,7 +184,7 @@ def test_a_failed_refresh_is_logged_and_the_list_stays_on_its_live_road(
         add_campaign(s, p["DE"], name="Brand - Exact")
     with sqlite_engine.begin() as conn:  # the refresh's write will fail
         conn.exec_driver_sql("DROP TABLE campaign_window_metric")
-    with caplog.at_level(logging.WARNING, logger="bot.services.campaigns"):
+    with caplog.at_level(logging.WARNING, logger="bot.services.campaigns.listing"):
         assert refresh_window_quietly(sqlite_engine, team_id=TEAM, today=TODAY) is False
     assert [r.getMessage() for r in caplog.records] == ["campaigns.rollup_refresh_failed"]
     with session_scope(sqlite_engine, readonly=True) as s:

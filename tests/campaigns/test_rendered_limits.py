@@ -15,10 +15,16 @@ from bot.blocks.home import render_home
 from bot.blocks.limits import MAX_BLOCKS_MESSAGE, MAX_BLOCKS_VIEW, check_message, check_view
 from bot.blocks.modals import render_choose_campaign, render_note_modal, render_tag_modal
 from bot.blocks.views import render_view_list
-from bot.services import annotations as annotate
-from bot.services import saved_views
-from bot.services.campaign_filters import CampaignFilter
-from bot.services.campaigns import build_campaign_page_vm, build_detail_vm
+from bot.services.campaigns import (
+    AmbiguousCampaign,
+    CampaignFilter,
+    add_note,
+    build_campaign_page_vm,
+    build_detail_vm,
+    list_views,
+    resolve_campaign,
+    save_view,
+)
 from bot.viewmodels import HomeVM
 from storage.db import make_engine, session_scope
 from storage.models import Note, Tag
@@ -54,9 +60,9 @@ def big(tmp_path_factory: pytest.TempPathFactory, _sqlite_template: Path) -> Ite
                         s, c, p[country], text=f"kw {k} {LONG}", day=TODAY - timedelta(days=1), cost="3"
                     )
         for i in range(12):
-            annotate.add_note(s, team_id=TEAM, user_id="U2", campaign_pk=1, text=f"note {i} " * 300, now=NOW)
+            add_note(s, team_id=TEAM, user_id="U2", campaign_pk=1, text=f"note {i} " * 300, now=NOW)
         for i in range(30):
-            saved_views.save_view(
+            save_view(
                 s,
                 team_id=TEAM,
                 user_id="U1",
@@ -93,7 +99,7 @@ def test_home_with_the_list_and_many_views_respects_view_limits(big: Engine) -> 
         vm = build_campaign_page_vm(
             s, team_id=TEAM, filter=CampaignFilter(), offset=25, limit=page_size("home"), now=NOW
         )
-        views = saved_views.list_views(s, team_id=TEAM, user_id="U1")
+        views = list_views(s, team_id=TEAM, user_id="U1")
     home = render_home(HomeVM(cards=[], campaigns=vm, views=views))
     assert check_view(home) == []
     assert len(home["blocks"]) <= MAX_BLOCKS_VIEW
@@ -105,8 +111,8 @@ def test_details_tag_note_and_choose_modals_respect_limits(big: Engine) -> None:
     with session_scope(big, readonly=True) as s:
         detail = build_detail_vm(s, team_id=TEAM, campaign_pk=1, now=NOW)
         assert detail is not None
-        with pytest.raises(annotate.AmbiguousCampaign) as caught:
-            annotate.resolve_campaign(s, team_id=TEAM, text="0")
+        with pytest.raises(AmbiguousCampaign) as caught:
+            resolve_campaign(s, team_id=TEAM, text="0")
     assert check_view(render_campaign_details(detail)) == []
     assert check_view(render_tag_modal(detail.campaign.name, "1", detail.campaign.tags)) == []
     assert check_view(render_note_modal(detail.campaign.name, "1")) == []

@@ -9,10 +9,25 @@ from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from bot.errors import Conflict, NotAllowed, NotFound, UsageError
-from bot.services import annotations as annotate
-from bot.services import saved_views
-from bot.services.campaign_filters import CampaignFilter, parse_campaign_filter
-from bot.services.campaigns import build_detail_vm, list_campaigns, load_user_filter, remember_filter
+from bot.services.campaigns import (
+    AmbiguousCampaign,
+    CampaignFilter,
+    add_note,
+    build_detail_vm,
+    delete_view,
+    find_view,
+    list_campaigns,
+    list_views,
+    load_user_filter,
+    parse_campaign_filter,
+    parse_tags,
+    remember_filter,
+    resolve_campaign,
+    save_view,
+    tag_campaign,
+    untag_campaign,
+    validate_view_name,
+)
 from storage.db import session_scope
 from storage.models import Campaign, Connection, ConnectionStatus, Note, Tag
 
@@ -54,22 +69,20 @@ def test_views_round_trip_their_filters_exactly(seeded: Engine) -> None:
         regions=["fe", "eu"], marketplaces=["jp", "de"], states=["paused"], search="x", sort="acos"
     )
     with session_scope(seeded) as s:
-        _view, created = saved_views.save_view(
+        _view, created = save_view(
             s, team_id=TEAM, user_id=ALICE, name="  EU  brand ", shared=False, filter=flt, now=NOW
         )
         assert created
     with session_scope(seeded, readonly=True) as s:
-        view = saved_views.find_view(s, team_id=TEAM, user_id=ALICE, name="eu BRAND")
+        view = find_view(s, team_id=TEAM, user_id=ALICE, name="eu BRAND")
         assert view.name == "EU brand"
         assert CampaignFilter.from_json(view.filter_json) == flt
 
 
 def test_personal_views_are_private_and_shared_views_visible_to_all(seeded: Engine) -> None:
     with session_scope(seeded) as s:
-        saved_views.save_view(
-            s, team_id=TEAM, user_id=ALICE, name="Mine", shared=False, filter=CampaignFilter(), now=NOW
-        )
-        saved_views.save_view(
+        save_view(s, team_id=TEAM, user_id=ALICE, name="Mine", shared=False, filter=CampaignFilter(), now=NOW)
+        save_view(
             s,
             team_id=TEAM,
             user_id=ALICE,
@@ -79,21 +92,19 @@ def test_personal_views_are_private_and_shared_views_visible_to_all(seeded: Engi
             now=NOW,
         )
     with session_scope(seeded, readonly=True) as s:
-        assert [v.name for v in saved_views.list_views(s, team_id=TEAM, user_id=ALICE)] == ["Mine", "Team EU"]
-        bobs = saved_views.list_views(s, team_id=TEAM, user_id=BOB)
+        assert [v.name for v in list_views(s, team_id=TEAM, user_id=ALICE)] == ["Mine", "Team EU"]
+        bobs = list_views(s, team_id=TEAM, user_id=BOB)
         assert [(v.name, v.shared, v.owner) for v in bobs] == [("Team EU", True, ALICE)]
-        assert saved_views.list_views(s, team_id="T2", user_id=ALICE) == []
+        assert list_views(s, team_id="T2", user_id=ALICE) == []
         with pytest.raises(NotFound):
-            saved_views.find_view(s, team_id=TEAM, user_id=BOB, name="Mine")
+            find_view(s, team_id=TEAM, user_id=BOB, name="Mine")
     with session_scope(seeded) as s, pytest.raises(NotAllowed):
-        saved_views.delete_view(s, team_id=TEAM, user_id=BOB, name="Team EU")
+        delete_view(s, team_id=TEAM, user_id=BOB, name="Team EU")
     with session_scope(seeded) as s, pytest.raises(Conflict):
-        saved_views.save_view(
-            s, team_id=TEAM, user_id=BOB, name="team eu", shared=True, filter=CampaignFilter(), now=NOW
-        )
+        save_view(s, team_id=TEAM, user_id=BOB, name="team eu", shared=True, filter=CampaignFilter(), now=NOW)
     with session_scope(seeded) as s:
-        assert saved_views.delete_view(s, team_id=TEAM, user_id=ALICE, name="team eu") == "Team EU"
-        _view, created = saved_views.save_view(
+        assert delete_view(s, team_id=TEAM, user_id=ALICE, name="team eu") == "Team EU"
+        _view, created = save_view(
             s, team_id=TEAM, user_id=ALICE, name="MINE", shared=True, filter=CampaignFilter(), now=NOW
         )
         assert not created  # the same name replaces the owner's view
@@ -102,35 +113,32 @@ def test_personal_views_are_private_and_shared_views_visible_to_all(seeded: Engi
 @pytest.mark.parametrize("name", ["", "list", "x" * 81, "-dash first", "emoji 🚀"])
 def test_view_name_rules(name: str) -> None:
     with pytest.raises(UsageError):
-        saved_views.validate_view_name(name)
+        validate_view_name(name)
 
 
 def test_campaign_resolution_by_ids_name_and_prefix(seeded: Engine) -> None:
     with session_scope(seeded, readonly=True) as s:
-        exact = annotate.resolve_campaign(s, team_id=TEAM, text="brand - exact")
-        assert annotate.resolve_campaign(s, team_id=TEAM, text="555000111").id == exact.id
-        assert annotate.resolve_campaign(s, team_id=TEAM, text=str(exact.id)).id == exact.id
-        assert annotate.resolve_campaign(s, team_id=TEAM, text="Brand - Ex").id == exact.id
-        assert annotate.resolve_campaign(s, team_id=TEAM, text="launch").name == "Launch Q4"  # not T2's
-        with pytest.raises(annotate.AmbiguousCampaign) as caught:
-            annotate.resolve_campaign(s, team_id=TEAM, text="Brand - Broad")
+        exact = resolve_campaign(s, team_id=TEAM, text="brand - exact")
+        assert resolve_campaign(s, team_id=TEAM, text="555000111").id == exact.id
+        assert resolve_campaign(s, team_id=TEAM, text=str(exact.id)).id == exact.id
+        assert resolve_campaign(s, team_id=TEAM, text="Brand - Ex").id == exact.id
+        assert resolve_campaign(s, team_id=TEAM, text="launch").name == "Launch Q4"  # not T2's
+        with pytest.raises(AmbiguousCampaign) as caught:
+            resolve_campaign(s, team_id=TEAM, text="Brand - Broad")
         assert {m.marketplace for m in caught.value.matches} == {"DE", "US"}
         with pytest.raises(NotFound):
-            annotate.resolve_campaign(s, team_id=TEAM, text="nothing like it")
+            resolve_campaign(s, team_id=TEAM, text="nothing like it")
 
 
 def test_tags_and_notes_survive_disconnect_reconnect_and_a_sync_rewrite(seeded: Engine) -> None:
     with session_scope(seeded) as s:
-        pk = annotate.resolve_campaign(s, team_id=TEAM, text="Brand - Exact").id
+        pk = resolve_campaign(s, team_id=TEAM, text="Brand - Exact").id
         assert pk is not None
-        assert annotate.tag_campaign(
+        assert tag_campaign(
             s, team_id=TEAM, user_id=ALICE, campaign_pk=pk, tags=["launch", "q4"], now=NOW
         ) == ["launch", "q4"]
-        assert (
-            annotate.tag_campaign(s, team_id=TEAM, user_id=BOB, campaign_pk=pk, tags=["launch"], now=NOW)
-            == []
-        )
-        annotate.add_note(s, team_id=TEAM, user_id=BOB, campaign_pk=pk, text="Raised bids", now=NOW)
+        assert tag_campaign(s, team_id=TEAM, user_id=BOB, campaign_pk=pk, tags=["launch"], now=NOW) == []
+        add_note(s, team_id=TEAM, user_id=BOB, campaign_pk=pk, text="Raised bids", now=NOW)
     for status in (ConnectionStatus.DISCONNECTED, ConnectionStatus.CONNECTED):
         with session_scope(seeded) as s:
             for conn in s.exec(select(Connection).where(Connection.team_id == TEAM)):
@@ -151,7 +159,7 @@ def test_tags_and_notes_survive_disconnect_reconnect_and_a_sync_rewrite(seeded: 
         assert detail.top_keywords[0].spend_7d == "€12.34" and detail.ad_groups_total == 1
         assert build_detail_vm(s, team_id="T2", campaign_pk=pk, now=NOW) is None
     with session_scope(seeded) as s:
-        assert annotate.untag_campaign(s, team_id=TEAM, campaign_pk=pk, tags=["q4", "nope"]) == ["q4"]
+        assert untag_campaign(s, team_id=TEAM, campaign_pk=pk, tags=["q4", "nope"]) == ["q4"]
     with session_scope(seeded, readonly=True) as s:
         assert [t.tag for t in s.exec(select(Tag))] == ["launch"]
         assert len(s.exec(select(Note)).all()) == 1
@@ -159,14 +167,14 @@ def test_tags_and_notes_survive_disconnect_reconnect_and_a_sync_rewrite(seeded: 
 
 def test_bad_tags_and_notes_are_usage_errors(seeded: Engine) -> None:
     with pytest.raises(UsageError):
-        annotate.parse_tags("bad tag!")
-    assert annotate.parse_tags("Launch, #q4 launch") == ["launch", "q4"]
+        parse_tags("bad tag!")
+    assert parse_tags("Launch, #q4 launch") == ["launch", "q4"]
     with session_scope(seeded) as s:
-        pk = annotate.resolve_campaign(s, team_id=TEAM, text="Launch Q4").id
+        pk = resolve_campaign(s, team_id=TEAM, text="Launch Q4").id
         assert pk is not None
         with pytest.raises(UsageError):
-            annotate.add_note(s, team_id=TEAM, user_id=ALICE, campaign_pk=pk, text="   ", now=NOW)
+            add_note(s, team_id=TEAM, user_id=ALICE, campaign_pk=pk, text="   ", now=NOW)
         with pytest.raises(UsageError):
-            annotate.add_note(s, team_id=TEAM, user_id=ALICE, campaign_pk=pk, text="x" * 2901, now=NOW)
+            add_note(s, team_id=TEAM, user_id=ALICE, campaign_pk=pk, text="x" * 2901, now=NOW)
         with pytest.raises(NotFound):  # another team's campaign id
-            annotate.tag_campaign(s, team_id="T2", user_id=ALICE, campaign_pk=pk, tags=["x"], now=NOW)
+            tag_campaign(s, team_id="T2", user_id=ALICE, campaign_pk=pk, tags=["x"], now=NOW)

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy.engine import Engine
 
-from bot.services.digest_delivery import DeliveryOptions
+from bot.services.digest import DeliveryOptions
 from bot.settings import load_settings
 from bot.wiring import Services, build_services
 from sandbox.slack import DEMO_BOT_TOKEN, ManualClock, SlackStandIn

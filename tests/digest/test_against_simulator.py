@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from bot.blocks.format import format_int, format_money
-from bot.services.digests import DigestScope, build_digest
+from bot.services.digest import DigestScope, build_digest
 from bot.services.sync import run_sync
 from sandbox.slack import DEMO_TEAM
 from tests.sync.world import World

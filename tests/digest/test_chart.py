@@ -22,10 +22,9 @@ from bot.blocks.digest import CHART_BLOCK_ID, render_digest
 from bot.features.base import CommandContext
 from bot.features.digest import handle_digest
 from bot.jobs.digests import send_due_digests
-from bot.services.chart import CHART_FONT, CHART_SIZE, money_ticks, render_chart_png
-from bot.services.digest_delivery import DeliveryOptions
-from bot.services.digest_subscriptions import SubscribeRequest, subscribe
-from bot.services.digests import ChartSeries
+from bot.services.digest import DeliveryOptions, SubscribeRequest, render_chart_png, subscribe
+from bot.services.digest.build import ChartSeries
+from bot.services.digest.chart import CHART_FONT, CHART_SIZE, money_ticks
 from bot.viewmodels import DigestVM
 from bot.wiring import Services
 from sandbox.slack import DEMO_ADMIN, DEMO_BOT_TOKEN, SlackStandIn

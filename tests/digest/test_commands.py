@@ -13,7 +13,7 @@ from sqlmodel import select
 from bot.errors import NotAllowed, NotFound, UsageError
 from bot.features.base import CommandContext
 from bot.features.digest import BotNotInChannel, handle_digest
-from bot.services.digest_subscriptions import SubscribeRequest, parse_subscribe_args
+from bot.services.digest import SubscribeRequest, parse_subscribe_args
 from bot.wiring import Services
 from sandbox.slack import DEMO_ADMIN, DEMO_BOT_TOKEN, DEMO_MEMBER, SlackStandIn
 from storage.db import session_scope

@@ -14,9 +14,9 @@ from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from bot.blocks.limits import check_message
-from bot.jobs.digests import WebClientDigestSlack, send_due_digests
-from bot.services.digest_delivery import DeliveryOptions, DigestSlack, deliver_due_digests
-from bot.services.digest_subscriptions import SubscribeRequest, subscribe
+from bot.jobs.digests import send_due_digests
+from bot.services.digest import DeliveryOptions, DigestSlack, SubscribeRequest, deliver_due_digests, subscribe
+from bot.slack import WebClientDigestSlack
 from bot.wiring import Services
 from sandbox.slack import DEMO_ADMIN, SlackStandIn
 from storage.db import session_scope

@@ -10,7 +10,7 @@ from sqlalchemy.engine import Engine
 
 from bot.blocks.digest import render_digest
 from bot.blocks.limits import check_message
-from bot.services.digests import DigestScope, build_digest
+from bot.services.digest import DigestScope, build_digest
 from bot.viewmodels import DigestVM, MarketplaceDigestVM
 from bot.wiring import Services
 from storage.models import ConnectionStatus

@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine
 from bot.blocks.digest import render_digest
 from bot.blocks.format import format_money, slack_date
 from bot.jobs.tick import poll_reports
-from bot.services.digests import DigestBuild, DigestScope, build_digest
+from bot.services.digest import DigestBuild, DigestScope, build_digest
 from bot.services.sync import run_sync
 from bot.viewmodels import DigestVM, MarketplaceDigestVM
 from bot.wiring import Services

@@ -6,7 +6,8 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from bot.services.digest_schedule import next_slot, parse_local_time, parse_zone, slot_date, slot_instant
+from bot.services.digest import next_slot, parse_local_time, parse_zone
+from bot.services.digest.schedule import slot_date, slot_instant
 
 
 def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:

@@ -10,7 +10,7 @@ from sqlmodel import col, select
 
 from bot.jobs.tick import cleanup_oauth_states, run_sync_tick, send_digests
 from bot.services.connections import disconnect_region
-from bot.services.sync_schedule import jitter_spread, jittered, next_report_time
+from bot.services.sync.schedule import jitter_spread, jittered, next_report_time
 from storage.db import session_scope
 from storage.models import Connection, OAuthState, SyncRun, table_of
 from tests.sync.world import START, World
@@ -121,7 +121,7 @@ def test_a_sync_started_by_hand_is_never_doubled_by_the_tick(world: World) -> No
     conn_id = world.connect()
     run_sync_tick(world.services, now=world.clock.now)
     world.clock.advance(hours=2)
-    from bot.services.sync_context import acquire_lease
+    from bot.services.sync import acquire_lease
 
     assert acquire_lease(world.services, connection_id=conn_id, owner="slack-sync-now")
     assert run_sync_tick(world.services, now=world.clock.now) == []

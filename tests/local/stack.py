@@ -108,7 +108,7 @@ class LocalHilal:
 
     def connect(self, region: str) -> None:
         """Connect → Amazon's consent page → Allow → Hilal's callback, like the browser does."""
-        from bot.services.connect_links import connect_url
+        from bot.services.connections import connect_url
 
         link = connect_url(
             self.runtime.services, team_id=DEMO_TEAM, enterprise_id="", user_id=DEMO_ADMIN, region=region

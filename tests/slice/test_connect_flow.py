@@ -138,7 +138,7 @@ def test_disconnect_then_reconnect_keeps_ids_and_preticks_selection(h):
 
 
 def _link(h, region):
-    from bot.services.connect_links import connect_url
+    from bot.services.connections import connect_url
 
     return connect_url(h.services, team_id=h.team, enterprise_id="", user_id=h.admin, region=region)
 

@@ -219,7 +219,7 @@ def test_first_connect_card_asks_for_marketplaces_once(h):
 
 
 def test_slack_links_open_the_apps_messages_tab():
-    from bot.services.amazon_oauth import slack_links
+    from bot.services.connections import slack_links
 
     links = slack_links("https://slack.com/api/", team_id="T0DEMO", app_id="A0HILAL")
     assert links is not None
@@ -250,7 +250,7 @@ def test_connected_page_says_where_to_go_with_or_without_links():
 
 
 def test_a_sealed_card_reply_opens_only_for_its_team_region_and_user(h):
-    from bot.services.card_reply import CardReply, open_card_reply, seal_card_reply
+    from bot.services.connections import CardReply, open_card_reply, seal_card_reply
 
     reply = CardReply("https://hooks.slack.com/commands/T0DEMO/1/abc", all_regions=False)
     who = {"team_id": h.team, "enterprise_id": "", "region": "fe"}

@@ -74,7 +74,7 @@ def _remove_member(h: Harness) -> None:
 
 
 def _admin_link(h: Harness, region: str) -> str:
-    from bot.services.connect_links import connect_url
+    from bot.services.connections import connect_url
 
     return connect_url(h.services, team_id=h.team, enterprise_id="", user_id=h.admin, region=region)
 
@@ -117,7 +117,7 @@ def _b64(data: bytes) -> str:
 
 def _signed_ticket(h: Harness, expiry: object) -> str:
     """A ticket correctly signed with the app's own key (as a holder of that key could make) whose
-    expiry is `expiry`; the key derivation mirrors bot.services.connect_links."""
+    expiry is `expiry`; the key derivation mirrors bot.services.connections.links."""
     key = h.services.settings.encryption_keys[0]
     signing = hmac.new(key.key, b"hilal connect-link v1", hashlib.sha256).digest()
     data = {"t": h.team, "e": "", "u": h.admin, "r": "eu", "x": expiry}

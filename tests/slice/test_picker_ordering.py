@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from bot.services.regions import open_picker, picker_action_is_latest, update_picker
+from bot.services.connections import open_picker, picker_action_is_latest, update_picker
 from storage.db import session_scope
 from storage.models import Profile
 from tests.harness import Harness

@@ -11,8 +11,7 @@ from sqlmodel import col, select
 
 from bot.jobs.tick import run_sync_tick
 from bot.services.connections import disconnect_region
-from bot.services.sync import run_sync, start_sync
-from bot.services.sync_context import acquire_lease
+from bot.services.sync import acquire_lease, run_sync, start_sync
 from storage.db import session_scope
 from storage.models import Connection, SyncRun, table_of
 from tests.sync.world import World

@@ -18,11 +18,10 @@ from bot.blocks.campaigns import render_campaign_list
 from bot.blocks.format import format_money
 from bot.blocks.region_card import render_region_card
 from bot.jobs.tick import poll_reports
-from bot.services.campaign_filters import CampaignFilter
-from bot.services.campaigns import build_campaign_page_vm, build_detail_vm
-from bot.services.regions import build_region_cards
+from bot.services.campaigns import CampaignFilter, build_campaign_page_vm, build_detail_vm
+from bot.services.connections import build_region_cards
 from bot.services.sync import run_sync, start_sync
-from bot.services.sync_reports import profile_today
+from bot.services.sync.reports import profile_today
 from sandbox.slack import DEMO_BOT_TOKEN, DEMO_TEAM
 from storage.db import make_engine, session_scope
 from storage.migrate import upgrade

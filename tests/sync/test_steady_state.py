@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import col, select
 
-from bot.services.campaign_filters import CampaignFilter
-from bot.services.campaigns import list_campaigns, metrics_window
+from bot.services.campaigns import CampaignFilter, list_campaigns, metrics_window
 from bot.services.sync import run_sync
 from sandbox.slack import DEMO_TEAM
 from storage.db import session_scope

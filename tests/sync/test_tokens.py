@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlmodel import col, select
 
 from bot.jobs.tick import run_sync_tick
-from bot.services.amazon_access import access_token_context
+from bot.services.connections import access_token_context
 from bot.services.sync import run_sync
 from storage.db import session_scope
 from storage.models import Campaign, Connection, DigestSubscription, SyncRun

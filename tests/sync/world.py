@@ -20,8 +20,7 @@ from sqlmodel import SQLModel, col, select
 
 from bot.amazon.lwa import consent_url, make_pkce
 from bot.amazon.retry import RetryPolicy
-from bot.services.connections import store_connection
-from bot.services.profiles import fetch_profiles
+from bot.services.connections import fetch_profiles, store_connection
 from bot.settings import load_settings
 from bot.wiring import Services, build_services
 from sandbox.amazon import AmazonSimulator, SimConfig

@@ -1,0 +1,137 @@
+"""Amazon stopped honouring a grant: the region becomes "reconnect needed", and the team is told once.
+
+Syncs stop (the tick only picks connected regions), every record stays, and the user who connected gets
+a DM while the region's digest channels get a post, each with a Reconnect button. The notice goes out
+once per lost grant: `Connection.reconnect_notified_at` is claimed with a compare-and-set `UPDATE`, so
+several workers hitting `invalid_grant` at once still send one notice. A reconnect clears it.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from sqlalchemy import update
+from sqlmodel import col, select
+
+from bot.blocks.common import Message, actions, button, context, message, region_name, section
+from bot.blocks.ids import ActionId, encode_meta
+from bot.services.connections.links import connect_url
+from bot.services.slack_ports import ChannelPoster, SlackCallError
+from storage.db import session_scope
+from storage.models import Connection, ConnectionStatus, DigestSubscription, table_of
+
+if TYPE_CHECKING:
+    from bot.wiring import Services
+
+__all__ = ["mark_reconnect_needed", "reconnect_message"]
+
+logger = logging.getLogger(__name__)
+
+NOTICE = (
+    "🟠 *Amazon Ads {name} ({code}) needs to be reconnected.* Amazon no longer accepts Hilal's access "
+    "(the app was removed or the grant expired). Syncs are paused; every campaign, tag and note is kept."
+)
+HOW = "Reconnect with the same Amazon account to resume where it stopped."
+
+
+def reconnect_message(*, region: str, url: str) -> Message:
+    """The notice with its Reconnect link button."""
+    name, code = region_name(region), region.upper()
+    text = NOTICE.format(name=name, code=code)
+    blocks = [
+        section(text),
+        context(HOW),
+        actions(
+            [
+                button(
+                    "Reconnect",
+                    ActionId.REGION_RECONNECT,
+                    url=url,
+                    value=encode_meta({"region": region}),
+                    style="primary",
+                )
+            ]
+        ),
+    ]
+    return message(text.replace("*", ""), blocks)
+
+
+def mark_reconnect_needed(services: Services, *, connection_id: int, reason: str) -> bool:
+    """Stop a connection's syncs because its grant is gone; notify the team the first time.
+
+    Args:
+        services: Shared services.
+        connection_id: The connection whose refresh was refused.
+        reason: Short, secret-free explanation kept in `Connection.last_error`.
+
+    Returns:
+        True when this call sent the notice (False: already notified, or not connected any more).
+    """
+    now = services.now()
+    t = table_of(Connection)
+    with session_scope(services.engine) as session:
+        session.execute(
+            update(t)
+            .where(t.c.id == connection_id, t.c.status == ConnectionStatus.CONNECTED)
+            .values(
+                status=ConnectionStatus.RECONNECT_NEEDED,
+                last_error=reason[:500],
+                access_token_enc=None,
+                access_token_expires_at=None,
+                updated_at=now,
+            )
+        )
+        claimed = session.execute(
+            update(t)
+            .where(
+                t.c.id == connection_id,
+                t.c.status == ConnectionStatus.RECONNECT_NEEDED,
+                t.c.reconnect_notified_at.is_(None),
+            )
+            .values(reconnect_notified_at=now)
+        )
+        conn = session.get(Connection, connection_id)
+    if conn is None or getattr(claimed, "rowcount", 0) != 1:
+        return False
+    logger.warning("sync.reconnect_needed", extra={"team_id": conn.team_id, "region": conn.region})
+    _notify(services, conn)
+    return True
+
+
+def _notify(services: Services, conn: Connection) -> None:
+    url = connect_url(
+        services,
+        team_id=conn.team_id,
+        enterprise_id=conn.enterprise_id,
+        user_id=conn.connected_by,
+        region=conn.region,
+    )
+    msg = reconnect_message(region=conn.region, url=url)
+    poster: ChannelPoster = services.slack.workspace(conn.team_id, conn.enterprise_id)
+    targets: list[str] = []
+    if conn.connected_by:
+        try:
+            targets.append(poster.open_dm(conn.connected_by))
+        except SlackCallError as exc:
+            logger.warning("sync.reconnect_dm_failed", extra={"error": exc.error})
+    targets.extend(_digest_channels(services, conn))
+    for channel in dict.fromkeys(targets):
+        _post(poster, channel, msg)
+
+
+def _digest_channels(services: Services, conn: Connection) -> list[str]:
+    with session_scope(services.engine, readonly=True) as session:
+        subs = session.exec(
+            select(DigestSubscription).where(
+                DigestSubscription.team_id == conn.team_id, col(DigestSubscription.paused_at).is_(None)
+            )
+        ).all()
+    return [s.channel_id for s in subs if conn.region in {r.strip() for r in s.regions.split(",")}]
+
+
+def _post(poster: ChannelPoster, channel: str, msg: Message) -> None:
+    try:
+        poster.post(channel=channel, text=msg["text"], blocks=msg["blocks"])
+    except SlackCallError as exc:
+        logger.warning("sync.reconnect_post_failed", extra={"channel": channel, "error": exc.error})

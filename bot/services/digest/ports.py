@@ -1,0 +1,125 @@
+"""The Slack side of digest delivery: the calls it needs (`DigestSlack`), their errors, per-channel pacing
+with 429 retries (`ChannelSender`), run options and the run report.
+
+Nothing here imports slack_sdk: `bot.slack.digest` adapts a `WebClient` to `DigestSlack`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any, Protocol
+
+from bot.services.slack_ports import SlackCallError
+
+__all__ = [
+    "PAUSE_ERRORS",
+    "ChannelSender",
+    "DeliveryOptions",
+    "DigestRunReport",
+    "DigestSlack",
+    "SlackCallError",
+    "pause_notice",
+]
+
+PAUSE_ERRORS = {
+    "channel_not_found": "the channel no longer exists, or it is private and Hilal is not in it",
+    "not_in_channel": "Hilal is not a member of the channel",
+    "is_archived": "the channel is archived",
+}
+
+
+class DigestSlack(Protocol):
+    """The Slack calls a delivery needs (implemented over `WebClient` in `bot.slack.digest`)."""
+
+    def post(
+        self, *, channel: str, text: str, blocks: list[dict[str, Any]], thread_ts: str | None = None
+    ) -> str:
+        """Post a message; its `ts`. Raises `SlackCallError`."""
+        ...
+
+    def upload_png(self, *, data: bytes, filename: str, title: str, alt_text: str) -> str:
+        """Upload a PNG without sharing it (files.getUploadURLExternal, POST, completeUploadExternal
+        with no channel); its file id, for an image block's ``slack_file``. Raises `SlackCallError`."""
+        ...
+
+    def dm(self, *, user_id: str, text: str) -> None:
+        """Send the user a direct message."""
+        ...
+
+
+@dataclass(frozen=True)
+class DeliveryOptions:
+    """Timing knobs; tests inject `sleep` and `monotonic` so nothing really waits."""
+
+    sleep: Callable[[float], None] = time.sleep
+    monotonic: Callable[[], float] = time.monotonic
+    channel_interval: float = 1.1
+    max_rate_limit_retries: int = 5
+    grace: timedelta = timedelta(hours=6)
+    abandoned_after: timedelta = timedelta(minutes=15)
+    refresh_lead: timedelta = timedelta(minutes=90)
+    file_ready_wait: float = 2.0  # Slack may refuse a just-uploaded file in a block; one retry after this
+    tick: timedelta = timedelta(minutes=1)
+    batch: int = 5000
+
+
+@dataclass
+class DigestRunReport:
+    """What one run did (also the benchmark's figures)."""
+
+    due: int = 0
+    sent: int = 0
+    already_claimed: int = 0
+    skipped_late: int = 0
+    paused: int = 0
+    failed: int = 0
+    messages: int = 0
+    thread_replies: int = 0
+    uploads: int = 0
+    rate_limited_retries: int = 0
+    refreshes_started: int = 0
+    build_seconds: float = 0.0
+    posts: list[tuple[str, str, float]] = field(default_factory=list)  # (team, channel, monotonic time)
+
+
+class ChannelSender:
+    """Per-channel pacing (at most one post per `channel_interval`) and 429 retries after `Retry-After`."""
+
+    def __init__(self, options: DeliveryOptions, report: DigestRunReport) -> None:
+        self.options = options
+        self.report = report
+        self._last: dict[tuple[str, str], float] = {}
+
+    def call(self, team_id: str, channel: str, fn: Callable[[], Any]) -> Any:
+        for attempt in range(self.options.max_rate_limit_retries + 1):
+            last = self._last.get((team_id, channel))
+            if last is not None:
+                delay = last + self.options.channel_interval - self.options.monotonic()
+                if delay > 0:
+                    self.options.sleep(delay)
+            try:
+                result = fn()
+            except SlackCallError as exc:
+                if not exc.rate_limited or attempt == self.options.max_rate_limit_retries:
+                    raise
+                self.report.rate_limited_retries += 1
+                self.options.sleep(max(exc.retry_after or 1.0, 0.0))
+                continue
+            finally:
+                self._last[(team_id, channel)] = self.options.monotonic()
+            self.report.posts.append((team_id, channel, self._last[(team_id, channel)]))
+            return result
+        raise AssertionError("unreachable")  # pragma: no cover
+
+
+def pause_notice(channel_id: str, error: str) -> str:
+    """The DM a subscriber gets when their digest is paused."""
+    why = PAUSE_ERRORS.get(error, error)
+    return (
+        f"I paused the daily Amazon Ads digest for <#{channel_id}>: {why}. "
+        f"To resume, invite Hilal with `/invite @Hilal` in the channel (or pick another channel) and run "
+        f"`/hilal digest subscribe` there."
+    )

@@ -1,0 +1,64 @@
+"""The Slack calls services make, as small ports, and the errors those calls raise.
+
+Nothing here imports slack_sdk: `bot.slack` implements the ports over a team's `WebClient` and turns
+slack_sdk's errors into these. The digest's own port (`bot.services.digest.DigestSlack`) follows the
+same pattern.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+__all__ = ["ChannelPoster", "SlackCallError", "SlackUnreachable", "WorkspaceDirectory"]
+
+_RATE_LIMITED = ("ratelimited", "rate_limited")
+
+
+class SlackCallError(Exception):
+    """A Slack Web API call answered `ok: false` (nothing was posted)."""
+
+    def __init__(self, error: str, *, status: int = 200, retry_after: float | None = None) -> None:
+        super().__init__(error)
+        self.error = error
+        self.status = status
+        self.retry_after = retry_after
+
+    @property
+    def rate_limited(self) -> bool:
+        return self.status == 429 or self.error in _RATE_LIMITED
+
+
+class SlackUnreachable(Exception):
+    """A Slack call failed before Slack answered (request, token or transport); `kind` names the cause."""
+
+    def __init__(self, kind: str) -> None:
+        super().__init__(kind)
+        self.kind = kind
+
+
+class WorkspaceDirectory(Protocol):
+    """Who is who in one workspace, and which app Hilal is there."""
+
+    def is_admin(self, user_id: str) -> bool:
+        """True for a workspace admin or owner. Raises `SlackCallError` or `SlackUnreachable`."""
+        ...
+
+    def app_id(self) -> str:
+        """Hilal's Slack app id ("" when Slack does not say). Raises `SlackUnreachable`."""
+        ...
+
+
+class ChannelPoster(Protocol):
+    """Posting to one workspace: direct messages, channel posts and updates of an earlier message."""
+
+    def open_dm(self, user_id: str) -> str:
+        """The id of the direct-message channel with the user. Raises `SlackCallError`."""
+        ...
+
+    def post(self, *, channel: str, text: str, blocks: list[dict[str, Any]]) -> None:
+        """Post a message. Raises `SlackCallError`."""
+        ...
+
+    def update(self, *, channel: str, ts: str, text: str, blocks: list[dict[str, Any]]) -> None:
+        """Replace the message at `(channel, ts)`. Raises `SlackCallError`."""
+        ...

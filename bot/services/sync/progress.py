@@ -1,0 +1,113 @@
+"""Progress of a sync shown in Slack by updating one message (chat.update), never failing the sync."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, cast
+
+from bot.blocks.sync import render_sync_progress
+from bot.services.slack_ports import ChannelPoster, SlackCallError
+from bot.viewmodels import RegionCode, SyncProgressVM
+
+if TYPE_CHECKING:
+    from bot.wiring import Services
+
+__all__ = ["ENTITY_KEYS", "OnProgress", "ProgressReporter"]
+
+logger = logging.getLogger(__name__)
+
+ENTITY_KEYS = ("campaigns", "ad_groups", "keywords")
+OnProgress = Callable[[int, int, Mapping[str, int]], None]
+PENDING_NOTE = "This message is updated when Amazon delivers them (usually minutes, at most a few hours)."
+
+
+class ProgressReporter:
+    """Updates the message at `(channel, ts)`; does nothing without a target."""
+
+    def __init__(
+        self,
+        services: Services,
+        *,
+        team_id: str,
+        enterprise_id: str,
+        region: str,
+        target: tuple[str, str] | None,
+        on_progress: OnProgress | None = None,
+    ) -> None:
+        self._services = services
+        self._team = (team_id, enterprise_id)
+        self._region = cast(RegionCode, region)
+        self._target = target
+        self._on_progress = on_progress
+
+    @property
+    def target(self) -> tuple[str, str] | None:
+        """`(channel, ts)` of the message this reporter updates, if any."""
+        return self._target
+
+    def _send(self, vm: SyncProgressVM) -> None:
+        if self._target is None:
+            return
+        msg = render_sync_progress(vm)
+        channel, ts = self._target
+        try:
+            poster: ChannelPoster = self._services.slack.workspace(*self._team)
+            poster.update(channel=channel, ts=ts, text=msg["text"], blocks=msg["blocks"])
+        except SlackCallError as exc:
+            logger.warning("sync.progress_update_failed", extra={"error": exc.error})
+
+    @staticmethod
+    def _entities(counts: Mapping[str, int]) -> dict[str, int]:
+        return {key: int(counts.get(key, 0)) for key in ENTITY_KEYS}
+
+    def update(self, *, done: int, total: int, counts: Mapping[str, int], days: int = 0) -> None:
+        """Profiles `done` of `total`, entities so far."""
+        if self._on_progress is not None:
+            self._on_progress(done, total, self._entities(counts))
+        self._send(
+            SyncProgressVM(
+                region=self._region,
+                profiles_done=done,
+                profiles_total=total,
+                counts=self._entities(counts),
+                days=days,
+            )
+        )
+
+    def finish(
+        self,
+        *,
+        total: int,
+        counts: Mapping[str, int],
+        days: int,
+        reports_pending: int,
+        note: str | None = None,
+    ) -> None:
+        """The summary: "3 marketplaces: 412 campaigns, …, 30 days of performance", or, while Amazon
+        still prepares `reports_pending` reports, "performance still loading"."""
+        self._send(
+            SyncProgressVM(
+                region=self._region,
+                profiles_done=total,
+                profiles_total=total,
+                counts=self._entities(counts),
+                days=days,
+                finished=True,
+                summary=PENDING_NOTE if reports_pending else note,
+                reports_pending=int(reports_pending),
+            )
+        )
+
+    def fail(self, *, done: int, total: int, counts: Mapping[str, int], error: str) -> None:
+        """The sync stopped; what was synced is kept."""
+        self._send(
+            SyncProgressVM(
+                region=self._region,
+                profiles_done=done,
+                profiles_total=total,
+                counts=self._entities(counts),
+                finished=True,
+                error=error,
+            )
+        )

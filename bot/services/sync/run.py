@@ -1,0 +1,389 @@
+"""Sync a connection with Amazon: `start_sync` (in the background, under the lease) and `run_sync` (now).
+
+Kinds:
+
+- `initial`: every state of every entity of the selected profiles, plus daily campaign and keyword
+  performance for the last `HILAL_INITIAL_HISTORY_DAYS`;
+- `manual` ("Sync now"): every state, and the look-back window of reports unless they were requested
+  in the last few hours;
+- `active` / `archived`: ENABLED+PAUSED or ARCHIVED entities (steady state), plus due report steps;
+- `reports`: re-request the look-back window (`HILAL_REPORT_LOOKBACK_DAYS`), so restated numbers
+  replace old ones.
+
+A connection never syncs twice at once: its database lease is taken before any work, renewed while the
+sync runs, and expires if the process dies. Every run is a `SyncRun` row; the connection keeps
+`last_sync_at`, `last_success_at`, `last_error` and its `next_*_sync_at` times.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Literal
+
+from bot.amazon.errors import AmazonAdsError, RateLimited, ReconnectRequired, ServerError, TransportError
+from bot.errors import NotConnected
+from bot.services.campaigns import refresh_window_quietly
+from bot.services.connections import ads_client_for, mark_reconnect_needed
+from bot.services.sync.context import LeaseLost, SyncContext, acquire_lease, new_lease_owner, release_lease
+from bot.services.sync.entities import sync_profile_entities
+from bot.services.sync.landing import days_loaded, history_days, land_summary, remember_summary
+from bot.services.sync.progress import OnProgress, ProgressReporter
+from bot.services.sync.reports import WARNING_PREFIX, advance_reports, plan_reports
+from bot.services.sync.schedule import (
+    REPORT_MIN_GAP,
+    SYNC_KINDS,
+    jittered,
+    next_report_time,
+    retry_after_failure,
+)
+from storage.crypto import VaultError
+from storage.db import session_scope
+from storage.models import Connection, ConnectionStatus, Profile
+from storage.repositories.report_jobs import last_report_planned_at
+from storage.repositories.sync import (
+    digest_times,
+    finish_run,
+    start_run,
+    syncable_profiles,
+)
+
+if TYPE_CHECKING:
+    from bot.settings import Settings
+    from bot.wiring import Services
+
+__all__ = ["StartResult", "SyncOutcome", "run_sync", "start_sync"]
+
+logger = logging.getLogger(__name__)
+
+StartResult = Literal["started", "already_running", "not_connected"]
+_ENTITY_MODE = {"initial": "full", "manual": "full", "active": "active", "archived": "archived"}
+
+
+@dataclass(frozen=True)
+class SyncOutcome:
+    """What one `run_sync` did.
+
+    Attributes:
+        status: `success`, `failed`, `reconnect_needed`, `interrupted`, `already_running` or `not_connected`.
+        run_id: The `SyncRun` row (None when nothing ran).
+        counts: Entities listed and metric rows loaded, by kind.
+        days: Days of performance loaded so far for the window this run covers.
+        reports_pending: Report jobs still waiting for Amazon.
+        error: User-facing text when the run failed.
+    """
+
+    status: str
+    run_id: int | None = None
+    counts: Mapping[str, int] = field(default_factory=dict)
+    days: int = 0
+    reports_pending: int = 0
+    error: str | None = None
+
+
+def _load(services: Services, connection_id: int) -> Connection | None:
+    with session_scope(services.engine, readonly=True) as session:
+        return session.get(Connection, connection_id)
+
+
+def start_sync(
+    services: Services, *, connection_id: int, kind: str, progress: tuple[str, str] | None = None
+) -> StartResult:
+    """Start a sync in the background unless one is running.
+
+    Args:
+        services: Shared services (`background` runs the work).
+        connection_id: The connection to sync.
+        kind: `initial`, `manual`, `active`, `archived` or `reports`.
+        progress: `(channel, ts)` of a message to update as the sync goes.
+
+    Returns:
+        "started", "already_running" (nothing new started) or "not_connected".
+    """
+    if kind not in SYNC_KINDS:
+        raise ValueError(f"unknown sync kind {kind!r}")
+    conn = _load(services, connection_id)
+    if conn is None or conn.status != ConnectionStatus.CONNECTED:
+        return "not_connected"
+    owner = new_lease_owner(services)
+    if not acquire_lease(services, connection_id=connection_id, owner=owner):
+        return "already_running"
+    if progress is not None:
+        with session_scope(services.engine) as session:
+            row = session.get(Connection, connection_id)
+            if row is not None:
+                row.progress_channel, row.progress_ts = progress
+                session.add(row)
+    try:
+        services.background.submit(
+            _run_quietly, services, connection_id=connection_id, kind=kind, progress=progress, owner=owner
+        )
+    except RuntimeError:
+        release_lease(services, connection_id=connection_id, owner=owner)
+        raise
+    return "started"
+
+
+def _run_quietly(
+    services: Services, *, connection_id: int, kind: str, progress: tuple[str, str] | None, owner: str
+) -> None:
+    try:
+        run_sync(services, connection_id=connection_id, kind=kind, progress=progress, lease_owner=owner)
+    except Exception:
+        logger.exception("sync.crashed", extra={"connection_id": connection_id, "kind": kind})
+
+
+def run_sync(
+    services: Services,
+    *,
+    connection_id: int,
+    kind: str,
+    progress: tuple[str, str] | None = None,
+    lease_owner: str | None = None,
+    on_progress: OnProgress | None = None,
+) -> SyncOutcome:
+    """Run one sync now, in this thread.
+
+    Args:
+        services: Shared services.
+        connection_id: The connection to sync.
+        kind: `initial`, `manual`, `active`, `archived` or `reports`.
+        progress: `(channel, ts)` of a message to update (defaults to the one stored by `start_sync`).
+        lease_owner: The lease already taken by the caller (`start_sync`, the tick); None takes it here.
+        on_progress: Called with (profiles done, total, entity counts) as profiles finish (the CLI's bar).
+
+    Returns:
+        The outcome; failures are recorded (SyncRun, `last_error`) and returned, not raised.
+    """
+    if kind not in SYNC_KINDS:
+        raise ValueError(f"unknown sync kind {kind!r}")
+    owner = lease_owner or new_lease_owner(services)
+    if lease_owner is None:
+        conn = _load(services, connection_id)
+        if conn is None or conn.status != ConnectionStatus.CONNECTED:
+            return SyncOutcome("not_connected")
+        if not acquire_lease(services, connection_id=connection_id, owner=owner):
+            return SyncOutcome("already_running")
+    try:
+        return _run_locked(
+            services,
+            connection_id=connection_id,
+            kind=kind,
+            progress=progress,
+            owner=owner,
+            on_progress=on_progress,
+        )
+    finally:
+        release_lease(services, connection_id=connection_id, owner=owner)
+
+
+def _run_locked(
+    services: Services,
+    *,
+    connection_id: int,
+    kind: str,
+    progress: tuple[str, str] | None,
+    owner: str,
+    on_progress: OnProgress | None,
+) -> SyncOutcome:
+    conn = _load(services, connection_id)
+    if conn is None or conn.status != ConnectionStatus.CONNECTED:
+        return SyncOutcome("not_connected")
+    if progress is None and conn.progress_channel and conn.progress_ts:
+        progress = (conn.progress_channel, conn.progress_ts)
+    with session_scope(services.engine) as session:
+        profiles = syncable_profiles(session, connection_id=connection_id)
+        run_id = start_run(session, connection_id=connection_id, kind=kind, now=services.now())
+    reporter = ProgressReporter(
+        services,
+        team_id=conn.team_id,
+        enterprise_id=conn.enterprise_id,
+        region=conn.region,
+        target=progress,
+        on_progress=on_progress,
+    )
+    logger.info(
+        "sync.started", extra={"connection_id": connection_id, "kind": kind, "profiles": len(profiles)}
+    )
+    ctx: SyncContext | None = None
+    try:
+        ctx = SyncContext(
+            services,
+            connection_id,
+            conn.team_id,
+            conn.region,
+            owner,
+            ads_client_for(services, connection_id=connection_id),
+            profiles,
+        )
+        days, pending = _work(ctx, kind, reporter)
+    except ReconnectRequired:
+        mark_reconnect_needed(services, connection_id=connection_id, reason="Amazon refused the stored grant")
+        return _failed(
+            services,
+            conn,
+            run_id,
+            kind,
+            ctx,
+            reporter,
+            status="reconnect_needed",
+            error="Amazon no longer accepts Hilal's access: reconnect the region.",
+        )
+    except LeaseLost:
+        return _failed(
+            services,
+            conn,
+            run_id,
+            kind,
+            ctx,
+            reporter,
+            status="interrupted",
+            error="The sync stopped because the region was disconnected or taken over.",
+        )
+    except (AmazonAdsError, NotConnected, VaultError) as exc:
+        logger.warning("sync.failed", extra={"connection_id": connection_id, "error": type(exc).__name__})
+        return _failed(services, conn, run_id, kind, ctx, reporter, status="failed", error=_describe(exc))
+    except Exception as exc:
+        ref = uuid.uuid4().hex[:8]
+        logger.exception("sync.crashed", extra={"connection_id": connection_id, "ref": ref})
+        return _failed(
+            services,
+            conn,
+            run_id,
+            kind,
+            ctx,
+            reporter,
+            status="failed",
+            error=f"Something went wrong (ref `{ref}`); the next sync tries again.",
+            exc=exc,
+        )
+    return _succeeded(services, conn, run_id, kind, ctx, reporter, days=days, pending=pending)
+
+
+def _work(ctx: SyncContext, kind: str, reporter: ProgressReporter) -> tuple[int, int]:
+    """The sync itself; returns (days of performance loaded, report jobs still open)."""
+    settings = ctx.services.settings
+    mode = _ENTITY_MODE.get(kind)
+    total = len(ctx.profiles)
+    if mode is not None:
+        reporter.update(done=0, total=total, counts=ctx.counts)
+        for done, profile in enumerate(ctx.profiles, start=1):
+            sync_profile_entities(ctx, profile, mode=mode)
+            ctx.profiles_done = done
+            reporter.update(done=done, total=total, counts=ctx.counts)
+    history = history_days(settings, kind)
+    if kind == "initial" or (kind in ("manual", "reports") and _reports_stale(ctx)):
+        ctx.counts["reports_queued"] += plan_reports(ctx, days=history)
+    finished, pending = advance_reports(ctx)
+    ctx.counts["reports_finished"] += finished
+    return days_loaded(ctx, history), pending
+
+
+def _reports_stale(ctx: SyncContext) -> bool:
+    with session_scope(ctx.services.engine, readonly=True) as session:
+        last = last_report_planned_at(session, connection_id=ctx.connection_id)
+    return last is None or ctx.now() - last >= REPORT_MIN_GAP
+
+
+def _describe(exc: Exception) -> str:
+    later = "the next sync retries in 15 minutes."
+    if isinstance(exc, RateLimited):
+        return f"Amazon is throttling requests; {later}"
+    if isinstance(exc, (ServerError, TransportError)):
+        return f"Amazon did not answer; {later}"
+    if isinstance(exc, NotConnected):
+        return "The region is not connected any more."
+    if isinstance(exc, VaultError):
+        return "The stored Amazon grant cannot be decrypted: an encryption key is missing. Tell the operator."
+    status = getattr(exc, "status", None)
+    return f"Amazon refused a request ({type(exc).__name__}{f' {status}' if status else ''}); {later}"
+
+
+def _succeeded(
+    services: Services,
+    conn: Connection,
+    run_id: int,
+    kind: str,
+    ctx: SyncContext,
+    reporter: ProgressReporter,
+    *,
+    days: int,
+    pending: int,
+) -> SyncOutcome:
+    now, settings = services.now(), services.settings
+    counts = {**ctx.counts, "profiles": len(ctx.profiles), "days": days}
+    with session_scope(services.engine) as session:
+        finish_run(session, run_id=run_id, status="success", counts=counts, now=now)
+        row = session.get(Connection, conn.id)
+        if row is not None and row.status == ConnectionStatus.CONNECTED:
+            row.last_sync_at = row.last_success_at = now
+            row.last_error = None
+            if kind in ("initial", "manual", "active"):
+                row.next_active_sync_at = jittered(now, settings.hilal_sync_active_minutes)
+            if kind in ("initial", "manual", "archived"):
+                row.next_archived_sync_at = jittered(now, settings.hilal_sync_archived_minutes)
+            if (
+                kind in ("initial", "reports")
+                or ctx.counts.get("reports_queued")
+                or row.next_report_sync_at is None
+            ):
+                times = digest_times(session, team_id=row.team_id, region=row.region)
+                row.next_report_sync_at = next_report_time(now, digest_times=times)
+            if (
+                pending == 0
+                and not ctx.counts.get("reports_failed")
+                and (row.warning or "").startswith(WARNING_PREFIX)
+            ):
+                row.warning = None
+            row.progress_channel = row.progress_ts = None
+            if pending:  # the summary says "still loading" until the reports land
+                remember_summary(row, reporter.target)
+            row.updated_at = now
+            session.add(row)
+    # The campaign list's index, ready before the summary; a failure leaves the list on its live road.
+    refresh_window_quietly(services.engine, team_id=conn.team_id, today=now.date())
+    reporter.finish(total=len(ctx.profiles), counts=ctx.counts, days=days, reports_pending=pending)
+    if pending == 0:  # an earlier sync's summary waiting for these reports
+        land_summary(ctx)
+    logger.info("sync.finished", extra={"connection_id": conn.id, "kind": kind, "counts": counts})
+    return SyncOutcome("success", run_id, counts, days, pending)
+
+
+def _failed(
+    services: Services,
+    conn: Connection,
+    run_id: int,
+    kind: str,
+    ctx: SyncContext | None,
+    reporter: ProgressReporter,
+    *,
+    status: str,
+    error: str,
+    exc: Exception | None = None,
+) -> SyncOutcome:
+    now = services.now()
+    counts = dict(ctx.counts) if ctx else {}
+    detail = f"{type(exc).__name__}" if exc is not None else error
+    with session_scope(services.engine) as session:
+        finish_run(session, run_id=run_id, status=status, counts=counts, now=now, error=detail)
+        row = session.get(Connection, conn.id)
+        if row is not None and status in ("failed", "interrupted"):
+            row.last_sync_at, row.last_error, row.updated_at = now, error[:500], now
+            if row.status == ConnectionStatus.CONNECTED and status == "failed":
+                _schedule_retry(row, kind, now=now, settings=services.settings)
+            session.add(row)
+    profiles: list[Profile] = ctx.profiles if ctx else []
+    reporter.fail(done=ctx.profiles_done if ctx else 0, total=len(profiles), counts=counts, error=error)
+    return SyncOutcome(status, run_id, counts, 0, 0, error)
+
+
+def _schedule_retry(row: Connection, kind: str, *, now: datetime, settings: Settings) -> None:
+    if kind in ("initial", "manual", "active"):
+        row.next_active_sync_at = retry_after_failure(now, settings.hilal_sync_active_minutes)
+    elif kind == "archived":
+        row.next_archived_sync_at = retry_after_failure(now, settings.hilal_sync_archived_minutes)
+    else:
+        row.next_report_sync_at = retry_after_failure(now, 60 * 6)

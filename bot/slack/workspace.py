@@ -1,0 +1,76 @@
+"""One workspace's Slack over its `WebClient`: the ports services use (`bot.services.slack_ports`).
+
+slack_sdk's errors become the services' own: `SlackApiError` (Slack answered `ok: false`) becomes
+`SlackCallError`, any other client error `SlackUnreachable`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
+
+from bot.services.slack_ports import SlackCallError, SlackUnreachable
+
+__all__ = ["WebClientWorkspace", "slack_call_error"]
+
+T = TypeVar("T")
+
+
+def slack_call_error(exc: SlackApiError) -> SlackCallError:
+    """The service-level error for a failed Web API call (status, error string, Retry-After)."""
+    response = exc.response
+    headers = {str(k).lower(): v for k, v in (getattr(response, "headers", None) or {}).items()}
+    raw = headers.get("retry-after")
+    if isinstance(raw, list):
+        raw = raw[0] if raw else None
+    try:
+        retry_after = float(raw) if raw is not None else None
+    except ValueError:
+        retry_after = None
+    status = int(getattr(response, "status_code", 200) or 200)
+    return SlackCallError(
+        str(response.get("error") or "unknown_error"), status=status, retry_after=retry_after
+    )
+
+
+def _call(call: Callable[[], T]) -> T:
+    try:
+        return call()
+    except SlackApiError as exc:
+        raise slack_call_error(exc) from None
+    except SlackClientError as exc:
+        raise SlackUnreachable(type(exc).__name__) from None
+
+
+class WebClientWorkspace:
+    """`WorkspaceDirectory` and `ChannelPoster` over a team's `WebClient`."""
+
+    def __init__(self, client: WebClient) -> None:
+        self._client = client
+
+    def is_admin(self, user_id: str) -> bool:
+        user = _call(lambda: self._client.users_info(user=user_id)).get("user") or {}
+        return bool(user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner"))
+
+    def app_id(self) -> str:
+        # `auth.test` names the app; older answers only name the bot, so ask `bots.info`
+        try:
+            answer = self._client.auth_test()
+            app_id = answer.get("app_id")
+            if not app_id and answer.get("bot_id"):
+                app_id = (self._client.bots_info(bot=str(answer["bot_id"])).get("bot") or {}).get("app_id")
+        except SlackClientError as exc:
+            raise SlackUnreachable(type(exc).__name__) from None
+        return str(app_id or "")
+
+    def open_dm(self, user_id: str) -> str:
+        return str(_call(lambda: self._client.conversations_open(users=user_id))["channel"]["id"])
+
+    def post(self, *, channel: str, text: str, blocks: list[dict[str, Any]]) -> None:
+        _call(lambda: self._client.chat_postMessage(channel=channel, text=text, blocks=blocks))
+
+    def update(self, *, channel: str, ts: str, text: str, blocks: list[dict[str, Any]]) -> None:
+        _call(lambda: self._client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks))

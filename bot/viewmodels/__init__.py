@@ -1,0 +1,68 @@
+"""View-models: the contract between services (which build them) and Block Kit renderers (which draw them).
+
+Plain frozen dataclasses, stdlib only. Every string a user sees arrives already formatted (money, dates,
+percentages: see ``bot.blocks.format``); renderers only escape, truncate and lay out. Sequence fields
+accept lists or tuples; set fields accept ``set`` or ``frozenset``.
+
+``render_key`` fields are a short per-render token chosen by the caller (a counter or a timestamp). It is
+appended to the ``block_id`` of stateful blocks so that Slack redraws ``initial_options`` after an update
+instead of keeping a stale selection (reference §1.2, §1.4). Renderers never invent one (no clock, no
+randomness): an empty key gives fixed block ids.
+"""
+
+from __future__ import annotations
+
+from bot.viewmodels.campaigns import (
+    AdGroupVM,
+    CampaignDetailVM,
+    CampaignFilterVM,
+    CampaignMatchVM,
+    CampaignPageVM,
+    CampaignRowVM,
+    CurrencyGroupVM,
+    KeywordVM,
+    NoteVM,
+    SavedViewVM,
+)
+from bot.viewmodels.common import AccountType, CommandHelp, RegionCode, RegionState, SortKey
+from bot.viewmodels.digest import (
+    CurrencyTotalVM,
+    DigestLineVM,
+    DigestMetricVM,
+    DigestVM,
+    HealthVM,
+    MarketplaceDigestVM,
+    RegionDigestVM,
+)
+from bot.viewmodels.home import HomeVM
+from bot.viewmodels.regions import MarketplaceOptionVM, MarketplacePickerVM, RegionCardVM, SyncProgressVM
+
+__all__ = [
+    "AccountType",
+    "AdGroupVM",
+    "CampaignDetailVM",
+    "CampaignFilterVM",
+    "CampaignMatchVM",
+    "CampaignPageVM",
+    "CampaignRowVM",
+    "CommandHelp",
+    "CurrencyGroupVM",
+    "CurrencyTotalVM",
+    "DigestLineVM",
+    "DigestMetricVM",
+    "DigestVM",
+    "HealthVM",
+    "HomeVM",
+    "KeywordVM",
+    "MarketplaceDigestVM",
+    "MarketplaceOptionVM",
+    "MarketplacePickerVM",
+    "NoteVM",
+    "RegionCardVM",
+    "RegionCode",
+    "RegionDigestVM",
+    "RegionState",
+    "SavedViewVM",
+    "SortKey",
+    "SyncProgressVM",
+]

@@ -1,0 +1,234 @@
+"""Campaign view-models: the filter, the list page, a campaign's detail and saved views."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.viewmodels.common import SortKey
+
+__all__ = [
+    "AdGroupVM",
+    "CampaignDetailVM",
+    "CampaignFilterVM",
+    "CampaignMatchVM",
+    "CampaignPageVM",
+    "CampaignRowVM",
+    "CurrencyGroupVM",
+    "KeywordVM",
+    "NoteVM",
+    "SavedViewVM",
+]
+
+
+# --- Campaigns -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CampaignFilterVM:
+    """The current campaign filter (the user's last selection or a saved view).
+
+    Attributes:
+        regions: Selected region codes; empty means all.
+        marketplaces: Selected marketplace option values (from ``CampaignPageVM.marketplace_options``).
+        states: Selected campaign states ("enabled", "paused", "archived"); empty means all.
+        tags: Selected tags; empty means any.
+        search: Text search on the campaign name, or None.
+        sort: "spend" (default, descending), "name" or "acos".
+    """
+
+    regions: Sequence[str] = ()
+    marketplaces: Sequence[str] = ()
+    states: Sequence[str] = ()
+    tags: Sequence[str] = ()
+    search: str | None = None
+    sort: SortKey = "spend"
+
+
+@dataclass(frozen=True, slots=True)
+class CampaignRowVM:
+    """One campaign in a list; money and ratios already formatted in the marketplace's own currency.
+
+    Attributes:
+        campaign_id: Hilal's internal campaign id (stable across reconnects).
+        name: Campaign name (user controlled: escaped by the renderer).
+        region: "na", "eu" or "fe".
+        marketplace: Country code, e.g. "DE".
+        flag: Flag emoji.
+        ad_type: e.g. "SP", "SB", "SD".
+        state: e.g. "enabled", "paused", "archived".
+        budget: e.g. "€50.00 / day".
+        spend_7d: e.g. "€123.40".
+        sales_7d: e.g. "€456.00".
+        acos_7d: e.g. "27.1%" or "—".
+        tags: Team tags.
+        has_note: At least one note exists.
+        stale: Data is "as of last sync" (region disconnected or reconnect needed).
+        days_loaded: Days of the 7-day window Amazon has delivered for the campaign's marketplace; the
+            7-day figures cover only those (``window_label``: "5 of 7 days").
+    """
+
+    campaign_id: str
+    name: str
+    region: str
+    marketplace: str
+    flag: str
+    ad_type: str
+    state: str
+    budget: str
+    spend_7d: str
+    sales_7d: str
+    acos_7d: str
+    tags: Sequence[str] = ()
+    has_note: bool = False
+    stale: bool = False
+    days_loaded: int = 7
+
+    @property
+    def window_label(self) -> str:
+        """ "7 days", or "5 of 7 days" when some days of the window are not loaded yet."""
+        return "7 days" if self.days_loaded >= 7 else f"{max(self.days_loaded, 0)} of 7 days"
+
+
+@dataclass(frozen=True, slots=True)
+class CurrencyGroupVM:
+    """One currency group's part of a page of a list sorted by money (spend is compared only within a
+    currency).
+
+    Attributes:
+        currency: ISO code, e.g. "JPY".
+        count: Campaigns of this currency in the whole list (not only on this page).
+        first_row: Index in ``CampaignPageVM.rows`` of the group's first row on this page.
+        continued: The group began on an earlier page.
+    """
+
+    currency: str
+    count: int
+    first_row: int
+    continued: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class CampaignPageVM:
+    """One page of the filtered campaign list.
+
+    Attributes:
+        filter: The filter that produced the page.
+        rows: The rows of this page (at most ``bot.blocks.campaigns.page_size(surface)``).
+        total: Number of campaigns matching the filter.
+        offset: Zero-based index of the first row.
+        page_size: Rows per page used by the service (for Previous/Next offsets).
+        marketplace_options: (value, label) pairs for the marketplace filter, already limited to the
+            chosen regions; label e.g. "🇩🇪 DE".
+        tag_options: All tags of the team, for the tag filter.
+        synced_at: When the team's last sync finished (shown in the reader's own zone), or None.
+        view_name: The saved view whose filter this page shows, when it matches one exactly.
+        render_key: Per-render block_id suffix (see module docstring).
+        groups: The currency groups on this page, in row order, when the list is sorted by money and
+            spans several currencies; empty otherwise (one currency, or a sort by name or ACOS).
+    """
+
+    filter: CampaignFilterVM
+    rows: Sequence[CampaignRowVM]
+    total: int
+    offset: int = 0
+    page_size: int = 20
+    marketplace_options: Sequence[tuple[str, str]] = ()
+    tag_options: Sequence[str] = ()
+    synced_at: datetime | None = None
+    render_key: str = ""
+    groups: Sequence[CurrencyGroupVM] = ()
+    view_name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CampaignMatchVM:
+    """A candidate when a campaign name given in a command matches several campaigns."""
+
+    campaign_id: str
+    name: str
+    region: str
+    marketplace: str
+    flag: str
+    ad_type: str
+    state: str
+
+
+@dataclass(frozen=True, slots=True)
+class AdGroupVM:
+    """An ad group line in the campaign details modal.
+
+    Attributes:
+        spend_7d: Spend on the ad group's keywords in the window, formatted; "—" when none of the
+            window's keyword reports is loaded yet (never a zero for days Amazon has not delivered).
+        days_loaded: Days of the window whose keyword report is loaded.
+    """
+
+    name: str
+    state: str
+    default_bid: str
+    spend_7d: str = "—"
+    days_loaded: int = 7
+
+    @property
+    def window_label(self) -> str:
+        """ "7 days", or "5 of 7 days" when some days are not loaded yet."""
+        return "7 days" if self.days_loaded >= 7 else f"{max(self.days_loaded, 0)} of 7 days"
+
+
+@dataclass(frozen=True, slots=True)
+class KeywordVM:
+    """A keyword line in the campaign details modal (top keywords by 7-day spend)."""
+
+    text: str
+    match_type: str
+    bid: str
+    spend_7d: str
+    sales_7d: str
+    acos_7d: str
+
+
+@dataclass(frozen=True, slots=True)
+class NoteVM:
+    """A team note: ``author`` is a Slack user id (rendered as a mention), ``date`` already formatted."""
+
+    author: str
+    date: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class CampaignDetailVM:
+    """Everything the details modal shows for one campaign.
+
+    Attributes:
+        campaign: The campaign's list row (name, marketplace, budget, 7-day metrics, tags, stale flag).
+        ad_groups: Ad groups to list (the renderer shows at most 15).
+        ad_groups_total: Total number of ad groups (for "and N more").
+        top_keywords: Top keywords by 7-day spend (the renderer shows at most 10).
+        notes: Newest first (the renderer shows at most 10).
+        amazon_campaign_id: Amazon's campaign id, shown for support, or None.
+        synced_at: When the team's last sync finished, or None.
+    """
+
+    campaign: CampaignRowVM
+    ad_groups: Sequence[AdGroupVM] = ()
+    ad_groups_total: int = 0
+    top_keywords: Sequence[KeywordVM] = ()
+    notes: Sequence[NoteVM] = ()
+    amazon_campaign_id: str | None = None
+    synced_at: datetime | None = None
+
+
+# --- Saved views and Home --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SavedViewVM:
+    """A named filter: ``owner`` is a Slack user id; ``filter_summary`` e.g. "EU · DE, FR · enabled"."""
+
+    name: str
+    shared: bool
+    owner: str
+    filter_summary: str

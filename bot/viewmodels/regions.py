@@ -1,0 +1,134 @@
+"""Region view-models: the region card, the marketplace picker and sync progress."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from bot.viewmodels.common import AccountType, RegionCode, RegionState
+
+__all__ = ["MarketplaceOptionVM", "MarketplacePickerVM", "RegionCardVM", "SyncProgressVM"]
+
+
+# --- Regions -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RegionCardVM:
+    """One region's card (App Home, `/hilal regions`, `/hilal connect REGION`).
+
+    Attributes:
+        region: "na", "eu" or "fe".
+        region_name: Display name, e.g. "Europe".
+        state: Connection state; decides the buttons.
+        connect_url: Hilal's ``/amazon/oauth/start`` link, used by Connect and Reconnect (None hides them).
+        marketplaces: Selected marketplaces, already formatted, e.g. "🇩🇪 DE · Acme GmbH".
+        last_sync: When the last sync finished, or None (the renderer shows it in the reader's zone).
+        next_sync: When the next scheduled sync starts, or None.
+        sync_progress: e.g. "2 of 3 marketplaces" while syncing.
+        reports_loading: Performance reports Amazon is still preparing for this region (0 when none).
+        loading_since: When the oldest of those reports was asked for, or None.
+        warning: One line shown with a warning sign (e.g. why a reconnect is needed).
+        render_key: Per-render block_id suffix (see module docstring).
+        needs_marketplaces: Connected, but the marketplaces are not chosen (saved) yet, e.g. right after
+            a (re)connect: the card asks for them instead of saying "Connected", and nothing syncs.
+    """
+
+    region: RegionCode
+    region_name: str
+    state: RegionState
+    connect_url: str | None = None
+    marketplaces: Sequence[str] = ()
+    last_sync: datetime | None = None
+    next_sync: datetime | None = None
+    sync_progress: str | None = None
+    reports_loading: int = 0
+    loading_since: datetime | None = None
+    warning: str | None = None
+    render_key: str = ""
+    needs_marketplaces: bool = False
+
+
+# --- Marketplace picker ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class MarketplaceOptionVM:
+    """One Amazon Ads profile the user may tick (one region + marketplace + account).
+
+    Attributes:
+        profile_id: Amazon profile id (the option value; ≤ 150 chars).
+        country_code: Marketplace country code, e.g. "DE", "UK".
+        flag: Flag emoji (``bot.blocks.format.flag``).
+        account_name: Account (seller / vendor / agency) name.
+        account_type: "seller", "vendor" or "agency".
+        view_only: The grant only allows reading.
+        selectable: False: shown and explained, never offered as an option.
+        reason: Why it is not selectable (a default per account type is used when None).
+    """
+
+    profile_id: str
+    country_code: str
+    flag: str
+    account_name: str
+    account_type: AccountType = "seller"
+    view_only: bool = False
+    selectable: bool = True
+    reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MarketplacePickerVM:
+    """The marketplace picker for one region.
+
+    Attributes:
+        region: "na", "eu" or "fe".
+        options: ALL profiles of the region, in display order; the renderer pages them
+            (``bot.blocks.marketplaces.page_options``).
+        selected: Selected profile ids across all pages (the server-side selection).
+        page: Zero-based page index (only used when there are more than 100 selectable profiles).
+        reconnect: True right after a reconnect: the previous selection is pre-ticked and must be confirmed.
+        region_name: Display name; derived from ``region`` when empty.
+        render_key: Per-render block_id suffix (see module docstring).
+    """
+
+    region: RegionCode
+    options: Sequence[MarketplaceOptionVM]
+    selected: AbstractSet[str] = frozenset()
+    page: int = 0
+    reconnect: bool = False
+    region_name: str = ""
+    render_key: str = ""
+
+
+# --- Sync ------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SyncProgressVM:
+    """Progress of a region's sync, shown by updating one message.
+
+    Attributes:
+        region: "na", "eu" or "fe".
+        profiles_done: Marketplaces (profiles) finished so far.
+        profiles_total: Marketplaces in scope.
+        counts: Entity counts so far, keyed "campaigns", "ad_groups", "keywords", "targets", ...
+        days: Days of performance loaded.
+        finished: The sync is over (successfully or not).
+        summary: Optional extra line for the finished message.
+        error: What went wrong (user-facing), or None.
+        reports_pending: Performance reports Amazon is still preparing: the performance is still loading
+            (the message says so instead of a number of days).
+    """
+
+    region: RegionCode
+    profiles_done: int
+    profiles_total: int
+    counts: Mapping[str, int] = field(default_factory=dict)
+    days: int = 0
+    finished: bool = False
+    summary: str | None = None
+    error: str | None = None
+    reports_pending: int = 0
