@@ -34,8 +34,7 @@ from sqlalchemy.engine import Engine, make_url
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot.blocks.campaigns import page_size, render_campaign_message
-from bot.services.campaigns import CampaignFilter, build_campaign_page_vm, ensure_window
-from bot.services.campaigns.listing import _query
+from bot.services.campaigns import CampaignFilter, build_campaign_page_vm, ensure_window, page_query
 from storage.db import make_engine, session_scope
 from storage.migrate import upgrade
 from storage.models import Connection, Profile
@@ -255,7 +254,7 @@ def run(engine: Engine, label: str, runs: int) -> float:
         return go
 
     def page_only(flt: CampaignFilter, offset: int) -> tuple[Callable[[], object], int]:
-        query = _query(TEAM, flt, NOW.date(), use_window=True)
+        query = page_query(flt, team_id=TEAM, today=NOW.date(), use_window=True)
         stmt, values = page_statement(query, offset=offset, limit=limit)
         rows = len(_execute(engine, stmt, values))
         return _replay(engine, _recorded(engine, lambda: _execute(engine, stmt, values))), rows

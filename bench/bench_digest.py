@@ -21,6 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from slack_sdk import WebClient
 
+from bot.blocks.digest import BLOCK_KIT_DIGEST
 from bot.services.digest import DeliveryOptions, DigestSlack, deliver_due_digests, next_slot
 from bot.settings import load_settings
 from bot.slack import WebClientDigestSlack
@@ -141,7 +142,9 @@ def main() -> None:
             return ports[team]
 
         started = time.perf_counter()
-        report = deliver_due_digests(services, slack_for, now=NOW, options=DeliveryOptions())
+        report = deliver_due_digests(
+            services, slack_for, now=NOW, rendering=BLOCK_KIT_DIGEST, options=DeliveryOptions()
+        )
         wall = time.perf_counter() - started
         calls = slack.calls()
         posts: dict[str, list[float]] = defaultdict(list)

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
-from slack_bolt import App, BoltContext
+from slack_bolt import App
 from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk import WebClient
 
 from bot.listeners import register_listeners
 from bot.listeners.commands import CommandTable
+from bot.listeners.context import request_context_middleware
 from bot.settings import Settings
 from bot.slack import DatabaseInstallationStore, DatabaseStateStore
 from bot.wiring import Services
@@ -27,14 +25,6 @@ BOT_SCOPES = [
     "groups:read",
     "files:write",
 ]
-
-
-def _services_middleware(services: Services) -> Callable[..., Any]:
-    def attach_services(context: BoltContext, next: Callable[[], Any]) -> Any:
-        context["services"] = services
-        return next()
-
-    return attach_services
 
 
 def create_app(
@@ -70,6 +60,7 @@ def create_app(
             ),
             token_verification_enabled=False,
         )
-    app.use(_services_middleware(services))
-    table = register_listeners(app)
+    table = register_listeners(app)  # registers the VERIFIED marker first
+    # After Bolt's signature check and the marker: services, ids and a unit of work in `context`.
+    app.use(request_context_middleware(services))
     return app, table

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
+from bot.amazon.regions import ALL_REGIONS
 from bot.local_folder import LocalFolder, LocalRun, LocalSecrets
 from bot.schema import ensure_schema
 from bot.settings import ConfigError, Settings, load_settings
@@ -102,7 +103,7 @@ def _env(
         "LOG_FORMAT": base.log_format,
         "HILAL_ADMIN_USER_IDS": base.hilal_admin_user_ids,
     }
-    for region in ("na", "eu", "fe"):
+    for region in ALL_REGIONS:
         for key, url in amazon.region_urls(region).items():
             env[f"HILAL_AMAZON_{region.upper()}_{key.upper()}"] = url
     return env

@@ -16,9 +16,9 @@ from typing import Any
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["ConfigError", "EncryptionKey", "Settings", "load_settings", "parse_encryption_keys"]
+from bot.amazon.regions import ALL_REGIONS
 
-REGIONS = ("na", "eu", "fe")
+__all__ = ["ConfigError", "EncryptionKey", "Settings", "load_settings", "parse_encryption_keys"]
 
 
 class ConfigError(Exception):
@@ -99,6 +99,8 @@ class Settings(BaseSettings):
     hilal_initial_history_days: int = Field(default=30, ge=1, le=95)
     hilal_report_lookback_days: int = Field(default=14, ge=1, le=60)
     hilal_admin_user_ids: str = ""
+    # A live edit raising a budget or bid by more than this factor needs a typed confirmation word.
+    hilal_edit_confirm_factor: float = Field(default=2.0, gt=1.0, le=100.0)
     log_level: str = "INFO"
     log_format: str = "text"
 
@@ -106,7 +108,7 @@ class Settings(BaseSettings):
         "slack_api_url",
         "hilal_public_url",
         "hilal_amazon_revoke_url",
-        *(f"hilal_amazon_{r}_{k}_url" for r in REGIONS for k in ("auth", "token", "api")),
+        *(f"hilal_amazon_{r}_{k}_url" for r in ALL_REGIONS for k in ("auth", "token", "api")),
     )
     @classmethod
     def _http_url(cls, value: str | None) -> str | None:

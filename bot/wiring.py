@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 import httpx
 from sqlalchemy.engine import Engine
 
-from bot.amazon.regions import Region
+from bot.amazon.regions import ALL_REGIONS, Region
 from bot.services.gateways import AmazonGateway
 from bot.settings import ConfigError, Settings
 from bot.slack import SlackGateway
@@ -51,7 +51,7 @@ class Services:
 
     @property
     def regions(self) -> tuple[Region, ...]:
-        return (Region.NA, Region.EU, Region.FE)
+        return ALL_REGIONS
 
 
 def build_services(

@@ -202,6 +202,10 @@ def test_no_import_cycles_in_bot_and_storage(imports: list[Import]) -> None:
 # --- Layers ----------------------------------------------------------------------------------------------
 
 
+# The one module of value types every layer of bot may import: `Region`, its names, country codes.
+SHARED_VALUES = "bot.amazon.regions"
+
+
 def test_blocks_and_viewmodels_import_only_view_models_and_the_stdlib(imports: list[Import]) -> None:
     found = [
         str(i)
@@ -210,10 +214,22 @@ def test_blocks_and_viewmodels_import_only_view_models_and_the_stdlib(imports: l
         and i.target.split(".")[0] not in sys.stdlib_module_names
         and not _within(i.target, ["bot.viewmodels"])
         and not (_within(i.source, ["bot.blocks"]) and _within(i.target, ["bot.blocks"]))
+        and not (_within(i.source, ["bot.viewmodels"]) and i.target == SHARED_VALUES)
     ]
     _fail_on(
-        found, "bot.blocks imports only bot.blocks, bot.viewmodels and the stdlib; bot.viewmodels only itself"
+        found,
+        "bot.blocks imports only bot.blocks, bot.viewmodels and the stdlib; bot.viewmodels only itself "
+        f"and {SHARED_VALUES}",
     )
+
+
+def test_the_shared_value_module_imports_only_the_stdlib(imports: list[Import]) -> None:
+    found = [
+        str(i)
+        for i in imports
+        if i.source == SHARED_VALUES and i.target.split(".")[0] not in sys.stdlib_module_names
+    ]
+    _fail_on(found, f"{SHARED_VALUES} is imported by every layer: it imports only the stdlib")
 
 
 def test_services_import_no_listener_side_package_and_no_slack_library(imports: list[Import]) -> None:
@@ -227,6 +243,19 @@ def test_services_import_no_listener_side_package_and_no_slack_library(imports: 
         "bot.services must not import slack_sdk, slack_bolt or the Slack adapters (bot.slack): "
         "depend on a port in bot.services.slack_ports instead",
     )
+
+
+def test_services_build_no_block_kit(imports: list[Import]) -> None:
+    """Services hand view-models to ports and renderers; of `bot.blocks` they may use only the text and
+    number formatting of `bot.blocks.format` (money in a marketplace's currency, escaped mrkdwn)."""
+    block_kit = [
+        str(i)
+        for i in imports
+        if _within(i.source, ["bot.services"])
+        and _within(i.target, ["bot.blocks"])
+        and not _within(i.target, ["bot.blocks.format"])
+    ]
+    _fail_on(block_kit, "bot.services must not build Block Kit (only bot.blocks.format is shared)")
 
 
 def test_features_do_not_import_web_jobs_or_cli(imports: list[Import]) -> None:

@@ -1,4 +1,10 @@
-"""Amazon Ads regions and the three URLs each one needs (consent, token, Ads API).
+"""Amazon Ads regions and the three URLs each one needs (consent, token, Ads API); the marketplaces
+each region serves and the one country-code normaliser.
+
+This module is Hilal's single home of `Region` (and its display names) and of marketplace country codes:
+it imports only the standard library, so every layer of `bot` may use it (`bot.viewmodels` re-exports
+`Region`, `REGION_NAMES` for the renderers). `storage` keeps regions and country codes as plain strings,
+written in the canonical form given here (``"eu"``, ``"UK"``).
 
 Production values come from the reference (§0). Each URL can be overridden per region, which is how
 local mode and the tests point the client at the simulator.
@@ -11,7 +17,18 @@ from dataclasses import dataclass
 from enum import StrEnum
 from types import MappingProxyType
 
-__all__ = ["DEFAULT_ENDPOINTS", "OVERRIDE_KEYS", "Region", "RegionEndpoints", "endpoints_for"]
+__all__ = [
+    "ALL_REGIONS",
+    "DEFAULT_ENDPOINTS",
+    "OVERRIDE_KEYS",
+    "REGION_COUNTRIES",
+    "REGION_NAMES",
+    "Region",
+    "RegionEndpoints",
+    "endpoints_for",
+    "normalize_country",
+    "region_of_country",
+]
 
 
 class Region(StrEnum):
@@ -40,6 +57,36 @@ class Region(StrEnum):
         except ValueError:
             valid = ", ".join(r.value for r in cls)
             raise ValueError(f"Unknown Amazon Ads region {text!r}: use one of {valid}.") from None
+
+
+ALL_REGIONS: tuple[Region, ...] = tuple(Region)  # in display order: NA, EU, FE
+REGION_NAMES: Mapping[Region, str] = MappingProxyType(
+    {Region.NA: "North America", Region.EU: "Europe", Region.FE: "Far East"}
+)
+# The marketplaces each region serves, by Amazon Ads country code (Amazon says UK where ISO says GB).
+REGION_COUNTRIES: Mapping[Region, tuple[str, ...]] = MappingProxyType(
+    {
+        Region.NA: ("US", "CA", "MX", "BR"),
+        Region.EU: ("UK", "DE", "FR", "IT", "ES", "NL", "SE", "PL", "BE", "TR", "EG", "SA", "AE", "IN", "ZA"),
+        Region.FE: ("JP", "AU", "SG"),
+    }
+)
+
+
+def normalize_country(code: str) -> str:
+    """A marketplace country code as Hilal stores it: trimmed, upper case, Amazon's ``UK`` for ISO's ``GB``.
+
+    The one place user input (``gb``, `` de ``) and Amazon's codes are brought to one form; the campaign
+    filter, saved views, the digest and stored profiles all go through it.
+    """
+    upper = code.strip().upper()
+    return "UK" if upper == "GB" else upper
+
+
+def region_of_country(code: str) -> Region | None:
+    """The Ads region serving a marketplace country code (``"DE"`` → `Region.EU`), or None when unknown."""
+    canonical = normalize_country(code)
+    return next((region for region, codes in REGION_COUNTRIES.items() if canonical in codes), None)
 
 
 @dataclass(frozen=True)

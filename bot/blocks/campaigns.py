@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 from bot.blocks.campaign_details import render_campaign_details
 from bot.blocks.common import (
@@ -25,6 +25,7 @@ from bot.blocks.common import (
     message,
     multi_static_select,
     option,
+    region_choices,
     safe,
     section,
     static_select,
@@ -34,6 +35,7 @@ from bot.blocks.format import slack_date
 from bot.blocks.ids import OPTION_META_MAX_LENGTH, ActionId, BlockId, CampaignOp, block_id, encode_meta
 from bot.blocks.limits import MAX_MESSAGE_TEXT_BUDGET, MAX_OPTION_VALUE, MAX_SELECT_OPTIONS, total_text_length
 from bot.viewmodels import CampaignFilterVM, CampaignPageVM, CampaignRowVM, CurrencyGroupVM
+from bot.viewmodels.campaigns import HOME_PAGE_SIZE, MESSAGE_PAGE_SIZE, Surface, page_size
 
 __all__ = [
     "CURRENCY_RULE",
@@ -52,10 +54,7 @@ __all__ = [
     "summarize_filter",
 ]
 
-Surface = Literal["message", "home"]
-MESSAGE_PAGE_SIZE = 20
-HOME_PAGE_SIZE = 25
-REGION_OPTIONS = (("na", "NA · North America"), ("eu", "EU · Europe"), ("fe", "FE · Far East"))
+REGION_OPTIONS = region_choices()
 STATE_OPTIONS = (("enabled", "Enabled"), ("paused", "Paused"), ("archived", "Archived"))
 SORT_OPTIONS = (("spend", "Sort: spend (7 days)"), ("name", "Sort: name"), ("acos", "Sort: ACOS"))
 OVERFLOW_OPTIONS = (
@@ -103,11 +102,6 @@ class _Widths:
 
 
 _WIDTHS = (_Widths(100, 40, 100), _Widths(60, 24, 60), _Widths(40, 14, 30), _Widths(24, 10, 12))
-
-
-def page_size(surface: Surface) -> int:
-    """Rows per page for a surface: 20 in a message (50 blocks, 10,000 chars), 25 on Home (100 blocks)."""
-    return MESSAGE_PAGE_SIZE if surface == "message" else HOME_PAGE_SIZE
 
 
 def summarize_filter(flt: CampaignFilterVM, marketplace_labels: Mapping[str, str] | None = None) -> str:

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any, Literal, TypedDict
 
 from bot.blocks.format import Mrkdwn, escape_mrkdwn, user_mention
+from bot.viewmodels import ALL_REGIONS, REGION_NAMES
 
 __all__ = [
     "ELLIPSIS",
@@ -33,6 +34,7 @@ __all__ = [
     "multi_static_select",
     "option",
     "plain",
+    "region_choices",
     "region_name",
     "safe",
     "section",
@@ -54,7 +56,6 @@ class Message(TypedDict):
 
 
 ELLIPSIS = "…"
-REGION_NAMES = {"na": "North America", "eu": "Europe", "fe": "Far East"}
 _ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 _TEXT_FALLBACK_MAX = 40_000
 ButtonStyle = Literal["primary", "danger"]
@@ -103,7 +104,12 @@ def safe(text: str, limit: int) -> Mrkdwn:
 
 def region_name(code: str, given: str = "") -> str:
     """The display name of a region code ("eu" → "Europe"), or ``given`` when set."""
-    return given or REGION_NAMES.get(code, code.upper())
+    return given or next((REGION_NAMES[r] for r in ALL_REGIONS if r == code), code.upper())
+
+
+def region_choices() -> tuple[tuple[str, str], ...]:
+    """(code, "EU · Europe") pairs of every region in display order, for selects and checkboxes."""
+    return tuple((r.value, f"{r.value.upper()} · {REGION_NAMES[r]}") for r in ALL_REGIONS)
 
 
 def plain(text: str) -> dict[str, Any]:

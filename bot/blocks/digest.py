@@ -7,8 +7,9 @@ follow as thread replies, in order, each within 50 blocks and 10,000 characters.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from bot.blocks.common import (
     Block,
@@ -26,10 +27,19 @@ from bot.blocks.common import (
 )
 from bot.blocks.format import slack_date
 from bot.blocks.ids import ActionId, BlockId, block_id, encode_meta
-from bot.blocks.limits import MAX_BLOCKS_MESSAGE, MAX_MESSAGE_TEXT_BUDGET, total_text_length
+from bot.blocks.limits import MAX_BLOCKS_MESSAGE, MAX_MESSAGE_TEXT_BUDGET, check_message, total_text_length
 from bot.viewmodels import DigestLineVM, DigestVM, HealthVM, MarketplaceDigestVM, RegionDigestVM
 
-__all__ = ["CHART_BLOCK_ID", "HEALTH_LABELS", "HISTORY_ONLY", "chart_block", "render_digest", "without_chart"]
+__all__ = [
+    "BLOCK_KIT_DIGEST",
+    "CHART_BLOCK_ID",
+    "HEALTH_LABELS",
+    "HISTORY_ONLY",
+    "BlockKitDigest",
+    "chart_block",
+    "render_digest",
+    "without_chart",
+]
 
 TITLE = "Amazon Ads digest · {date}"
 CONTINUED = "*Amazon Ads digest · {date}* (continued)"
@@ -248,3 +258,22 @@ def render_digest(vm: DigestVM) -> list[Message]:
         blocks = prefix + [block for unit in chunk for block in unit.blocks]
         messages.append(message(_fallback(vm, chunk, continued=True), blocks))
     return messages
+
+
+class BlockKitDigest:
+    """The digest as Block Kit messages (`bot.services.digest.DigestRendering`)."""
+
+    def messages(self, vm: DigestVM) -> list[dict[str, Any]]:
+        return [dict(m) for m in render_digest(vm)]
+
+    def has_chart(self, first: Mapping[str, Any]) -> bool:
+        return any(b.get("block_id") == CHART_BLOCK_ID for b in first["blocks"])
+
+    def without_chart(self, first: Mapping[str, Any]) -> dict[str, Any]:
+        return dict(without_chart(message(first["text"], first["blocks"])))
+
+    def problems(self, msg: Mapping[str, Any]) -> list[str]:
+        return check_message(message(msg["text"], msg["blocks"]))
+
+
+BLOCK_KIT_DIGEST = BlockKitDigest()

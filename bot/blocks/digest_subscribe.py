@@ -22,6 +22,7 @@ from bot.blocks.common import (
     message,
     option,
     plain,
+    region_choices,
     section,
     static_select,
 )
@@ -36,7 +37,7 @@ __all__ = [
     "render_subscribe_modal",
 ]
 
-REGION_CHOICES = (("na", "NA · North America"), ("eu", "EU · Europe"), ("fe", "FE · Far East"))
+REGION_CHOICES = region_choices()
 TITLE = "Daily digest"
 SUBMIT = "Subscribe"
 CANCEL = "Cancel"

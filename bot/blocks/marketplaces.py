@@ -34,6 +34,8 @@ from bot.blocks.common import (
 from bot.blocks.ids import ActionId, BlockId, base_block_id, block_id, encode_meta
 from bot.blocks.limits import MAX_MESSAGE_TEXT_BUDGET, total_text_length
 from bot.viewmodels import MarketplaceOptionVM, MarketplacePickerVM
+from bot.viewmodels.regions import PICKER_PAGE_SIZE as PAGE_SIZE
+from bot.viewmodels.regions import page_options
 
 __all__ = [
     "CHECKBOX_MAX",
@@ -45,7 +47,6 @@ __all__ = [
 ]
 
 CHECKBOX_MAX = 10
-PAGE_SIZE = 100
 TITLE = "*Choose the marketplaces Hilal manages in {name} ({code})*"
 SUBTITLE = "One option per Amazon Ads profile: country, account and type. You can change this later."
 RECONNECT_NOTE = (
@@ -71,24 +72,6 @@ PREVIOUS = "← Previous"
 FALLBACK = "Choose the marketplaces Hilal manages in {name}: {count} profiles available."
 _MAX_UNSELECTABLE_SHOWN = 10
 _LABEL_WIDTHS = (60, 40, 30, 22, 16)
-
-
-def page_options(
-    options: Sequence[MarketplaceOptionVM], page: int
-) -> tuple[list[MarketplaceOptionVM], int, int]:
-    """The selectable profiles on ``page`` (clamped), the clamped page index and the page count.
-
-    Args:
-        options: All profiles of the region (``MarketplacePickerVM.options``).
-        page: The requested zero-based page.
-
-    Returns:
-        (profiles on the page, page index, number of pages); one page when there are ≤ 100 profiles.
-    """
-    selectable = [opt for opt in options if opt.selectable]
-    pages = max(1, -(-len(selectable) // PAGE_SIZE))
-    index = min(max(page, 0), pages - 1)
-    return selectable[index * PAGE_SIZE : (index + 1) * PAGE_SIZE], index, pages
 
 
 def _label(opt: MarketplaceOptionVM, width: int) -> str:

@@ -19,7 +19,7 @@ from bot.blocks.common import (
 )
 from bot.blocks.format import slack_date
 from bot.blocks.ids import ActionId, BlockId, block_id, encode_meta
-from bot.viewmodels import RegionCardVM
+from bot.viewmodels import ReconnectNoticeVM, RegionCardVM
 
 __all__ = [
     "CHOOSE_MARKETPLACES_LABEL",
@@ -27,6 +27,7 @@ __all__ = [
     "DISCONNECT_CONFIRM_TEXT",
     "STATE_LABELS",
     "disconnect_confirm",
+    "render_reconnect_notice",
     "render_region_card",
     "render_region_cards_message",
 ]
@@ -199,3 +200,33 @@ def render_region_cards_message(cards: Sequence[RegionCardVM]) -> Message:
         f"{FALLBACK_TITLE}: " + "; ".join(_fallback_line(card) for card in cards) if cards else FALLBACK_TITLE
     )
     return message(text, blocks)
+
+
+RECONNECT_NOTICE = (
+    "🟠 *Amazon Ads {name} ({code}) needs to be reconnected.* Amazon no longer accepts Hilal's access "
+    "(the app was removed or the grant expired). Syncs are paused; every campaign, tag and note is kept."
+)
+RECONNECT_HOW = "Reconnect with the same Amazon account to resume where it stopped."
+
+
+def render_reconnect_notice(vm: ReconnectNoticeVM) -> Message:
+    """The notice that a region must be reconnected, with its Reconnect link button."""
+    region, url = vm.region, vm.reconnect_url
+    name, code = region_name(region), region.upper()
+    text = RECONNECT_NOTICE.format(name=name, code=code)
+    blocks = [
+        section(text),
+        context(RECONNECT_HOW),
+        actions(
+            [
+                button(
+                    "Reconnect",
+                    ActionId.REGION_RECONNECT,
+                    url=url,
+                    value=encode_meta({"region": region}),
+                    style="primary",
+                )
+            ]
+        ),
+    ]
+    return message(text.replace("*", ""), blocks)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from bot.blocks.campaigns import summarize_filter
 from bot.blocks.common import (
     Block,
     Message,
@@ -35,7 +36,7 @@ def _view_block(view: SavedViewVM, index: int) -> Block:
     sharing = SHARED if view.shared else PERSONAL
     text = (
         f"*{safe(view.name, 100)}* · {sharing} · by {user_mention(view.owner)}\n"
-        f"{safe(view.filter_summary, 250)}"
+        f"{safe(summarize_filter(view.filter), 250)}"
     )
     value = encode_meta({"name": view.name})
     accessory = button(OPEN, ActionId.VIEWS_OPEN, value=value)

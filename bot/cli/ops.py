@@ -60,7 +60,7 @@ def sandbox(host: str, port: int) -> None:
     sim.seed_demo()
     sim.start(host=host, port=port)
     slack = SlackStandIn.with_demo_workspace(host=host, port=port + 1).start()
-    for region in ("na", "eu", "fe"):
+    for region in Region:
         urls = sim.region_urls(region)
         click.echo(
             f"{region.upper()}: auth {urls['auth_url']}  token {urls['token_url']}  api {urls['api_url']}"

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from slack_sdk import WebClient
 
+    from bot.listeners.context import UnitOfWork
     from bot.listeners.registry import Listeners
     from bot.wiring import Services
 
@@ -38,6 +39,8 @@ class CommandContext:
     client: WebClient
     respond: Callable[..., Any]
     body: Mapping[str, Any] = field(default_factory=dict)
+    uow: UnitOfWork | None = None
+    """The request's unit of work; the dispatcher commits it when the handler returns (None outside one)."""
 
     def reply(self, message: Message, *, replace: bool = False) -> None:
         """Answer the user privately (ephemeral), optionally replacing the previous answer."""

@@ -8,10 +8,12 @@ from typing import TYPE_CHECKING, Any
 
 from slack_sdk.errors import SlackApiError
 
+from bot.amazon.regions import ALL_REGIONS
 from bot.blocks.digest_subscribe import render_replace_prompt
 from bot.blocks.format import Mrkdwn, channel_mention, mrkdwn_format
-from bot.errors import NotAllowed, UsageError, UserFacingError
+from bot.errors import UsageError, UserFacingError
 from bot.features.base import Message
+from bot.listeners import permission
 from bot.services.campaigns import find_view
 from bot.services.digest import (
     SubscribeRequest,
@@ -20,8 +22,6 @@ from bot.services.digest import (
     request_meta,
     subscribe,
 )
-from bot.services.permissions import can_manage, who_can_manage_text
-from bot.slack import WebClientWorkspace
 from storage.db import session_scope
 
 if TYPE_CHECKING:
@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "INVITE_HINT",
+    "MANAGE_DIGESTS",
     "BotNotInChannel",
     "channel_info",
     "describe",
@@ -41,6 +42,8 @@ __all__ = [
     "user_zone",
 ]
 
+MANAGE_DIGESTS = "change digest subscriptions"
+"""What a refusal says people who manage Hilal can do (commands, the form and its buttons)."""
 INVITE_HINT = "Invite it with `/invite @Hilal` in {channel}, then run the command again."
 SUBSCRIBED = (
     "✅ Daily digest set up: {subscription}.\n"
@@ -55,11 +58,7 @@ class BotNotInChannel(UserFacingError):
 
 def require_manager(services: Services, client: WebClient, *, team_id: str, user_id: str) -> None:
     """Raises `NotAllowed` unless ``user_id`` may change digest subscriptions."""
-    if not can_manage(services, WebClientWorkspace(client), team_id=team_id, user_id=user_id):
-        raise NotAllowed(
-            "Only people who manage Hilal can change digest subscriptions.",
-            hint=who_can_manage_text(services, team_id=team_id),
-        )
+    permission.require_manager(services, client, team_id=team_id, user_id=user_id, doing=MANAGE_DIGESTS)
 
 
 def channel_info(client: WebClient, channel_id: str) -> dict[str, Any]:
@@ -105,7 +104,9 @@ def user_zone(client: WebClient, user_id: str) -> str:
 def _scope(regions: tuple[str, ...], view_name: str | None) -> Mrkdwn:
     if view_name:
         return mrkdwn_format("view *{name}*", name=view_name)
-    return Mrkdwn("all regions" if len(regions) == 3 else ", ".join(r.upper() for r in regions))
+    return Mrkdwn(
+        "all regions" if len(regions) == len(ALL_REGIONS) else ", ".join(r.upper() for r in regions)
+    )
 
 
 def describe(info: SubscriptionInfo) -> Mrkdwn:

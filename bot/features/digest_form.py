@@ -18,6 +18,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook import WebhookClient
 
+from bot.amazon.regions import ALL_REGIONS
 from bot.blocks.digest_subscribe import render_subscribe_modal
 from bot.blocks.format import Mrkdwn, channel_mention, mrkdwn_format
 from bot.blocks.ids import META_MAX_LENGTH, ActionId, BlockId, CallbackId, decode_meta
@@ -25,14 +26,17 @@ from bot.blocks.modals import modal_error_text
 from bot.errors import NotFound, UsageError, UserFacingError
 from bot.features.base import Message
 from bot.features.digest_common import (
+    MANAGE_DIGESTS,
     channel_info,
     require_bot_in,
     require_manager,
     subscribe_or_ask,
     user_zone,
 )
+from bot.listeners.context import request_ids, services_of
+from bot.listeners.permission import may_manage
 from bot.services.campaigns import find_view, list_views
-from bot.services.digest import ALL_REGIONS, SubscribeRequest, parse_local_time, parse_zone, request_from_meta
+from bot.services.digest import SubscribeRequest, parse_local_time, parse_zone, request_from_meta
 from storage.db import session_scope
 
 if TYPE_CHECKING:
@@ -172,15 +176,15 @@ def _sender(client: WebClient, body: Body, *, channel: str, user_id: str) -> Cal
     return send
 
 
-def _ids(body: Body) -> tuple[str, str]:
-    team = (body.get("team") or {}).get("id") or (body.get("user") or {}).get("team_id") or ""
-    return str(team), str((body.get("user") or {}).get("id") or "")
+def _ids(context: BoltContext) -> tuple[str, str]:
+    ids = request_ids(context)
+    return ids.team_id, ids.user_id
 
 
 def handle_submit(ack: Ack, body: Body, view: Body, client: WebClient, context: BoltContext) -> None:
     """The form was submitted: check everything, answer problems in the modal, else subscribe or ask."""
-    services: Services = context["services"]
-    team, user = _ids(body)
+    services = services_of(context)
+    team, user = _ids(context)
     try:
         channel, request = _read_form(view)
         _check_view(services, team_id=team, user_id=user, name=request.view_name)
@@ -201,11 +205,10 @@ def handle_submit(ack: Ack, body: Body, view: Body, client: WebClient, context: 
 
 
 def handle_open(ack: Ack, body: Body, client: WebClient, context: BoltContext) -> None:
-    """ "Set up a digest…": open the form (same permission as the command)."""
+    """ "Set up a digest…": open the form (registered manager-only, like the command)."""
     ack()
-    services: Services = context["services"]
-    team, user = _ids(body)
-    require_manager(services, client, team_id=team, user_id=user)
+    services = services_of(context)
+    team, user = _ids(context)
     client.views_open(
         trigger_id=str(body.get("trigger_id") or ""),
         view=subscribe_form(services, client, team_id=team, user_id=user),
@@ -221,16 +224,16 @@ def _button_meta(body: Body) -> dict[str, object]:
 
 
 def handle_replace(ack: Ack, body: Body, client: WebClient, respond: Respond, context: BoltContext) -> None:
-    """Replace: subscribe as asked (permission and membership checked again), in place of the question."""
+    """Replace: subscribe as asked (registered manager-only; membership checked again), in place of the
+    question."""
     ack()
-    services: Services = context["services"]
-    team, user = _ids(body)
+    services = services_of(context)
+    team, user = _ids(context)
     try:
         request = request_from_meta(_button_meta(body))
     except ValueError:
         raise UsageError(UNREADABLE, hint=AGAIN) from None
     channel = str(request.channel_id)
-    require_manager(services, client, team_id=team, user_id=user)
     require_bot_in(client, channel)
     subscribe_or_ask(
         services,
@@ -261,6 +264,7 @@ def handle_keep(ack: Ack, body: Body, respond: Respond) -> None:
 def register(listeners: Listeners) -> None:
     """The form's submission and its buttons."""
     listeners.view(CallbackId.DIGEST_SUBSCRIBE)(handle_submit)
-    listeners.action(ActionId.DIGEST_OPEN)(handle_open)
-    listeners.action(ActionId.DIGEST_REPLACE)(handle_replace)
+    manager = may_manage(MANAGE_DIGESTS)
+    listeners.action(ActionId.DIGEST_OPEN, requires=manager)(handle_open)
+    listeners.action(ActionId.DIGEST_REPLACE, requires=manager)(handle_replace)
     listeners.action(ActionId.DIGEST_KEEP)(handle_keep)

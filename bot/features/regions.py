@@ -7,12 +7,11 @@ from typing import TYPE_CHECKING
 from bot.amazon.regions import Region
 from bot.blocks.modals import render_disconnect_confirm
 from bot.blocks.region_card import render_region_cards_message
-from bot.errors import NotAllowed, UsageError
+from bot.errors import UsageError
 from bot.features.base import CommandContext, CommandSpec, Feature
 from bot.features.regions_actions import open_picker_message, register, start_region_sync
+from bot.listeners import permission
 from bot.services.connections import build_region_cards
-from bot.services.permissions import can_manage, who_can_manage_text
-from bot.slack import WebClientWorkspace
 
 if TYPE_CHECKING:
     from slack_sdk import WebClient
@@ -42,11 +41,13 @@ def parse_region(args: list[str], usage: str) -> str:
 
 def require_manager(services: Services, client: WebClient, *, team_id: str, user_id: str) -> None:
     """Raises `NotAllowed` (saying who can) unless the user may manage connections."""
-    if not can_manage(services, WebClientWorkspace(client), team_id=team_id, user_id=user_id):
-        raise NotAllowed(
-            "Only people who manage Hilal can connect, disconnect or change marketplaces.",
-            hint=who_can_manage_text(services, team_id=team_id),
-        )
+    permission.require_manager(
+        services,
+        client,
+        team_id=team_id,
+        user_id=user_id,
+        doing="connect, disconnect or change marketplaces",
+    )
 
 
 def _render_key(ctx: CommandContext) -> str:

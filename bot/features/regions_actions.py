@@ -2,8 +2,9 @@
 
 Who may do what: connecting, disconnecting and everything in the marketplace picker (ticks, pages,
 Save, Edit marketplaces) need `can_manage`, checked on every action because a button's payload can be
-forged; ticks, pages, Select all and Clear change only the picker's pending selection, Save makes it the
-synced one. A tick re-renders the picker in place so its "Selected: N of M" count follows.
+forged (they are registered with `may_manage()`); ticks, pages, Select all and Clear change only the
+picker's pending selection, Save makes it the synced one. A tick re-renders the picker in place so its
+"Selected: N of M" count follows.
 Sync now (and `/hilal sync REGION`) is open to anyone in the workspace: it changes nothing the team
 configured, is read-only towards Amazon, and the connection's lease keeps it to one sync at a time.
 """
@@ -22,8 +23,10 @@ from bot.blocks.common import Message
 from bot.blocks.ids import ActionId, decode_meta, meta_int, meta_str
 from bot.blocks.marketplaces import picker_ref, render_marketplace_picker
 from bot.blocks.region_card import render_region_cards_message
-from bot.errors import NotAllowed, NotConnected, UsageError
+from bot.errors import NotConnected, UsageError
 from bot.features.home import publish_home
+from bot.listeners.context import request_ids, services_of
+from bot.listeners.permission import may_manage
 from bot.services.connections import (
     OpenPicker,
     build_picker_vm,
@@ -35,9 +38,7 @@ from bot.services.connections import (
     save_picker,
     update_picker,
 )
-from bot.services.permissions import can_manage, who_can_manage_text
 from bot.services.sync import start_sync
-from bot.slack import WebClientWorkspace
 from storage.db import session_scope
 from storage.models import ConnectionStatus
 from storage.repositories.connections import add_audit, get_connection
@@ -110,22 +111,14 @@ def start_region_sync(
     return SYNC_TEXTS.get(result, SYNC_TEXTS["started"]).format(code=region.upper(), region=region)
 
 
-def _with_services(body: Body, context: BoltContext) -> tuple[Services, str, str, str]:
-    """(services, team id, enterprise id, user id) of an interaction."""
-    team = str((body.get("team") or {}).get("id") or context.team_id or "")
-    enterprise = str((body.get("enterprise") or {}).get("id") or "") if body.get("enterprise") else ""
-    return context["services"], team, enterprise, str((body.get("user") or {}).get("id") or "")
+def _with_services(context: BoltContext) -> tuple[Services, str, str, str]:
+    """(services, team id, enterprise id, user id) of an interaction, as the request middleware read them."""
+    ids = request_ids(context)
+    return services_of(context), ids.team_id, ids.enterprise_id, ids.user_id
 
 
 def _meta(body: Body) -> dict[str, object]:
     return decode_meta(str(body["actions"][0].get("value") or "{}"))
-
-
-def _require_manager(services: Services, client: WebClient, team: str, user: str) -> None:
-    if not can_manage(services, WebClientWorkspace(client), team_id=team, user_id=user):
-        raise NotAllowed(
-            "Only people who manage Hilal can do this.", hint=who_can_manage_text(services, team_id=team)
-        )
 
 
 def _refresh_surface(
@@ -180,7 +173,7 @@ def handle_link_button(ack: Ack) -> None:
 def handle_sync_now(ack: Ack, body: Body, client: WebClient, respond: Any, context: BoltContext) -> None:
     """Start a sync; a card whose marketplaces are not chosen yet is answered in place with what to do."""
     ack()
-    services, team, enterprise, user = _with_services(body, context)
+    services, team, enterprise, user = _with_services(context)
     region = meta_str(_meta(body), "region")
     try:
         text = start_region_sync(services, team_id=team, region=region, user_id=user)
@@ -202,9 +195,8 @@ def handle_sync_now(ack: Ack, body: Body, client: WebClient, respond: Any, conte
 
 def handle_disconnect(ack: Ack, body: Body, client: WebClient, respond: Any, context: BoltContext) -> None:
     ack()
-    services, team, enterprise, user = _with_services(body, context)
+    services, team, enterprise, user = _with_services(context)
     region = meta_str(_meta(body), "region")
-    _require_manager(services, client, team, user)
     disconnect_region(services, team_id=team, region=region, user_id=user)
     _refresh_surface(
         services, client, body, respond, team=team, enterprise=enterprise, user=user, region=region
@@ -264,8 +256,7 @@ def handle_edit_marketplaces(
     ack: Ack, body: Body, client: WebClient, respond: Any, context: BoltContext
 ) -> None:
     ack()
-    services, team, _enterprise, user = _with_services(body, context)
-    _require_manager(services, client, team, user)
+    services, team, _enterprise, user = _with_services(context)
     region = meta_str(_meta(body), "region")
     msg = open_picker_message(services, team_id=team, region=region, user_id=user)
     if body.get("response_url"):
@@ -325,8 +316,7 @@ def handle_select(ack: Ack, body: Body, client: WebClient, respond: Any, context
     """A tick changes only the picker's pending selection (the sync keeps the saved one until Save); the
     picker is re-rendered in place so its count follows."""
     ack()
-    services, team, _enterprise, user = _with_services(body, context)
-    _require_manager(services, client, team, user)
+    services, team, _enterprise, _user = _with_services(context)
     action = body["actions"][0]
     picker_id, page = picker_ref(str(action.get("block_id") or "")) or ("", 0)
     ticked = {str(o["value"]) for o in action.get("selected_options") or []}
@@ -344,19 +334,17 @@ def handle_select(ack: Ack, body: Body, client: WebClient, respond: Any, context
 def handle_fill(ack: Ack, body: Body, client: WebClient, respond: Any, context: BoltContext) -> None:
     """Select all / Clear: every selectable marketplace of the region, or none, in the pending selection."""
     ack()
-    services, team, _enterprise, user = _with_services(body, context)
-    _require_manager(services, client, team, user)
+    services, team, _enterprise, _user = _with_services(context)
     meta = _meta(body)
     everything = body["actions"][0].get("action_id") == ActionId.MARKETPLACES_SELECT_ALL.value
     picker = fill_picker(services, team_id=team, picker_id=_picker_id(meta), everything=everything)
     _show_picker(services, client, body, respond, team=team, picker=picker, page=meta_int(meta, "page"))
 
 
-def handle_page(ack: Ack, body: Body, client: WebClient, respond: Any, context: BoltContext) -> None:
+def handle_page(ack: Ack, body: Body, respond: Any, context: BoltContext) -> None:
     """Keep the current page's ticks in the pending selection, then show the requested page."""
     ack()
-    services, team, _enterprise, user = _with_services(body, context)
-    _require_manager(services, client, team, user)
+    services, team, _enterprise, _user = _with_services(context)
     meta = _meta(body)
     picker_id = _picker_id(meta)
     page, ticked = _page_ticks(body, picker_id)
@@ -373,8 +361,7 @@ def handle_page(ack: Ack, body: Body, client: WebClient, respond: Any, context: 
 def handle_save(ack: Ack, body: Body, client: WebClient, respond: Any, context: BoltContext) -> None:
     """The pending selection plus this page's ticks become what is synced; the first sync starts."""
     ack()
-    services, team, enterprise, user = _with_services(body, context)
-    _require_manager(services, client, team, user)
+    services, team, enterprise, user = _with_services(context)
     picker_id = _picker_id(_meta(body))
     page, ticked = _page_ticks(body, picker_id)
     picker, connection_id = save_picker(
@@ -419,12 +406,14 @@ def register(app: Listeners) -> None:
     for link in (ActionId.REGION_CONNECT, ActionId.REGION_RECONNECT, ActionId.DIGEST_RECONNECT):
         app.action(link.value)(handle_link_button)
     app.action(ActionId.REGION_SYNC_NOW.value)(handle_sync_now)
-    app.action(ActionId.REGION_DISCONNECT.value)(handle_disconnect)
     app.action(ActionId.REGION_DISCONNECT_CANCEL.value)(handle_disconnect_cancel)
-    app.action(ActionId.REGION_EDIT_MARKETPLACES.value)(handle_edit_marketplaces)
-    app.action(ActionId.MARKETPLACES_SELECT.value)(handle_select)
-    app.action(ActionId.MARKETPLACES_SELECT_ALL.value)(handle_fill)
-    app.action(ActionId.MARKETPLACES_CLEAR.value)(handle_fill)
-    app.action(ActionId.MARKETPLACES_PAGE_NEXT.value)(handle_page)
-    app.action(ActionId.MARKETPLACES_PAGE_PREV.value)(handle_page)
-    app.action(ActionId.MARKETPLACES_SAVE.value)(handle_save)
+    # Everything that changes what the team configured: only people who manage Hilal.
+    manager = may_manage()
+    app.action(ActionId.REGION_DISCONNECT.value, requires=manager)(handle_disconnect)
+    app.action(ActionId.REGION_EDIT_MARKETPLACES.value, requires=manager)(handle_edit_marketplaces)
+    app.action(ActionId.MARKETPLACES_SELECT.value, requires=manager)(handle_select)
+    app.action(ActionId.MARKETPLACES_SELECT_ALL.value, requires=manager)(handle_fill)
+    app.action(ActionId.MARKETPLACES_CLEAR.value, requires=manager)(handle_fill)
+    app.action(ActionId.MARKETPLACES_PAGE_NEXT.value, requires=manager)(handle_page)
+    app.action(ActionId.MARKETPLACES_PAGE_PREV.value, requires=manager)(handle_page)
+    app.action(ActionId.MARKETPLACES_SAVE.value, requires=manager)(handle_save)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from bot.blocks.digest import BLOCK_KIT_DIGEST
 from bot.services.digest import (
     DeliveryOptions,
     DigestRunReport,
@@ -42,4 +43,4 @@ def send_due_digests(
             ports[team_id] = WebClientDigestSlack(services.slack.client_for(team_id))
         return ports[team_id]
 
-    return deliver_due_digests(services, slack_for, now=now, options=options)
+    return deliver_due_digests(services, slack_for, now=now, rendering=BLOCK_KIT_DIGEST, options=options)

@@ -18,6 +18,7 @@ from bot.blocks.format import mrkdwn_format
 from bot.blocks.help import render_command_problem, render_help
 from bot.errors import UsageError
 from bot.features.base import CommandContext, CommandSpec, Feature, Message
+from bot.listeners.context import end_unit_of_work, request_ids, services_of, unit_of_work
 from bot.listeners.errors import report_error
 from bot.viewmodels import CommandHelp
 
@@ -91,11 +92,12 @@ def make_command_listener(table: CommandTable) -> Callable[..., None]:
             answer = _unknown(table, args[0])
             respond(text=answer["text"], blocks=answer["blocks"], response_type="ephemeral")
             return
+        ids = request_ids(context)
         ctx = CommandContext(
-            services=context["services"],
-            team_id=str(body.get("team_id") or context.team_id or ""),
-            enterprise_id=str(body.get("enterprise_id") or context.enterprise_id or ""),
-            user_id=str(body.get("user_id") or ""),
+            services=services_of(context),
+            team_id=ids.team_id,
+            enterprise_id=ids.enterprise_id,
+            user_id=ids.user_id,
             channel_id=str(body.get("channel_id") or ""),
             command=name,
             args=args[1:],
@@ -104,10 +106,13 @@ def make_command_listener(table: CommandTable) -> Callable[..., None]:
             client=client,
             respond=respond,
             body=body,
+            uow=unit_of_work(context),
         )
         try:
             spec.handler(ctx)
+            end_unit_of_work(context)
         except UsageError as error:
+            end_unit_of_work(context, error)
             problem = mrkdwn_format(
                 "`{usage}`: {detail} {hint}", usage=spec.usage, detail=error.detail, hint=error.hint or ""
             )
@@ -115,6 +120,7 @@ def make_command_listener(table: CommandTable) -> Callable[..., None]:
             answer = render_command_problem(problem, example=example)
             respond(text=answer["text"], blocks=answer["blocks"], response_type="ephemeral")
         except Exception as error:  # every failure answers the user (bot.listeners.errors)
+            end_unit_of_work(context, error)
             report_error(error, body=body, client=client, respond=respond)
 
     return handle_hilal_command

@@ -11,6 +11,7 @@ from slack_sdk import WebClient
 from sqlalchemy import update
 
 from bot.features.home import publish_home
+from bot.listeners.context import services_of
 from bot.listeners.registry import Listeners
 from storage.db import session_scope
 from storage.models import Connection, Workspace, table_of
@@ -25,7 +26,7 @@ def handle_app_home_opened(event: dict[str, Any], client: WebClient, context: Bo
     if event.get("tab", "home") != "home":
         return
     publish_home(
-        context["services"],
+        services_of(context),
         client,
         team_id=str(context.team_id or ""),
         user_id=str(event["user"]),
@@ -53,7 +54,7 @@ def stop_team(services: Any, *, team_id: str) -> None:
 
 
 def handle_uninstall(context: BoltContext) -> None:
-    stop_team(context["services"], team_id=str(context.team_id or ""))
+    stop_team(services_of(context), team_id=str(context.team_id or ""))
 
 
 def register_events(app: Listeners) -> None:

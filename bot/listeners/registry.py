@@ -8,6 +8,9 @@ error is shown inside the form, under its first input, and the form stays open.
 
     def register(listeners: Listeners) -> None:
         listeners.action(ActionId.REGION_SYNC_NOW)(handle_sync_now)
+        listeners.action(ActionId.REGION_DISCONNECT, requires=may_manage())(handle_disconnect)
+
+Listeners read services, ids and the unit of work from `context` (`bot.listeners.context`).
 """
 
 from __future__ import annotations
@@ -19,21 +22,28 @@ from typing import Any, TypeVar
 
 from slack_bolt import Ack, App
 
+from bot.listeners.context import end_unit_of_work
 from bot.listeners.errors import modal_errors_for, report_error
+from bot.listeners.permission import Requirement
 
 __all__ = ["Listeners", "answered"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 # What `answered` itself needs from Bolt, whatever the wrapped listener asks for.
-_NEEDED = ("ack", "body", "client", "respond")
+_NEEDED = ("ack", "body", "client", "context", "respond")
 
 
 def _acked(ack: Ack) -> bool:
     return ack.response is not None
 
 
-def answered(listener: Callable[..., Any]) -> Callable[..., None]:
+def answered(listener: Callable[..., Any], *, requires: Requirement | None = None) -> Callable[..., None]:
     """`listener`, acknowledged and with every error turned into a message to the user.
+
+    With `requires`, the requirement is checked first (after the ack, except for a form, whose refusal is
+    shown in the form) and a refusal is answered instead of running the listener. The request's unit of
+    work is ended here, in the listener's thread: committed when the listener returns, rolled back
+    before the error is reported when it raises.
 
     Bolt injects arguments by name, so the wrapper advertises the listener's own parameters plus the
     ones it needs (without `__wrapped__`, which Bolt would follow).
@@ -43,9 +53,16 @@ def answered(listener: Callable[..., Any]) -> Callable[..., None]:
 
     def run(**kwargs: Any) -> None:
         ack: Ack = kwargs["ack"]
+        context = kwargs.get("context")
         try:
+            if requires is not None:
+                if kwargs["body"].get("type") != "view_submission" and not _acked(ack):
+                    ack()  # the check may call Slack: answer Slack's 3-second wait first
+                requires(context or {}, kwargs["client"])
             listener(**{name: kwargs[name] for name in wanted})
+            end_unit_of_work(context)
         except Exception as error:  # every failure answers the user, and Slack gets its 200
+            end_unit_of_work(context, error)
             in_modal = None if _acked(ack) else modal_errors_for(error, kwargs["body"])
             if in_modal is not None:  # a form's error is shown in the form, which stays open
                 ack(response_action="errors", errors=in_modal)
@@ -74,13 +91,13 @@ class Listeners:
         self._app = app
         self.registered: list[tuple[str, str]] = []
 
-    def action(self, action_id: str | Enum) -> Callable[[F], F]:
-        """Register a block action listener for `action_id`."""
-        return self._on("action", _name(action_id))
+    def action(self, action_id: str | Enum, *, requires: Requirement | None = None) -> Callable[[F], F]:
+        """Register a block action listener for `action_id` (run only if `requires` lets the user)."""
+        return self._on("action", _name(action_id), requires=requires)
 
-    def view(self, callback_id: str | Enum) -> Callable[[F], F]:
-        """Register a view submission (or close) listener for `callback_id`."""
-        return self._on("view", _name(callback_id))
+    def view(self, callback_id: str | Enum, *, requires: Requirement | None = None) -> Callable[[F], F]:
+        """Register a view submission (or close) listener for `callback_id` (see `action`)."""
+        return self._on("view", _name(callback_id), requires=requires)
 
     def options(self, action_id: str | Enum) -> Callable[[F], F]:
         """Register an external select's options listener for `action_id`."""
@@ -90,9 +107,9 @@ class Listeners:
         """Register an Events API listener for `event_type`."""
         return self._on("event", event_type)
 
-    def _on(self, verb: str, key: str) -> Callable[[F], F]:
+    def _on(self, verb: str, key: str, *, requires: Requirement | None = None) -> Callable[[F], F]:
         def register(listener: F) -> F:
-            getattr(self._app, verb)(key)(answered(listener))
+            getattr(self._app, verb)(key)(answered(listener, requires=requires))
             self.registered.append((verb, key))
             return listener
 

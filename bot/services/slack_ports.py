@@ -1,13 +1,16 @@
 """The Slack calls services make, as small ports, and the errors those calls raise.
 
 Nothing here imports slack_sdk: `bot.slack` implements the ports over a team's `WebClient` and turns
-slack_sdk's errors into these. The digest's own port (`bot.services.digest.DigestSlack`) follows the
+slack_sdk's errors into these. Ports take view-models; the adapter renders them (services never build
+Block Kit). The digest's own port (`bot.services.digest.DigestSlack`) follows the
 same pattern.
 """
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import Protocol
+
+from bot.viewmodels import ReconnectNoticeVM, SyncProgressVM
 
 __all__ = ["ChannelPoster", "SlackCallError", "SlackUnreachable", "WorkspaceDirectory"]
 
@@ -55,10 +58,10 @@ class ChannelPoster(Protocol):
         """The id of the direct-message channel with the user. Raises `SlackCallError`."""
         ...
 
-    def post(self, *, channel: str, text: str, blocks: list[dict[str, Any]]) -> None:
-        """Post a message. Raises `SlackCallError`."""
+    def post_reconnect_notice(self, *, channel: str, notice: ReconnectNoticeVM) -> None:
+        """Post the notice that a region must be reconnected. Raises `SlackCallError`."""
         ...
 
-    def update(self, *, channel: str, ts: str, text: str, blocks: list[dict[str, Any]]) -> None:
-        """Replace the message at `(channel, ts)`. Raises `SlackCallError`."""
+    def show_sync_progress(self, *, channel: str, ts: str, progress: SyncProgressVM) -> None:
+        """Replace the sync's progress message at `(channel, ts)`. Raises `SlackCallError`."""
         ...

@@ -7,12 +7,15 @@ slack_sdk's errors become the services' own: `SlackApiError` (Slack answered `ok
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
+from bot.blocks.region_card import render_reconnect_notice
+from bot.blocks.sync import render_sync_progress
 from bot.services.slack_ports import SlackCallError, SlackUnreachable
+from bot.viewmodels import ReconnectNoticeVM, SyncProgressVM
 
 __all__ = ["WebClientWorkspace", "slack_call_error"]
 
@@ -69,8 +72,12 @@ class WebClientWorkspace:
     def open_dm(self, user_id: str) -> str:
         return str(_call(lambda: self._client.conversations_open(users=user_id))["channel"]["id"])
 
-    def post(self, *, channel: str, text: str, blocks: list[dict[str, Any]]) -> None:
-        _call(lambda: self._client.chat_postMessage(channel=channel, text=text, blocks=blocks))
+    def post_reconnect_notice(self, *, channel: str, notice: ReconnectNoticeVM) -> None:
+        msg = render_reconnect_notice(notice)
+        _call(lambda: self._client.chat_postMessage(channel=channel, text=msg["text"], blocks=msg["blocks"]))
 
-    def update(self, *, channel: str, ts: str, text: str, blocks: list[dict[str, Any]]) -> None:
-        _call(lambda: self._client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks))
+    def show_sync_progress(self, *, channel: str, ts: str, progress: SyncProgressVM) -> None:
+        msg = render_sync_progress(progress)
+        _call(
+            lambda: self._client.chat_update(channel=channel, ts=ts, text=msg["text"], blocks=msg["blocks"])
+        )

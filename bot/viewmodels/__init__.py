@@ -24,7 +24,15 @@ from bot.viewmodels.campaigns import (
     NoteVM,
     SavedViewVM,
 )
-from bot.viewmodels.common import AccountType, CommandHelp, RegionCode, RegionState, SortKey
+from bot.viewmodels.common import (
+    ALL_REGIONS,
+    REGION_NAMES,
+    AccountType,
+    CommandHelp,
+    Region,
+    RegionState,
+    SortKey,
+)
 from bot.viewmodels.digest import (
     CurrencyTotalVM,
     DigestLineVM,
@@ -35,9 +43,17 @@ from bot.viewmodels.digest import (
     RegionDigestVM,
 )
 from bot.viewmodels.home import HomeVM
-from bot.viewmodels.regions import MarketplaceOptionVM, MarketplacePickerVM, RegionCardVM, SyncProgressVM
+from bot.viewmodels.regions import (
+    MarketplaceOptionVM,
+    MarketplacePickerVM,
+    ReconnectNoticeVM,
+    RegionCardVM,
+    SyncProgressVM,
+)
 
 __all__ = [
+    "ALL_REGIONS",
+    "REGION_NAMES",
     "AccountType",
     "AdGroupVM",
     "CampaignDetailVM",
@@ -58,8 +74,9 @@ __all__ = [
     "MarketplaceOptionVM",
     "MarketplacePickerVM",
     "NoteVM",
+    "ReconnectNoticeVM",
+    "Region",
     "RegionCardVM",
-    "RegionCode",
     "RegionDigestVM",
     "RegionState",
     "SavedViewVM",

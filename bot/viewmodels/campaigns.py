@@ -5,10 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Literal
 
 from bot.viewmodels.common import SortKey
 
 __all__ = [
+    "HOME_PAGE_SIZE",
+    "MESSAGE_PAGE_SIZE",
     "AdGroupVM",
     "CampaignDetailVM",
     "CampaignFilterVM",
@@ -19,7 +22,18 @@ __all__ = [
     "KeywordVM",
     "NoteVM",
     "SavedViewVM",
+    "Surface",
+    "page_size",
 ]
+
+Surface = Literal["message", "home"]
+MESSAGE_PAGE_SIZE = 20  # rows in a message: 50 blocks and 10,000 characters
+HOME_PAGE_SIZE = 25  # rows on App Home: 100 blocks
+
+
+def page_size(surface: Surface) -> int:
+    """Rows per page for a surface (the renderer's budget, which the list query follows)."""
+    return MESSAGE_PAGE_SIZE if surface == "message" else HOME_PAGE_SIZE
 
 
 # --- Campaigns -------------------------------------------------------------------------------------------
@@ -226,9 +240,9 @@ class CampaignDetailVM:
 
 @dataclass(frozen=True, slots=True)
 class SavedViewVM:
-    """A named filter: ``owner`` is a Slack user id; ``filter_summary`` e.g. "EU · DE, FR · enabled"."""
+    """A named filter: ``owner`` is a Slack user id; the renderer summarises ``filter`` in one line."""
 
     name: str
     shared: bool
     owner: str
-    filter_summary: str
+    filter: CampaignFilterVM

@@ -1,14 +1,16 @@
-"""Shared view-model types: region codes and states, sort keys, and help rows."""
+"""Shared view-model types: regions (re-exported from `bot.amazon.regions`, Hilal's one `Region`) and
+their states, sort keys, and help rows."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Literal
 
-__all__ = ["AccountType", "CommandHelp", "RegionCode", "RegionState", "SortKey"]
+from bot.amazon.regions import ALL_REGIONS, REGION_NAMES, Region
+
+__all__ = ["ALL_REGIONS", "REGION_NAMES", "AccountType", "CommandHelp", "Region", "RegionState", "SortKey"]
 
 
-RegionCode = Literal["na", "eu", "fe"]
 RegionState = Literal["not_connected", "connected", "syncing", "reconnect_needed", "disconnected"]
 AccountType = Literal["seller", "vendor", "agency"]
 SortKey = Literal["spend", "name", "acos"]

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple
 
-from bot.viewmodels.common import RegionCode, RegionState
+from bot.viewmodels.common import Region, RegionState
 
 __all__ = [
     "CurrencyTotalVM",
@@ -92,7 +92,7 @@ class RegionDigestVM:
     ``not_loaded`` counts the marketplaces whose day is not loaded yet: the currency totals leave them out.
     """
 
-    region: RegionCode
+    region: Region
     marketplaces: Sequence[MarketplaceDigestVM] = ()
     currency_totals: Sequence[CurrencyTotalVM] = ()
     region_name: str = ""
@@ -111,7 +111,7 @@ class HealthVM:
         stale: The last sync is older than expected.
     """
 
-    region: RegionCode
+    region: Region
     last_sync: datetime | None
     state: RegionState
     reconnect_url: str | None = None

@@ -7,9 +7,17 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from bot.viewmodels.common import AccountType, RegionCode, RegionState
+from bot.viewmodels.common import AccountType, Region, RegionState
 
-__all__ = ["MarketplaceOptionVM", "MarketplacePickerVM", "RegionCardVM", "SyncProgressVM"]
+__all__ = [
+    "PICKER_PAGE_SIZE",
+    "MarketplaceOptionVM",
+    "MarketplacePickerVM",
+    "ReconnectNoticeVM",
+    "RegionCardVM",
+    "SyncProgressVM",
+    "page_options",
+]
 
 
 # --- Regions -------------------------------------------------------------------------------------------
@@ -36,7 +44,7 @@ class RegionCardVM:
             a (re)connect: the card asks for them instead of saying "Connected", and nothing syncs.
     """
 
-    region: RegionCode
+    region: Region
     region_name: str
     state: RegionState
     connect_url: str | None = None
@@ -94,7 +102,7 @@ class MarketplacePickerVM:
         render_key: Per-render block_id suffix (see module docstring).
     """
 
-    region: RegionCode
+    region: Region
     options: Sequence[MarketplaceOptionVM]
     selected: AbstractSet[str] = frozenset()
     page: int = 0
@@ -123,7 +131,7 @@ class SyncProgressVM:
             (the message says so instead of a number of days).
     """
 
-    region: RegionCode
+    region: Region
     profiles_done: int
     profiles_total: int
     counts: Mapping[str, int] = field(default_factory=dict)
@@ -132,3 +140,37 @@ class SyncProgressVM:
     summary: str | None = None
     error: str | None = None
     reports_pending: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class ReconnectNoticeVM:
+    """The notice posted when Amazon stops honouring a region's grant.
+
+    Attributes:
+        region: "na", "eu" or "fe".
+        reconnect_url: Hilal's link starting the consent again (the Reconnect button).
+    """
+
+    region: Region
+    reconnect_url: str
+
+
+PICKER_PAGE_SIZE = 100  # selectable profiles per picker page (a message holds at most 50 blocks)
+
+
+def page_options(
+    options: Sequence[MarketplaceOptionVM], page: int
+) -> tuple[list[MarketplaceOptionVM], int, int]:
+    """The selectable profiles on ``page`` (clamped), the clamped page index and the page count.
+
+    Args:
+        options: All profiles of the region (``MarketplacePickerVM.options``).
+        page: The requested zero-based page.
+
+    Returns:
+        (profiles on the page, page index, number of pages); one page when there are ≤ 100 profiles.
+    """
+    selectable = [opt for opt in options if opt.selectable]
+    pages = max(1, -(-len(selectable) // PICKER_PAGE_SIZE))
+    index = min(max(page, 0), pages - 1)
+    return selectable[index * PICKER_PAGE_SIZE : (index + 1) * PICKER_PAGE_SIZE], index, pages

@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass
 from html import escape
 
+from bot.amazon.regions import ALL_REGIONS, REGION_NAMES
+
 __all__ = ["PAGES", "Page", "render_page"]
 
 
@@ -135,7 +137,6 @@ CONNECTED_WITH_LINK = (
 )
 OPEN_IN_SLACK = "Open Hilal in Slack"
 OPEN_IN_BROWSER = "or open Slack in your browser"
-_REGIONS = {"na": "North America", "eu": "Europe", "fe": "Far East"}
 _CODE_SPAN = re.compile(r"`([^`<>]+)`")
 
 
@@ -180,8 +181,9 @@ def render_page(
         slack_web_url: "connected" only: the same in Slack's web client (the button, or a link below it).
     """
     page = PAGES.get(kind, PAGES["failed"])
-    code = region if region in _REGIONS else "REGION"
-    ads = f"Amazon Ads {_REGIONS[region]}" if region in _REGIONS else "Amazon Ads"
+    known = next((r for r in ALL_REGIONS if r == region), None)
+    code = region if known else "REGION"
+    ads = f"Amazon Ads {REGION_NAMES[known]}" if known else "Amazon Ads"
     again = (
         f"Use Connect again below, or run `/hilal connect {code}` in Slack."
         if again_url

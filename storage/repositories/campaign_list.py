@@ -55,7 +55,9 @@ __all__ = [
     "currency_groups",
     "grouped_page",
     "like_pattern",
+    "matching_campaign_pks",
     "page_statement",
+    "profiles_in_scope",
 ]
 
 MONEY_SORTS = ("spend",)  # sorts by an amount of money: grouped by currency
@@ -74,6 +76,9 @@ class PageQuery:
 
     ``use_window`` takes the indexed road; set it only when `campaign_window.list_state` says the rollup
     is fresh. ``currency`` keeps one currency (a group's part of a page; such a statement has no total).
+    ``profile_pks`` keeps the campaigns of those profiles only (the digest's marketplaces).
+
+    Built outside storage only by `bot.services.campaigns.page_query`, from the one campaign filter.
     """
 
     team_id: str
@@ -88,6 +93,7 @@ class PageQuery:
     pks: tuple[int, ...] = ()
     use_window: bool = False
     currency: str | None = None
+    profile_pks: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +134,7 @@ class _Shape(NamedTuple):
     search: bool
     pks: bool
     currency: bool
+    profile_pks: bool
 
 
 def _shape(q: PageQuery) -> _Shape:
@@ -141,12 +148,16 @@ def _shape(q: PageQuery) -> _Shape:
         bool(q.search),
         bool(q.pks),
         bool(q.currency),
+        bool(q.profile_pks),
     )
+
+
+_LISTS = ("regions", "countries", "states", "tags", "pks", "profile_pks")
 
 
 def _values(q: PageQuery, **extra: Any) -> dict[str, Any]:
     values: dict[str, Any] = {"team_id": q.team_id, "start": q.start, "end": q.end, **extra}
-    for name in ("regions", "countries", "states", "tags", "pks"):
+    for name in _LISTS:
         if getattr(q, name):
             values[name] = list(getattr(q, name))
     if q.search:
@@ -159,7 +170,7 @@ def _values(q: PageQuery, **extra: Any) -> dict[str, Any]:
 def _bound(name: str) -> Any:
     if name in ("offset", "limit"):
         return bindparam(name, type_=Integer)
-    return bindparam(name, expanding=name in ("regions", "countries", "states", "tags", "pks"))
+    return bindparam(name, expanding=name in _LISTS)
 
 
 def _profile_clauses(shape: _Shape) -> list[ColumnElement[bool]]:
@@ -172,6 +183,8 @@ def _profile_clauses(shape: _Shape) -> list[ColumnElement[bool]]:
         clauses.append(_P.c.region.in_(_bound("regions")))
     if shape.countries:
         clauses.append(_P.c.country_code.in_(_bound("countries")))
+    if shape.profile_pks:
+        clauses.append(_P.c.id.in_(_bound("profile_pks")))
     return clauses
 
 
@@ -373,6 +386,19 @@ def campaign_rows_by_pk(session: Session, *, query: PageQuery, pks: Sequence[int
     only = PageQuery(team_id=query.team_id, start=query.start, end=query.end, pks=tuple(pks))
     rows, _total = campaign_page(session, query=only, offset=0, limit=len(pks))
     return rows
+
+
+def profiles_in_scope(session: Session, *, query: PageQuery) -> set[int]:
+    """The profiles whose campaigns ``query`` lists (its team, regions, countries and ``profile_pks``;
+    selected and not removed), by the list's own clauses."""
+    stmt = select(_P.c.id).where(*_profile_clauses(_shape(query)))
+    return {int(pk) for (pk,) in session.connection().execute(stmt, _values(query))}
+
+
+def matching_campaign_pks(session: Session, *, query: PageQuery) -> set[int]:
+    """Every campaign ``query`` lists (unpaged, unsorted), by the list's own WHERE clauses (live road)."""
+    stmt = select(_C.c.id).select_from(_LIVE_FROM).where(*_live_where(_shape(query)))
+    return {int(pk) for (pk,) in session.connection().execute(stmt, _values(query))}
 
 
 # -- currency groups (sorts by money) -------------------------------------------------------------------

@@ -27,7 +27,6 @@ from storage.models import (
     DigestSubscription,
     Profile,
     SavedView,
-    Tag,
     table_of,
 )
 
@@ -45,7 +44,6 @@ __all__ = [
     "list_selected_profiles",
     "list_subscriptions",
     "list_subscriptions_due_between",
-    "list_tagged_campaign_pks",
     "mark_delivery",
     "pause_subscription",
     "retake_delivery",
@@ -245,11 +243,6 @@ def list_campaigns(session: Session, *, profile_pks: Sequence[int]) -> list[Camp
     if not profile_pks:
         return []
     return list(session.exec(select(Campaign).where(col(Campaign.profile_pk).in_(list(profile_pks)))).all())
-
-
-def list_tagged_campaign_pks(session: Session, *, team_id: str, tags: Sequence[str]) -> set[int]:
-    stmt = select(Tag.campaign_pk).where(Tag.team_id == team_id, col(Tag.tag).in_(list(tags)))
-    return set(session.exec(stmt).all())
 
 
 def get_saved_view(session: Session, *, team_id: str, name: str, user_id: str) -> SavedView | None:

@@ -12,6 +12,7 @@ from bot.viewmodels import (
     DigestVM,
     HealthVM,
     MarketplaceDigestVM,
+    Region,
     RegionDigestVM,
 )
 from tests.blocks.factories import COUNTRIES, EVIL
@@ -47,10 +48,13 @@ def marketplace(country: str, *, heavy: bool = False, account: str = "Acme GmbH"
 
 def health() -> list[HealthVM]:
     return [
-        HealthVM("na", datetime(2026, 5, 14, 9, 1, tzinfo=UTC), "connected", stale=True),
-        HealthVM("eu", datetime(2026, 5, 14, 9, 2, tzinfo=UTC), "connected"),
+        HealthVM(Region.NA, datetime(2026, 5, 14, 9, 1, tzinfo=UTC), "connected", stale=True),
+        HealthVM(Region.EU, datetime(2026, 5, 14, 9, 2, tzinfo=UTC), "connected"),
         HealthVM(
-            "fe", datetime(2026, 5, 12, 9, 0, tzinfo=UTC), "reconnect_needed", reconnect_url=RECONNECT_URL
+            Region.FE,
+            datetime(2026, 5, 12, 9, 0, tzinfo=UTC),
+            "reconnect_needed",
+            reconnect_url=RECONNECT_URL,
         ),
     ]
 
@@ -62,7 +66,7 @@ def digest(regions: list[RegionDigestVM], **kw: object) -> DigestVM:
 def eu(count: int, *, heavy: bool = False) -> RegionDigestVM:
     mps = [marketplace(COUNTRIES[i % 10] + str(i), heavy=heavy) for i in range(count)]
     return RegionDigestVM(
-        "eu",
+        Region.EU,
         mps,
         [
             CurrencyTotalVM("EUR", "€9,000.00", "€30,000.00", "30.0%"),
@@ -97,7 +101,7 @@ def test_small_digest_is_one_message_with_health_footer() -> None:
 
 
 def test_reconnect_button_and_history_only() -> None:
-    health_rows = [*health()[:2], HealthVM("fe", None, "disconnected", reconnect_url=RECONNECT_URL)]
+    health_rows = [*health()[:2], HealthVM(Region.FE, None, "disconnected", reconnect_url=RECONNECT_URL)]
     vm = DigestVM("d", [eu(1)], health_rows)
     msg = render_digest(vm)[0]
     assert_valid_message(msg)
@@ -111,7 +115,10 @@ def test_reconnect_button_and_history_only() -> None:
 
 
 def test_many_marketplaces_fold_into_thread_messages_in_order() -> None:
-    regions = [eu(30, heavy=True), RegionDigestVM("na", [marketplace("US", heavy=True) for _ in range(10)])]
+    regions = [
+        eu(30, heavy=True),
+        RegionDigestVM(Region.NA, [marketplace("US", heavy=True) for _ in range(10)]),
+    ]
     messages = render_digest(digest(regions))
     assert len(messages) > 2
     for msg in messages:
@@ -138,7 +145,7 @@ def test_empty_digest_and_region_without_marketplaces() -> None:
     assert_valid_message(empty[0])
     assert "No marketplace data" in joined(empty[0]["blocks"])
     bare = render_digest(
-        digest([RegionDigestVM("fe")], chart_url="https://charts.example/x.png", view_name="EU")
+        digest([RegionDigestVM(Region.FE)], chart_url="https://charts.example/x.png", view_name="EU")
     )
     assert_valid_message(bare[0])
     assert "No marketplaces selected" in joined(bare[0]["blocks"])
@@ -146,7 +153,7 @@ def test_empty_digest_and_region_without_marketplaces() -> None:
 
 
 def test_currency_totals_accept_plain_tuples() -> None:
-    region = RegionDigestVM("na", [], [("USD", "$1.00", "$4.00", "25.0%")])  # type: ignore[list-item]
+    region = RegionDigestVM(Region.NA, [], [("USD", "$1.00", "$4.00", "25.0%")])  # type: ignore[list-item]
     assert "USD: spend $1.00 · sales $4.00 · ACOS 25.0%" in joined(
         render_digest(digest([region]))[0]["blocks"]
     )
@@ -154,6 +161,6 @@ def test_currency_totals_accept_plain_tuples() -> None:
 
 def test_digest_escapes_user_text() -> None:
     mp = MarketplaceDigestVM("🇩🇪", "DE", EVIL, "EUR", [], [DigestLineVM(EVIL, EVIL)])
-    msg = render_digest(digest([RegionDigestVM("eu", [mp])], view_name=EVIL))[0]
+    msg = render_digest(digest([RegionDigestVM(Region.EU, [mp])], view_name=EVIL))[0]
     assert_valid_message(msg)
     assert "<!channel>" not in joined(msg["blocks"]) + msg["text"]

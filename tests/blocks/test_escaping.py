@@ -48,6 +48,7 @@ from bot.viewmodels import (
     MarketplaceOptionVM,
     MarketplacePickerVM,
     NoteVM,
+    Region,
     RegionCardVM,
     RegionDigestVM,
     SavedViewVM,
@@ -70,19 +71,19 @@ def _page() -> CampaignPageVM:
 def _digest() -> DigestVM:
     line = DigestLineVM(E, E)
     mp = MarketplaceDigestVM("🇩🇪", E, E, E, [DigestMetricVM(E, E, E, E)], [line], [line], [line], E)
-    region = RegionDigestVM("eu", [mp], [CurrencyTotalVM(E, E, E, E)], E)
+    region = RegionDigestVM(Region.EU, [mp], [CurrencyTotalVM(E, E, E, E)], E)
     health = [
-        HealthVM("eu", None, "connected"),
-        HealthVM("na", None, "reconnect_needed", reconnect_url="https://x"),
+        HealthVM(Region.EU, None, "connected"),
+        HealthVM(Region.NA, None, "reconnect_needed", reconnect_url="https://x"),
     ]
     return DigestVM(E, [region], health, E, None, E)
 
 
 def _cards() -> list[RegionCardVM]:
     return [
-        RegionCardVM("eu", E, "syncing", None, [E, E], None, None, E, warning=E),
+        RegionCardVM(Region.EU, E, "syncing", None, [E, E], None, None, E, warning=E),
         RegionCardVM(
-            "fe", E, "reconnect_needed", "https://hilal.example/start", [E], None, None, None, warning=E
+            Region.FE, E, "reconnect_needed", "https://hilal.example/start", [E], None, None, None, warning=E
         ),
     ]
 
@@ -94,17 +95,20 @@ def _rendered() -> dict[str, Any]:
     detail = CampaignDetailVM(
         _row(), [AdGroupVM(E, E, E, E)], 3, [KeywordVM(E, E, E, E, E, E)], [NoteVM(OWNER, E, E)], E, None
     )
-    views = [SavedViewVM(E, True, OWNER, E), SavedViewVM("R&D", False, E, E)]
+    views = [
+        SavedViewVM(E, True, OWNER, CampaignFilterVM(search=E)),
+        SavedViewVM("R&D", False, E, CampaignFilterVM(tags=(E,))),
+    ]
     return {
         "campaign list": render_campaign_message(_page()),
         "campaign details": render_campaign_details(detail),
         "digest": render_digest(_digest()),
         "region cards": render_region_cards_message(_cards()),
         "picker (checkboxes)": render_marketplace_picker(
-            MarketplacePickerVM("eu", [*picker_options[:3], blocked], region_name=E, reconnect=True)
+            MarketplacePickerVM(Region.EU, [*picker_options[:3], blocked], region_name=E, reconnect=True)
         ),
         "picker (grouped)": render_marketplace_picker(
-            MarketplacePickerVM("eu", picker_options, region_name=E)
+            MarketplacePickerVM(Region.EU, picker_options, region_name=E)
         ),
         "saved views": render_view_list(views),
         "home": render_home(HomeVM(_cards(), _page(), views)),

@@ -21,10 +21,12 @@ from bot.blocks.region_card import render_region_cards_message
 from bot.blocks.sync import render_sync_progress
 from bot.viewmodels import (
     CampaignDetailVM,
+    CampaignFilterVM,
     CommandHelp,
     DigestVM,
     HomeVM,
     MarketplacePickerVM,
+    Region,
     RegionCardVM,
     SavedViewVM,
     SyncProgressVM,
@@ -38,7 +40,7 @@ HOUR, DAY = timedelta(hours=1), timedelta(days=1)
 URL = "https://hilal.example/amazon/oauth/start?region={}"
 CARDS = [
     RegionCardVM(
-        "na",
+        Region.NA,
         "North America",
         "connected",
         URL.format("na"),
@@ -47,7 +49,7 @@ CARDS = [
         SYNCED_AT + HOUR,
     ),
     RegionCardVM(
-        "eu",
+        Region.EU,
         "Europe",
         "reconnect_needed",
         URL.format("eu"),
@@ -56,7 +58,7 @@ CARDS = [
         warning="Amazon revoked the grant.",
     ),
     RegionCardVM(
-        "fe", "Far East", "disconnected", URL.format("fe"), ("🇯🇵 JP · Acme KK",), SYNCED_AT - 11 * DAY
+        Region.FE, "Far East", "disconnected", URL.format("fe"), ("🇯🇵 JP · Acme KK",), SYNCED_AT - 11 * DAY
     ),
 ]
 
@@ -64,20 +66,28 @@ CARDS = [
 def _picker(count: int) -> Any:
     opts = profiles(count, blocked=1)
     selected = {o.profile_id for o in opts[::2]}
-    return render_marketplace_picker(MarketplacePickerVM("eu", opts, selected, render_key="g1"))
+    return render_marketplace_picker(MarketplacePickerVM(Region.EU, opts, selected, render_key="g1"))
 
 
 RENDERS: dict[str, Callable[[], Any]] = {
     "region_cards": lambda: render_region_cards_message(CARDS),
     "region_card_choose_marketplaces": lambda: render_region_cards_message(
-        [RegionCardVM("fe", "Far East", "connected", None, ("🇯🇵 JP · Acme KK",), needs_marketplaces=True)]
+        [
+            RegionCardVM(
+                Region.FE, "Far East", "connected", None, ("🇯🇵 JP · Acme KK",), needs_marketplaces=True
+            )
+        ]
     ),
     "marketplace_picker_checkboxes": lambda: _picker(4),
     "marketplace_picker_grouped": lambda: _picker(12),
     "campaigns_message": lambda: render_campaign_message(page(3, total=412, offset=40, regions=["eu"])),
     "campaign_details": lambda: render_campaign_details(CampaignDetailVM(row(7), synced_at=SYNCED_AT)),
     "home": lambda: render_home(
-        HomeVM(CARDS, page(2), [SavedViewVM("EU brand", True, "U01", "EU · tag brand")])
+        HomeVM(
+            CARDS,
+            page(2),
+            [SavedViewVM("EU brand", True, "U01", CampaignFilterVM(regions=("eu",), tags=("brand",)))],
+        )
     ),
     "digest": lambda: render_digest(
         DigestVM(
@@ -92,7 +102,7 @@ RENDERS: dict[str, Callable[[], Any]] = {
     ),
     "tag_modal": lambda: render_tag_modal("Brand exact", "c1", ["brand"]),
     "sync_finished": lambda: render_sync_progress(
-        SyncProgressVM("eu", 3, 3, {"campaigns": 412, "ad_groups": 3120, "keywords": 28400}, 30, True)
+        SyncProgressVM(Region.EU, 3, 3, {"campaigns": 412, "ad_groups": 3120, "keywords": 28400}, 30, True)
     ),
 }
 

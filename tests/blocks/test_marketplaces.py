@@ -8,7 +8,7 @@ import pytest
 from bot.blocks.ids import ActionId, decode_meta
 from bot.blocks.limits import total_text_length
 from bot.blocks.marketplaces import page_options, render_marketplace_picker
-from bot.viewmodels import MarketplaceOptionVM, MarketplacePickerVM
+from bot.viewmodels import MarketplaceOptionVM, MarketplacePickerVM, Region
 from tests.blocks.factories import EVIL, profiles
 from tests.blocks.helpers import assert_valid_message, elements, joined
 
@@ -91,7 +91,7 @@ def test_non_selectable_profiles_are_explained_not_offered() -> None:
         MarketplaceOptionVM("8", "CA", "🇨🇦", "Viewer", "seller", view_only=True, selectable=False),
         MarketplaceOptionVM("7", "MX", "🇲🇽", EVIL, "seller", selectable=False, reason=EVIL),
     ]
-    msg = render_marketplace_picker(MarketplacePickerVM(region="na", options=opts))
+    msg = render_marketplace_picker(MarketplacePickerVM(region=Region.NA, options=opts))
     assert_valid_message(msg)
     assert set(option_values(select_element(msg))) == {o.profile_id for o in opts[:3]}
     text = joined(msg["blocks"])
@@ -120,7 +120,9 @@ def test_long_account_names_shrink_to_stay_within_the_text_budget() -> None:
         for i in range(100)
     ]
     msg = render_marketplace_picker(
-        MarketplacePickerVM(region="eu", options=opts, selected={o.profile_id for o in opts}, render_key="x")
+        MarketplacePickerVM(
+            region=Region.EU, options=opts, selected={o.profile_id for o in opts}, render_key="x"
+        )
     )
     assert_valid_message(msg)
     assert total_text_length(msg["blocks"]) <= 10_000
@@ -131,7 +133,7 @@ def test_options_name_country_account_and_profile_id_within_75_chars() -> None:
         MarketplaceOptionVM("1234567890", "JP", "🇯🇵", "Acme Japan KK", "seller"),
         MarketplaceOptionVM("98765432109876", "DE", "🇩🇪", "A" * 200, "vendor"),
     ]
-    msg = render_marketplace_picker(MarketplacePickerVM(region="fe", options=opts))
+    msg = render_marketplace_picker(MarketplacePickerVM(region=Region.FE, options=opts))
     assert_valid_message(msg)
     labels = [o["text"]["text"] for o in select_element(msg)["options"]]
     assert labels[0] == "🇯🇵 JP · Acme Japan KK (1234567890)"
@@ -141,7 +143,7 @@ def test_options_name_country_account_and_profile_id_within_75_chars() -> None:
 
 def test_grouped_options_keep_the_profile_id_when_labels_shrink() -> None:
     opts = [replace(o, account_name="&<>" * 60) for o in profiles(100)]
-    msg = render_marketplace_picker(MarketplacePickerVM(region="eu", options=opts))
+    msg = render_marketplace_picker(MarketplacePickerVM(region=Region.EU, options=opts))
     assert_valid_message(msg)
     shown = [o for g in select_element(msg)["option_groups"] for o in g["options"]]
     assert len(shown) == 100

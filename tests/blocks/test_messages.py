@@ -10,7 +10,15 @@ from bot.blocks.ids import ActionId, decode_meta
 from bot.blocks.limits import check_view
 from bot.blocks.sync import describe_counts, render_sync_progress
 from bot.blocks.views import render_view_list
-from bot.viewmodels import CommandHelp, HomeVM, RegionCardVM, SavedViewVM, SyncProgressVM
+from bot.viewmodels import (
+    CampaignFilterVM,
+    CommandHelp,
+    HomeVM,
+    Region,
+    RegionCardVM,
+    SavedViewVM,
+    SyncProgressVM,
+)
 from tests.blocks.factories import EVIL, SYNCED_AT, long_row, page
 from tests.blocks.helpers import assert_valid_message, assert_valid_view, elements, joined
 
@@ -57,7 +65,15 @@ def test_user_error_and_unexpected() -> None:
 
 
 def views(count: int) -> list[SavedViewVM]:
-    return [SavedViewVM(f"View {i}", i % 2 == 0, "U0ABC", "EU · enabled · " + EVIL) for i in range(count)]
+    return [
+        SavedViewVM(
+            f"View {i}",
+            i % 2 == 0,
+            "U0ABC",
+            CampaignFilterVM(regions=("eu",), states=("enabled",), search=EVIL),
+        )
+        for i in range(count)
+    ]
 
 
 def test_view_list() -> None:
@@ -89,20 +105,20 @@ def test_admins() -> None:
 
 def test_sync_progress_running_finished_failed() -> None:
     counts = {"campaigns": 412, "ad_groups": 3120, "keywords": 28400}
-    running = render_sync_progress(SyncProgressVM("eu", 2, 3, counts))
+    running = render_sync_progress(SyncProgressVM(Region.EU, 2, 3, counts))
     assert_valid_message(running)
     assert "2 of 3 marketplaces" in running["text"] and "`▓▓▓▓▓▓▓░░░` 67%" in joined(running["blocks"])
     done = render_sync_progress(
-        SyncProgressVM("eu", 3, 3, counts, days=30, finished=True, summary="Next: 10:42")
+        SyncProgressVM(Region.EU, 3, 3, counts, days=30, finished=True, summary="Next: 10:42")
     )
     assert_valid_message(done)
     assert "3 marketplaces: 412 campaigns, 3,120 ad groups, 28,400 keywords, 30 days of performance" in (
         joined(done["blocks"])
     )
-    failed = render_sync_progress(SyncProgressVM("fe", 1, 2, {"campaigns": 1}, error=EVIL))
+    failed = render_sync_progress(SyncProgressVM(Region.FE, 1, 2, {"campaigns": 1}, error=EVIL))
     assert_valid_message(failed)
     assert "stopped" in failed["text"] and "<!channel>" not in failed["text"]
-    assert_valid_message(render_sync_progress(SyncProgressVM("na", 0, 0)))
+    assert_valid_message(render_sync_progress(SyncProgressVM(Region.NA, 0, 0)))
 
 
 def test_describe_counts() -> None:
@@ -115,9 +131,11 @@ def test_describe_counts() -> None:
 def cards() -> list[RegionCardVM]:
     url = "https://hilal.example/amazon/oauth/start"
     return [
-        RegionCardVM("na", "North America", "connected", url, ("🇺🇸 US · Acme",), SYNCED_AT, SYNCED_AT),
-        RegionCardVM("eu", "Europe", "reconnect_needed", url, ("🇩🇪 DE · Acme",), warning="Grant revoked"),
-        RegionCardVM("fe", "Far East", "not_connected", url),
+        RegionCardVM(Region.NA, "North America", "connected", url, ("🇺🇸 US · Acme",), SYNCED_AT, SYNCED_AT),
+        RegionCardVM(
+            Region.EU, "Europe", "reconnect_needed", url, ("🇩🇪 DE · Acme",), warning="Grant revoked"
+        ),
+        RegionCardVM(Region.FE, "Far East", "not_connected", url),
     ]
 
 
@@ -137,9 +155,7 @@ def test_home_with_everything_fits_100_blocks() -> None:
 
 
 def test_home_before_any_connection() -> None:
-    view = render_home(
-        HomeVM([RegionCardVM(r, "", "not_connected", "https://x") for r in ("na", "eu", "fe")])
-    )
+    view = render_home(HomeVM([RegionCardVM(r, "", "not_connected", "https://x") for r in Region]))
     assert_valid_view(view)
     text = joined(view["blocks"])
     assert "Connect a region" in text and "No saved views yet" in text

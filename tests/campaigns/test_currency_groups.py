@@ -21,8 +21,13 @@ from bot.blocks.campaigns import CURRENCY_RULE, render_campaign_message
 from bot.blocks.format import slack_date
 from bot.blocks.limits import check_message, check_view
 from bot.features import load_features
-from bot.services.campaigns import CampaignFilter, build_campaign_page_vm, ensure_window, list_campaigns
-from bot.services.campaigns.listing import _query
+from bot.services.campaigns import (
+    CampaignFilter,
+    build_campaign_page_vm,
+    ensure_window,
+    list_campaigns,
+    page_query,
+)
 from bot.viewmodels import CurrencyGroupVM
 from storage.db import session_scope
 from storage.repositories.campaign_list import _groups_statement, _shape, _values, page_statement
@@ -215,7 +220,8 @@ def test_a_groups_part_of_a_page_walks_the_spend_index_and_groups_are_counted_wi
     _seed_mixed(sqlite_engine)
     ensure_window(sqlite_engine, team_id=TEAM, today=TODAY)
     query = replace(
-        _query(TEAM, CampaignFilter(regions=("eu", "fe")), TODAY, use_window=True), currency="JPY"
+        page_query(CampaignFilter(regions=("eu", "fe")), team_id=TEAM, today=TODAY, use_window=True),
+        currency="JPY",
     )
     stmt, values = page_statement(query, offset=1, limit=20)
     plan = _plan(sqlite_engine, stmt, values)

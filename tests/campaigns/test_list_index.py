@@ -17,10 +17,10 @@ from bot.services.campaigns import (
     ensure_window,
     list_campaigns,
     metrics_window,
+    page_query,
     refresh_window_quietly,
     window_state,
 )
-from bot.services.campaigns.listing import _query
 from storage.db import session_scope
 from storage.models import Campaign, Profile, Tag
 from storage.repositories.campaign_list import page_statement
@@ -129,7 +129,9 @@ def test_the_default_page_walks_the_spend_index_without_sorting(many: Engine) ->
     if many.dialect.name != "sqlite":
         pytest.skip("the plan check reads SQLite's EXPLAIN QUERY PLAN")
     ensure_window(many, team_id=TEAM, today=TODAY)
-    stmt, values = page_statement(_query(TEAM, CampaignFilter(), TODAY, use_window=True), offset=0, limit=20)
+    stmt, values = page_statement(
+        page_query(CampaignFilter(), team_id=TEAM, today=TODAY, use_window=True), offset=0, limit=20
+    )
     sql = str(stmt.params(values).compile(dialect=many.dialect, compile_kwargs={"literal_binds": True}))
     with session_scope(many, readonly=True) as s:
         plan = [row[3] for row in s.connection().exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}")]

@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
+from bot.blocks.digest import BLOCK_KIT_DIGEST
 from bot.blocks.limits import check_message
 from bot.jobs.digests import send_due_digests
 from bot.services.digest import DeliveryOptions, DigestSlack, SubscribeRequest, deliver_due_digests, subscribe
@@ -182,7 +183,13 @@ def test_restart_in_the_middle_of_sending(
     real = WebClientDigestSlack(services.slack.client_for(seed.TEAM))
     crashing = CrashingSlack(real, crash_on=3)
     with pytest.raises(Crash):
-        deliver_due_digests(services, lambda _team: crashing, now=utc(2025, 5, 14, 7, 0), options=options)
+        deliver_due_digests(
+            services,
+            lambda _team: crashing,
+            now=utc(2025, 5, 14, 7, 0),
+            rendering=BLOCK_KIT_DIGEST,
+            options=options,
+        )
     assert [len(digests_in(slack, c)) for c in channels] == [1, 1, 1, 0, 0]
     restarted = make_services(sqlite_engine, api_url=slack.api_url)  # a new process: new instance id
     report = send_due_digests(restarted, now=utc(2025, 5, 14, 7, 1), options=options)

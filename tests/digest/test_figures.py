@@ -11,7 +11,7 @@ from sqlalchemy.engine import Engine
 from bot.blocks.digest import render_digest
 from bot.blocks.limits import check_message
 from bot.services.digest import DigestScope, build_digest
-from bot.viewmodels import DigestVM, MarketplaceDigestVM
+from bot.viewmodels import DigestVM, MarketplaceDigestVM, Region
 from bot.wiring import Services
 from storage.models import ConnectionStatus
 
@@ -225,20 +225,20 @@ def test_totals_per_currency_never_across(services: Services) -> None:
 def test_health_footer(services: Services) -> None:
     seed_world(services.engine)
     health = {h.region: h for h in build(services).health}
-    assert health["eu"].state == "connected" and health["eu"].last_sync == datetime(
+    assert health[Region.EU].state == "connected" and health[Region.EU].last_sync == datetime(
         2025, 5, 14, 5, 0, tzinfo=UTC
     )
-    assert not health["eu"].stale
-    assert health["na"].state == "reconnect_needed"
-    assert (health["na"].reconnect_url or "").startswith("https://hilal.test/amazon/oauth/start?t=")
-    assert health["eu"].reconnect_url is None
+    assert not health[Region.EU].stale
+    assert health[Region.NA].state == "reconnect_needed"
+    assert (health[Region.NA].reconnect_url or "").startswith("https://hilal.test/amazon/oauth/start?t=")
+    assert health[Region.EU].reconnect_url is None
 
 
 def test_disconnected_region_is_history_only(services: Services) -> None:
     seed_world(services.engine, na_status=ConnectionStatus.DISCONNECTED)
     vm = build(services)
     assert [r.region for r in vm.regions] == ["eu", "fe"]
-    assert {h.region: h.state for h in vm.health}["na"] == "disconnected"
+    assert {h.region: h.state for h in vm.health}[Region.NA] == "disconnected"
     text = str(render_digest(vm))
     assert "history only" in text
 

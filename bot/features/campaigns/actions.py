@@ -34,12 +34,13 @@ from bot.features.campaigns.modals import register_modals
 from bot.features.campaigns.ui import (
     UnreadableRequest,
     campaign_pk_of,
-    ids_of,
+    change_state,
     read_meta,
     refresh,
     surface_of,
     update_state,
 )
+from bot.listeners.context import request_ids, services_of, unit_of_work
 from bot.services.campaigns import (
     CampaignFilter,
     build_detail_vm,
@@ -53,7 +54,6 @@ from storage.repositories import campaigns as campaign_repo
 
 if TYPE_CHECKING:
     from bot.listeners.registry import Listeners
-    from bot.wiring import Services
 
 __all__ = ["register"]
 
@@ -66,10 +66,6 @@ _FILTER_FIELDS = {
     ActionId.CAMPAIGNS_FILTER_STATE: "states",
     ActionId.CAMPAIGNS_FILTER_TAG: "tags",
 }
-
-
-def _services(context: BoltContext) -> Services:
-    return context["services"]  # type: ignore[no-any-return]
 
 
 def _action(body: Body) -> Mapping[str, Any]:
@@ -119,13 +115,21 @@ def _origin(body: Body) -> dict[str, object]:
 
 
 def _refresh_from(
-    services: Services, client: WebClient, body: Body, respond: Any, *, offset: int = 0
+    context: BoltContext, client: WebClient, body: Body, respond: Any, *, offset: int = 0
 ) -> None:
-    team, user = ids_of(body, {})
+    ids = request_ids(context)
     surface = surface_of(body)
     if surface == "message" and not body.get("response_url"):
         return
-    refresh(services, client, team_id=team, user_id=user, surface=surface, respond=respond, offset=offset)
+    refresh(
+        services_of(context),
+        client,
+        team_id=ids.team_id,
+        user_id=ids.user_id,
+        surface=surface,
+        respond=respond,
+        offset=offset,
+    )
 
 
 def _change_filter(field: str, values: list[str]) -> Callable[[CampaignFilter], CampaignFilter]:
@@ -144,27 +148,27 @@ def handle_filter(ack: Ack, body: Body, client: WebClient, respond: Any, context
     action = _action(body)
     field = _FILTER_FIELDS[ActionId(action["action_id"])]
     values = _selected_values(action)
-    services = _services(context)
-    team, user = ids_of(body, context)
+    services, ids = services_of(context), request_ids(context)
+    team, user = ids.team_id, ids.user_id
     update_state(services, team_id=team, user_id=user, change=_change_filter(field, values))
-    _refresh_from(services, client, body, respond)
+    _refresh_from(context, client, body, respond)
 
 
 def handle_sort(ack: Ack, body: Body, client: WebClient, respond: Any, context: BoltContext) -> None:
     ack()
     sort = _chosen_value(_action(body), default="spend")
-    services = _services(context)
-    team, user = ids_of(body, context)
+    services, ids = services_of(context), request_ids(context)
+    team, user = ids.team_id, ids.user_id
     update_state(services, team_id=team, user_id=user, change=lambda old: old.with_changes(sort=sort))
-    _refresh_from(services, client, body, respond)
+    _refresh_from(context, client, body, respond)
 
 
 def handle_clear(ack: Ack, body: Body, client: WebClient, respond: Any, context: BoltContext) -> None:
     ack()
-    services = _services(context)
-    team, user = ids_of(body, context)
+    services, ids = services_of(context), request_ids(context)
+    team, user = ids.team_id, ids.user_id
     update_state(services, team_id=team, user_id=user, change=lambda old: CampaignFilter(sort=old.sort))
-    _refresh_from(services, client, body, respond)
+    _refresh_from(context, client, body, respond)
 
 
 def handle_page(ack: Ack, body: Body, client: WebClient, respond: Any, context: BoltContext) -> None:
@@ -174,17 +178,18 @@ def handle_page(ack: Ack, body: Body, client: WebClient, respond: Any, context: 
     if not isinstance(offset, int) or isinstance(offset, bool) or offset > _MAX_OFFSET:
         raise UnreadableRequest("This button")
     offset = max(offset, 0)
-    services = _services(context)
-    team, user = ids_of(body, context)
+    services, ids = services_of(context), request_ids(context)
+    team, user = ids.team_id, ids.user_id
     if surface_of(body) == "home":
         update_state(services, team_id=team, user_id=user, home_offset=offset)
-    _refresh_from(services, client, body, respond, offset=offset)
+    _refresh_from(context, client, body, respond, offset=offset)
 
 
 def handle_search_button(ack: Ack, body: Body, client: WebClient, context: BoltContext) -> None:
     ack()
-    team, user = ids_of(body, context)
-    with session_scope(_services(context).engine, readonly=True) as session:
+    ids = request_ids(context)
+    team, user = ids.team_id, ids.user_id
+    with session_scope(services_of(context).engine, readonly=True) as session:
         current, _ = load_user_state(session, team_id=team, user_id=user)
     client.views_open(
         trigger_id=_trigger(body), view=render_search_modal(current.search, metadata=_origin(body))
@@ -193,8 +198,9 @@ def handle_search_button(ack: Ack, body: Body, client: WebClient, context: BoltC
 
 def handle_save_view_button(ack: Ack, body: Body, client: WebClient, context: BoltContext) -> None:
     ack()
-    team, user = ids_of(body, context)
-    with session_scope(_services(context).engine, readonly=True) as session:
+    ids = request_ids(context)
+    team, user = ids.team_id, ids.user_id
+    with session_scope(services_of(context).engine, readonly=True) as session:
         current, _ = load_user_state(session, team_id=team, user_id=user)
     view = render_save_view_modal(summarize_filter(current.to_vm()), metadata=_origin(body))
     client.views_open(trigger_id=_trigger(body), view=view)
@@ -209,8 +215,8 @@ def _with_origin(view: dict[str, Any], campaign_pk: int, body: Body) -> dict[str
 def handle_overflow(ack: Ack, body: Body, client: WebClient, context: BoltContext) -> None:
     """Tag, Note or Details of one campaign: each opens a modal."""
     ack()
-    services = _services(context)
-    team, _user = ids_of(body, context)
+    services = services_of(context)
+    team = request_ids(context).team_id
     meta = read_meta(_chosen_value(_action(body), default=""), limit=OPTION_META_MAX_LENGTH, what="This menu")
     op, pk = meta.get("op"), campaign_pk_of(meta.get("id"), what="This menu")
     if not isinstance(op, str) or op not in set(CampaignOp):
@@ -235,15 +241,18 @@ def handle_overflow(ack: Ack, body: Body, client: WebClient, context: BoltContex
 def handle_open_view(ack: Ack, body: Body, client: WebClient, respond: Any, context: BoltContext) -> None:
     """A saved view's Open button (in `/hilal view list` or on App Home)."""
     ack()
-    services = _services(context)
-    team, user = ids_of(body, context)
+    services, ids = services_of(context), request_ids(context)
+    team, user = ids.team_id, ids.user_id
     name = read_meta(_action(body).get("value"), limit=META_MAX_LENGTH, what="This button").get("name")
     if not isinstance(name, str):
         raise UnreadableRequest("This button")
-    with session_scope(services.engine, readonly=True) as session:
-        flt = CampaignFilter.from_json(find_view(session, team_id=team, user_id=user, name=name).filter_json)
-    update_state(services, team_id=team, user_id=user, change=lambda _old: flt)
-    _refresh_from(services, client, body, respond)
+    # One transaction for reading the view and making it the user's filter, committed before the list
+    # is re-rendered (which reads the filter in its own transaction).
+    uow = unit_of_work(context)
+    flt = CampaignFilter.from_json(find_view(uow.session, team_id=team, user_id=user, name=name).filter_json)
+    change_state(uow.session, team_id=team, user_id=user, now=services.now(), change=lambda _old: flt)
+    uow.commit()
+    _refresh_from(context, client, body, respond)
 
 
 def register(app: Listeners) -> None:

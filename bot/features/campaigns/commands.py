@@ -15,7 +15,8 @@ from bot.errors import UsageError
 from bot.features.base import CommandContext, CommandSpec, Feature
 from bot.features.campaigns.actions import register
 from bot.features.campaigns.modals import apply_op
-from bot.features.campaigns.ui import campaign_message, update_state
+from bot.features.campaigns.ui import campaign_message, change_state, update_state
+from bot.listeners.context import UnitOfWork
 from bot.services.campaigns import (
     AmbiguousCampaign,
     CampaignFilter,
@@ -80,10 +81,15 @@ def _view_save(ctx: CommandContext, words: list[str]) -> None:
 
 
 def _view_open(ctx: CommandContext, name: str) -> None:
-    with session_scope(ctx.services.engine, readonly=True) as session:
-        view = find_view(session, team_id=ctx.team_id, user_id=ctx.user_id, name=name)
-        flt, view_name = CampaignFilter.from_json(view.filter_json), view.name
-    update_state(ctx.services, team_id=ctx.team_id, user_id=ctx.user_id, change=lambda _old: flt)
+    # Reading the view and making it the user's filter is one change: one transaction, committed before
+    # the list is built (which reads the filter in its own transaction).
+    uow = ctx.uow or UnitOfWork(ctx.services.engine)
+    view = find_view(uow.session, team_id=ctx.team_id, user_id=ctx.user_id, name=name)
+    flt, view_name = CampaignFilter.from_json(view.filter_json), view.name
+    change_state(
+        uow.session, team_id=ctx.team_id, user_id=ctx.user_id, now=ctx.services.now(), change=lambda _old: flt
+    )
+    uow.commit()
     msg = campaign_message(ctx.services, team_id=ctx.team_id, user_id=ctx.user_id)
     # a renderer's text is mrkdwn already (user parts escaped): only the view name needs escaping here
     text = mrkdwn_format("View “{name}”: {rest}", name=view_name, rest=Mrkdwn(msg["text"]))

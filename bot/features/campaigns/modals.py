@@ -25,11 +25,11 @@ from bot.errors import UsageError, UserFacingError
 from bot.features.campaigns.ui import (
     UnreadableRequest,
     campaign_pk_of,
-    ids_of,
     read_meta,
     refresh,
     update_state,
 )
+from bot.listeners.context import RequestIds, request_ids, services_of
 from bot.services.campaigns import (
     SEARCH_MAX_LENGTH,
     Surface,
@@ -178,15 +178,12 @@ def _meta(view: Mapping[str, Any]) -> dict[str, object]:
     return read_meta(raw, limit=PRIVATE_METADATA_MAX_LENGTH, what=_FORM) if raw else {}
 
 
-def _services(context: BoltContext) -> Services:
-    return context["services"]  # type: ignore[no-any-return]
-
-
 def _after(
-    services: Services, client: WebClient, body: Body, meta: Mapping[str, object], note: str | None = None
+    context: BoltContext, client: WebClient, meta: Mapping[str, object], note: str | None = None
 ) -> None:
     """Refresh the list the modal came from; optionally tell the user something on the message surface."""
-    team, user = ids_of(body, {})
+    services, ids = services_of(context), request_ids(context)
+    team, user = ids.team_id, ids.user_id
     surface: Surface = "home" if meta.get("surface") == "home" else "message"
     url = str(meta.get("url") or "")
     try:
@@ -198,13 +195,16 @@ def _after(
         logger.warning("campaigns.refresh_failed", extra={"error": type(exc).__name__})
 
 
+def _team_and_user(ids: RequestIds) -> tuple[str, str]:
+    return ids.team_id, ids.user_id
+
+
 def _campaign_pk(view: Mapping[str, Any]) -> int:
     return campaign_pk_of(_meta(view).get("id"), what=_FORM)
 
 
-def handle_tag_submit(ack: Ack, body: Body, view: Body, client: WebClient, context: BoltContext) -> None:
-    services = _services(context)
-    team, user = ids_of(body, context)
+def handle_tag_submit(ack: Ack, view: Body, client: WebClient, context: BoltContext) -> None:
+    services, (team, user) = services_of(context), _team_and_user(request_ids(context))
     try:
         meta, pk = _under(BlockId.TAG_ADD, lambda: (_meta(view), _campaign_pk(view)))
         add = _under(BlockId.TAG_ADD, lambda: parse_tags(_input(view, ActionId.TAG_ADD)))
@@ -214,7 +214,7 @@ def handle_tag_submit(ack: Ack, body: Body, view: Body, client: WebClient, conte
         invalid.answer(ack)
         return
     ack()
-    _after(services, client, body, meta)
+    _after(context, client, meta)
 
 
 def _retag(services: Services, *, team: str, user: str, pk: int, add: list[str], remove: list[str]) -> None:
@@ -223,9 +223,8 @@ def _retag(services: Services, *, team: str, user: str, pk: int, add: list[str],
         untag_campaign(session, team_id=team, campaign_pk=pk, tags=remove)
 
 
-def handle_note_submit(ack: Ack, body: Body, view: Body, client: WebClient, context: BoltContext) -> None:
-    services = _services(context)
-    team, user = ids_of(body, context)
+def handle_note_submit(ack: Ack, view: Body, client: WebClient, context: BoltContext) -> None:
+    services, (team, user) = services_of(context), _team_and_user(request_ids(context))
     try:
         meta, pk = _under(BlockId.NOTE_TEXT, lambda: (_meta(view), _campaign_pk(view)))
         text = _under(BlockId.NOTE_TEXT, lambda: clean_note(_input(view, ActionId.NOTE_TEXT)))
@@ -234,7 +233,7 @@ def handle_note_submit(ack: Ack, body: Body, view: Body, client: WebClient, cont
         invalid.answer(ack)
         return
     ack()
-    _after(services, client, body, meta)
+    _after(context, client, meta)
 
 
 def _add_note(services: Services, *, team: str, user: str, pk: int, text: str) -> None:
@@ -249,9 +248,8 @@ def _search_text(value: object) -> str:
     return text
 
 
-def handle_search_submit(ack: Ack, body: Body, view: Body, client: WebClient, context: BoltContext) -> None:
-    services = _services(context)
-    team, user = ids_of(body, context)
+def handle_search_submit(ack: Ack, view: Body, client: WebClient, context: BoltContext) -> None:
+    services, (team, user) = services_of(context), _team_and_user(request_ids(context))
     try:
         meta = _under(BlockId.SEARCH_TEXT, lambda: _meta(view))
         text = _under(BlockId.SEARCH_TEXT, lambda: _search_text(_input(view, ActionId.SEARCH_TEXT)))
@@ -262,7 +260,7 @@ def handle_search_submit(ack: Ack, body: Body, view: Body, client: WebClient, co
     update_state(
         services, team_id=team, user_id=user, change=lambda old: old.with_changes(search=text or None)
     )
-    _after(services, client, body, meta)
+    _after(context, client, meta)
 
 
 def _save_view(services: Services, *, team: str, user: str, name: object, shared: bool) -> tuple[str, bool]:
@@ -280,11 +278,8 @@ def _save_view(services: Services, *, team: str, user: str, name: object, shared
         return saved.name, created
 
 
-def handle_save_view_submit(
-    ack: Ack, body: Body, view: Body, client: WebClient, context: BoltContext
-) -> None:
-    services = _services(context)
-    team, user = ids_of(body, context)
+def handle_save_view_submit(ack: Ack, view: Body, client: WebClient, context: BoltContext) -> None:
+    services, (team, user) = services_of(context), _team_and_user(request_ids(context))
     try:
         meta = _under(BlockId.SAVE_VIEW_NAME, lambda: _meta(view))
         shared = _under(BlockId.SAVE_VIEW_SHARED, lambda: bool(_selected(view, ActionId.SAVE_VIEW_SHARED)))
@@ -304,7 +299,7 @@ def handle_save_view_submit(
         name=name,
         typed=quoted_view_name(name),
     )
-    _after(services, client, body, meta, note=note)
+    _after(context, client, meta, note=note)
 
 
 def _choice(view: Mapping[str, Any]) -> int:
@@ -314,10 +309,9 @@ def _choice(view: Mapping[str, Any]) -> int:
     return campaign_pk_of(chosen[0], what=_FORM)
 
 
-def handle_choose_submit(ack: Ack, body: Body, view: Body, client: WebClient, context: BoltContext) -> None:
+def handle_choose_submit(ack: Ack, view: Body, client: WebClient, context: BoltContext) -> None:
     """The user picked one of several matching campaigns: run the pending tag / untag / note."""
-    services = _services(context)
-    team, user = ids_of(body, context)
+    services, (team, user) = services_of(context), _team_and_user(request_ids(context))
     try:
         pending = _under(BlockId.CHOOSE_CAMPAIGN, lambda: _meta(view))
         pk = _under(BlockId.CHOOSE_CAMPAIGN, lambda: _choice(view))

@@ -30,7 +30,10 @@ from bot.services.campaigns import (
 from storage.db import session_scope
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from slack_sdk import WebClient
+    from sqlmodel import Session
 
     from bot.wiring import Services
 
@@ -38,7 +41,7 @@ __all__ = [
     "UnreadableRequest",
     "campaign_message",
     "campaign_pk_of",
-    "ids_of",
+    "change_state",
     "read_meta",
     "refresh",
     "surface_of",
@@ -87,19 +90,6 @@ def campaign_pk_of(value: object, *, what: str = "This button or menu") -> int:
     return int(value)
 
 
-def _id_in(body: Body, key: str) -> object:
-    """``body[key]["id"]`` (interactions) or ``body[key + "_id"]`` (commands), whatever their shape."""
-    nested = body.get(key)
-    return (nested.get("id") if isinstance(nested, Mapping) else None) or body.get(f"{key}_id")
-
-
-def ids_of(body: Body, context: Mapping[str, Any]) -> tuple[str, str]:
-    """(team id, user id) of an interaction payload."""
-    team = _id_in(body, "team") or context.get("team_id") or ""
-    user = _id_in(body, "user") or ""
-    return str(team), str(user)
-
-
 def surface_of(body: Body) -> Surface:
     """Where an action came from: App Home (a view container, no response_url) or a message."""
     container, view = body.get("container"), body.get("view")
@@ -120,15 +110,33 @@ def update_state(
 ) -> CampaignFilter:
     """Apply ``change`` to the user's filter (a changed filter sends Home back to page one) and save."""
     with session_scope(services.engine) as session:
-        current, offset = load_user_state(session, team_id=team_id, user_id=user_id)
-        new = change(current) if change else current
-        if new != current:
-            offset = 0
-        if home_offset is not None:
-            offset = home_offset
-        remember_filter(
-            session, team_id=team_id, user_id=user_id, filter=new, now=services.now(), home_offset=offset
+        return change_state(
+            session,
+            team_id=team_id,
+            user_id=user_id,
+            now=services.now(),
+            change=change,
+            home_offset=home_offset,
         )
+
+
+def change_state(
+    session: Session,
+    *,
+    team_id: str,
+    user_id: str,
+    now: datetime,
+    change: Callable[[CampaignFilter], CampaignFilter] | None = None,
+    home_offset: int | None = None,
+) -> CampaignFilter:
+    """`update_state` inside the caller's transaction (a request's unit of work)."""
+    current, offset = load_user_state(session, team_id=team_id, user_id=user_id)
+    new = change(current) if change else current
+    if new != current:
+        offset = 0
+    if home_offset is not None:
+        offset = home_offset
+    remember_filter(session, team_id=team_id, user_id=user_id, filter=new, now=now, home_offset=offset)
     return new
 
 

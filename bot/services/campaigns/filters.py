@@ -1,10 +1,15 @@
-"""The campaign filter: one value type, its JSON form (remembered filters, saved views) and the parser of
-`/hilal campaigns region eu,fe marketplace de state enabled tag launch "summer"`.
+"""The campaign filter: Hilal's one filter type, its one JSON reader and writer (remembered filters, saved
+views) and the parser of `/hilal campaigns region eu,fe marketplace de state enabled tag launch "summer"`.
+
+The list and the digest both apply it through the one query built from it
+(`bot.services.campaigns.listing.page_query`); `CampaignFilterVM` is drawn from it by `to_vm`
+only.
 
 Normal form (so a saved view restores *exactly* what was saved and two equal filters compare equal):
-regions lower case in NA, EU, FE order; marketplaces upper case Amazon country codes (``GB`` is read as
-``UK``) in the order given; states lower case in enabled, paused, archived order; tags lower case in the
-order given; search stripped (None when empty); sort one of spend, name, acos.
+regions lower case in NA, EU, FE order; marketplaces as `bot.amazon.regions.normalize_country` gives
+them (upper case, ``GB`` read as ``UK``) in the order given; states lower case in enabled, paused,
+archived order; tags lower case in the order given; search stripped (None when empty); sort one of
+spend, name, acos.
 """
 
 from __future__ import annotations
@@ -16,12 +21,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
 
+from bot.amazon.regions import ALL_REGIONS, normalize_country, region_of_country
 from bot.errors import UsageError
 from bot.viewmodels import CampaignFilterVM
 
 __all__ = [
     "EXAMPLE",
-    "REGION_COUNTRIES",
     "SEARCH_MAX_LENGTH",
     "SORTS",
     "STATES",
@@ -31,18 +36,12 @@ __all__ = [
     "marketplaces_in",
     "normalize_tag",
     "parse_campaign_filter",
-    "region_of_country",
 ]
 
 SortKey = Literal["spend", "name", "acos"]
-REGIONS = ("na", "eu", "fe")
+REGIONS = tuple(r.value for r in ALL_REGIONS)
 STATES = ("enabled", "paused", "archived")
 SORTS: tuple[SortKey, ...] = ("spend", "name", "acos")
-REGION_COUNTRIES = {
-    "na": ("US", "CA", "MX", "BR"),
-    "eu": ("UK", "DE", "FR", "IT", "ES", "NL", "SE", "PL", "BE", "TR", "EG", "SA", "AE", "IN", "ZA"),
-    "fe": ("JP", "AU", "SG"),
-}
 TAG_MAX_LENGTH = 50
 SEARCH_MAX_LENGTH = 100
 EXAMPLE = '/hilal campaigns region eu,fe marketplace de state enabled tag launch "summer"'
@@ -64,17 +63,6 @@ _KEYWORDS = {
     "name": "search",
 }
 _RESET = {"all", "clear", "reset"}
-
-
-def region_of_country(code: str) -> str | None:
-    """The Ads region serving a marketplace country code (``"DE"`` → ``"eu"``), or None when unknown."""
-    upper = _country(code)
-    return next((region for region, codes in REGION_COUNTRIES.items() if upper in codes), None)
-
-
-def _country(code: str) -> str:
-    upper = code.strip().upper()
-    return "UK" if upper == "GB" else upper
 
 
 def _unique(values: Iterable[str]) -> tuple[str, ...]:
@@ -149,7 +137,7 @@ class CampaignFilter:
         text = _searchable(search or "").strip()[:SEARCH_MAX_LENGTH] or None
         return cls(
             regions=tuple(r for r in REGIONS if r in region_set),
-            marketplaces=_unique(_country(m) for m in marketplaces if 0 < len(m.strip()) <= 4),
+            marketplaces=_unique(normalize_country(m) for m in marketplaces if 0 < len(m.strip()) <= 4),
             states=tuple(s for s in STATES if s in state_set),
             tags=_unique(valid_tags),
             search=text,

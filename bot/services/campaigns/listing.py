@@ -53,6 +53,7 @@ __all__ = [
     "load_user_state",
     "marketplace_options",
     "metrics_window",
+    "page_query",
     "refresh_window_quietly",
     "remember_filter",
     "row_vm",
@@ -102,10 +103,30 @@ def metrics_window(today: date) -> tuple[date, date]:
     return today - timedelta(days=WINDOW_DAYS), today - timedelta(days=1)
 
 
-def _query(team_id: str, flt: CampaignFilter, today: date, *, use_window: bool = False) -> listing.PageQuery:
+def page_query(
+    flt: CampaignFilter,
+    *,
+    team_id: str,
+    today: date,
+    use_window: bool = False,
+    profile_pks: Sequence[int] = (),
+) -> listing.PageQuery:
+    """The repository query of ``flt``: the one conversion from the campaign filter to SQL.
+
+    The campaign list pages it; the digest scoped by a saved view asks it which marketplaces and campaigns
+    it covers, so the two always agree.
+
+    Args:
+        flt: The filter (in normal form).
+        team_id: The Slack team; rows of other teams are never read.
+        today: The current date; metrics cover the 7 days before it.
+        use_window: Take the rollup's indexed road (only when `window_state` says it is fresh).
+        profile_pks: Keep only these profiles' campaigns (the digest's marketplaces); empty keeps all.
+    """
     start, end = metrics_window(today)
     return listing.PageQuery(
         use_window=use_window,
+        profile_pks=tuple(profile_pks),
         team_id=team_id,
         start=start,
         end=end,
@@ -151,7 +172,8 @@ def list_campaigns(
         The page (rows with tags, note marker and the stale flag of disconnected regions).
     """
     fresh = _state(session, team_id, today).fresh
-    return _page(session, _query(team_id, filter, today, use_window=fresh), offset=offset, limit=limit)
+    query = page_query(filter, team_id=team_id, today=today, use_window=fresh)
+    return _page(session, query, offset=offset, limit=limit)
 
 
 def _page(session: Session, query: listing.PageQuery, *, offset: int, limit: int) -> CampaignPage:
@@ -282,7 +304,8 @@ def build_campaign_page_vm(
     """
     today = now.date()
     state = state or _state(session, team_id, today)
-    page = _page(session, _query(team_id, filter, today, use_window=state.fresh), offset=offset, limit=limit)
+    query = page_query(filter, team_id=team_id, today=today, use_window=state.fresh)
+    page = _page(session, query, offset=offset, limit=limit)
     loaded = _days_loaded(session, page.rows, today)
     return CampaignPageVM(
         filter=filter.to_vm(),
@@ -344,7 +367,7 @@ def build_detail_vm(
     if campaign is None or campaign.id is None:
         return None
     start, end = metrics_window(now.date())
-    query = listing.PageQuery(team_id=team_id, start=start, end=end)
+    query = page_query(CampaignFilter(), team_id=team_id, today=now.date())
     listed = listing.campaign_rows_by_pk(session, query=query, pks=[campaign.id])
     if not listed:
         return None

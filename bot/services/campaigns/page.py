@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
-from bot.blocks.campaigns import page_size
 from bot.services.campaigns.listing import (
     build_campaign_page_vm,
     load_user_state,
@@ -14,14 +13,13 @@ from bot.services.campaigns.listing import (
 )
 from bot.services.campaigns.saved_views import view_matching
 from bot.viewmodels import CampaignPageVM
+from bot.viewmodels.campaigns import Surface, page_size
 from storage.db import session_scope
 
 if TYPE_CHECKING:
     from bot.wiring import Services
 
 __all__ = ["Surface", "build_page", "render_key"]
-
-Surface = Literal["message", "home"]
 
 
 def render_key(services: Services) -> str:

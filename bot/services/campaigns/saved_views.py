@@ -13,7 +13,6 @@ from datetime import datetime
 
 from sqlmodel import Session, col, func, select
 
-from bot.blocks.campaigns import summarize_filter
 from bot.blocks.format import channel_mention, mrkdwn_format, user_mention
 from bot.errors import Conflict, NotAllowed, NotFound, UsageError
 from bot.services.campaigns.filters import CampaignFilter
@@ -71,9 +70,7 @@ def quoted_view_name(name: str) -> str:
 def view_vm(view: SavedView) -> SavedViewVM:
     """The renderer's view line."""
     flt = CampaignFilter.from_json(view.filter_json)
-    return SavedViewVM(
-        name=view.name, shared=view.shared, owner=view.owner_id, filter_summary=summarize_filter(flt.to_vm())
-    )
+    return SavedViewVM(name=view.name, shared=view.shared, owner=view.owner_id, filter=flt.to_vm())
 
 
 def list_views(session: Session, *, team_id: str, user_id: str) -> list[SavedViewVM]:

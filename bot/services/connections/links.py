@@ -21,6 +21,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
+from bot.amazon.regions import ALL_REGIONS
 from bot.errors import UserFacingError
 
 if TYPE_CHECKING:
@@ -138,7 +139,7 @@ def read_ticket(services: Services, ticket: str) -> ConnectTicket:
         team_id, enterprise_id, user_id, region = (str(value) for value in fields)
     except (ValueError, TypeError, RecursionError):  # JSON, base64 and UTF-8 errors are ValueErrors
         raise LinkInvalid("The link was changed or cut short.", hint=again) from None
-    if region not in ("na", "eu", "fe") or not team_id or not user_id:
+    if region not in ALL_REGIONS or not team_id or not user_id:
         raise LinkInvalid("The link names an unknown region or workspace.", hint=again)
     again = f"Run `/hilal connect {region}` in Slack for a fresh Connect button."
     expires_at = _expiry(services, data.get("x"), hint=again)

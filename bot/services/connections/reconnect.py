@@ -14,47 +14,18 @@ from typing import TYPE_CHECKING
 from sqlalchemy import update
 from sqlmodel import col, select
 
-from bot.blocks.common import Message, actions, button, context, message, region_name, section
-from bot.blocks.ids import ActionId, encode_meta
 from bot.services.connections.links import connect_url
 from bot.services.slack_ports import ChannelPoster, SlackCallError
+from bot.viewmodels import ReconnectNoticeVM, Region
 from storage.db import session_scope
 from storage.models import Connection, ConnectionStatus, DigestSubscription, table_of
 
 if TYPE_CHECKING:
     from bot.wiring import Services
 
-__all__ = ["mark_reconnect_needed", "reconnect_message"]
+__all__ = ["mark_reconnect_needed"]
 
 logger = logging.getLogger(__name__)
-
-NOTICE = (
-    "🟠 *Amazon Ads {name} ({code}) needs to be reconnected.* Amazon no longer accepts Hilal's access "
-    "(the app was removed or the grant expired). Syncs are paused; every campaign, tag and note is kept."
-)
-HOW = "Reconnect with the same Amazon account to resume where it stopped."
-
-
-def reconnect_message(*, region: str, url: str) -> Message:
-    """The notice with its Reconnect link button."""
-    name, code = region_name(region), region.upper()
-    text = NOTICE.format(name=name, code=code)
-    blocks = [
-        section(text),
-        context(HOW),
-        actions(
-            [
-                button(
-                    "Reconnect",
-                    ActionId.REGION_RECONNECT,
-                    url=url,
-                    value=encode_meta({"region": region}),
-                    style="primary",
-                )
-            ]
-        ),
-    ]
-    return message(text.replace("*", ""), blocks)
 
 
 def mark_reconnect_needed(services: Services, *, connection_id: int, reason: str) -> bool:
@@ -107,7 +78,7 @@ def _notify(services: Services, conn: Connection) -> None:
         user_id=conn.connected_by,
         region=conn.region,
     )
-    msg = reconnect_message(region=conn.region, url=url)
+    notice = ReconnectNoticeVM(region=Region(conn.region), reconnect_url=url)
     poster: ChannelPoster = services.slack.workspace(conn.team_id, conn.enterprise_id)
     targets: list[str] = []
     if conn.connected_by:
@@ -117,7 +88,7 @@ def _notify(services: Services, conn: Connection) -> None:
             logger.warning("sync.reconnect_dm_failed", extra={"error": exc.error})
     targets.extend(_digest_channels(services, conn))
     for channel in dict.fromkeys(targets):
-        _post(poster, channel, msg)
+        _post(poster, channel, notice)
 
 
 def _digest_channels(services: Services, conn: Connection) -> list[str]:
@@ -130,8 +101,8 @@ def _digest_channels(services: Services, conn: Connection) -> list[str]:
     return [s.channel_id for s in subs if conn.region in {r.strip() for r in s.regions.split(",")}]
 
 
-def _post(poster: ChannelPoster, channel: str, msg: Message) -> None:
+def _post(poster: ChannelPoster, channel: str, notice: ReconnectNoticeVM) -> None:
     try:
-        poster.post(channel=channel, text=msg["text"], blocks=msg["blocks"])
+        poster.post_reconnect_notice(channel=channel, notice=notice)
     except SlackCallError as exc:
         logger.warning("sync.reconnect_post_failed", extra={"channel": channel, "error": exc.error})

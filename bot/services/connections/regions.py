@@ -17,14 +17,21 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Literal, cast
 
-from bot.blocks.common import region_name
 from bot.blocks.format import flag
-from bot.blocks.marketplaces import page_options
 from bot.errors import NotConnected, NotFound
 from bot.services.connections.card_reply import CardReply, seal_card_reply
 from bot.services.connections.links import connect_url
 from bot.services.connections.store import apply_selection, is_selectable
-from bot.viewmodels import MarketplaceOptionVM, MarketplacePickerVM, RegionCardVM, RegionCode, RegionState
+from bot.viewmodels import (
+    ALL_REGIONS,
+    REGION_NAMES,
+    MarketplaceOptionVM,
+    MarketplacePickerVM,
+    Region,
+    RegionCardVM,
+    RegionState,
+)
+from bot.viewmodels.regions import page_options
 from storage.db import session_scope
 from storage.models import Connection, ConnectionStatus, PendingSelection, Profile, ReportJob
 from storage.repositories.connections import get_connection, list_connections, list_profiles
@@ -47,7 +54,6 @@ if TYPE_CHECKING:
 
 __all__ = [
     "PICKER_TTL",
-    "REGION_CODES",
     "OpenPicker",
     "build_picker_vm",
     "build_region_cards",
@@ -57,7 +63,6 @@ __all__ = [
     "update_picker",
 ]
 
-REGION_CODES: tuple[RegionCode, ...] = ("na", "eu", "fe")
 PICKER_TTL = timedelta(hours=24)  # an open picker's unsaved ticks are kept this long
 
 
@@ -86,7 +91,7 @@ def _card(
     team_id: str,
     enterprise_id: str,
     user_id: str,
-    region: RegionCode,
+    region: Region,
     render_key: str,
     reply: CardReply | None = None,
 ) -> RegionCardVM:
@@ -116,7 +121,7 @@ def _card(
         warning = conn.warning or (conn.last_error if state == "reconnect_needed" else None)
     return RegionCardVM(
         region=region,
-        region_name=region_name(region),
+        region_name=REGION_NAMES[Region(region)],
         state=state,
         connect_url=link,
         marketplaces=[marketplace_label(p) for p in profiles if p.selected],
@@ -163,7 +168,7 @@ def build_region_cards(
             render_key=render_key,
             reply=reply,
         )
-        for r in REGION_CODES
+        for r in ALL_REGIONS
         if only in (None, r)
     ]
 
@@ -212,7 +217,7 @@ def build_picker_vm(
         profiles = list(list_profiles(session, connection_id=conn.id or 0))
     saved = frozenset(p.profile_id for p in profiles if p.selected)
     return MarketplacePickerVM(
-        region=cast(RegionCode, region),
+        region=Region(region),
         options=_options(profiles),
         selected=saved if selected is None else frozenset(selected),
         page=page,

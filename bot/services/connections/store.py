@@ -12,6 +12,7 @@ from collections.abc import Collection, Sequence
 from typing import TYPE_CHECKING
 
 from bot.amazon.models import Profile as AmazonProfile
+from bot.amazon.regions import normalize_country
 from bot.errors import NotConnected, UsageError
 from storage.crypto import SecretContext
 from storage.db import session_scope
@@ -101,23 +102,24 @@ def _merge_profiles(session: Session, conn: Connection, profiles: Sequence[Amazo
         p.profile_id: p for p in list_profiles(session, connection_id=conn.id or 0, include_removed=True)
     }
     for item in profiles:
+        country = normalize_country(item.country_code)  # the code the filter and the digest compare
         row = existing.pop(item.profile_id, None) or Profile(
             connection_id=conn.id or 0,
             team_id=conn.team_id,
             region=conn.region,
             profile_id=item.profile_id,
-            country_code=item.country_code,
+            country_code=country,
             currency_code=item.currency_code,
             timezone=item.timezone,
         )
         row.country_code, row.currency_code, row.timezone = (
-            item.country_code,
+            country,
             item.currency_code,
             item.timezone,
         )
         row.marketplace_id = item.marketplace_id or ""
         row.account_id = item.account_id or ""
-        row.account_name = item.account_name or item.account_id or item.country_code
+        row.account_name = item.account_name or item.account_id or country
         row.account_type = (item.account_type or "seller").lower()
         row.view_only, row.removed_at, row.updated_at = item.view_only, None, now
         session.add(row)

@@ -5,10 +5,16 @@ Only the names below are public; the modules are private to the package.
 
 from __future__ import annotations
 
-from bot.services.digest.build import ALL_REGIONS, DigestBuild, DigestScope, build_digest
+from bot.services.digest.build import DigestBuild, DigestScope, build_digest
 from bot.services.digest.chart import CHART_ALT_TEXT, CHART_TITLE, render_chart_png
 from bot.services.digest.delivery import deliver_due_digests
-from bot.services.digest.ports import DeliveryOptions, DigestRunReport, DigestSlack, SlackCallError
+from bot.services.digest.ports import (
+    DeliveryOptions,
+    DigestRendering,
+    DigestRunReport,
+    DigestSlack,
+    SlackCallError,
+)
 from bot.services.digest.schedule import next_slot, parse_local_time, parse_zone
 from bot.services.digest.subscriptions import (
     EXAMPLE,
@@ -26,12 +32,12 @@ from bot.services.digest.subscriptions import (
 )
 
 __all__ = [
-    "ALL_REGIONS",
     "CHART_ALT_TEXT",
     "CHART_TITLE",
     "EXAMPLE",
     "DeliveryOptions",
     "DigestBuild",
+    "DigestRendering",
     "DigestRunReport",
     "DigestScope",
     "DigestSlack",

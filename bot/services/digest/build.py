@@ -6,6 +6,11 @@ shows "not loaded yet" with the time its report was asked for, never a zero, and
 totals; comparisons with days not loaded show "—". Region totals per currency only; the sync-health
 footer (last success per region, Reconnect for regions that need it, "history only" for disconnected
 ones, a warning when data is older than expected). Everything is read in one read-only transaction.
+
+A digest scoped by a saved view covers what the campaign list shows for that view: the view's filter
+(`CampaignFilter`) becomes the list's own query (`page_query`), scoped to the digest's marketplaces, and
+decides which marketplaces it covers and, when the view narrows campaigns (state, tag, search), which
+campaigns count.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, cast
 
 from bot.blocks.format import flag, format_acos, format_money
+from bot.services.campaigns import CampaignFilter, page_query
 from bot.services.connections import connect_url
 from bot.services.digest.figures import (
     AVG_DAYS,
@@ -29,18 +35,18 @@ from bot.services.digest.figures import (
     top_campaigns,
 )
 from bot.services.digest.schedule import local_today, parse_zone
-from bot.services.digest.view_filter import ViewFilter
 from bot.viewmodels import (
+    ALL_REGIONS,
     CurrencyTotalVM,
     DigestVM,
     HealthVM,
     MarketplaceDigestVM,
-    RegionCode,
     RegionDigestVM,
     RegionState,
 )
 from storage.db import session_scope
 from storage.models import Campaign, Connection, ConnectionStatus, Profile, SavedView
+from storage.repositories import campaign_list as listing
 from storage.repositories import digests as repo
 from storage.repositories.digests import MetricRow
 from storage.repositories.loaded_days import PendingWindow, loaded_days, pending_since, pending_windows
@@ -51,7 +57,6 @@ if TYPE_CHECKING:
     from bot.wiring import Services
 
 __all__ = [
-    "ALL_REGIONS",
     "CHART_DAYS",
     "RESTATEMENT_NOTE",
     "ChartSeries",
@@ -61,7 +66,6 @@ __all__ = [
     "date_label",
 ]
 
-ALL_REGIONS: tuple[str, ...] = ("na", "eu", "fe")
 CHART_DAYS = 14
 RESTATEMENT_NOTE = (
     "Figures for the last 3 days can still change: Amazon validates clicks and impressions for up to "
@@ -109,9 +113,8 @@ class _Data:
     profiles: list[Profile]
     metrics: list[MetricRow]
     campaigns: dict[tuple[int, str], Campaign]
-    tagged: set[int]
+    kept: set[int] | None  # the view's campaigns (pks); None: every campaign counts
     view: SavedView | None
-    view_filter: ViewFilter
     loaded: dict[int, set[date]] = field(default_factory=dict)
     pending: list[PendingWindow] = field(default_factory=list)
 
@@ -132,9 +135,8 @@ def _load(session: Session, scope: DigestScope, now: datetime) -> _Data:
         if c.region in scope.regions
     ]
     view = session.get(SavedView, scope.view_id) if scope.view_id is not None else None
-    view_filter = ViewFilter.from_json(view.filter_json) if view else ViewFilter()
     profiles = repo.list_selected_profiles(session, connection_ids=[c.id for c in connections if c.id])
-    profiles = [p for p in profiles if view_filter.keeps_profile(p)]
+    profiles, kept = _in_view(session, scope, view, profiles, now)
     pks = [p.id for p in profiles if p.id is not None]
     metrics: list[MetricRow] = []
     loaded: dict[int, set[date]] = {}
@@ -145,12 +147,24 @@ def _load(session: Session, scope: DigestScope, now: datetime) -> _Data:
         loaded = loaded_days(session, profile_pks=pks, report_kind=_KIND, start=start, end=max(ends))
     pending = pending_windows(session, profile_pks=pks, report_kind=_KIND)
     campaigns = {(c.profile_pk, c.campaign_id): c for c in repo.list_campaigns(session, profile_pks=pks)}
-    tagged = (
-        repo.list_tagged_campaign_pks(session, team_id=scope.team_id, tags=view_filter.tags)
-        if view_filter.tags
-        else set()
-    )
-    return _Data(connections, profiles, metrics, campaigns, tagged, view, view_filter, loaded, pending)
+    return _Data(connections, profiles, metrics, campaigns, kept, view, loaded, pending)
+
+
+def _in_view(
+    session: Session, scope: DigestScope, view: SavedView | None, profiles: list[Profile], now: datetime
+) -> tuple[list[Profile], set[int] | None]:
+    """The profiles a saved view keeps and, when it narrows campaigns, the campaigns it keeps: asked of
+    the campaign list's own query, scoped to the digest's profiles."""
+    pks = [p.id for p in profiles if p.id is not None]
+    if view is None or not pks:
+        return profiles, None
+    flt = CampaignFilter.from_json(view.filter_json)
+    query = page_query(flt, team_id=scope.team_id, today=now.date(), profile_pks=pks)
+    in_scope = listing.profiles_in_scope(session, query=query)
+    profiles = [p for p in profiles if p.id in in_scope]
+    if not (flt.states or flt.tags or flt.search):
+        return profiles, None
+    return profiles, listing.matching_campaign_pks(session, query=query)
 
 
 def _campaign_days(data: _Data, profile: Profile, rows: Sequence[MetricRow], day: date) -> list[CampaignDay]:
@@ -160,7 +174,7 @@ def _campaign_days(data: _Data, profile: Profile, rows: Sequence[MetricRow], day
     result = []
     for campaign_id, days in by_campaign.items():
         campaign = data.campaigns.get((cast(int, profile.id), campaign_id))
-        if not data.view_filter.keeps_campaign(campaign, data.tagged):
+        if data.kept is not None and (campaign is None or campaign.id not in data.kept):
             continue
         daily = {d: Totals(r.impressions, r.clicks, r.cost, r.sales, r.orders) for d, r in days.items()}
         today_row = days.get(day)
@@ -242,10 +256,9 @@ def _health(
     health: list[HealthVM] = []
     for region in (r for r in ALL_REGIONS if r in scope.regions):
         connection = found.get(region)
-        code = cast(RegionCode, region)
         if connection is None:
             if scope.regions != ALL_REGIONS:
-                health.append(HealthVM(code, None, "not_connected"))
+                health.append(HealthVM(region, None, "not_connected"))
             continue
         state = _state(connection, now)
         last = connection.last_success_at
@@ -259,7 +272,7 @@ def _health(
                 region=region,
             )
         stale = region in lagging or last is None or now - last > _stale_after(services)
-        health.append(HealthVM(code, last, state, url, stale))
+        health.append(HealthVM(region, last, state, url, stale))
     return health
 
 
@@ -329,11 +342,7 @@ def build_digest(services: Services, *, scope: DigestScope, now: datetime) -> Di
             if _synced_before_day_end(data, profile, day):
                 lagging.add(region)
         not_loaded = sum(1 for mp in marketplaces if not mp.loaded)
-        regions.append(
-            RegionDigestVM(
-                cast(RegionCode, region), marketplaces, _currency_totals(totals), not_loaded=not_loaded
-            )
-        )
+        regions.append(RegionDigestVM(region, marketplaces, _currency_totals(totals), not_loaded=not_loaded))
     vm = DigestVM(
         date_label=date_label(label_day),
         regions=regions,

@@ -28,17 +28,16 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from bot.blocks.common import Message
-from bot.blocks.digest import CHART_BLOCK_ID, render_digest, without_chart
-from bot.blocks.limits import check_message
 from bot.services.digest.build import build_digest
 from bot.services.digest.chart import CHART_ALT_TEXT, CHART_TITLE, render_chart_png
 from bot.services.digest.ports import (
     PAUSE_ERRORS,
     ChannelSender,
     DeliveryOptions,
+    DigestRendering,
     DigestRunReport,
     DigestSlack,
+    RenderedMessage,
     SlackCallError,
     pause_notice,
 )
@@ -166,10 +165,16 @@ def _mark(
             repo.pause_subscription(session, subscription_id=pause[0], reason=pause[1], now=pause[2])
 
 
-def _post_first(slack: DigestSlack, row: DigestSubscription, first: Message, sender: ChannelSender) -> str:
+def _post_first(
+    slack: DigestSlack,
+    row: DigestSubscription,
+    first: RenderedMessage,
+    sender: ChannelSender,
+    rendering: DigestRendering,
+) -> str:
     """Post the digest's first message; its ts. A refused chart file: once more after a wait, then none."""
 
-    def post(msg: Message) -> str:
+    def post(msg: RenderedMessage) -> str:
         return str(
             sender.call(
                 row.team_id,
@@ -178,7 +183,7 @@ def _post_first(slack: DigestSlack, row: DigestSubscription, first: Message, sen
             )
         )
 
-    has_chart = any(b.get("block_id") == CHART_BLOCK_ID for b in first["blocks"])
+    has_chart = rendering.has_chart(first)
     for attempt in range(2):
         try:
             return post(first)
@@ -188,7 +193,7 @@ def _post_first(slack: DigestSlack, row: DigestSubscription, first: Message, sen
         logger.info("digest.chart_refused", extra={"subscription_id": row.id, "attempt": attempt})
         if attempt == 0:
             sender.options.sleep(sender.options.file_ready_wait)
-    return post(without_chart(first))
+    return post(rendering.without_chart(first))
 
 
 def _deliver_one(
@@ -199,6 +204,7 @@ def _deliver_one(
     now: datetime,
     sender: ChannelSender,
     charts: _ChartFiles,
+    rendering: DigestRendering,
 ) -> list[_FollowUp]:
     options, report = sender.options, sender.report
     assert row.id is not None and row.next_due_at is not None
@@ -220,7 +226,7 @@ def _deliver_one(
         built = build_digest(services, scope=scope_of(row), now=now)
         png = render_chart_png(built.chart) if row.chart else None
         file_id = charts.upload(slack, row.team_id, png, day) if png is not None else None
-        messages = render_digest(replace(built.vm, chart_file_id=file_id))
+        messages = rendering.messages(replace(built.vm, chart_file_id=file_id))
     except Exception as exc:  # a broken digest must not stop the others; retried next tick
         logger.exception("digest.build_failed", extra={"subscription_id": row.id})
         _mark(services, delivery_id, DeliveryStatus.FAILED, error=type(exc).__name__)
@@ -228,14 +234,14 @@ def _deliver_one(
         return []
     report.build_seconds += time.perf_counter() - started - (charts.seconds - uploading)
     for index, msg in enumerate(messages):
-        for problem in check_message(msg):
+        for problem in rendering.problems(msg):
             logger.warning(
                 "digest.limit_problem",
                 extra={"subscription_id": row.id, "message": index, "problem": problem},
             )
     _mark(services, delivery_id, DeliveryStatus.POSTING)
     try:
-        ts = _post_first(slack, row, messages[0], sender)
+        ts = _post_first(slack, row, messages[0], sender, rendering)
     except SlackCallError as exc:
         _handle_post_error(services, slack, row, delivery_id, exc, now=now, sender=sender)
         return []
@@ -352,6 +358,7 @@ def deliver_due_digests(
     slack_for: Callable[[str], DigestSlack],
     *,
     now: datetime,
+    rendering: DigestRendering,
     options: DeliveryOptions | None = None,
 ) -> DigestRunReport:
     """Post every digest due at `now` (see the module docstring).
@@ -360,6 +367,7 @@ def deliver_due_digests(
         services: Shared services (engine, instance id for claims).
         slack_for: The Slack calls for a team id.
         now: The current instant (UTC).
+        rendering: How a digest becomes messages (`bot.blocks.digest.BLOCK_KIT_DIGEST`).
         options: Pacing, retry and grace settings.
 
     Returns:
@@ -375,7 +383,9 @@ def deliver_due_digests(
     charts = _ChartFiles(sender)
     for row in due:
         slack = slack_for(row.team_id)
-        follow_ups += _deliver_one(services, slack, row, now=now, sender=sender, charts=charts)
+        follow_ups += _deliver_one(
+            services, slack, row, now=now, sender=sender, charts=charts, rendering=rendering
+        )
     for item in follow_ups:
         _send_follow_up(slack_for, item, sender)
     _refresh_ahead(services, now=now, options=options, report=report)

@@ -1,7 +1,9 @@
 """The Slack side of digest delivery: the calls it needs (`DigestSlack`), their errors, per-channel pacing
 with 429 retries (`ChannelSender`), run options and the run report.
 
-Nothing here imports slack_sdk: `bot.slack.digest` adapts a `WebClient` to `DigestSlack`.
+Nothing here imports slack_sdk: `bot.slack.digest` adapts a `WebClient` to `DigestSlack`. Nothing here
+builds Block Kit either: delivery is handed a `DigestRendering` (Block Kit's is
+`bot.blocks.digest.BLOCK_KIT_DIGEST`, passed in by the job).
 """
 
 from __future__ import annotations
@@ -13,13 +15,16 @@ from datetime import timedelta
 from typing import Any, Protocol
 
 from bot.services.slack_ports import SlackCallError
+from bot.viewmodels import DigestVM
 
 __all__ = [
     "PAUSE_ERRORS",
     "ChannelSender",
     "DeliveryOptions",
+    "DigestRendering",
     "DigestRunReport",
     "DigestSlack",
+    "RenderedMessage",
     "SlackCallError",
     "pause_notice",
 ]
@@ -29,6 +34,30 @@ PAUSE_ERRORS = {
     "not_in_channel": "Hilal is not a member of the channel",
     "is_archived": "the channel is archived",
 }
+
+
+RenderedMessage = dict[str, Any]
+"""A rendered Slack message (``text`` and ``blocks``), opaque to delivery."""
+
+
+class DigestRendering(Protocol):
+    """How a digest becomes Slack messages: the first one, then thread replies."""
+
+    def messages(self, vm: DigestVM) -> list[RenderedMessage]:
+        """The digest's messages (the first one holds the chart, if any)."""
+        ...
+
+    def has_chart(self, first: RenderedMessage) -> bool:
+        """The message carries the chart image."""
+        ...
+
+    def without_chart(self, first: RenderedMessage) -> RenderedMessage:
+        """The same message without its chart (when Slack refuses the file)."""
+        ...
+
+    def problems(self, msg: RenderedMessage) -> list[str]:
+        """What breaks Slack's limits in the message (logged, never sent silently)."""
+        ...
 
 
 class DigestSlack(Protocol):

@@ -12,10 +12,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from bot.amazon.regions import ALL_REGIONS
 from bot.blocks.format import channel_mention, mrkdwn_format
 from bot.errors import NotFound, UsageError
 from bot.services.campaigns import find_view
-from bot.services.digest.build import ALL_REGIONS, DigestScope
+from bot.services.digest.build import DigestScope
 from bot.services.digest.schedule import format_local, next_slot, parse_local_time, parse_zone
 from storage.db import session_scope
 from storage.models import DigestSubscription, SavedView

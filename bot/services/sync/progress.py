@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
-from bot.blocks.sync import render_sync_progress
 from bot.services.slack_ports import ChannelPoster, SlackCallError
-from bot.viewmodels import RegionCode, SyncProgressVM
+from bot.viewmodels import Region, SyncProgressVM
 
 if TYPE_CHECKING:
     from bot.wiring import Services
@@ -37,7 +36,7 @@ class ProgressReporter:
     ) -> None:
         self._services = services
         self._team = (team_id, enterprise_id)
-        self._region = cast(RegionCode, region)
+        self._region = Region(region)
         self._target = target
         self._on_progress = on_progress
 
@@ -49,11 +48,10 @@ class ProgressReporter:
     def _send(self, vm: SyncProgressVM) -> None:
         if self._target is None:
             return
-        msg = render_sync_progress(vm)
         channel, ts = self._target
         try:
             poster: ChannelPoster = self._services.slack.workspace(*self._team)
-            poster.update(channel=channel, ts=ts, text=msg["text"], blocks=msg["blocks"])
+            poster.show_sync_progress(channel=channel, ts=ts, progress=vm)
         except SlackCallError as exc:
             logger.warning("sync.progress_update_failed", extra={"error": exc.error})
 
