@@ -17,7 +17,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import cast
 
-from sqlalchemy import Column, Index, MetaData, Table, Text, UniqueConstraint
+from sqlalchemy import Boolean, Column, Index, MetaData, Table, Text, UniqueConstraint, false
 from sqlmodel import Field, SQLModel
 
 from storage.types import Money, UtcDateTime, utcnow
@@ -34,6 +34,10 @@ __all__ = [
     "ConnectionStatus",
     "DigestDelivery",
     "DigestSubscription",
+    "EditBatch",
+    "EditBatchStatus",
+    "EditItem",
+    "EditorUser",
     "Keyword",
     "KeywordDailyMetric",
     "Note",
@@ -105,6 +109,8 @@ class Workspace(SQLModel, table=True):
     installer_user_id: str = Field(default="", max_length=32)
     installed_at: datetime = _created()
     uninstalled_at: datetime | None = _ts()
+    # A channel named by an admin that gets one line per live edit (None: no audit channel).
+    audit_channel: str | None = Field(default=None, max_length=32)
 
 
 class AdminUser(SQLModel, table=True):
@@ -149,12 +155,15 @@ class Connection(SQLModel, table=True):
     progress_channel: str | None = Field(default=None, max_length=32)
     progress_ts: str | None = Field(default=None, max_length=32)
     # The finished sync's summary message while its performance reports are still with Amazon: edited in
-    # place once they land (`bot.services.sync_landing`).
+    # place once they land (`bot.services.sync.landing`).
     summary_channel: str | None = Field(default=None, max_length=32)
     summary_ts: str | None = Field(default=None, max_length=32)
     # Bumped in the same transaction as every write to this region's campaigns or campaign metrics; the
     # campaign list's rollup records the team's sum it was built from (see `campaign_window`).
     data_version: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    # The region's switch refusing every live edit (reads and syncs go on). A server default only, so
+    # inserts written for an older schema (migration tests) stay valid.
+    read_only: bool = Field(default=False, sa_column=Column(Boolean, nullable=False, server_default=false()))
     updated_at: datetime = _created()
 
 
@@ -203,6 +212,9 @@ class Campaign(SQLModel, table=True):
     end_date: date | None = None
     removed_at: datetime | None = _ts()
     updated_at: datetime = _created()
+    # "Changed from Slack by @ada at …": set by a live edit, never written by a sync.
+    edited_by: str | None = Field(default=None, max_length=32)
+    edited_at: datetime | None = _ts()
 
 
 class AdGroup(SQLModel, table=True):
@@ -222,6 +234,9 @@ class AdGroup(SQLModel, table=True):
     default_bid: Decimal | None = _money()
     removed_at: datetime | None = _ts()
     updated_at: datetime = _created()
+    # "Changed from Slack by @ada at …": set by a live edit, never written by a sync.
+    edited_by: str | None = Field(default=None, max_length=32)
+    edited_at: datetime | None = _ts()
 
 
 class Keyword(SQLModel, table=True):
@@ -243,6 +258,9 @@ class Keyword(SQLModel, table=True):
     bid: Decimal | None = _money()
     removed_at: datetime | None = _ts()
     updated_at: datetime = _created()
+    # "Changed from Slack by @ada at …": set by a live edit, never written by a sync.
+    edited_by: str | None = Field(default=None, max_length=32)
+    edited_at: datetime | None = _ts()
 
 
 class CampaignDailyMetric(SQLModel, table=True):
@@ -524,12 +542,87 @@ class AuditEvent(SQLModel, table=True):
     """Who did what that matters (connect, disconnect, purge, key rotation)."""
 
     __tablename__ = "audit_event"
+    __table_args__ = (Index("ix_audit_event_campaign", "campaign_pk", "created_at"),)
     id: int | None = Field(default=None, primary_key=True)
     team_id: str = Field(default="", max_length=32, index=True)
     actor: str = Field(max_length=64)
     action: str = Field(max_length=40)
     detail_json: str = Field(default="{}", sa_column=Column(Text, nullable=False))
     created_at: datetime = _created()
+    # The campaign a live edit touched (its own, or its keyword's or ad group's), for its history. Not a
+    # foreign key: the trail outlives a purged campaign.
+    campaign_pk: int | None = Field(default=None)
+
+
+class EditorUser(SQLModel, table=True):
+    """A Slack user an admin named as an editor: may make live edits besides the managers."""
+
+    __tablename__ = "editor_user"
+    __table_args__ = (UniqueConstraint("team_id", "user_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    user_id: str = Field(max_length=32)
+    added_by: str = Field(default="", max_length=32)
+    created_at: datetime = _created()
+
+
+class EditBatchStatus:
+    """Values of `EditBatch.status`: previewed → applying → applied | partial | failed; or cancelled,
+    expired. Only `claim_batch` moves a batch out of `previewed` into `applying` (exactly once)."""
+
+    PREVIEWED = "previewed"
+    APPLYING = "applying"
+    APPLIED = "applied"
+    PARTIAL = "partial"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
+
+
+class EditBatch(SQLModel, table=True):
+    """A previewed live edit of one region (pause, enable, budget, bid, default_bid), applied once."""
+
+    __tablename__ = "edit_batch"
+    __table_args__ = (Index("ix_edit_batch_team_status", "team_id", "status"),)
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    region: str = Field(max_length=2)
+    connection_id: int = Field(foreign_key="connection.id", index=True)
+    created_by: str = Field(max_length=32)
+    created_at: datetime = _created()
+    expires_at: datetime = Field(sa_type=UtcDateTime, nullable=False)
+    status: str = Field(default=EditBatchStatus.PREVIEWED, max_length=16)
+    kind: str = Field(max_length=16)
+    # The word the user must type to confirm a big change (None: a plain Confirm is enough).
+    confirm_word: str | None = Field(default=None, max_length=40)
+    undo_of: int | None = Field(default=None, foreign_key="edit_batch.id")
+    applied_by: str | None = Field(default=None, max_length=32)
+    applied_at: datetime | None = _ts()
+    summary_json: str = Field(default="{}", sa_column=Column(Text, nullable=False))
+
+
+class EditItem(SQLModel, table=True):
+    """One entity of an `EditBatch`: the field it sets, before → after, and what Amazon answered.
+
+    `before`, `after` and `amazon_value` are text (`PAUSED`, `80.00`): Amazon's value read at preview
+    time is `amazon_value`, and `before` is that value (it may differ from the synced copy).
+    """
+
+    __tablename__ = "edit_item"
+    id: int | None = Field(default=None, primary_key=True)
+    batch_id: int = Field(foreign_key="edit_batch.id", index=True)
+    profile_pk: int = Field(foreign_key="profile.id")
+    entity_type: str = Field(max_length=16)
+    entity_id: str = Field(max_length=32)
+    entity_name: str = Field(max_length=400)
+    campaign_pk: int = Field(foreign_key="campaign.id")
+    field: str = Field(max_length=16)
+    before: str = Field(max_length=32)
+    after: str = Field(max_length=32)
+    amazon_value: str = Field(max_length=32)
+    currency: str = Field(max_length=3)
+    status: str = Field(default="pending", max_length=16)
+    error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
 
 
 class SchedulerLease(SQLModel, table=True):

@@ -14,6 +14,8 @@ from storage.models import (
     Campaign,
     CampaignDailyMetric,
     Connection,
+    EditBatch,
+    EditItem,
     Keyword,
     KeywordDailyMetric,
     Note,
@@ -51,8 +53,8 @@ _BY_PROFILE: tuple[type[SQLModel], ...] = (
     AdGroup,
     Campaign,
 )
-_BY_CAMPAIGN: tuple[type[SQLModel], ...] = (Tag, Note)
-_BY_CONNECTION: tuple[type[SQLModel], ...] = (ReportJob, SyncRun)
+_BY_CAMPAIGN: tuple[type[SQLModel], ...] = (Tag, Note, EditItem)
+_BY_CONNECTION: tuple[type[SQLModel], ...] = (ReportJob, SyncRun, EditBatch)
 
 
 def plan_purge(engine: Engine, *, team_id: str, region: str) -> PurgePlan:

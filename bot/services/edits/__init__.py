@@ -1,0 +1,86 @@
+"""Live edits from Slack: pause, enable, budgets and bids — previewed, guarded, applied once, audited,
+undoable for 15 minutes.
+
+    preview = plan_edit(services, team_id=…, user_id=…, kind="budget", targets=[EditTarget("campaign", pk)],
+                        value="80,50", now=now)
+    outcome = confirm_edit(services, batch_id=preview.batch_id, user_id=…, typed=None, now=now)
+
+Only the names below are public; the modules are private to the package.
+"""
+
+from __future__ import annotations
+
+from bot.services.edits.amounts import AmountChange, format_amount, parse_amount
+from bot.services.edits.apply import cancel_edit, confirm_edit, edit_outcome
+from bot.services.edits.bounds import BOUNDS, MarketplaceBounds, bounds_for
+from bot.services.edits.errors import (
+    AmountOutOfBounds,
+    ConfirmWordMismatch,
+    EditNotAllowed,
+    EntityArchived,
+    EntityNotEditable,
+    NothingToChange,
+    PreviewExpired,
+    ProfileNotEditable,
+    RegionDisconnected,
+    RegionNeedsReconnect,
+    RegionReadOnly,
+    UndoUnavailable,
+)
+from bot.services.edits.history import HistoryEntry, campaign_history
+from bot.services.edits.model import (
+    EditKind,
+    EditOutcome,
+    EditPreview,
+    EditTarget,
+    EntityType,
+    ItemOutcome,
+    PreviewItem,
+)
+from bot.services.edits.outcome import UNDO_WINDOW
+from bot.services.edits.permissions import add_editor, can_edit, list_editors, remove_editor, set_read_only
+from bot.services.edits.plan import BULK_LIMIT, PREVIEW_TTL, plan_edit
+from bot.services.edits.undo import plan_undo
+
+__all__ = [
+    "BOUNDS",
+    "BULK_LIMIT",
+    "PREVIEW_TTL",
+    "UNDO_WINDOW",
+    "AmountChange",
+    "AmountOutOfBounds",
+    "ConfirmWordMismatch",
+    "EditKind",
+    "EditNotAllowed",
+    "EditOutcome",
+    "EditPreview",
+    "EditTarget",
+    "EntityArchived",
+    "EntityNotEditable",
+    "EntityType",
+    "HistoryEntry",
+    "ItemOutcome",
+    "MarketplaceBounds",
+    "NothingToChange",
+    "PreviewExpired",
+    "PreviewItem",
+    "ProfileNotEditable",
+    "RegionDisconnected",
+    "RegionNeedsReconnect",
+    "RegionReadOnly",
+    "UndoUnavailable",
+    "add_editor",
+    "bounds_for",
+    "campaign_history",
+    "can_edit",
+    "cancel_edit",
+    "confirm_edit",
+    "edit_outcome",
+    "format_amount",
+    "list_editors",
+    "parse_amount",
+    "plan_edit",
+    "plan_undo",
+    "remove_editor",
+    "set_read_only",
+]

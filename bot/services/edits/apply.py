@@ -1,0 +1,302 @@
+"""Confirming a previewed edit: the guards again, the typed word, the exactly-once claim, the writes.
+
+Exactly once: `claim_batch` moves the batch from `previewed` to `applying` for one caller; everyone
+else (a double click, a second user, a retried request) gets the batch's outcome and sends nothing.
+Writes set target values, so the client's own retries after a lost answer are safe.
+
+On PostgreSQL the claim's transaction stays open until the outcome is recorded: a concurrent confirm
+waits on the batch's row and then reads the final outcome. On SQLite the claim commits first (holding
+SQLite's single write lock across Amazon calls would block the token refresh of this same request), so
+a concurrent confirm sees `applying` until the writes are recorded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Literal
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from bot.amazon.client import AdsClient
+from bot.amazon.edits import AdGroupUpdate, CampaignUpdate, KeywordUpdate, WriteResult
+from bot.amazon.errors import AmazonAdsError
+from bot.errors import NotFound, from_amazon
+from bot.services.connections import ads_client_for
+from bot.services.edits.errors import ConfirmWordMismatch, PreviewExpired
+from bot.services.edits.model import EditOutcome
+from bot.services.edits.outcome import outcome_of
+from bot.services.edits.permissions import require_editor
+from bot.services.edits.targets import check_profile, check_region
+from storage.db import session_scope
+from storage.models import Connection, EditBatch, EditBatchStatus, EditItem, Profile
+from storage.repositories import edits as repo
+
+if TYPE_CHECKING:
+    from bot.wiring import Services
+
+__all__ = ["cancel_edit", "confirm_edit", "edit_outcome"]
+
+Results = dict[int, tuple[bool, str | None]]
+"""Item id → (applied, Amazon's message)."""
+
+
+def confirm_edit(
+    services: Services,
+    *,
+    batch_id: int,
+    user_id: str,
+    typed: str | None = None,
+    now: datetime,
+    is_manager: bool = False,
+) -> EditOutcome:
+    """Apply a previewed batch once and return its outcome (or the outcome it already has).
+
+    Args:
+        services: Shared services.
+        batch_id: The preview's batch.
+        user_id: Who confirms (must be an editor now, whoever previewed).
+        typed: The confirmation word the user typed, when the preview asked for one.
+        now: The current time.
+        is_manager: The caller found the user to be a manager.
+
+    Raises:
+        NotFound: No such batch.
+        PreviewExpired: The preview is older than 15 minutes.
+        UserFacingError: A guard refused (not an editor, region disconnected or read-only …).
+        ConfirmWordMismatch: A big change without its word.
+    """
+    with session_scope(services.engine, readonly=True) as session:
+        batch = _batch(session, batch_id)
+        if batch.status != EditBatchStatus.PREVIEWED:
+            return outcome_of(session, batch)
+        require_editor(services, session, team_id=batch.team_id, user_id=user_id, is_manager=is_manager)
+        conn = session.get(Connection, batch.connection_id)
+        items = repo.batch_items(session, batch_id=batch_id)
+        profiles = {pk: session.get(Profile, pk) for pk in {item.profile_pk for item in items}}
+    if batch.expires_at <= now:
+        _close(services, batch_id=batch_id, status=EditBatchStatus.EXPIRED, now=now, expired=True)
+        raise PreviewExpired("This preview is more than 15 minutes old.", hint="Preview the change again.")
+    if conn is None:
+        raise NotFound("That region is not connected any more.")
+    check_region(conn)
+    for profile in profiles.values():
+        if profile is not None:
+            check_profile(profile)
+    _check_word(batch.confirm_word, typed)
+    client = ads_client_for(services, connection_id=batch.connection_id)
+    found = {pk: p for pk, p in profiles.items() if p is not None}
+    if _holds_claim(services.engine):
+        _apply_holding(
+            services, batch=batch, items=items, profiles=found, client=client, user_id=user_id, now=now
+        )
+    else:
+        _apply_two_steps(
+            services, batch=batch, items=items, profiles=found, client=client, user_id=user_id, now=now
+        )
+    return edit_outcome(services, batch_id=batch_id)
+
+
+def edit_outcome(services: Services, *, batch_id: int) -> EditOutcome:
+    """The batch as it stands now.
+
+    Raises:
+        NotFound: No such batch.
+    """
+    with session_scope(services.engine, readonly=True) as session:
+        return outcome_of(session, _batch(session, batch_id))
+
+
+def cancel_edit(services: Services, *, batch_id: int, now: datetime) -> EditOutcome:
+    """Drop a preview that was not confirmed (a no-op for a batch already past its preview)."""
+    _close(services, batch_id=batch_id, status=EditBatchStatus.CANCELLED, now=now, expired=False)
+    return edit_outcome(services, batch_id=batch_id)
+
+
+def _batch(session: Session, batch_id: int) -> EditBatch:
+    batch = repo.get_batch(session, batch_id=batch_id)
+    if batch is None:
+        raise NotFound("That change preview no longer exists.", hint="Preview the change again.")
+    return batch
+
+
+def _close(services: Services, *, batch_id: int, status: str, now: datetime, expired: bool) -> None:
+    with session_scope(services.engine) as session:
+        repo.close_batch(session, batch_id=batch_id, status=status, now=now, expired=expired)
+
+
+def _check_word(word: str | None, typed: str | None) -> None:
+    if word is None:
+        return
+    if " ".join((typed or "").split()).upper() != word:
+        raise ConfirmWordMismatch(
+            f"This is a big change: type `{word}` to confirm it.",
+            hint="Nothing was changed. Type the word exactly, or cancel.",
+        )
+
+
+def _holds_claim(engine: Engine) -> bool:
+    """Keep the claim's transaction open across the writes (PostgreSQL: a row lock, see the docstring)."""
+    return engine.dialect.name == "postgresql"
+
+
+def _apply_holding(
+    services: Services,
+    *,
+    batch: EditBatch,
+    items: Sequence[EditItem],
+    profiles: dict[int, Profile],
+    client: AdsClient,
+    user_id: str,
+    now: datetime,
+) -> None:
+    assert batch.id is not None
+    with session_scope(services.engine) as session:
+        if not repo.claim_batch(session, batch_id=batch.id, user_id=user_id, now=now):
+            return
+        results = send_writes(client, items=items, profiles=profiles)
+        record_results(session, batch=batch, items=items, results=results, user_id=user_id, now=now)
+
+
+def _apply_two_steps(
+    services: Services,
+    *,
+    batch: EditBatch,
+    items: Sequence[EditItem],
+    profiles: dict[int, Profile],
+    client: AdsClient,
+    user_id: str,
+    now: datetime,
+) -> None:
+    assert batch.id is not None
+    with session_scope(services.engine) as session:
+        if not repo.claim_batch(session, batch_id=batch.id, user_id=user_id, now=now):
+            return
+    results: Results = {}
+    try:
+        results = send_writes(client, items=items, profiles=profiles)
+    finally:  # even when Hilal itself failed: the batch must not stay `applying`
+        with session_scope(services.engine) as session:
+            record_results(session, batch=batch, items=items, results=results, user_id=user_id, now=now)
+
+
+def send_writes(client: AdsClient, *, items: Sequence[EditItem], profiles: dict[int, Profile]) -> Results:
+    """Send the items, one call per (profile, entity type); each item's outcome by its id."""
+    groups: dict[tuple[int, str], list[EditItem]] = {}
+    for item in items:
+        groups.setdefault((item.profile_pk, item.entity_type), []).append(item)
+    results: Results = {}
+    for (profile_pk, entity_type), members in groups.items():
+        profile_id = profiles[profile_pk].profile_id
+        try:
+            answer = _write(client, profile_id=profile_id, entity_type=entity_type, items=members)
+        except AmazonAdsError as exc:
+            message = from_amazon(exc).detail
+            results.update({_id(item): (False, message) for item in members})
+            continue
+        for item, outcome in zip(members, answer.outcomes, strict=True):
+            results[_id(item)] = (outcome.ok, None if outcome.ok else outcome.message)
+    return results
+
+
+def _id(item: EditItem) -> int:
+    assert item.id is not None
+    return item.id
+
+
+def _write(client: AdsClient, *, profile_id: str, entity_type: str, items: Sequence[EditItem]) -> WriteResult:
+    if entity_type == "campaign":
+        return client.update_sp_campaigns(profile_id, [_campaign_update(item) for item in items])
+    if entity_type == "ad_group":
+        return client.update_sp_ad_groups(profile_id, [_ad_group_update(item) for item in items])
+    return client.update_sp_keywords(profile_id, [_keyword_update(item) for item in items])
+
+
+def _campaign_update(item: EditItem) -> CampaignUpdate:
+    if item.field == "state":
+        return CampaignUpdate(campaign_id=item.entity_id, state=_state(item.after))
+    return CampaignUpdate(campaign_id=item.entity_id, daily_budget=Decimal(item.after))
+
+
+def _ad_group_update(item: EditItem) -> AdGroupUpdate:
+    if item.field == "state":
+        return AdGroupUpdate(ad_group_id=item.entity_id, state=_state(item.after))
+    return AdGroupUpdate(ad_group_id=item.entity_id, default_bid=Decimal(item.after))
+
+
+def _keyword_update(item: EditItem) -> KeywordUpdate:
+    if item.field == "state":
+        return KeywordUpdate(keyword_id=item.entity_id, state=_state(item.after))
+    return KeywordUpdate(keyword_id=item.entity_id, bid=Decimal(item.after))
+
+
+def _state(value: str) -> Literal["ENABLED", "PAUSED"]:
+    return "PAUSED" if value == "PAUSED" else "ENABLED"
+
+
+def record_results(
+    session: Session,
+    *,
+    batch: EditBatch,
+    items: Sequence[EditItem],
+    results: Results,
+    user_id: str,
+    now: datetime,
+) -> None:
+    """Each item's outcome, the local copy of what Amazon applied, one audit event per item, the status."""
+    assert batch.id is not None
+    applied = failed = 0
+    for item in items:
+        ok, message = results.get(
+            _id(item), (False, "Hilal stopped before Amazon answered; check before retrying")
+        )
+        repo.set_item_result(session, item_id=_id(item), status="applied" if ok else "failed", error=message)
+        if ok:
+            applied += 1
+            value: str | Decimal = item.after if item.field == "state" else Decimal(item.after)
+            repo.apply_local_edit(
+                session,
+                entity_type=item.entity_type,
+                profile_pk=item.profile_pk,
+                entity_id=item.entity_id,
+                field=item.field,
+                value=value,
+                user_id=user_id,
+                now=now,
+            )
+        else:
+            failed += 1
+        repo.add_edit_audit(
+            session,
+            team_id=batch.team_id,
+            actor=user_id,
+            campaign_pk=item.campaign_pk,
+            now=now,
+            detail={
+                "batch_id": batch.id,
+                "kind": batch.kind,
+                "region": batch.region,
+                "undo_of": batch.undo_of,
+                "entity_type": item.entity_type,
+                "entity_id": item.entity_id,
+                "entity_name": item.entity_name,
+                "field": item.field,
+                "before": item.before,
+                "after": item.after,
+                "currency": item.currency,
+                "ok": ok,
+                "amazon": "applied" if ok else message,
+            },
+        )
+    status = (
+        EditBatchStatus.APPLIED
+        if not failed
+        else EditBatchStatus.FAILED
+        if not applied
+        else EditBatchStatus.PARTIAL
+    )
+    repo.finish_batch(
+        session, batch_id=batch.id, status=status, summary={"applied": applied, "failed": failed}
+    )

@@ -1,0 +1,265 @@
+"""Live edits: previewed batches and their items, the exactly-once claim, editors, the read-only switch,
+the local copy's update and a campaign's edit history (keyword-only; add/flush, never commit).
+
+`claim_batch` is the only way out of `previewed`: a compare-and-set `UPDATE` that one caller wins, so a
+double click, two users or a retried request apply a batch once.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import update
+from sqlmodel import Session, col, select
+
+from storage.models import (
+    AdGroup,
+    AuditEvent,
+    Campaign,
+    Connection,
+    EditBatch,
+    EditBatchStatus,
+    EditItem,
+    EditorUser,
+    Keyword,
+    table_of,
+)
+from storage.repositories.campaign_window import mark_changed
+from storage.upsert import rowcount
+
+__all__ = [
+    "EDIT_ACTION",
+    "NewItem",
+    "add_edit_audit",
+    "add_editor",
+    "apply_local_edit",
+    "batch_items",
+    "claim_batch",
+    "close_batch",
+    "create_batch",
+    "edit_events",
+    "finish_batch",
+    "get_batch",
+    "is_editor",
+    "list_editors",
+    "remove_editor",
+    "set_item_result",
+    "set_read_only",
+]
+
+EDIT_ACTION = "campaign.edited"
+"""`AuditEvent.action` of one applied (or refused) live-edit item."""
+
+_MODELS: Mapping[str, tuple[type[Campaign] | type[AdGroup] | type[Keyword], str]] = {
+    "campaign": (Campaign, "campaign_id"),
+    "ad_group": (AdGroup, "ad_group_id"),
+    "keyword": (Keyword, "keyword_id"),
+}
+_COLUMNS: Mapping[str, str] = {
+    "state": "state",
+    "budget": "budget",
+    "bid": "bid",
+    "default_bid": "default_bid",
+}
+
+
+@dataclass(frozen=True)
+class NewItem:
+    """One entity of a batch being created (see `EditItem`)."""
+
+    profile_pk: int
+    entity_type: str
+    entity_id: str
+    entity_name: str
+    campaign_pk: int
+    field: str
+    before: str
+    after: str
+    amazon_value: str
+    currency: str
+
+
+def create_batch(
+    session: Session,
+    *,
+    batch: EditBatch,
+    items: Sequence[NewItem],
+) -> int:
+    """Store a previewed batch and its items; returns the batch id."""
+    session.add(batch)
+    session.flush()
+    assert batch.id is not None
+    for item in items:
+        session.add(EditItem(batch_id=batch.id, **item.__dict__))
+    session.flush()
+    return batch.id
+
+
+def get_batch(session: Session, *, batch_id: int) -> EditBatch | None:
+    """The batch, or None."""
+    return session.get(EditBatch, batch_id)
+
+
+def batch_items(session: Session, *, batch_id: int) -> list[EditItem]:
+    """The batch's items in the order they were previewed."""
+    stmt = select(EditItem).where(EditItem.batch_id == batch_id).order_by(col(EditItem.id))
+    return list(session.exec(stmt).all())
+
+
+def claim_batch(session: Session, *, batch_id: int, user_id: str, now: datetime) -> bool:
+    """Move a live, unexpired preview to `applying` for `user_id`; True only for the caller who won.
+
+    The `UPDATE … WHERE status = 'previewed' AND expires_at > now` is atomic on both dialects (a
+    concurrent claim on PostgreSQL waits for this row and then finds it no longer previewed).
+    """
+    t = table_of(EditBatch)
+    result = session.execute(
+        update(t)
+        .where(t.c.id == batch_id, t.c.status == EditBatchStatus.PREVIEWED, t.c.expires_at > now)
+        .values(status=EditBatchStatus.APPLYING, applied_by=user_id, applied_at=now)
+    )
+    return rowcount(result) == 1
+
+
+def close_batch(session: Session, *, batch_id: int, status: str, now: datetime, expired: bool) -> bool:
+    """Move a batch still `previewed` to `status` (cancelled or expired); True when this call did.
+
+    `expired=True` only matches a batch whose `expires_at` has passed; False only one still live.
+    """
+    t = table_of(EditBatch)
+    when = t.c.expires_at <= now if expired else t.c.expires_at > now
+    result = session.execute(
+        update(t)
+        .where(t.c.id == batch_id, t.c.status == EditBatchStatus.PREVIEWED, when)
+        .values(status=status)
+    )
+    return rowcount(result) == 1
+
+
+def finish_batch(
+    session: Session, *, batch_id: int, status: str, summary: Mapping[str, Any] | None = None
+) -> None:
+    """Set a batch's final status (and its summary)."""
+    values: dict[str, Any] = {"status": status}
+    if summary is not None:
+        values["summary_json"] = json.dumps(dict(summary), sort_keys=True, default=str)
+    t = table_of(EditBatch)
+    session.execute(update(t).where(t.c.id == batch_id).values(**values))
+
+
+def set_item_result(session: Session, *, item_id: int, status: str, error: str | None = None) -> None:
+    """Record what became of one item (`applied` or `failed`, with Amazon's message)."""
+    t = table_of(EditItem)
+    session.execute(update(t).where(t.c.id == item_id).values(status=status, error=error))
+
+
+def apply_local_edit(
+    session: Session,
+    *,
+    entity_type: str,
+    profile_pk: int,
+    entity_id: str,
+    field: str,
+    value: str | Decimal,
+    user_id: str,
+    now: datetime,
+) -> None:
+    """Write an applied value to the local copy at once, marked as changed from Slack by `user_id`.
+
+    A campaign write bumps its region's `data_version` (as every campaign write does), so the campaign
+    list's rollup knows it is stale.
+    """
+    model, id_column = _MODELS[entity_type]
+    t = table_of(model)
+    session.execute(
+        update(t)
+        .where(t.c.profile_pk == profile_pk, t.c[id_column] == entity_id)
+        .values({_COLUMNS[field]: value, "edited_by": user_id, "edited_at": now, "updated_at": now})
+    )
+    if entity_type == "campaign":
+        mark_changed(session, profile_pks=[profile_pk])
+
+
+# -- editors and the read-only switch --------------------------------------------------------------------
+
+
+def is_editor(session: Session, *, team_id: str, user_id: str) -> bool:
+    """True when an admin named `user_id` an editor of `team_id`."""
+    stmt = select(EditorUser.id).where(EditorUser.team_id == team_id, EditorUser.user_id == user_id)
+    return session.exec(stmt).first() is not None
+
+
+def add_editor(session: Session, *, team_id: str, user_id: str, added_by: str, now: datetime) -> bool:
+    """Name an editor; False when they already were one."""
+    if is_editor(session, team_id=team_id, user_id=user_id):
+        return False
+    session.add(EditorUser(team_id=team_id, user_id=user_id, added_by=added_by, created_at=now))
+    session.flush()
+    return True
+
+
+def remove_editor(session: Session, *, team_id: str, user_id: str) -> bool:
+    """Remove an editor; False when they were not one."""
+    t = table_of(EditorUser)
+    result = session.execute(t.delete().where(t.c.team_id == team_id, t.c.user_id == user_id))
+    return rowcount(result) > 0
+
+
+def list_editors(session: Session, *, team_id: str) -> list[str]:
+    """The team's named editors, sorted."""
+    stmt = select(EditorUser.user_id).where(EditorUser.team_id == team_id)
+    return sorted(session.exec(stmt).all())
+
+
+def set_read_only(session: Session, *, team_id: str, region: str, read_only: bool) -> bool:
+    """Turn a region's read-only switch on or off; False when the team has no such connection."""
+    t = table_of(Connection)
+    result = session.execute(
+        update(t).where(t.c.team_id == team_id, t.c.region == region).values(read_only=read_only)
+    )
+    return rowcount(result) > 0
+
+
+# -- history ---------------------------------------------------------------------------------------------
+
+
+def add_edit_audit(
+    session: Session,
+    *,
+    team_id: str,
+    actor: str,
+    campaign_pk: int,
+    now: datetime,
+    detail: Mapping[str, Any],
+) -> None:
+    """One audit event of a live-edit item, findable by its campaign."""
+    session.add(
+        AuditEvent(
+            team_id=team_id,
+            actor=actor,
+            action=EDIT_ACTION,
+            created_at=now,
+            campaign_pk=campaign_pk,
+            detail_json=json.dumps(dict(detail), sort_keys=True, default=str),
+        )
+    )
+
+
+def edit_events(session: Session, *, team_id: str, campaign_pk: int, limit: int) -> list[AuditEvent]:
+    """The newest live-edit audit events of one campaign (its own and its children's), newest first."""
+    stmt = (
+        select(AuditEvent)
+        .where(
+            AuditEvent.team_id == team_id,
+            AuditEvent.campaign_pk == campaign_pk,
+            AuditEvent.action == EDIT_ACTION,
+        )
+        .order_by(col(AuditEvent.created_at).desc(), col(AuditEvent.id).desc())
+        .limit(limit)
+    )
+    return list(session.exec(stmt).all())

@@ -1,0 +1,92 @@
+"""Preview → Confirm: Amazon changes once, the local copy and the audit trail follow, a sync keeps it."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from bot.services.edits import campaign_history, confirm_edit, plan_edit
+from bot.services.sync import run_sync
+from storage.db import session_scope
+from tests.edits.helpers import (
+    ADMIN,
+    TEAM,
+    amazon_budget,
+    amazon_campaign,
+    audit,
+    local_campaign,
+    puts,
+    synced,
+)
+from tests.sync.world import World
+
+
+def test_a_confirmed_pause_reaches_amazon_once_and_marks_the_local_copy(world: World) -> None:
+    account = synced(world)
+    campaign = account.of_state("ENABLED")[0]
+    now = world.clock()
+
+    preview = plan_edit(
+        world.services,
+        team_id=TEAM,
+        user_id=ADMIN,
+        kind="pause",
+        targets=[account.target(campaign)],
+        now=now,
+        is_manager=True,
+    )
+
+    assert [(i.entity_name, i.before, i.after) for i in preview.items] == [
+        (campaign.name, "ENABLED", "PAUSED")
+    ]
+    assert preview.confirm_word is None and not preview.stale
+    assert puts(world) == 0  # a preview sends nothing
+    outcome = confirm_edit(world.services, batch_id=preview.batch_id, user_id=ADMIN, now=now, is_manager=True)
+
+    assert (outcome.status, outcome.applied, outcome.failed) == ("applied", 1, 0)
+    assert puts(world) == 1
+    assert amazon_campaign(world, account.profile, campaign.campaign_id)["state"] == "PAUSED"
+    local = local_campaign(world, campaign.id or 0)
+    assert (local.state, local.edited_by, local.edited_at) == ("PAUSED", ADMIN, now)
+    [event] = audit(world, campaign.id or 0)
+    assert event.actor == ADMIN and event.action == "campaign.edited"
+    with session_scope(world.engine, readonly=True) as s:
+        [entry] = campaign_history(s, team_id=TEAM, campaign_pk=campaign.id or 0)
+    assert (entry.actor, entry.before, entry.after, entry.ok, entry.amazon) == (
+        ADMIN,
+        "ENABLED",
+        "PAUSED",
+        True,
+        "applied",
+    )
+
+    world.clock.advance(hours=1)
+    assert run_sync(world.services, connection_id=account.conn_id, kind="active").status == "success"
+    after_sync = local_campaign(world, campaign.id or 0)
+    assert (after_sync.state, after_sync.edited_by) == ("PAUSED", ADMIN)  # the sync confirms, keeps the mark
+
+
+def test_a_budget_in_a_german_marketplace_reads_a_comma_decimal(world: World) -> None:
+    account = synced(world, region="eu", marketplaces=("DE",))
+    campaign = account.of_state("ENABLED")[0]
+    now = world.clock()
+
+    preview = plan_edit(
+        world.services,
+        team_id=TEAM,
+        user_id=ADMIN,
+        kind="budget",
+        targets=[account.target(campaign)],
+        value="80,50",
+        now=now,
+        is_manager=True,
+    )
+    [item] = preview.items
+    assert (item.after, item.currency) == ("80.50", "EUR")
+    typed = preview.confirm_word
+    outcome = confirm_edit(
+        world.services, batch_id=preview.batch_id, user_id=ADMIN, typed=typed, now=now, is_manager=True
+    )
+
+    assert outcome.status == "applied"
+    assert amazon_budget(world, account.profile, campaign.campaign_id) == Decimal("80.5")
+    assert local_campaign(world, campaign.id or 0).budget == Decimal("80.50")
