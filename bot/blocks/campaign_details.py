@@ -5,10 +5,13 @@ from __future__ import annotations
 from bot.blocks.common import (
     Block,
     View,
+    actions,
+    button,
     context,
     divider,
     fields,
     header,
+    option,
     plain,
     safe,
     section,
@@ -16,8 +19,8 @@ from bot.blocks.common import (
     user_mention,
 )
 from bot.blocks.format import slack_date
-from bot.blocks.ids import CallbackId, encode_meta
-from bot.viewmodels import AdGroupVM, CampaignDetailVM
+from bot.blocks.ids import OPTION_META_MAX_LENGTH, ActionId, BlockId, CallbackId, block_id, encode_meta
+from bot.viewmodels import AdGroupVM, CampaignDetailVM, KeywordVM
 
 __all__ = ["DETAILS_TITLE", "render_campaign_details"]
 
@@ -30,6 +33,10 @@ NO_AD_GROUPS = "*Ad groups*\nNone synced."
 KEYWORDS = "*Top keywords, last 7 days*"
 NOTES = "*Notes*"
 NO_NOTES = "*Notes*\nNo notes yet. Add one with `/hilal note CAMPAIGN TEXT`."
+PAUSE = "⏸ Pause…"
+ENABLE = "▶️ Enable…"
+CHANGE_BUDGET = "💰 Change daily budget…"
+CHANGE_BID = "Change bid…"
 _MAX_AD_GROUPS = 15
 _MAX_KEYWORDS = 10
 _MAX_NOTES = 10
@@ -70,15 +77,64 @@ def _spend(group: AdGroupVM) -> str:
     return f" · keyword spend {safe(group.spend_7d, 30)} ({group.window_label})"
 
 
+def _editable(vm: CampaignDetailVM) -> bool:
+    row = vm.campaign
+    return vm.can_edit and row.ad_type == "SP" and row.state.lower() not in ("archived", "other")
+
+
+def _campaign_actions(vm: CampaignDetailVM) -> list[Block]:
+    """Pause or Enable and Change daily budget, for an editor of a campaign Hilal can change."""
+    if not _editable(vm):
+        return []
+    pk = vm.campaign.campaign_id
+    paused = vm.campaign.state.lower() == "paused"
+    state = encode_meta({"k": "enable" if paused else "pause", "t": "campaign", "id": pk})
+    elements = [
+        button(ENABLE if paused else PAUSE, ActionId.EDIT_STATE, value=state),
+        button(CHANGE_BUDGET, ActionId.EDIT_BUDGET, value=encode_meta({"id": pk})),
+    ]
+    return [actions(elements, block_id=block_id(BlockId.EDIT_DETAIL_ACTIONS, pk))]
+
+
+def _keyword_line(k: KeywordVM) -> str:
+    return (
+        f"• {safe(k.text, 120)} _{safe(k.match_type, 20)}_: bid {safe(k.bid, 30)}"
+        f" · spend {safe(k.spend_7d, 30)} · sales {safe(k.sales_7d, 30)} · ACOS {safe(k.acos_7d, 12)}"
+    )
+
+
+def _keyword_menu(k: KeywordVM) -> dict[str, object]:
+    toggle = "enable" if k.state == "paused" else "pause"
+    ops = [("bid", CHANGE_BID), (toggle, ENABLE if toggle == "enable" else PAUSE)]
+    return {
+        "type": "overflow",
+        "action_id": ActionId.EDIT_KEYWORD.value,
+        "options": [
+            option(label, encode_meta({"op": op, "id": k.keyword_id}, limit=OPTION_META_MAX_LENGTH))
+            for op, label in ops
+        ],
+    }
+
+
+def _editable_keywords(vm: CampaignDetailVM) -> list[Block]:
+    """One section per keyword, each with a menu: Change bid…, Pause… or Enable…."""
+    blocks: list[Block] = [section(KEYWORDS)]
+    for k in vm.top_keywords[:_MAX_KEYWORDS]:
+        usable = k.keyword_id and k.state not in ("archived", "")
+        menu = _keyword_menu(k) if usable else None
+        blocks.append(
+            section(_keyword_line(k), block_id=block_id(BlockId.EDIT_KEYWORD, k.keyword_id), accessory=menu)
+        )
+    return blocks
+
+
 def _keywords(vm: CampaignDetailVM) -> list[Block]:
     if not vm.top_keywords:
         return []
+    if _editable(vm):
+        return _editable_keywords(vm)
     lines = [KEYWORDS]
-    lines += [
-        f"• {safe(k.text, 120)} _{safe(k.match_type, 20)}_: bid {safe(k.bid, 30)}"
-        f" · spend {safe(k.spend_7d, 30)} · sales {safe(k.sales_7d, 30)} · ACOS {safe(k.acos_7d, 12)}"
-        for k in vm.top_keywords[:_MAX_KEYWORDS]
-    ]
+    lines += [_keyword_line(k) for k in vm.top_keywords[:_MAX_KEYWORDS]]
     return sections_from_lines(lines)
 
 
@@ -101,13 +157,14 @@ def render_campaign_details(vm: CampaignDetailVM) -> View:
         vm: The campaign's details.
 
     Returns:
-        The modal view (at most 45 blocks).
+        The modal view (at most 57 blocks).
     """
     blocks: list[Block] = [header(vm.campaign.name), _facts(vm)]
     if vm.campaign.stale or vm.synced_at:
         notes = [STALE] if vm.campaign.stale else []
         notes += [f"synced {slack_date(vm.synced_at)}"] if vm.synced_at else []
         blocks.append(context(*notes))
+    blocks += _campaign_actions(vm)
     blocks += [divider(), *_ad_groups(vm), *_keywords(vm), divider(), *_notes(vm)]
     return {
         "type": "modal",

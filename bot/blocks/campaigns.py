@@ -62,6 +62,13 @@ OVERFLOW_OPTIONS = (
     (CampaignOp.NOTE, "📝 Add note"),
     (CampaignOp.DETAILS, "🔎 Details"),
 )
+EDIT_OPTIONS = {
+    CampaignOp.PAUSE: "⏸ Pause…",
+    CampaignOp.ENABLE: "▶️ Enable…",
+    CampaignOp.BUDGET: "💰 Change daily budget…",
+}
+BULK_PAUSE = "⏸ Pause all {count} shown…"
+BULK_ENABLE = "▶️ Enable all {count} shown…"
 TITLE = "Campaigns"
 VIEW_BANNER = "View: {name}"  # the title of a list that shows a saved view exactly
 COUNT = "{first}–{last} of {total}"  # noqa: RUF001
@@ -150,6 +157,11 @@ def _filter_actions(vm: CampaignPageVM, width: _Widths) -> Block:
     if _is_filtered(vm.filter):
         elements.append(button(CLEAR, ActionId.CAMPAIGNS_FILTER_CLEAR))
     elements.append(button(SAVE_VIEW, ActionId.CAMPAIGNS_SAVE_VIEW))
+    if vm.can_edit and _is_filtered(vm.filter) and vm.total > 0:
+        count = f"{vm.total:,}"
+        pause, enable = encode_meta({"k": "pause"}), encode_meta({"k": "enable"})
+        elements.append(button(BULK_PAUSE.format(count=count), ActionId.EDIT_BULK_PAUSE, value=pause))
+        elements.append(button(BULK_ENABLE.format(count=count), ActionId.EDIT_BULK_ENABLE, value=enable))
     return actions(elements, block_id=block_id(BlockId.CAMPAIGNS_FILTER_ACTIONS, vm.render_key))
 
 
@@ -171,7 +183,21 @@ def _tags(tags: Sequence[str], width: int) -> str:
     return "🏷 " + safe(shown, width) + more
 
 
-def _row(row: CampaignRowVM, width: _Widths) -> Block:
+def editable(row: CampaignRowVM) -> bool:
+    """A campaign Hilal can change live: Sponsored Products, not archived."""
+    return row.ad_type == "SP" and row.state.lower() not in ("archived", "other")
+
+
+def _row_options(row: CampaignRowVM, *, can_edit: bool) -> list[tuple[CampaignOp, str]]:
+    """Tag, Note, Details, and for an editor Pause or Enable and Change daily budget (at most 5)."""
+    ops = list(OVERFLOW_OPTIONS)
+    if can_edit and editable(row):
+        toggle = CampaignOp.ENABLE if row.state.lower() == "paused" else CampaignOp.PAUSE
+        ops += [(toggle, EDIT_OPTIONS[toggle]), (CampaignOp.BUDGET, EDIT_OPTIONS[CampaignOp.BUDGET])]
+    return ops
+
+
+def _row(row: CampaignRowVM, width: _Widths, *, can_edit: bool = False) -> Block:
     lines = [
         f"*{safe(row.name, width.name)}*",
         f"{row.flag} {safe(row.marketplace, 6)} · {safe(row.ad_type, 10)} · {safe(row.state, 20)}"
@@ -189,7 +215,7 @@ def _row(row: CampaignRowVM, width: _Widths) -> Block:
         "action_id": ActionId.CAMPAIGNS_OVERFLOW.value,
         "options": [
             option(label, encode_meta({"op": op, "id": row.campaign_id}, limit=OPTION_META_MAX_LENGTH))
-            for op, label in OVERFLOW_OPTIONS
+            for op, label in _row_options(row, can_edit=can_edit)
         ],
     }
     return section(
@@ -225,7 +251,7 @@ def _rows(vm: CampaignPageVM, rows: Sequence[CampaignRowVM], width: _Widths) -> 
     for index, row in enumerate(rows):
         if index in headers:
             blocks.append(headers[index])
-        blocks.append(_row(row, width))
+        blocks.append(_row(row, width, can_edit=vm.can_edit))
     return blocks
 
 

@@ -70,6 +70,19 @@ class ActionId(StrEnum):
     DIGEST_OPEN = "digest.open"  # button: opens the subscribe modal
     DIGEST_REPLACE = "digest.replace"  # value: the new subscription (see bot.services.digest.request_meta)
     DIGEST_KEEP = "digest.keep"  # value {"channel"}
+    # Live edits
+    EDIT_CONFIRM = "edits.confirm"  # value {"b": batch id, "w": 1 when a typed word is needed}
+    EDIT_CANCEL = "edits.cancel"  # value {"b"}
+    EDIT_UNDO = "edits.undo"  # value {"b"}: the applied batch
+    EDIT_STATE = (
+        "edits.state"  # Details buttons; value {"k": "pause"|"enable", "t": entity type, "id": row id}
+    )
+    EDIT_BUDGET = "edits.budget"  # Details button: opens the amount modal; value {"id": campaign id}
+    EDIT_KEYWORD = "edits.keyword"  # overflow per keyword; option value {"op": "bid"|"pause"|"enable", "id"}
+    EDIT_BULK_PAUSE = "edits.bulk_pause"  # campaign list: every campaign the filter shows; value {"k"}
+    EDIT_BULK_ENABLE = "edits.bulk_enable"
+    EDIT_AMOUNT = "edits.amount"  # modal input: the new budget or bid
+    EDIT_WORD = "edits.word"  # modal input: the confirmation word
     # Modal inputs (read from view.state.values[BlockId][ActionId])
     TAG_ADD = "tag.add"
     TAG_REMOVE = "tag.remove"
@@ -96,6 +109,9 @@ class CallbackId(StrEnum):
     CHOOSE_CAMPAIGN = "campaigns.choose"  # private_metadata: the pending operation given by the caller
     CAMPAIGN_DETAILS = "campaigns.details"  # no submit
     DIGEST_SUBSCRIBE = "digest.subscribe"  # no private_metadata
+    EDIT_AMOUNT = "edits.amount"  # private_metadata {"k": kind, "t": entity type, "id", "url"?, "channel"?}
+    EDIT_CONFIRM_WORD = "edits.confirm_word"  # private_metadata {"b": batch id, "url": response_url}
+    EDIT_CHOOSE_CAMPAIGN = "edits.choose"  # private_metadata: the pending edit {"op", "value", "keyword"…}
 
 
 class BlockId(StrEnum):
@@ -114,6 +130,11 @@ class BlockId(StrEnum):
     CAMPAIGNS_PAGING = "campaigns.paging"
     VIEWS_ROW = "views.row"  # suffix: position
     DIGEST_HEALTH = "digest.health"
+    EDIT_ACTIONS = "edits.actions"  # suffix: batch id and status
+    EDIT_DETAIL_ACTIONS = "edits.detail_actions"  # suffix: campaign id
+    EDIT_KEYWORD = "edits.keyword"  # suffix: keyword id
+    EDIT_AMOUNT = "edits.amount"
+    EDIT_WORD = "edits.word"
     # Modal inputs: fixed, so view_submission errors can be keyed by them.
     TAG_ADD = "tag.add"
     TAG_REMOVE = "tag.remove"
@@ -136,6 +157,9 @@ class CampaignOp(StrEnum):
     TAG = "tag"
     NOTE = "note"
     DETAILS = "details"
+    PAUSE = "pause"  # live edits (shown only to editors)
+    ENABLE = "enable"
+    BUDGET = "budget"
 
 
 def block_id(base: BlockId, suffix: str = "") -> str:

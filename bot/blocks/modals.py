@@ -236,6 +236,7 @@ def render_choose_campaign(
     *,
     query: str | None = None,
     pending: Mapping[str, object] | None = None,
+    callback_id: CallbackId = CallbackId.CHOOSE_CAMPAIGN,
 ) -> View:
     """Several campaigns match a name given in a command: ask which one (a select of up to 100).
 
@@ -243,6 +244,7 @@ def render_choose_campaign(
         matches: The candidates, best first.
         query: The name the user typed, shown in the question.
         pending: What to do once chosen (e.g. ``{"op": "tag", "tag": "brand"}``), kept in private_metadata.
+        callback_id: Whose submission handler runs (tags and notes, or live edits).
 
     Returns:
         The modal; the chosen option's value is the campaign id.
@@ -259,4 +261,4 @@ def render_choose_campaign(
         blocks.append(input_block(CHOOSE_LABEL, element, block_id=BlockId.CHOOSE_CAMPAIGN))
     if len(matches) > len(shown):
         blocks.append(context(CHOOSE_MORE.format(shown=len(shown), total=len(matches))))
-    return _modal(CallbackId.CHOOSE_CAMPAIGN, CHOOSE_TITLE, blocks, submit=CONTINUE, metadata=pending)
+    return _modal(callback_id, CHOOSE_TITLE, blocks, submit=CONTINUE, metadata=pending)

@@ -87,6 +87,9 @@ def _choosing(vm: RegionCardVM) -> bool:
     return vm.needs_marketplaces and vm.state == "connected"
 
 
+READ_ONLY_NOTE = "🔒 Read-only: live edits are refused"
+
+
 def _status_lines(vm: RegionCardVM) -> list[str]:
     name = region_name(vm.region, vm.region_name)
     status = CHOOSE_MARKETPLACES_LABEL if _choosing(vm) else STATE_LABELS[vm.state]
@@ -169,6 +172,8 @@ def render_region_card(vm: RegionCardVM) -> list[Block]:
         notes.append(f"⚠️ {safe(vm.warning, 500)}")
     if vm.state == "disconnected":
         notes.append(DISCONNECTED_NOTE)
+    if vm.read_only and vm.state != "not_connected":
+        notes.append(READ_ONLY_NOTE)
     if notes:
         blocks.append(context(*notes))
     elements = _buttons(vm)

@@ -16,6 +16,7 @@ FEATURE_MODULES = (
     "bot.features.regions",
     "bot.features.campaigns",
     "bot.features.digest",
+    "bot.features.edits",
     "bot.features.admins",
 )
 

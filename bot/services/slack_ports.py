@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from bot.viewmodels import ReconnectNoticeVM, SyncProgressVM
+from bot.viewmodels import AuditLineVM, ReconnectNoticeVM, SyncProgressVM
 
-__all__ = ["ChannelPoster", "SlackCallError", "SlackUnreachable", "WorkspaceDirectory"]
+__all__ = ["AuditPoster", "ChannelPoster", "SlackCallError", "SlackUnreachable", "WorkspaceDirectory"]
 
 _RATE_LIMITED = ("ratelimited", "rate_limited")
 
@@ -64,4 +64,12 @@ class ChannelPoster(Protocol):
 
     def show_sync_progress(self, *, channel: str, ts: str, progress: SyncProgressVM) -> None:
         """Replace the sync's progress message at `(channel, ts)`. Raises `SlackCallError`."""
+        ...
+
+
+class AuditPoster(Protocol):
+    """Posting live-edit lines to a team's audit channel."""
+
+    def post_audit_line(self, *, channel: str, line: AuditLineVM) -> None:
+        """Post one line. Raises `SlackCallError` or `SlackUnreachable`."""
         ...

@@ -12,10 +12,11 @@ from typing import TypeVar
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
+from bot.blocks.edits import render_audit_line
 from bot.blocks.region_card import render_reconnect_notice
 from bot.blocks.sync import render_sync_progress
 from bot.services.slack_ports import SlackCallError, SlackUnreachable
-from bot.viewmodels import ReconnectNoticeVM, SyncProgressVM
+from bot.viewmodels import AuditLineVM, ReconnectNoticeVM, SyncProgressVM
 
 __all__ = ["WebClientWorkspace", "slack_call_error"]
 
@@ -49,7 +50,7 @@ def _call(call: Callable[[], T]) -> T:
 
 
 class WebClientWorkspace:
-    """`WorkspaceDirectory` and `ChannelPoster` over a team's `WebClient`."""
+    """`WorkspaceDirectory`, `ChannelPoster` and `AuditPoster` over a team's `WebClient`."""
 
     def __init__(self, client: WebClient) -> None:
         self._client = client
@@ -81,3 +82,7 @@ class WebClientWorkspace:
         _call(
             lambda: self._client.chat_update(channel=channel, ts=ts, text=msg["text"], blocks=msg["blocks"])
         )
+
+    def post_audit_line(self, *, channel: str, line: AuditLineVM) -> None:
+        msg = render_audit_line(line)
+        _call(lambda: self._client.chat_postMessage(channel=channel, text=msg["text"], blocks=msg["blocks"]))

@@ -141,6 +141,8 @@ class CampaignPageVM:
         render_key: Per-render block_id suffix (see module docstring).
         groups: The currency groups on this page, in row order, when the list is sorted by money and
             spans several currencies; empty otherwise (one currency, or a sort by name or ACOS).
+        can_edit: The viewer may make live edits: rows offer Pause / Enable and Change daily budget, and a
+            filtered list offers "Pause all N shown…" / "Enable all N shown…".
     """
 
     filter: CampaignFilterVM
@@ -154,6 +156,7 @@ class CampaignPageVM:
     render_key: str = ""
     groups: Sequence[CurrencyGroupVM] = ()
     view_name: str | None = None
+    can_edit: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,7 +196,10 @@ class AdGroupVM:
 
 @dataclass(frozen=True, slots=True)
 class KeywordVM:
-    """A keyword line in the campaign details modal (top keywords by 7-day spend)."""
+    """A keyword line in the campaign details modal (top keywords by 7-day spend).
+
+    ``keyword_id`` is Hilal's row id ("" when unknown: no edit entries); ``state`` e.g. "enabled".
+    """
 
     text: str
     match_type: str
@@ -201,6 +207,8 @@ class KeywordVM:
     spend_7d: str
     sales_7d: str
     acos_7d: str
+    keyword_id: str = ""
+    state: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,6 +232,7 @@ class CampaignDetailVM:
         notes: Newest first (the renderer shows at most 10).
         amazon_campaign_id: Amazon's campaign id, shown for support, or None.
         synced_at: When the team's last sync finished, or None.
+        can_edit: The viewer may make live edits (Pause / Enable, Change daily budget, per-keyword bid).
     """
 
     campaign: CampaignRowVM
@@ -233,6 +242,7 @@ class CampaignDetailVM:
     notes: Sequence[NoteVM] = ()
     amazon_campaign_id: str | None = None
     synced_at: datetime | None = None
+    can_edit: bool = False
 
 
 # --- Saved views and Home --------------------------------------------------------------------------------

@@ -42,6 +42,7 @@ class RegionCardVM:
         render_key: Per-render block_id suffix (see module docstring).
         needs_marketplaces: Connected, but the marketplaces are not chosen (saved) yet, e.g. right after
             a (re)connect: the card asks for them instead of saying "Connected", and nothing syncs.
+        read_only: An admin turned the region's read-only switch on: live edits are refused.
     """
 
     region: Region
@@ -57,6 +58,7 @@ class RegionCardVM:
     warning: str | None = None
     render_key: str = ""
     needs_marketplaces: bool = False
+    read_only: bool = False
 
 
 # --- Marketplace picker ----------------------------------------------------------------------------------

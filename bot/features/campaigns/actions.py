@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from slack_bolt import Ack, BoltContext
@@ -40,7 +41,9 @@ from bot.features.campaigns.ui import (
     surface_of,
     update_state,
 )
+from bot.features.edits.actions import start_from_overflow
 from bot.listeners.context import request_ids, services_of, unit_of_work
+from bot.listeners.permission import viewer_can_edit
 from bot.services.campaigns import (
     CampaignFilter,
     build_detail_vm,
@@ -212,22 +215,29 @@ def _with_origin(view: dict[str, Any], campaign_pk: int, body: Body) -> dict[str
     return view
 
 
-def handle_overflow(ack: Ack, body: Body, client: WebClient, context: BoltContext) -> None:
-    """Tag, Note or Details of one campaign: each opens a modal."""
+_EDIT_OPS = (CampaignOp.PAUSE, CampaignOp.ENABLE, CampaignOp.BUDGET)
+
+
+def handle_overflow(ack: Ack, body: Body, client: WebClient, respond: Any, context: BoltContext) -> None:
+    """Tag, Note or Details of one campaign open a modal; Pause, Enable and Change budget start an edit."""
     ack()
-    services = services_of(context)
-    team = request_ids(context).team_id
+    services, ids = services_of(context), request_ids(context)
+    team = ids.team_id
     meta = read_meta(_chosen_value(_action(body), default=""), limit=OPTION_META_MAX_LENGTH, what="This menu")
     op, pk = meta.get("op"), campaign_pk_of(meta.get("id"), what="This menu")
     if not isinstance(op, str) or op not in set(CampaignOp):
         raise UnreadableRequest("This menu")
+    if op in _EDIT_OPS:
+        start_from_overflow(context, client, body, op=op, campaign_pk=pk, respond=respond)
+        return
     trigger = _trigger(body)
     with session_scope(services.engine, readonly=True) as session:
         if op == CampaignOp.DETAILS:
             detail = build_detail_vm(session, team_id=team, campaign_pk=pk, now=services.now())
             if detail is None:
                 raise NotFound("That campaign does not exist (any more).")
-            view = render_campaign_details(detail)
+            editor = viewer_can_edit(services, client, team_id=team, user_id=ids.user_id)
+            view = render_campaign_details(replace(detail, can_edit=editor))
         else:
             campaign = get_campaign(session, team_id=team, campaign_pk=pk)
             if op == CampaignOp.TAG:

@@ -51,7 +51,7 @@ def handle_campaigns(ctx: CommandContext) -> None:
     if raw.strip():
         flt = parse_campaign_filter(raw)
         update_state(ctx.services, team_id=ctx.team_id, user_id=ctx.user_id, change=lambda _old: flt)
-    ctx.reply(campaign_message(ctx.services, team_id=ctx.team_id, user_id=ctx.user_id))
+    ctx.reply(campaign_message(ctx.services, team_id=ctx.team_id, user_id=ctx.user_id, client=ctx.client))
 
 
 def _view_save(ctx: CommandContext, words: list[str]) -> None:
@@ -90,7 +90,7 @@ def _view_open(ctx: CommandContext, name: str) -> None:
         uow.session, team_id=ctx.team_id, user_id=ctx.user_id, now=ctx.services.now(), change=lambda _old: flt
     )
     uow.commit()
-    msg = campaign_message(ctx.services, team_id=ctx.team_id, user_id=ctx.user_id)
+    msg = campaign_message(ctx.services, team_id=ctx.team_id, user_id=ctx.user_id, client=ctx.client)
     # a renderer's text is mrkdwn already (user parts escaped): only the view name needs escaping here
     text = mrkdwn_format("View “{name}”: {rest}", name=view_name, rest=Mrkdwn(msg["text"]))
     ctx.reply({"text": text, "blocks": msg["blocks"]})  # headed "View: NAME": the filter is the view's

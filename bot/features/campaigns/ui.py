@@ -11,6 +11,7 @@ readers here turn that into `UnreadableRequest` (a `UserFacingError`), never a c
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from slack_sdk.webhook import WebhookClient
@@ -20,6 +21,7 @@ from bot.blocks.common import Message
 from bot.blocks.ids import decode_meta
 from bot.errors import UserFacingError
 from bot.features.home import publish_home
+from bot.listeners.permission import viewer_can_edit
 from bot.services.campaigns import (
     CampaignFilter,
     Surface,
@@ -140,11 +142,17 @@ def change_state(
     return new
 
 
-def campaign_message(services: Services, *, team_id: str, user_id: str, offset: int = 0) -> Message:
-    """The campaign list message for the user's current filter."""
-    return render_campaign_message(
-        build_page(services, team_id=team_id, user_id=user_id, surface="message", offset=offset)
-    )
+def campaign_message(
+    services: Services, *, team_id: str, user_id: str, offset: int = 0, client: WebClient | None = None
+) -> Message:
+    """The campaign list message for the user's current filter (edit entries for an editor).
+
+    With ``client``, workspace admins count as editors (Slack says who they are); without, only named
+    editors and Hilal admins do.
+    """
+    page = build_page(services, team_id=team_id, user_id=user_id, surface="message", offset=offset)
+    editor = viewer_can_edit(services, client, team_id=team_id, user_id=user_id)
+    return render_campaign_message(replace(page, can_edit=editor))
 
 
 def refresh(
@@ -162,7 +170,7 @@ def refresh(
     if surface == "home":
         publish_home(services, client, team_id=team_id, user_id=user_id)
         return
-    msg = campaign_message(services, team_id=team_id, user_id=user_id, offset=offset)
+    msg = campaign_message(services, team_id=team_id, user_id=user_id, offset=offset, client=client)
     if respond is not None:
         respond(text=msg["text"], blocks=msg["blocks"], replace_original=True)
     elif response_url:

@@ -401,6 +401,8 @@ def build_detail_vm(
                 spend_7d=format_money(spend, currency),
                 sales_7d=format_money(sales, currency),
                 acos_7d=format_acos(spend, sales),
+                keyword_id=str(k.id or ""),
+                state=k.state.lower(),
             )
             for k, spend, sales in keywords
         ],

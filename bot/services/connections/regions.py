@@ -132,6 +132,7 @@ def _card(
         warning=warning,
         render_key=render_key,
         needs_marketplaces=state == "connected" and conn is not None and not conn.selection_confirmed,
+        read_only=conn is not None and conn.read_only,
     )
 
 

@@ -11,6 +11,7 @@ Only the names below are public; the modules are private to the package.
 from __future__ import annotations
 
 from bot.services.edits.amounts import AmountChange, format_amount, parse_amount
+from bot.services.edits.announce import announce_edit
 from bot.services.edits.apply import cancel_edit, confirm_edit, edit_outcome
 from bot.services.edits.bounds import BOUNDS, MarketplaceBounds, bounds_for
 from bot.services.edits.errors import (
@@ -28,6 +29,14 @@ from bot.services.edits.errors import (
     UndoUnavailable,
 )
 from bot.services.edits.history import HistoryEntry, campaign_history
+from bot.services.edits.lookup import (
+    RegionTargets,
+    audit_channel_of,
+    bulk_targets,
+    current_amount,
+    resolve_keyword,
+    set_audit_channel,
+)
 from bot.services.edits.model import (
     EditKind,
     EditOutcome,
@@ -40,6 +49,7 @@ from bot.services.edits.model import (
 from bot.services.edits.outcome import UNDO_WINDOW
 from bot.services.edits.permissions import add_editor, can_edit, list_editors, remove_editor, set_read_only
 from bot.services.edits.plan import BULK_LIMIT, PREVIEW_TTL, plan_edit
+from bot.services.edits.present import format_value, history_vm, outcome_vm, preview_vm
 from bot.services.edits.undo import plan_undo
 
 __all__ = [
@@ -68,19 +78,30 @@ __all__ = [
     "RegionDisconnected",
     "RegionNeedsReconnect",
     "RegionReadOnly",
+    "RegionTargets",
     "UndoUnavailable",
     "add_editor",
+    "announce_edit",
+    "audit_channel_of",
     "bounds_for",
+    "bulk_targets",
     "campaign_history",
     "can_edit",
     "cancel_edit",
     "confirm_edit",
+    "current_amount",
     "edit_outcome",
     "format_amount",
+    "format_value",
+    "history_vm",
     "list_editors",
+    "outcome_vm",
     "parse_amount",
     "plan_edit",
     "plan_undo",
+    "preview_vm",
     "remove_editor",
+    "resolve_keyword",
+    "set_audit_channel",
     "set_read_only",
 ]

@@ -1,0 +1,188 @@
+"""Benchmark: a bulk pause of 1,000 campaigns across 4 profiles, from Confirm to the outcome, and its floor.
+
+1. Hilal: a previewed bulk pause (`plan_edit`, not timed) is confirmed (`confirm_edit`: re-checks the
+   guards, claims the batch, sends the writes, records every item, updates the local copy, writes one
+   audit event per campaign) and its outcome is read back (`edit_outcome`) and rendered the way Slack
+   shows it, when the renderer is there.
+2. The floor: the same batches of 100 campaigns sent with plain httpx (`PUT /sp/campaigns`, the v3 media
+   type, the same bodies), in the same run against the same simulator, with a valid access token.
+
+Goal: Hilal within 1.5x of the floor. Between the runs the campaigns are enabled again (not timed).
+The per-region rate gate (20 requests/s in production) is lifted: this measures Hilal's own cost.
+Run: `.venv/bin/python bench/bench_edits.py` (SQLite in a temporary directory; about a minute).
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bot.services.edits import EditTarget, confirm_edit, edit_outcome, plan_edit
+from bot.services.sync import run_sync
+from sandbox.slack import DEMO_ADMIN, DEMO_TEAM
+from storage.db import make_engine
+from storage.migrate import upgrade
+from tests.sync.world import World
+
+MARKETPLACES = ("US", "CA", "MX", "BR")
+PER_PROFILE = 250
+BATCH = 100
+MEDIA = "application/vnd.spCampaign.v3+json"
+RUNS = 3
+
+
+def _world(folder: Path) -> tuple[World, int]:
+    engine = make_engine(f"sqlite:///{folder / 'bench.db'}")
+    upgrade(engine)
+    world = World.start(engine, max_page_size=1000)
+    world.seed(
+        marketplaces=MARKETPLACES,
+        campaigns_per_profile=PER_PROFILE + 40,
+        ad_groups_per_campaign=1,
+        keywords_per_ad_group=1,
+    )
+    conn_id = world.connect("na")
+    assert run_sync(world.services, connection_id=conn_id, kind="initial").status == "success"
+    return world, conn_id
+
+
+def _targets(world: World, conn_id: int) -> tuple[list[EditTarget], dict[str, list[str]]]:
+    """1,000 enabled SP campaigns (250 per profile) and their Amazon ids per profile id."""
+    targets: list[EditTarget] = []
+    ids: dict[str, list[str]] = {}
+    for profile in world.profiles(conn_id):
+        assert profile.id is not None
+        enabled = sorted(
+            (
+                c
+                for c in world.campaigns(profile.id).values()
+                if c.ad_product == "SP" and c.state == "ENABLED"
+            ),
+            key=lambda c: c.id or 0,
+        )[:PER_PROFILE]
+        assert len(enabled) == PER_PROFILE, f"{profile.country_code}: only {len(enabled)} enabled campaigns"
+        targets += [EditTarget("campaign", c.id or 0) for c in enabled]
+        ids[profile.profile_id] = [c.campaign_id for c in enabled]
+    return targets, ids
+
+
+def _access_token(world: World) -> str:
+    """An access token of the same Amazon user, for the floor's own requests."""
+    refresh_token, _profiles = world.grant("na")
+    tokens = world.services.amazon.lwa.refresh(
+        world.services.amazon.endpoints("na"), refresh_token=refresh_token
+    )
+    return tokens.access_token.get_secret_value()
+
+
+def _raw_put(world: World, token: str, ids: dict[str, list[str]], state: str) -> None:
+    """The floor: the same batches with plain httpx."""
+    api = world.services.amazon.endpoints("na").api_url
+    headers = {
+        "Authorization": f"Bearer {token}",
+        "Amazon-Advertising-API-ClientId": world.services.amazon.client_id,
+        "Content-Type": MEDIA,
+        "Accept": MEDIA,
+    }
+    with httpx.Client(timeout=60) as http:
+        for profile_id, campaign_ids in ids.items():
+            for start in range(0, len(campaign_ids), BATCH):
+                body = {
+                    "campaigns": [
+                        {"campaignId": c, "state": state} for c in campaign_ids[start : start + BATCH]
+                    ]
+                }
+                answer = http.put(
+                    f"{api}/sp/campaigns",
+                    headers={**headers, "Amazon-Advertising-API-Scope": profile_id},
+                    content=json.dumps(body),
+                )
+                assert answer.status_code in (200, 207), answer.text[:200]
+                assert not answer.json()["campaigns"]["error"]
+
+
+def _renderer() -> Callable[[Any], object] | None:
+    """The outcome message's renderer (`bot.blocks.edits`), found by name so the floor stays comparable."""
+    import importlib
+
+    try:
+        module = importlib.import_module("bot.blocks.edits")
+    except ImportError:
+        return None
+    found = getattr(module, "render_edit_outcome", None)
+    return found if callable(found) else None
+
+
+def _hilal(world: World, targets: Sequence[EditTarget]) -> float:
+    preview = plan_edit(
+        world.services,
+        team_id=DEMO_TEAM,
+        user_id=DEMO_ADMIN,
+        kind="pause",
+        targets=list(targets),
+        now=world.clock(),
+        is_manager=True,
+    )
+    render = _renderer()
+    started = time.perf_counter()
+    outcome = confirm_edit(
+        world.services,
+        batch_id=preview.batch_id,
+        user_id=DEMO_ADMIN,
+        typed=preview.confirm_word,
+        now=world.clock(),
+        is_manager=True,
+    )
+    shown = edit_outcome(world.services, batch_id=preview.batch_id)
+    if render is not None:
+        render(shown)
+    elapsed = time.perf_counter() - started
+    assert outcome.applied == len(targets), f"{outcome.applied} of {len(targets)} applied"
+    return elapsed
+
+
+def _reenable(world: World, token: str, ids: dict[str, list[str]], conn_id: int) -> None:
+    """Enable everything again at Amazon and in Hilal's copy (a sync), outside the timings."""
+    _raw_put(world, token, ids, "ENABLED")
+    assert run_sync(world.services, connection_id=conn_id, kind="manual").status == "success"
+
+
+def _ms(runs: Sequence[float]) -> str:
+    return ", ".join(f"{x * 1000:,.0f}" for x in runs)
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        world, conn_id = _world(Path(folder))
+        try:
+            targets, ids = _targets(world, conn_id)
+            token = _access_token(world)
+            hilal, floor = [], []
+            for _ in range(RUNS):
+                started = time.perf_counter()
+                _raw_put(world, token, ids, "PAUSED")
+                floor.append(time.perf_counter() - started)
+                _reenable(world, token, ids, conn_id)
+                hilal.append(_hilal(world, targets))
+                _reenable(world, token, ids, conn_id)
+        finally:
+            world.close()
+    h, f = statistics.median(hilal), statistics.median(floor)
+    print(f"bulk pause of {len(targets):,} campaigns in {len(ids)} profiles, {RUNS} runs (median)")
+    print(f"  Hilal, Confirm to outcome: {h * 1000:,.0f} ms (runs: {_ms(hilal)})")
+    print(f"  floor, raw httpx batches:  {f * 1000:,.0f} ms (runs: {_ms(floor)})")
+    print(f"  ratio: {h / f:.2f}x (goal <= 1.5x)")
+
+
+if __name__ == "__main__":
+    main()
