@@ -3,12 +3,18 @@
 Local mode (no Slack credentials) first starts the local stand-ins (Slack console, Amazon simulator) and
 derives settings that point at them; from there on, the app runs exactly as it would against real Slack
 and Amazon.
+
+Stopping (SIGTERM from systemd, Docker or Kubernetes, or Ctrl-C) is graceful and bounded: no new sync
+starts, running syncs stop at their next step boundary and record themselves `interrupted` (due again at
+once), every sync lease and the scheduler lease are handed back, and the process exits 0 within
+`STOP_GRACE` plus a few seconds, even if a thread is stuck in a network call.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import signal
 import threading
 from collections.abc import Callable
@@ -30,9 +36,11 @@ if TYPE_CHECKING:
     from bot.local import LocalStack
     from bot.wiring import Services
 
-__all__ = ["Runtime", "build_runtime", "run_app"]
+__all__ = ["STOP_GRACE", "Runtime", "build_runtime", "run_app"]
 
 logger = logging.getLogger(__name__)
+
+STOP_GRACE = 15.0  # seconds running syncs get to finish their step and record their end
 
 
 @dataclass
@@ -68,7 +76,14 @@ class Runtime:
             f"Data is kept in {self.local.folder.root} (start fresh: hilal local reset)",
         ]
 
-    def stop(self) -> None:
+    def stop(self, *, grace: float = STOP_GRACE) -> None:
+        """Stop taking work, let running syncs end their step (at most `grace` s), hand every lease back."""
+        from bot.services.sync import stop_syncs
+
+        try:
+            stop_syncs(self.services, grace=grace)
+        except Exception:
+            logger.exception("shutdown.sync_stop_failed")
         for stop_part in reversed(self._stoppers):
             with contextlib.suppress(Exception):
                 stop_part()
@@ -116,7 +131,19 @@ def build_runtime(
 
 
 def _interrupt(signum: int, frame: FrameType | None) -> NoReturn:  # noqa: ARG001 - signal handler signature
+    """SIGTERM stops like Ctrl-C; a second one is ignored so it cannot cut the cleanup short."""
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    logger.warning("shutdown.requested", extra={"signal": signum})
     raise KeyboardInterrupt
+
+
+def _exit_if_stuck() -> None:
+    """After cleanup, leave even if a worker thread is stuck in a network call (leases are back already)."""
+    stuck = [t.name for t in threading.enumerate() if t is not threading.main_thread() and not t.daemon]
+    if stuck:
+        logger.warning("shutdown.forced", extra={"threads": stuck[:10]})
+        logging.shutdown()
+        os._exit(0)
 
 
 def run_app(
@@ -144,3 +171,5 @@ def run_app(
         )
     finally:
         runtime.stop()
+    logger.warning("shutdown.done")
+    _exit_if_stuck()

@@ -1,8 +1,10 @@
 """Only one process runs the scheduler: whoever holds the `scheduler` lease row (SQLite and PostgreSQL).
 
 The lease is a `SchedulerLease` row with an expiry, taken and renewed with compare-and-set statements. The
-holder renews it every `RENEW_EVERY`; if it dies, the lease expires after `LEASE_TTL` and a standby
-process (a second `hilal run`, serving HTTP meanwhile) takes over.
+holder renews it every `RENEW_EVERY` (10 s); if it dies, the lease expires after `LEASE_TTL` (30 s) and a
+standby process (a second `hilal run`, serving HTTP meanwhile, or the restarted one) takes over within
+40 s, and its first sync tick runs at once. A graceful stop (SIGTERM, Ctrl-C) hands the lease back, so a
+restart schedules at once.
 """
 
 from __future__ import annotations
@@ -22,8 +24,8 @@ __all__ = ["LEASE_NAME", "LEASE_TTL", "RENEW_EVERY", "SchedulerGuard"]
 logger = logging.getLogger(__name__)
 
 LEASE_NAME = "scheduler"
-LEASE_TTL = timedelta(seconds=90)
-RENEW_EVERY = timedelta(seconds=30)
+LEASE_TTL = timedelta(seconds=30)
+RENEW_EVERY = timedelta(seconds=10)
 
 
 class SchedulerGuard:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
@@ -19,6 +19,7 @@ __all__ = [
     "acquire_connection_lease",
     "acquire_named_lease",
     "release_connection_lease",
+    "release_leases_of",
     "release_named_lease",
     "renew_connection_lease",
 ]
@@ -62,6 +63,17 @@ def release_connection_lease(session: Session, *, connection_id: int, owner: str
         .where(t.c.id == connection_id, t.c.lease_owner == owner)
         .values(lease_owner=None, lease_expires_at=None)
     )
+
+
+def release_leases_of(session: Session, *, owner_prefix: str) -> int:
+    """Give back every connection lease whose owner starts with `owner_prefix` (one process's); the count."""
+    t = table_of(Connection)
+    result = session.execute(
+        update(t)
+        .where(func.substr(t.c.lease_owner, 1, len(owner_prefix)) == owner_prefix)
+        .values(lease_owner=None, lease_expires_at=None)
+    )
+    return _rowcount(result)
 
 
 def acquire_named_lease(session: Session, *, name: str, owner: str, now: datetime, ttl: timedelta) -> bool:

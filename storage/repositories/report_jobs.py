@@ -11,7 +11,7 @@ from sqlalchemy import or_, select
 from sqlmodel import Session, col
 from sqlmodel import select as sm_select
 
-from storage.models import Connection, ConnectionStatus, ReportJob, table_of
+from storage.models import Connection, ConnectionStatus, Profile, ReportJob, table_of
 
 __all__ = [
     "ReportJobStatus",
@@ -19,6 +19,7 @@ __all__ = [
     "connections_with_due_reports",
     "done_report_windows",
     "due_report_jobs",
+    "failed_report_windows",
     "find_open_report_job",
     "last_report_planned_at",
     "open_report_jobs",
@@ -33,6 +34,7 @@ class ReportJobStatus:
     DONE = "done"
     FAILED = "failed"  # FAILED too many times
     ABANDONED = "abandoned"  # pending for longer than Amazon's promised latency
+    OUT_OF_SCOPE = "profile not in scope"  # the failure reason of a job whose marketplace was deselected
 
     OPEN = (PENDING, RUNNING)
 
@@ -140,3 +142,44 @@ def done_report_windows(
         t.c.end_date >= since,
     )
     return [(int(r[0]), r[1], r[2]) for r in session.execute(stmt)]
+
+
+def failed_report_windows(
+    session: Session, *, connection_id: int, since: datetime
+) -> list[tuple[str, str, date, date]]:
+    """(country, kind, start, end) of reports that failed or were abandoned since `since`, oldest first.
+
+    A window later delivered (a newer `done` job for the same profile, kind and dates) or deselected is
+    left out: the list is what is still missing.
+    """
+    t, p = table_of(ReportJob), table_of(Profile)
+    rows = session.execute(
+        select(
+            t.c.id,
+            t.c.profile_pk,
+            t.c.report_kind,
+            t.c.start_date,
+            t.c.end_date,
+            t.c.status,
+            p.c.country_code,
+        )
+        .join(p, p.c.id == t.c.profile_pk)
+        .where(
+            t.c.connection_id == connection_id,
+            or_(
+                t.c.status == ReportJobStatus.DONE,
+                (t.c.status.in_((ReportJobStatus.FAILED, ReportJobStatus.ABANDONED)))
+                & (t.c.finished_at >= since)
+                & or_(t.c.failure_reason.is_(None), t.c.failure_reason != ReportJobStatus.OUT_OF_SCOPE),
+            ),
+        )
+        .order_by(t.c.id)
+    ).all()
+    missing: dict[tuple[int, str, date, date], tuple[str, str, date, date]] = {}
+    for _id, profile_pk, kind, start, end, status, country in rows:
+        key = (int(profile_pk), str(kind), start, end)
+        if status == ReportJobStatus.DONE:
+            missing.pop(key, None)
+        else:
+            missing[key] = (str(country), str(kind), start, end)
+    return list(missing.values())

@@ -141,7 +141,11 @@ def start_run(session: Session, *, connection_id: int, kind: str, now: datetime)
     session.execute(
         update(t)
         .where(t.c.connection_id == connection_id, t.c.status == "running")
-        .values(status="interrupted", finished_at=now, error="the process stopped during this sync")
+        .values(
+            status="interrupted",
+            finished_at=now,
+            error="the sync did not record its end: the process stopped or the database was unavailable",
+        )
     )
     run = SyncRun(connection_id=connection_id, kind=kind, status="running", started_at=now)
     session.add(run)

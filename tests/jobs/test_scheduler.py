@@ -60,12 +60,12 @@ def test_only_one_process_holds_the_scheduler_lease(any_world: World) -> None:
 
     assert first.acquire() is True
     assert second.acquire() is False  # serves HTTP without scheduling
-    world.clock.advance(seconds=30)
+    world.clock.advance(seconds=10)
     assert first.acquire() is True  # renewed
-    world.clock.advance(seconds=60)
-    assert second.acquire() is False  # still within the renewed lease
-    world.clock.advance(seconds=31)
-    assert second.acquire() is True  # the first stopped renewing: taken over
+    world.clock.advance(seconds=25)
+    assert second.acquire() is False  # still within the renewed lease (30 s)
+    world.clock.advance(seconds=6)
+    assert second.acquire() is True  # the first stopped renewing: taken over 40 s after its last beat
     assert first.acquire() is False
 
     second.release()

@@ -5,16 +5,31 @@ Only the names below are public; the modules are private to the package.
 
 from __future__ import annotations
 
-from bot.services.sync.context import acquire_lease, new_lease_owner
+from bot.services.sync.dbretry import DbRetry
+from bot.services.sync.lease import (
+    HEARTBEAT_EVERY,
+    LEASE_TTL,
+    LeaseHeartbeat,
+    acquire_lease,
+    is_stopping,
+    new_lease_owner,
+    stop_syncs,
+)
 from bot.services.sync.poll import poll_connection_reports
 from bot.services.sync.run import run_sync, start_sync
 from bot.services.sync.schedule import due_kind
 
 __all__ = [
+    "HEARTBEAT_EVERY",
+    "LEASE_TTL",
+    "DbRetry",
+    "LeaseHeartbeat",
     "acquire_lease",
     "due_kind",
+    "is_stopping",
     "new_lease_owner",
     "poll_connection_reports",
     "run_sync",
     "start_sync",
+    "stop_syncs",
 ]

@@ -1,9 +1,13 @@
 """Performance reports as resumable steps stored in `ReportJob`: create → poll → download → ingest.
 
 Nothing waits for Amazon: each step runs once and records when the next is due (polls back off from 30 s
-to 5 min), so a restart simply resumes. A 425 adopts the report already running (the client returns its
-id); a `FAILED` report is requested again a few times; a job still unfinished after 3 hours is abandoned
-and the region card shows a warning. Rows are upserted by (profile, entity, date), so re-reading the
+to 5 min), so a restart simply resumes. A step's failure belongs to its job: a 401, 5xx after retries,
+timeout or broken download backs that job off and retries it on its own schedule, and a refused request
+fails that job alone; the sync that runs the step still succeeds. An initial sync resumed after an
+interruption does not ask again for windows already delivered (Amazon's report quota is shared). A 425
+adopts the report already running (the client returns its id); a `FAILED` report is requested again a
+few times; a job still unfinished after 3 hours is abandoned and the region card names every report
+still missing. Rows are upserted by (profile, entity, date), so re-reading the
 look-back window replaces restated numbers.
 """
 
@@ -16,7 +20,17 @@ from itertools import islice
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.amazon.errors import AccessDenied, AmazonAdsError, DuplicateReport, TransportError
+from sqlmodel import Session
+
+from bot.amazon.errors import (
+    AccessDenied,
+    AmazonAdsError,
+    BadRequest,
+    DuplicateReport,
+    RateLimited,
+    ReconnectRequired,
+    TransportError,
+)
 from bot.amazon.reports import (
     RETENTION_DAYS,
     ReportRequest,
@@ -33,7 +47,9 @@ from storage.repositories.loaded_days import mark_days_loaded
 from storage.repositories.report_jobs import (
     ReportJobStatus,
     add_report_job,
+    done_report_windows,
     due_report_jobs,
+    failed_report_windows,
     find_open_report_job,
     open_report_jobs,
 )
@@ -51,6 +67,7 @@ __all__ = [
     "plan_reports",
     "poll_delay",
     "profile_today",
+    "report_warning",
 ]
 
 logger = logging.getLogger(__name__)
@@ -61,6 +78,8 @@ ABANDON_AFTER = timedelta(hours=3)
 WARNING_PREFIX = "Performance numbers may be behind"
 _BATCH = 5000
 _WINDOW_DAYS = 31
+_WARNING_WINDOW = timedelta(days=1)  # failures older than this no longer show on the card
+_WARNING_LIST = 4  # reports named on the card; the rest are counted
 
 
 def poll_delay(polls: int) -> timedelta:
@@ -80,14 +99,25 @@ def _request(kind: str, start: date, end: date) -> ReportRequest:
     return daily_campaign_report(start, end) if kind == "campaign" else daily_keyword_report(start, end)
 
 
-def plan_reports(ctx: SyncContext, *, days: int) -> int:
+def plan_reports(ctx: SyncContext, *, days: int, skip_done: bool = False) -> int:
     """Queue campaign and keyword reports covering the last `days` days of every profile in scope.
 
-    A window that already has an unfinished job is not queued twice. Returns the jobs added.
+    A window that already has an unfinished job is not queued twice; with `skip_done` (an initial sync
+    resuming), neither is one already delivered. Returns the jobs added.
     """
     now = ctx.now()
     added = 0
     with session_scope(ctx.services.engine) as session:
+        done: set[tuple[int, str, date, date]] = set()
+        if skip_done:
+            since = now.date() - timedelta(days=days + 2)
+            for kind in REPORT_KINDS:
+                done.update(
+                    (pk, kind, start, end)
+                    for pk, start, end in done_report_windows(
+                        session, connection_id=ctx.connection_id, report_kind=kind, since=since
+                    )
+                )
         for profile in ctx.profiles:
             assert profile.id is not None
             today = profile_today(profile, now)
@@ -100,6 +130,8 @@ def plan_reports(ctx: SyncContext, *, days: int) -> int:
             )
             for start, end in windows:
                 for kind in REPORT_KINDS:
+                    if (profile.id, kind, start, end) in done:
+                        continue
                     if find_open_report_job(
                         session, profile_pk=profile.id, report_kind=kind, start=start, end=end
                     ):
@@ -124,8 +156,14 @@ def advance_reports(ctx: SyncContext) -> tuple[int, int]:
     finished = 0
     for job in jobs:
         ctx.checkpoint()
-        if _step(ctx, job):
-            finished += 1
+        try:
+            finished += _step(ctx, job)
+        except ReconnectRequired:
+            raise  # the grant is gone: the whole connection needs the user
+        except AmazonAdsError as exc:
+            finished += _step_error(ctx, job, exc)
+            if isinstance(exc, RateLimited):
+                break  # the connection is throttled: the other jobs wait for the next round
     with session_scope(ctx.services.engine, readonly=True) as session:
         still_open = len(open_report_jobs(session, connection_id=ctx.connection_id))
     return finished, still_open
@@ -176,6 +214,21 @@ def _step(ctx: SyncContext, job: ReportJob) -> bool:
     return False
 
 
+def _step_error(ctx: SyncContext, job: ReportJob, exc: AmazonAdsError) -> bool:
+    """A step of this job failed: back it off (a refused request fails the job); True when it ended."""
+    now = ctx.now()
+    profile = ctx.profile(job.profile_pk)
+    logger.warning(
+        "sync.report_step_failed",
+        extra={"connection_id": ctx.connection_id, "kind": job.report_kind, "error": type(exc).__name__},
+    )
+    if isinstance(exc, BadRequest) and job.report_id is None and profile is not None:
+        _save(ctx, job, attempts=MAX_ATTEMPTS)
+        return _failed(ctx, job, profile, f"Amazon refused the request ({type(exc).__name__})")
+    _save(ctx, job, polls=job.polls + 1, next_poll_at=now + poll_delay(job.polls))
+    return False
+
+
 def _failed(ctx: SyncContext, job: ReportJob, profile: Profile, reason: str | None) -> bool:
     now = ctx.now()
     logger.info("sync.report_failed", extra={"report_id": job.report_id, "attempts": job.attempts})
@@ -214,16 +267,38 @@ def _abandon(ctx: SyncContext, job: ReportJob, profile: Profile) -> None:
 
 
 def _warn(ctx: SyncContext, profile: Profile, job: ReportJob) -> None:
-    text = (
-        f"{WARNING_PREFIX}: Amazon did not deliver the {job.report_kind} report for "
-        f"{profile.country_code} {job.start_date} to {job.end_date}; the next report refresh tries again."
-    )
+    """The region card names every report still missing (not only this one)."""
+    del profile, job
     ctx.counts["reports_failed"] += 1
     with session_scope(ctx.services.engine) as session:
         conn = session.get(Connection, ctx.connection_id)
         if conn is not None:
-            conn.warning = text[:500]
+            conn.warning = report_warning(
+                session, connection_id=ctx.connection_id, current=conn.warning, now=ctx.now()
+            )
             session.add(conn)
+
+
+def report_warning(session: Session, *, connection_id: int, current: str | None, now: datetime) -> str | None:
+    """The card's warning about missing reports (None: none missing); any other warning is kept.
+
+    Example: "Performance numbers may be behind: Amazon did not deliver 2 reports (campaign US
+    2026-02-01 to 2026-03-02, keyword CA 2026-03-03 to 2026-03-10); the next report refresh tries again."
+    """
+    if current and not current.startswith(WARNING_PREFIX):
+        return current
+    missing = failed_report_windows(session, connection_id=connection_id, since=now - _WARNING_WINDOW)
+    if not missing:
+        return None
+    named = [f"{kind} {country} {start} to {end}" for country, kind, start, end in missing[:_WARNING_LIST]]
+    if len(missing) > _WARNING_LIST:
+        named.append(f"{len(missing) - _WARNING_LIST} more")
+    noun = "report" if len(missing) == 1 else f"{len(missing)} reports"
+    text = (
+        f"{WARNING_PREFIX}: Amazon did not deliver {'the ' if len(missing) == 1 else ''}{noun} "
+        f"({', '.join(named)}); the next report refresh tries again."
+    )
+    return text[:500]
 
 
 def _batches(rows: Iterator[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:

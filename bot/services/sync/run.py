@@ -10,8 +10,11 @@ Kinds:
 - `reports`: re-request the look-back window (`HILAL_REPORT_LOOKBACK_DAYS`), so restated numbers
   replace old ones.
 
-A connection never syncs twice at once: its database lease is taken before any work, renewed while the
-sync runs, and expires if the process dies. Every run is a `SyncRun` row; the connection keeps
+A connection never syncs twice at once: its database lease is taken before any work, renewed by a
+heartbeat while the sync runs, and expires 30 s after the process dies (`lease.py`). A database error
+ends the run as `failed` with that reason, and its bookkeeping and lease release are retried until the
+database is back (`dbretry.py`). A stopping process ends its syncs at a step boundary as `interrupted`,
+due again at once. Every run is a `SyncRun` row; the connection keeps
 `last_sync_at`, `last_success_at`, `last_error` and its `next_*_sync_at` times.
 """
 
@@ -28,12 +31,15 @@ from bot.amazon.errors import AmazonAdsError, RateLimited, ReconnectRequired, Se
 from bot.errors import NotConnected
 from bot.services.campaigns import refresh_window_quietly
 from bot.services.connections import ads_client_for, mark_reconnect_needed
-from bot.services.sync.context import LeaseLost, SyncContext, acquire_lease, new_lease_owner, release_lease
+from bot.services.sync.context import LeaseLost, SyncContext, SyncStopped
+from bot.services.sync.dbretry import DATABASE_ERRORS, DbRetry
 from bot.services.sync.entities import sync_profile_entities
 from bot.services.sync.landing import days_loaded, history_days, land_summary, remember_summary
+from bot.services.sync.lease import LeaseHeartbeat, acquire_lease, new_lease_owner, release_lease
 from bot.services.sync.progress import OnProgress, ProgressReporter
-from bot.services.sync.reports import WARNING_PREFIX, advance_reports, plan_reports
+from bot.services.sync.reports import advance_reports, plan_reports, report_warning
 from bot.services.sync.schedule import (
+    DATABASE_RETRY,
     REPORT_MIN_GAP,
     SYNC_KINDS,
     jittered,
@@ -144,6 +150,7 @@ def run_sync(
     progress: tuple[str, str] | None = None,
     lease_owner: str | None = None,
     on_progress: OnProgress | None = None,
+    db_retry: DbRetry | None = None,
 ) -> SyncOutcome:
     """Run one sync now, in this thread.
 
@@ -154,6 +161,7 @@ def run_sync(
         progress: `(channel, ts)` of a message to update (defaults to the one stored by `start_sync`).
         lease_owner: The lease already taken by the caller (`start_sync`, the tick); None takes it here.
         on_progress: Called with (profiles done, total, entity counts) as profiles finish (the CLI's bar).
+        db_retry: How bookkeeping waits for an unavailable database (tests inject the sleep).
 
     Returns:
         The outcome; failures are recorded (SyncRun, `last_error`) and returned, not raised.
@@ -167,17 +175,21 @@ def run_sync(
             return SyncOutcome("not_connected")
         if not acquire_lease(services, connection_id=connection_id, owner=owner):
             return SyncOutcome("already_running")
+    retry = db_retry or DbRetry()
     try:
-        return _run_locked(
-            services,
-            connection_id=connection_id,
-            kind=kind,
-            progress=progress,
-            owner=owner,
-            on_progress=on_progress,
-        )
+        with LeaseHeartbeat(services, connection_id=connection_id, owner=owner) as heartbeat:
+            return _run_locked(
+                services,
+                connection_id=connection_id,
+                kind=kind,
+                progress=progress,
+                owner=owner,
+                on_progress=on_progress,
+                heartbeat=heartbeat,
+                retry=retry,
+            )
     finally:
-        release_lease(services, connection_id=connection_id, owner=owner)
+        release_lease(services, connection_id=connection_id, owner=owner, retry=retry)
 
 
 def _run_locked(
@@ -188,6 +200,8 @@ def _run_locked(
     progress: tuple[str, str] | None,
     owner: str,
     on_progress: OnProgress | None,
+    heartbeat: LeaseHeartbeat,
+    retry: DbRetry,
 ) -> SyncOutcome:
     conn = _load(services, connection_id)
     if conn is None or conn.status != ConnectionStatus.CONNECTED:
@@ -218,6 +232,7 @@ def _run_locked(
             owner,
             ads_client_for(services, connection_id=connection_id),
             profiles,
+            heartbeat=heartbeat,
         )
         days, pending = _work(ctx, kind, reporter)
     except ReconnectRequired:
@@ -231,6 +246,37 @@ def _run_locked(
             reporter,
             status="reconnect_needed",
             error="Amazon no longer accepts Hilal's access: reconnect the region.",
+            retry=retry,
+        )
+    except SyncStopped:
+        return _failed(
+            services,
+            conn,
+            run_id,
+            kind,
+            ctx,
+            reporter,
+            status="interrupted",
+            error="Hilal restarted during this sync; it starts again within a minute.",
+            retry=retry,
+            retry_at=services.now(),
+        )
+    except DATABASE_ERRORS as exc:
+        logger.warning(
+            "sync.database_failed", extra={"connection_id": connection_id, "error": str(exc)[:200]}
+        )
+        return _failed(
+            services,
+            conn,
+            run_id,
+            kind,
+            ctx,
+            reporter,
+            status="failed",
+            error="The database was unavailable during this sync (locked or unreachable); "
+            "the next sync tries again in a minute.",
+            retry=retry,
+            retry_at=services.now() + DATABASE_RETRY,
         )
     except LeaseLost:
         return _failed(
@@ -242,10 +288,13 @@ def _run_locked(
             reporter,
             status="interrupted",
             error="The sync stopped because the region was disconnected or taken over.",
+            retry=retry,
         )
     except (AmazonAdsError, NotConnected, VaultError) as exc:
         logger.warning("sync.failed", extra={"connection_id": connection_id, "error": type(exc).__name__})
-        return _failed(services, conn, run_id, kind, ctx, reporter, status="failed", error=_describe(exc))
+        return _failed(
+            services, conn, run_id, kind, ctx, reporter, status="failed", error=_describe(exc), retry=retry
+        )
     except Exception as exc:
         ref = uuid.uuid4().hex[:8]
         logger.exception("sync.crashed", extra={"connection_id": connection_id, "ref": ref})
@@ -259,8 +308,9 @@ def _run_locked(
             status="failed",
             error=f"Something went wrong (ref `{ref}`); the next sync tries again.",
             exc=exc,
+            retry=retry,
         )
-    return _succeeded(services, conn, run_id, kind, ctx, reporter, days=days, pending=pending)
+    return _succeeded(services, conn, run_id, kind, ctx, reporter, days=days, pending=pending, retry=retry)
 
 
 def _work(ctx: SyncContext, kind: str, reporter: ProgressReporter) -> tuple[int, int]:
@@ -276,7 +326,7 @@ def _work(ctx: SyncContext, kind: str, reporter: ProgressReporter) -> tuple[int,
             reporter.update(done=done, total=total, counts=ctx.counts)
     history = history_days(settings, kind)
     if kind == "initial" or (kind in ("manual", "reports") and _reports_stale(ctx)):
-        ctx.counts["reports_queued"] += plan_reports(ctx, days=history)
+        ctx.counts["reports_queued"] += plan_reports(ctx, days=history, skip_done=kind == "initial")
     finished, pending = advance_reports(ctx)
     ctx.counts["reports_finished"] += finished
     return days_loaded(ctx, history), pending
@@ -312,9 +362,35 @@ def _succeeded(
     *,
     days: int,
     pending: int,
+    retry: DbRetry,
 ) -> SyncOutcome:
-    now, settings = services.now(), services.settings
+    now = services.now()
     counts = {**ctx.counts, "profiles": len(ctx.profiles), "days": days}
+    retry.run(
+        lambda: _record_success(services, conn, run_id, kind, ctx, reporter, counts=counts, pending=pending),
+        what="sync.finish",
+    )
+    # The campaign list's index, ready before the summary; a failure leaves the list on its live road.
+    refresh_window_quietly(services.engine, team_id=conn.team_id, today=now.date())
+    reporter.finish(total=len(ctx.profiles), counts=ctx.counts, days=days, reports_pending=pending)
+    if pending == 0:  # an earlier sync's summary waiting for these reports
+        land_summary(ctx)
+    logger.info("sync.finished", extra={"connection_id": conn.id, "kind": kind, "counts": counts})
+    return SyncOutcome("success", run_id, counts, days, pending)
+
+
+def _record_success(
+    services: Services,
+    conn: Connection,
+    run_id: int,
+    kind: str,
+    ctx: SyncContext,
+    reporter: ProgressReporter,
+    *,
+    counts: dict[str, int],
+    pending: int,
+) -> None:
+    now, settings = services.now(), services.settings
     with session_scope(services.engine) as session:
         finish_run(session, run_id=run_id, status="success", counts=counts, now=now)
         row = session.get(Connection, conn.id)
@@ -332,24 +408,12 @@ def _succeeded(
             ):
                 times = digest_times(session, team_id=row.team_id, region=row.region)
                 row.next_report_sync_at = next_report_time(now, digest_times=times)
-            if (
-                pending == 0
-                and not ctx.counts.get("reports_failed")
-                and (row.warning or "").startswith(WARNING_PREFIX)
-            ):
-                row.warning = None
+            row.warning = report_warning(session, connection_id=row.id or 0, current=row.warning, now=now)
             row.progress_channel = row.progress_ts = None
             if pending:  # the summary says "still loading" until the reports land
                 remember_summary(row, reporter.target)
             row.updated_at = now
             session.add(row)
-    # The campaign list's index, ready before the summary; a failure leaves the list on its live road.
-    refresh_window_quietly(services.engine, team_id=conn.team_id, today=now.date())
-    reporter.finish(total=len(ctx.profiles), counts=ctx.counts, days=days, reports_pending=pending)
-    if pending == 0:  # an earlier sync's summary waiting for these reports
-        land_summary(ctx)
-    logger.info("sync.finished", extra={"connection_id": conn.id, "kind": kind, "counts": counts})
-    return SyncOutcome("success", run_id, counts, days, pending)
 
 
 def _failed(
@@ -362,28 +426,36 @@ def _failed(
     *,
     status: str,
     error: str,
+    retry: DbRetry,
     exc: Exception | None = None,
+    retry_at: datetime | None = None,
 ) -> SyncOutcome:
-    now = services.now()
     counts = dict(ctx.counts) if ctx else {}
     detail = f"{type(exc).__name__}" if exc is not None else error
-    with session_scope(services.engine) as session:
-        finish_run(session, run_id=run_id, status=status, counts=counts, now=now, error=detail)
-        row = session.get(Connection, conn.id)
-        if row is not None and status in ("failed", "interrupted"):
-            row.last_sync_at, row.last_error, row.updated_at = now, error[:500], now
-            if row.status == ConnectionStatus.CONNECTED and status == "failed":
-                _schedule_retry(row, kind, now=now, settings=services.settings)
-            session.add(row)
+
+    def record() -> None:
+        now = services.now()
+        with session_scope(services.engine) as session:
+            finish_run(session, run_id=run_id, status=status, counts=counts, now=now, error=detail)
+            row = session.get(Connection, conn.id)
+            if row is not None and status in ("failed", "interrupted"):
+                row.last_sync_at, row.last_error, row.updated_at = now, error[:500], now
+                if row.status == ConnectionStatus.CONNECTED and (status == "failed" or retry_at is not None):
+                    _schedule_retry(row, kind, at=retry_at, now=now, settings=services.settings)
+                session.add(row)
+
+    retry.run(record, what="sync.fail")
     profiles: list[Profile] = ctx.profiles if ctx else []
     reporter.fail(done=ctx.profiles_done if ctx else 0, total=len(profiles), counts=counts, error=error)
     return SyncOutcome(status, run_id, counts, 0, 0, error)
 
 
-def _schedule_retry(row: Connection, kind: str, *, now: datetime, settings: Settings) -> None:
+def _schedule_retry(
+    row: Connection, kind: str, *, at: datetime | None, now: datetime, settings: Settings
+) -> None:
     if kind in ("initial", "manual", "active"):
-        row.next_active_sync_at = retry_after_failure(now, settings.hilal_sync_active_minutes)
+        row.next_active_sync_at = at or retry_after_failure(now, settings.hilal_sync_active_minutes)
     elif kind == "archived":
-        row.next_archived_sync_at = retry_after_failure(now, settings.hilal_sync_archived_minutes)
+        row.next_archived_sync_at = at or retry_after_failure(now, settings.hilal_sync_archived_minutes)
     else:
-        row.next_report_sync_at = retry_after_failure(now, 60 * 6)
+        row.next_report_sync_at = at or retry_after_failure(now, 60 * 6)

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from storage.models import Connection
 
 __all__ = [
+    "DATABASE_RETRY",
     "FAILURE_RETRY",
     "REPORT_INTERVAL",
     "REPORT_LEAD",
@@ -32,6 +33,7 @@ REPORT_INTERVAL = timedelta(hours=12)  # Amazon asks for 1-2 requests per profil
 REPORT_MIN_GAP = timedelta(hours=6)  # never more often than this, even ahead of a digest
 REPORT_LEAD = timedelta(minutes=90)  # refresh this long before a digest goes out
 FAILURE_RETRY = timedelta(minutes=15)
+DATABASE_RETRY = timedelta(minutes=1)  # the database was locked or down: try again at the next tick
 _MAX_SPREAD = timedelta(minutes=10)
 
 
