@@ -2,8 +2,8 @@
 
 1. Hilal: a previewed bulk pause (`plan_edit`, not timed) is confirmed (`confirm_edit`: re-checks the
    guards, claims the batch, sends the writes, records every item, updates the local copy, writes one
-   audit event per campaign) and its outcome is read back (`edit_outcome`) and rendered the way Slack
-   shows it, when the renderer is there.
+   audit event per campaign, and reads the stored outcome back); the outcome is rendered as the
+   message that replaces the preview (`render_edit_outcome`), as the Confirm button does.
 2. The floor: the same batches of 100 campaigns sent with plain httpx (`PUT /sp/campaigns`, the v3 media
    type, the same bodies), in the same run against the same simulator, with a valid access token.
 
@@ -19,15 +19,15 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.services.edits import EditTarget, confirm_edit, edit_outcome, plan_edit
+from bot.blocks.edits import render_edit_outcome
+from bot.services.edits import EditTarget, confirm_edit, outcome_vm, plan_edit
 from bot.services.sync import run_sync
 from sandbox.slack import DEMO_ADMIN, DEMO_TEAM
 from storage.db import make_engine
@@ -47,7 +47,7 @@ def _world(folder: Path) -> tuple[World, int]:
     world = World.start(engine, max_page_size=1000)
     world.seed(
         marketplaces=MARKETPLACES,
-        campaigns_per_profile=PER_PROFILE + 40,
+        campaigns_per_profile=2 * PER_PROFILE,  # SP and enabled: about two thirds of the seed
         ad_groups_per_campaign=1,
         keywords_per_ad_group=1,
     )
@@ -111,18 +111,6 @@ def _raw_put(world: World, token: str, ids: dict[str, list[str]], state: str) ->
                 assert not answer.json()["campaigns"]["error"]
 
 
-def _renderer() -> Callable[[Any], object] | None:
-    """The outcome message's renderer (`bot.blocks.edits`), found by name so the floor stays comparable."""
-    import importlib
-
-    try:
-        module = importlib.import_module("bot.blocks.edits")
-    except ImportError:
-        return None
-    found = getattr(module, "render_edit_outcome", None)
-    return found if callable(found) else None
-
-
 def _hilal(world: World, targets: Sequence[EditTarget]) -> float:
     preview = plan_edit(
         world.services,
@@ -133,7 +121,6 @@ def _hilal(world: World, targets: Sequence[EditTarget]) -> float:
         now=world.clock(),
         is_manager=True,
     )
-    render = _renderer()
     started = time.perf_counter()
     outcome = confirm_edit(
         world.services,
@@ -143,11 +130,10 @@ def _hilal(world: World, targets: Sequence[EditTarget]) -> float:
         now=world.clock(),
         is_manager=True,
     )
-    shown = edit_outcome(world.services, batch_id=preview.batch_id)
-    if render is not None:
-        render(shown)
+    message = render_edit_outcome(outcome_vm(outcome, now=world.clock()))  # as the Confirm button does
     elapsed = time.perf_counter() - started
     assert outcome.applied == len(targets), f"{outcome.applied} of {len(targets)} applied"
+    assert message["blocks"], "the outcome message has blocks"
     return elapsed
 
 

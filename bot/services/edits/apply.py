@@ -13,9 +13,10 @@ a concurrent confirm sees `applying` until the writes are recorded.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -182,23 +183,42 @@ def _apply_two_steps(
             record_results(session, batch=batch, items=items, results=results, user_id=user_id, now=now)
 
 
+WRITERS = 4  # (profile, entity type) groups sent at once; the region's rate gate still paces every call
+
+
 def send_writes(client: AdsClient, *, items: Sequence[EditItem], profiles: dict[int, Profile]) -> Results:
-    """Send the items, one call per (profile, entity type); each item's outcome by its id."""
+    """Send the items, one call per (profile, entity type), up to `WRITERS` groups at once; each item's
+    outcome by its id (a group Amazon refused as a whole fails each of its items with the reason)."""
     groups: dict[tuple[int, str], list[EditItem]] = {}
     for item in items:
         groups.setdefault((item.profile_pk, item.entity_type), []).append(item)
+
+    def send(key: tuple[int, str]) -> Results:
+        return _send_group(
+            client, profile_id=profiles[key[0]].profile_id, entity_type=key[1], items=groups[key]
+        )
+
     results: Results = {}
-    for (profile_pk, entity_type), members in groups.items():
-        profile_id = profiles[profile_pk].profile_id
-        try:
-            answer = _write(client, profile_id=profile_id, entity_type=entity_type, items=members)
-        except AmazonAdsError as exc:
-            message = from_amazon(exc).detail
-            results.update({_id(item): (False, message) for item in members})
-            continue
-        for item, outcome in zip(members, answer.outcomes, strict=True):
-            results[_id(item)] = (outcome.ok, None if outcome.ok else outcome.message)
+    if len(groups) == 1:
+        return send(next(iter(groups)))
+    with ThreadPoolExecutor(max_workers=min(WRITERS, len(groups)), thread_name_prefix="hilal-edit") as pool:
+        for answer in pool.map(send, list(groups)):
+            results.update(answer)
     return results
+
+
+def _send_group(
+    client: AdsClient, *, profile_id: str, entity_type: str, items: Sequence[EditItem]
+) -> Results:
+    try:
+        answer = _write(client, profile_id=profile_id, entity_type=entity_type, items=items)
+    except AmazonAdsError as exc:
+        message = from_amazon(exc).detail
+        return {_id(item): (False, message) for item in items}
+    return {
+        _id(item): (outcome.ok, None if outcome.ok else outcome.message)
+        for item, outcome in zip(items, answer.outcomes, strict=True)
+    }
 
 
 def _id(item: EditItem) -> int:
@@ -236,6 +256,37 @@ def _state(value: str) -> Literal["ENABLED", "PAUSED"]:
     return "PAUSED" if value == "PAUSED" else "ENABLED"
 
 
+_NO_ANSWER = "Hilal stopped before Amazon answered; check before retrying"
+
+
+def _result(results: Results, item: EditItem) -> tuple[bool, str | None]:
+    ok, message = results.get(_id(item), (False, _NO_ANSWER))
+    return ok, message
+
+
+def _local_edit(item: EditItem) -> repo.LocalEdit:
+    value: str | Decimal = item.after if item.field == "state" else Decimal(item.after)
+    return repo.LocalEdit(item.entity_type, item.profile_pk, item.entity_id, item.field, value)
+
+
+def _audit_detail(batch: EditBatch, item: EditItem, ok: bool, message: str | None) -> dict[str, Any]:
+    return {
+        "batch_id": batch.id,
+        "kind": batch.kind,
+        "region": batch.region,
+        "undo_of": batch.undo_of,
+        "entity_type": item.entity_type,
+        "entity_id": item.entity_id,
+        "entity_name": item.entity_name,
+        "field": item.field,
+        "before": item.before,
+        "after": item.after,
+        "currency": item.currency,
+        "ok": ok,
+        "amazon": "applied" if ok else message,
+    }
+
+
 def record_results(
     session: Session,
     *,
@@ -247,49 +298,25 @@ def record_results(
 ) -> None:
     """Each item's outcome, the local copy of what Amazon applied, one audit event per item, the status."""
     assert batch.id is not None
-    applied = failed = 0
-    for item in items:
-        ok, message = results.get(
-            _id(item), (False, "Hilal stopped before Amazon answered; check before retrying")
-        )
-        repo.set_item_result(session, item_id=_id(item), status="applied" if ok else "failed", error=message)
-        if ok:
-            applied += 1
-            value: str | Decimal = item.after if item.field == "state" else Decimal(item.after)
-            repo.apply_local_edit(
-                session,
-                entity_type=item.entity_type,
-                profile_pk=item.profile_pk,
-                entity_id=item.entity_id,
-                field=item.field,
-                value=value,
-                user_id=user_id,
-                now=now,
-            )
-        else:
-            failed += 1
-        repo.add_edit_audit(
-            session,
-            team_id=batch.team_id,
-            actor=user_id,
-            campaign_pk=item.campaign_pk,
-            now=now,
-            detail={
-                "batch_id": batch.id,
-                "kind": batch.kind,
-                "region": batch.region,
-                "undo_of": batch.undo_of,
-                "entity_type": item.entity_type,
-                "entity_id": item.entity_id,
-                "entity_name": item.entity_name,
-                "field": item.field,
-                "before": item.before,
-                "after": item.after,
-                "currency": item.currency,
-                "ok": ok,
-                "amazon": "applied" if ok else message,
-            },
-        )
+    outcomes = [(item, *_result(results, item)) for item in items]
+    repo.set_item_results(
+        session,
+        results=[(_id(item), "applied" if ok else "failed", message) for item, ok, message in outcomes],
+    )
+    repo.apply_local_edits(
+        session, edits=[_local_edit(item) for item, ok, _message in outcomes if ok], user_id=user_id, now=now
+    )
+    repo.add_edit_audits(
+        session,
+        team_id=batch.team_id,
+        actor=user_id,
+        now=now,
+        events=[
+            (item.campaign_pk, _audit_detail(batch, item, ok, message)) for item, ok, message in outcomes
+        ],
+    )
+    applied = sum(1 for _item, ok, _message in outcomes if ok)
+    failed = len(outcomes) - applied
     status = (
         EditBatchStatus.APPLIED
         if not failed

@@ -8,7 +8,7 @@ from sqlmodel import Session
 
 from bot.services.edits.model import EditOutcome, ItemOutcome
 from storage.models import EditBatch, EditBatchStatus
-from storage.repositories.edits import batch_items
+from storage.repositories.edits import item_rows
 
 __all__ = ["UNDO_WINDOW", "outcome_of"]
 
@@ -31,7 +31,7 @@ def outcome_of(session: Session, batch: EditBatch) -> EditOutcome:
             ok=True if item.status == "applied" else False if item.status == "failed" else None,
             message=item.error,
         )
-        for item in batch_items(session, batch_id=batch.id)
+        for item in item_rows(session, batch_id=batch.id)
     )
     done = batch.status in _DONE and batch.applied_at is not None
     return EditOutcome(
