@@ -112,13 +112,19 @@ def _scope(regions: tuple[str, ...], view_name: str | None) -> Mrkdwn:
 def describe(info: SubscriptionInfo) -> Mrkdwn:
     """One subscription as mrkdwn: the channel as a live link, the view name and the rest escaped."""
     return mrkdwn_format(
-        "{channel} · {time} {zone} · {scope}{chart} · {state}",
+        "{channel} · {time} {zone} · {scope}{chart} · {state}{unsure}",
         channel=channel_mention(info.channel_id),
         time=info.local_time,
         zone=info.timezone,
         scope=_scope(info.regions, info.view_name),
         chart=" · with chart" if info.chart else "",
         state=f"paused ({info.paused_reason})" if info.paused_reason else f"next {info.next_due}",
+        unsure=(
+            f" · ⚠️ the digest of {info.unsure_date} may not have been posted"
+            " (Hilal did not get Slack's answer)"
+            if info.unsure_date
+            else ""
+        ),
     )
 
 

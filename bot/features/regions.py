@@ -2,20 +2,29 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from bot.amazon.regions import Region
+from bot.blocks.common import message
 from bot.blocks.modals import render_disconnect_confirm
 from bot.blocks.region_card import render_region_cards_message
 from bot.errors import UsageError
 from bot.features.base import CommandContext, CommandSpec, Feature
-from bot.features.regions_actions import open_picker_message, register, start_region_sync
+from bot.features.regions_actions import (
+    SYNC_NEEDS_RECONNECT,
+    RegionNeedsReconnect,
+    open_picker_message,
+    register,
+    start_region_sync,
+)
 from bot.listeners import permission
 from bot.services.connections import build_region_cards
 
 if TYPE_CHECKING:
     from slack_sdk import WebClient
 
+    from bot.blocks.common import Message
     from bot.wiring import Services
 
 __all__ = ["FEATURE", "parse_region", "require_manager"]
@@ -97,9 +106,28 @@ def handle_marketplaces(ctx: CommandContext) -> None:
 def handle_sync(ctx: CommandContext) -> None:
     region = parse_region(ctx.args, "sync")
     # Anyone in the workspace may sync (see `start_region_sync`); no manager check on purpose.
-    ctx.reply(
-        {"text": start_region_sync(ctx.services, team_id=ctx.team_id, region=region, user_id=ctx.user_id)}
+    try:
+        text = start_region_sync(ctx.services, team_id=ctx.team_id, region=region, user_id=ctx.user_id)
+    except RegionNeedsReconnect:
+        ctx.reply(_needs_reconnect_card(ctx, region))
+        return
+    ctx.reply({"text": text})
+
+
+def _needs_reconnect_card(ctx: CommandContext, region: str) -> Message:
+    """The region's card (with its Reconnect button), saying why the sync did not start."""
+    cards = build_region_cards(
+        ctx.services,
+        team_id=ctx.team_id,
+        enterprise_id=ctx.enterprise_id,
+        user_id=ctx.user_id,
+        only=region,
+        render_key=_render_key(ctx),
+        reply_url=_reply_url(ctx),
     )
+    note = SYNC_NEEDS_RECONNECT.format(code=region.upper())
+    msg = render_region_cards_message([replace(card, warning=note) for card in cards])
+    return message(f"{region.upper()} needs a reconnect before it can sync.", msg["blocks"])
 
 
 def handle_disconnect(ctx: CommandContext) -> None:

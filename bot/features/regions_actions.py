@@ -23,7 +23,7 @@ from bot.blocks.common import Message
 from bot.blocks.ids import ActionId, decode_meta, meta_int, meta_str
 from bot.blocks.marketplaces import picker_ref, render_marketplace_picker
 from bot.blocks.region_card import render_region_cards_message
-from bot.errors import NotConnected, UsageError
+from bot.errors import NotConnected, ReconnectRequired, UsageError
 from bot.features.home import publish_home
 from bot.listeners.context import request_ids, services_of
 from bot.listeners.permission import may_manage
@@ -48,7 +48,9 @@ if TYPE_CHECKING:
     from bot.wiring import Services
 
 __all__ = [
+    "SYNC_NEEDS_RECONNECT",
     "MarketplacesNotChosen",
+    "RegionNeedsReconnect",
     "open_picker_message",
     "register",
     "send_picker_dm",
@@ -68,9 +70,17 @@ SYNC_NEEDS_MARKETPLACES = (
     "The first sync starts on Save."
 )
 
+SYNC_NEEDS_RECONNECT = (
+    "No sync started: {code} needs a reconnect first. A manager presses Reconnect; everything is kept."
+)
+
 
 class MarketplacesNotChosen(UsageError):
     """The region is connected, but its marketplaces are not chosen (saved) yet, so nothing can sync."""
+
+
+class RegionNeedsReconnect(ReconnectRequired):
+    """Amazon no longer honours the region's grant: nothing can sync until someone reconnects it."""
 
 
 def start_region_sync(
@@ -84,11 +94,17 @@ def start_region_sync(
     sync is recorded in the audit log.
 
     Raises:
+        RegionNeedsReconnect: the region's connection needs a reconnect.
         NotConnected: the region has no live connection.
         MarketplacesNotChosen: the marketplaces are not chosen yet.
     """
     with session_scope(services.engine, readonly=True) as session:
         conn = get_connection(session, team_id=team_id, region=region)
+    if conn is not None and conn.status == ConnectionStatus.RECONNECT_NEEDED:
+        raise RegionNeedsReconnect(
+            f"{region.upper()} needs a reconnect.",
+            hint=f"Reconnect it with `/hilal connect {region}`; everything is kept.",
+        )
     if conn is None or conn.status != ConnectionStatus.CONNECTED or conn.id is None:
         raise NotConnected(
             f"{region.upper()} is not connected.", hint=f"Connect it with `/hilal connect {region}`."
@@ -177,7 +193,12 @@ def handle_sync_now(ack: Ack, body: Body, client: WebClient, respond: Any, conte
     region = meta_str(_meta(body), "region")
     try:
         text = start_region_sync(services, team_id=team, region=region, user_id=user)
-    except MarketplacesNotChosen:
+    except (MarketplacesNotChosen, RegionNeedsReconnect) as exc:
+        note = (
+            SYNC_NEEDS_MARKETPLACES
+            if isinstance(exc, MarketplacesNotChosen)
+            else SYNC_NEEDS_RECONNECT.format(code=region.upper())
+        )
         _refresh_surface(
             services,
             client,
@@ -187,7 +208,7 @@ def handle_sync_now(ack: Ack, body: Body, client: WebClient, respond: Any, conte
             enterprise=enterprise,
             user=user,
             region=region,
-            note=SYNC_NEEDS_MARKETPLACES,
+            note=note,
         )
         return
     _tell(client, body, respond, text)

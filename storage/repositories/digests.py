@@ -35,6 +35,7 @@ __all__ = [
     "MetricRow",
     "claim_delivery",
     "get_delivery",
+    "get_latest_delivery",
     "get_saved_view",
     "get_subscription",
     "list_campaigns",
@@ -45,6 +46,7 @@ __all__ = [
     "list_subscriptions",
     "list_subscriptions_due_between",
     "mark_delivery",
+    "mark_posting_unknown",
     "pause_subscription",
     "retake_delivery",
     "save_subscription",
@@ -58,6 +60,7 @@ class DeliveryStatus:
     CLAIMED = "claimed"  # taken, nothing sent yet
     POSTING = "posting"  # the post is under way: never retried (it may have reached Slack)
     POSTED = "posted"
+    UNKNOWN = "unknown"  # the post may or may not have reached Slack (timeout, or the process died posting)
     FAILED = "failed"  # nothing reached Slack; a later tick may retake it
     SKIPPED = "skipped"  # paused or nothing to do
 
@@ -186,6 +189,35 @@ def get_delivery(session: Session, *, subscription_id: int, local_date: date) ->
             DigestDelivery.subscription_id == subscription_id, DigestDelivery.local_date == local_date
         )
     ).first()
+
+
+def get_latest_delivery(session: Session, *, subscription_id: int) -> DigestDelivery | None:
+    """The subscription's delivery row of its latest local date, or None."""
+    return session.exec(
+        select(DigestDelivery)
+        .where(DigestDelivery.subscription_id == subscription_id)
+        .order_by(col(DigestDelivery.local_date).desc())
+        .limit(1)
+    ).first()
+
+
+def mark_posting_unknown(session: Session, *, delivery_id: int, claimed_before: datetime, error: str) -> bool:
+    """Mark a claim left `posting` since before `claimed_before` as `unknown`; False if it is not one.
+
+    Conditional, so a holder that is still alive and marks the row `posted` is never overwritten.
+    """
+    table = table_of(DigestDelivery)
+    stmt = (
+        update(table)
+        .where(
+            table.c.id == delivery_id,
+            table.c.status == DeliveryStatus.POSTING,
+            table.c.claimed_at < claimed_before,
+        )
+        .values(status=DeliveryStatus.UNKNOWN, error=error[:200])
+        .returning(table.c.id)
+    )
+    return session.execute(stmt).scalar() is not None
 
 
 def mark_delivery(session: Session, *, delivery_id: int, status: str, **values: Any) -> None:

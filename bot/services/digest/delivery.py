@@ -10,9 +10,19 @@ For each subscription whose `next_due_at` has come:
    an image block (`slack_file`). Mark the claim `posting`, post the first message (429 → wait
    `Retry-After` and retry, through the injected `sleep`; a refused just-uploaded file → one retry after
    `file_ready_wait`, then the digest without the chart), then mark it `posted` and schedule the next
-   slot. A claim left in `posting` (a crash or timeout while talking to Slack) is never retried: the
-   digest may have gone out, and a second copy is worse than a missing one.
-4. `channel_not_found`, `not_in_channel`, `is_archived`: pause the subscription, DM the subscriber.
+   slot.
+   **At most once.** Between Slack's answer and the bookkeeping the outcome is unknowable: a claim in
+   `posting` is never posted again, because a second copy of a digest is worse than a missing one. A
+   timeout or dropped connection while posting marks the claim `unknown` at once; a claim left `posting`
+   by a process that died is marked `unknown` by the first tick after `abandoned_after` (15 minutes; until
+   then its holder may still be at work). Either way the next slot is scheduled, and `/hilal digest list`
+   says that day's digest may not have been posted.
+4. Errors that only a person can fix pause instead of retrying every minute (`PAUSE_ERRORS`):
+   `channel_not_found`, `not_in_channel`, `is_archived`, `missing_scope` pause the subscription and DM
+   the subscriber once. A dead token (`invalid_auth`, `token_revoked`, `account_inactive`,
+   `not_authed`: `INSTALLATION_ERRORS`) pauses every subscription of the team at once and DMs nobody
+   (nothing can reach that workspace): the pause reason (`/hilal digest list`) and the log line
+   `digest.installation_lost` are the record; the team's other due digests of the run are skipped.
 5. Thread replies (marketplaces that did not fit) go out after all first messages, so no channel gets
    two posts closer than `channel_interval` seconds, without holding up other channels.
 Finally connections behind subscriptions due in `refresh_lead` get a report sync started ahead.
@@ -31,6 +41,7 @@ from typing import TYPE_CHECKING, Any
 from bot.services.digest.build import build_digest
 from bot.services.digest.chart import CHART_ALT_TEXT, CHART_TITLE, render_chart_png
 from bot.services.digest.ports import (
+    INSTALLATION_ERRORS,
     PAUSE_ERRORS,
     ChannelSender,
     DeliveryOptions,
@@ -45,14 +56,17 @@ from bot.services.digest.schedule import next_slot, slot_date, slot_instant
 from bot.services.digest.subscriptions import scope_of
 from bot.services.sync import start_sync
 from storage.db import session_scope
-from storage.models import Connection, ConnectionStatus, DigestSubscription
+from storage.models import Connection, ConnectionStatus, DigestDelivery, DigestSubscription
 from storage.repositories import digests as repo
 from storage.repositories.digests import DeliveryStatus
 
 if TYPE_CHECKING:
+    from sqlmodel import Session
+
     from bot.wiring import Services
 
 __all__ = [
+    "INSTALLATION_ERRORS",
     "PAUSE_ERRORS",
     "DeliveryOptions",
     "DigestRunReport",
@@ -116,6 +130,32 @@ def _next_due(row: DigestSubscription, slot: datetime, now: datetime) -> datetim
     return following if following > now else next_slot(now, local_time=row.local_time, zone=row.timezone)
 
 
+def _settled(session: Session, existing: DigestDelivery, *, now: datetime, options: DeliveryOptions) -> bool:
+    """Whether another process's claim on the slot is over, so the schedule moves on without posting.
+
+    `claimed` and `failed` are not (a holder is at work, or a later tick retakes them); `posting` is once it
+    is older than `abandoned_after`: its holder died between Slack's answer and the bookkeeping, so it is
+    marked `unknown` and never posted again (at most once, see the module docstring).
+    """
+    if existing.status in (DeliveryStatus.CLAIMED, DeliveryStatus.FAILED):
+        return False
+    if existing.status != DeliveryStatus.POSTING:
+        return True
+    assert existing.id is not None
+    if not repo.mark_posting_unknown(
+        session,
+        delivery_id=existing.id,
+        claimed_before=now - options.abandoned_after,
+        error="the process stopped while posting",
+    ):
+        return False
+    logger.warning(
+        "digest.post_outcome_unknown",
+        extra={"subscription_id": existing.subscription_id, "local_date": str(existing.local_date)},
+    )
+    return True
+
+
 def _claim(
     services: Services,
     row: DigestSubscription,
@@ -140,10 +180,7 @@ def _claim(
             )
         if found is None:
             existing = repo.get_delivery(session, subscription_id=row.id, local_date=day)
-            if existing is not None and existing.status not in (
-                DeliveryStatus.CLAIMED,
-                DeliveryStatus.FAILED,
-            ):
+            if existing is not None and _settled(session, existing, now=now, options=options):
                 repo.set_next_due(session, subscription_id=row.id, next_due_at=next_due)
         return found
 
@@ -250,7 +287,7 @@ def _deliver_one(
         _mark(
             services,
             delivery_id,
-            DeliveryStatus.POSTING,
+            DeliveryStatus.UNKNOWN,
             error=type(exc).__name__,
             next_due=(row.id, next_due),
         )
@@ -281,6 +318,10 @@ def _handle_post_error(
 ) -> None:
     assert row.id is not None
     extra = {"subscription_id": row.id, "team_id": row.team_id, "channel": row.channel_id, "error": exc.error}
+    if exc.error in INSTALLATION_ERRORS:
+        _mark(services, delivery_id, DeliveryStatus.FAILED, error=exc.error)
+        _pause_team(services, row.team_id, exc.error, now=now, report=sender.report)
+        return
     if exc.error in PAUSE_ERRORS:
         _mark(services, delivery_id, DeliveryStatus.FAILED, error=exc.error, pause=(row.id, exc.error, now))
         sender.report.paused += 1
@@ -297,6 +338,28 @@ def _handle_post_error(
     _mark(services, delivery_id, DeliveryStatus.FAILED, error=exc.error)
     sender.report.failed += 1
     logger.warning("digest.post_failed", extra=extra)
+
+
+def _pause_team(
+    services: Services, team_id: str, error: str, *, now: datetime, report: DigestRunReport
+) -> None:
+    """Pause every active subscription of a team whose Slack token is dead; nobody can be told in Slack."""
+    with session_scope(services.engine) as session:
+        active = [r for r in repo.list_subscriptions(session, team_id=team_id) if r.paused_at is None]
+        for sub in active:
+            assert sub.id is not None
+            repo.pause_subscription(session, subscription_id=sub.id, reason=error, now=now)
+    report.paused += len(active)
+    report.installations_lost.append(team_id)
+    logger.warning(
+        "digest.installation_lost",
+        extra={
+            "team_id": team_id,
+            "error": error,
+            "paused": len(active),
+            "channels": [r.channel_id for r in active],
+        },
+    )
 
 
 def _send_follow_up(slack_for: Callable[[str], DigestSlack], item: _FollowUp, sender: ChannelSender) -> None:
@@ -382,6 +445,8 @@ def deliver_due_digests(
     follow_ups: list[_FollowUp] = []
     charts = _ChartFiles(sender)
     for row in due:
+        if row.team_id in report.installations_lost:  # paused with the team: nothing can reach it
+            continue
         slack = slack_for(row.team_id)
         follow_ups += _deliver_one(
             services, slack, row, now=now, sender=sender, charts=charts, rendering=rendering

@@ -18,6 +18,7 @@ from bot.services.slack_ports import SlackCallError
 from bot.viewmodels import DigestVM
 
 __all__ = [
+    "INSTALLATION_ERRORS",
     "PAUSE_ERRORS",
     "ChannelSender",
     "DeliveryOptions",
@@ -27,13 +28,30 @@ __all__ = [
     "RenderedMessage",
     "SlackCallError",
     "pause_notice",
+    "pause_reason_text",
 ]
 
 PAUSE_ERRORS = {
     "channel_not_found": "the channel no longer exists, or it is private and Hilal is not in it",
     "not_in_channel": "Hilal is not a member of the channel",
     "is_archived": "the channel is archived",
+    "missing_scope": "Hilal's Slack installation lacks a permission it needs to post",
+    "invalid_auth": "Slack no longer accepts Hilal's token for this workspace (the app was removed)",
+    "token_revoked": "Hilal's Slack token was revoked (the app was uninstalled)",
+    "account_inactive": "the Slack account Hilal was installed with is deactivated",
+    "not_authed": "Hilal has no Slack token for this workspace (the app was removed)",
 }
+"""Slack errors that pause a subscription instead of retrying it every minute; each names a lasting
+state that only a person can change (invite Hilal, pick another channel, reinstall Hilal).
+
+`missing_scope` is here on purpose: Hilal asks for the scopes it posts with at install, so a missing one
+means the installation changed, and retrying cannot help; the token still works, so the subscriber is told.
+"""
+
+INSTALLATION_ERRORS = frozenset({"invalid_auth", "token_revoked", "account_inactive", "not_authed"})
+"""Errors that mean the workspace's token is dead: every subscription of the team is paused at once, and
+nobody can be told through that workspace (the pause reason, shown by `/hilal digest list` once Hilal is
+reinstalled, and a log line are the record)."""
 
 
 RenderedMessage = dict[str, Any]
@@ -111,6 +129,7 @@ class DigestRunReport:
     rate_limited_retries: int = 0
     refreshes_started: int = 0
     build_seconds: float = 0.0
+    installations_lost: list[str] = field(default_factory=list)  # teams whose Slack token is dead
     posts: list[tuple[str, str, float]] = field(default_factory=list)  # (team, channel, monotonic time)
 
 
@@ -144,9 +163,22 @@ class ChannelSender:
         raise AssertionError("unreachable")  # pragma: no cover
 
 
+def pause_reason_text(reason: str) -> str:
+    """A pause reason as the user reads it (`/hilal digest list`): what happened and what resumes it."""
+    why = PAUSE_ERRORS.get(reason, reason)
+    if reason in INSTALLATION_ERRORS or reason == "missing_scope":
+        return f"{why}; reinstall Hilal, then run `/hilal digest subscribe` in the channel"
+    return why
+
+
 def pause_notice(channel_id: str, error: str) -> str:
     """The DM a subscriber gets when their digest is paused."""
     why = PAUSE_ERRORS.get(error, error)
+    if error == "missing_scope":
+        return (
+            f"I paused the daily Amazon Ads digest for <#{channel_id}>: {why}. To resume, ask a workspace "
+            f"admin to reinstall Hilal, then run `/hilal digest subscribe` in the channel."
+        )
     return (
         f"I paused the daily Amazon Ads digest for <#{channel_id}>: {why}. "
         f"To resume, invite Hilal with `/invite @Hilal` in the channel (or pick another channel) and run "

@@ -17,12 +17,16 @@ from bot.blocks.format import channel_mention, mrkdwn_format
 from bot.errors import NotFound, UsageError
 from bot.services.campaigns import find_view
 from bot.services.digest.build import DigestScope
+from bot.services.digest.ports import pause_reason_text
 from bot.services.digest.schedule import format_local, next_slot, parse_local_time, parse_zone
 from storage.db import session_scope
 from storage.models import DigestSubscription, SavedView
 from storage.repositories import digests as repo
+from storage.repositories.digests import DeliveryStatus
 
 if TYPE_CHECKING:
+    from sqlmodel import Session
+
     from bot.wiring import Services
 
 __all__ = [
@@ -76,6 +80,7 @@ class SubscriptionInfo:
     subscriber_id: str
     next_due: str | None
     paused_reason: str | None
+    unsure_date: str | None = None  # the latest digest's local date when it may not have been posted
 
 
 def _usage(detail: str) -> UsageError:
@@ -216,7 +221,14 @@ def scope_of(row: DigestSubscription, *, enterprise_id: str = "") -> DigestScope
     )
 
 
-def _info(row: DigestSubscription, view_name: str | None) -> SubscriptionInfo:
+def _unsure_date(session: Session, row: DigestSubscription) -> str | None:
+    latest = repo.get_latest_delivery(session, subscription_id=row.id) if row.id is not None else None
+    return str(latest.local_date) if latest is not None and latest.status == DeliveryStatus.UNKNOWN else None
+
+
+def _info(
+    row: DigestSubscription, view_name: str | None, *, unsure_date: str | None = None
+) -> SubscriptionInfo:
     due = row.next_due_at if row.paused_at is None else None
     return SubscriptionInfo(
         channel_id=row.channel_id,
@@ -227,7 +239,8 @@ def _info(row: DigestSubscription, view_name: str | None) -> SubscriptionInfo:
         chart=row.chart,
         subscriber_id=row.subscriber_id,
         next_due=format_local(due, row.timezone) if due else None,
-        paused_reason=row.pause_reason if row.paused_at else None,
+        paused_reason=pause_reason_text(row.pause_reason) if row.paused_at and row.pause_reason else None,
+        unsure_date=unsure_date,
     )
 
 
@@ -276,7 +289,7 @@ def list_subscriptions(services: Services, *, team_id: str) -> list[Subscription
             if row.pause_reason == UNSUBSCRIBED:
                 continue
             view = session.get(SavedView, row.view_id) if row.view_id is not None else None
-            infos.append(_info(row, view.name if view else None))
+            infos.append(_info(row, view.name if view else None, unsure_date=_unsure_date(session, row)))
         return infos
 
 
