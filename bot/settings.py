@@ -99,6 +99,8 @@ class Settings(BaseSettings):
     hilal_initial_history_days: int = Field(default=30, ge=1, le=95)
     hilal_report_lookback_days: int = Field(default=14, ge=1, le=60)
     hilal_admin_user_ids: str = ""
+    # Intraday budget pacing: minutes between two budget-usage polls of a region (Amazon refreshes ~15).
+    hilal_pacing_minutes: int = Field(default=15, ge=1, le=1440)
     # A live edit raising a budget or bid by more than this factor needs a typed confirmation word.
     hilal_edit_confirm_factor: float = Field(default=2.0, gt=1.0, le=100.0)
     log_level: str = "INFO"

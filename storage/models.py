@@ -25,9 +25,14 @@ from storage.types import Money, UtcDateTime, utcnow
 __all__ = [
     "AdGroup",
     "AdminUser",
+    "AlertDelivery",
+    "AlertMute",
+    "AlertSubscription",
     "AuditEvent",
+    "BudgetReading",
     "Campaign",
     "CampaignDailyMetric",
+    "CampaignPacing",
     "CampaignWindowMetric",
     "CampaignWindowState",
     "Connection",
@@ -164,6 +169,10 @@ class Connection(SQLModel, table=True):
     # The region's switch refusing every live edit (reads and syncs go on). A server default only, so
     # inserts written for an older schema (migration tests) stay valid.
     read_only: bool = Field(default=False, sa_column=Column(Boolean, nullable=False, server_default=false()))
+    # Intraday budget pacing (`bot.services.pacing`): when the next budget-usage poll is due (None: at once)
+    # and when the last one finished.
+    next_pacing_at: datetime | None = _ts()
+    last_pacing_at: datetime | None = _ts()
     updated_at: datetime = _created()
 
 
@@ -632,3 +641,92 @@ class SchedulerLease(SQLModel, table=True):
     name: str = Field(primary_key=True, max_length=64)
     owner: str = Field(max_length=64)
     expires_at: datetime = Field(sa_type=UtcDateTime, nullable=False)
+
+
+class BudgetReading(SQLModel, table=True):
+    """One intraday budget-usage reading of one campaign (Amazon's figure at Hilal's read time).
+
+    `local_date` is the marketplace's day the figure belongs to (profile time zone, from Amazon's
+    `usageUpdatedTimestamp`); the rows of one day are the Details chart. Unique per (campaign, day, read).
+    """
+
+    __tablename__ = "budget_reading"
+    __table_args__ = (UniqueConstraint("campaign_pk", "local_date", "read_at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    campaign_pk: int = Field(foreign_key="campaign.id")
+    local_date: date
+    percent: Decimal = Field(sa_type=Money, nullable=False)
+    budget: Decimal | None = _money()
+    currency: str = Field(max_length=3)
+    amazon_updated_at: datetime | None = _ts()
+    read_at: datetime = Field(sa_type=UtcDateTime, nullable=False)
+
+
+class CampaignPacing(SQLModel, table=True):
+    """A campaign's latest budget-usage reading (what the list shows, sorts and filters by).
+
+    `day_ends_at` is the marketplace's midnight ending `local_date` (UTC): the reading is "today's" while
+    it is in the future; after it (or after a disconnect) it is shown "as of …" only.
+    """
+
+    __tablename__ = "campaign_pacing"
+    campaign_pk: int = Field(foreign_key="campaign.id", primary_key=True)
+    local_date: date
+    day_ends_at: datetime = Field(sa_type=UtcDateTime, nullable=False, index=True)
+    percent: Decimal = Field(sa_type=Money, nullable=False)
+    budget: Decimal | None = _money()
+    currency: str = Field(max_length=3)
+    amazon_updated_at: datetime | None = _ts()
+    read_at: datetime = Field(sa_type=UtcDateTime, nullable=False)
+
+
+class AlertSubscription(SQLModel, table=True):
+    """A channel's budget alerts: out of budget (`threshold` 100) or at risk (≥ `threshold` %), scoped by
+    regions and marketplaces (comma-separated; empty: all). One per channel; unsubscribing keeps the row."""
+
+    __tablename__ = "alert_subscription"
+    __table_args__ = (UniqueConstraint("team_id", "channel_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    channel_id: str = Field(max_length=32)
+    subscriber_id: str = Field(max_length=32)
+    threshold: int = Field(default=100)
+    regions: str = Field(default="", max_length=16)
+    marketplaces: str = Field(default="", max_length=200)
+    active: bool = Field(default=True)
+    paused_at: datetime | None = _ts()
+    pause_reason: str | None = Field(default=None, max_length=64)
+    created_at: datetime = _created()
+
+
+class AlertDelivery(SQLModel, table=True):
+    """One alert of one kind (`at_risk`, `out_of_budget`) for one campaign, subscription and marketplace
+    day; claimed before posting (insert, unique), so it is posted once across processes and restarts."""
+
+    __tablename__ = "alert_delivery"
+    __table_args__ = (UniqueConstraint("subscription_id", "campaign_pk", "local_date", "kind"),)
+    id: int | None = Field(default=None, primary_key=True)
+    subscription_id: int = Field(foreign_key="alert_subscription.id")
+    campaign_pk: int = Field(foreign_key="campaign.id")
+    local_date: date
+    kind: str = Field(max_length=16)
+    claimed_by: str = Field(max_length=64)
+    claimed_at: datetime = _created()
+    status: str = Field(default="claimed", max_length=16)
+    posted_at: datetime | None = _ts()
+    message_ts: str | None = Field(default=None, max_length=32)
+    error: str | None = Field(default=None, max_length=200)
+
+
+class AlertMute(SQLModel, table=True):
+    """ "Mute for today": no more alerts for one campaign in one channel on one marketplace day."""
+
+    __tablename__ = "alert_mute"
+    __table_args__ = (UniqueConstraint("team_id", "channel_id", "campaign_pk", "local_date"),)
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    channel_id: str = Field(max_length=32)
+    campaign_pk: int = Field(foreign_key="campaign.id")
+    local_date: date
+    muted_by: str = Field(max_length=32)
+    created_at: datetime = _created()

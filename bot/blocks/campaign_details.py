@@ -1,7 +1,8 @@
-"""The campaign details modal: key figures, ad groups, top keywords, tags and the team's notes."""
+"""The campaign details modal: key figures, today's budget usage, ad groups, top keywords, tags and notes."""
 
 from __future__ import annotations
 
+from bot.blocks.alerts import pacing_readings_text
 from bot.blocks.common import (
     Block,
     View,
@@ -157,13 +158,15 @@ def render_campaign_details(vm: CampaignDetailVM) -> View:
         vm: The campaign's details.
 
     Returns:
-        The modal view (at most 57 blocks).
+        The modal view (at most 58 blocks).
     """
     blocks: list[Block] = [header(vm.campaign.name), _facts(vm)]
     if vm.campaign.stale or vm.synced_at:
         notes = [STALE] if vm.campaign.stale else []
         notes += [f"synced {slack_date(vm.synced_at)}"] if vm.synced_at else []
         blocks.append(context(*notes))
+    if vm.pacing is not None and vm.pacing.latest is not None:  # Amazon's intraday figure, not a report
+        blocks.append(section(pacing_readings_text(vm.pacing)))
     blocks += _campaign_actions(vm)
     blocks += [divider(), *_ad_groups(vm), *_keywords(vm), divider(), *_notes(vm)]
     return {

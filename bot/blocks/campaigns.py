@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from bot.blocks.alerts import pacing_line_text
 from bot.blocks.campaign_details import render_campaign_details
 from bot.blocks.common import (
     Block,
@@ -56,7 +57,12 @@ __all__ = [
 
 REGION_OPTIONS = region_choices()
 STATE_OPTIONS = (("enabled", "Enabled"), ("paused", "Paused"), ("archived", "Archived"))
-SORT_OPTIONS = (("spend", "Sort: spend (7 days)"), ("name", "Sort: name"), ("acos", "Sort: ACOS"))
+SORT_OPTIONS = (
+    ("spend", "Sort: spend (7 days)"),
+    ("name", "Sort: name"),
+    ("acos", "Sort: ACOS"),
+    ("usage", "Sort: today's pacing"),
+)
 OVERFLOW_OPTIONS = (
     (CampaignOp.TAG, "🏷 Tag"),
     (CampaignOp.NOTE, "📝 Add note"),
@@ -205,6 +211,8 @@ def _row(row: CampaignRowVM, width: _Widths, *, can_edit: bool = False) -> Block
         f"{row.window_label}: spend {safe(row.spend_7d, 24)} · sales {safe(row.sales_7d, 24)}"
         f" · ACOS {safe(row.acos_7d, 12)}",
     ]
+    if row.usage_today is not None:
+        lines.append(pacing_line_text(row.usage_today))
     marks = [_tags(row.tags, width.tags)] if row.tags else []
     marks += [NOTE_MARK] if row.has_note else []
     marks += [STALE] if row.stale else []

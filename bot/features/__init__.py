@@ -17,6 +17,7 @@ FEATURE_MODULES = (
     "bot.features.campaigns",
     "bot.features.digest",
     "bot.features.edits",
+    "bot.features.alerts",
     "bot.features.admins",
 )
 

@@ -27,7 +27,7 @@ from apscheduler.triggers.cron import CronTrigger
 
 from bot.jobs.guard import RENEW_EVERY, SchedulerGuard
 from bot.jobs.runner import run_job
-from bot.jobs.tick import cleanup_oauth_states, poll_reports, run_sync_tick, send_digests
+from bot.jobs.tick import cleanup_oauth_states, poll_pacing, poll_reports, run_sync_tick, send_digests
 
 if TYPE_CHECKING:
     from bot.wiring import Services
@@ -65,6 +65,11 @@ def _digests(services: Services, now: datetime, pool: Executor | None) -> object
     return send_digests(services, now=now)
 
 
+def _pacing(services: Services, now: datetime, pool: Executor | None) -> object:
+    del pool
+    return poll_pacing(services, now=now)
+
+
 def _cleanup(services: Services, now: datetime, pool: Executor | None) -> object:
     del pool
     return cleanup_oauth_states(services, now=now)
@@ -78,6 +83,8 @@ JOBS: tuple[JobSpec, ...] = (
         "report-poll", CronTrigger(second=20, timezone=UTC), _poll, misfire_grace_time=50, run_at_start=True
     ),
     JobSpec("digests", CronTrigger(second=40, timezone=UTC), _digests, misfire_grace_time=50),
+    # Every minute; each region is polled every HILAL_PACING_MINUTES (`connection.next_pacing_at`).
+    JobSpec("pacing", CronTrigger(second=50, timezone=UTC), _pacing, misfire_grace_time=50),
     JobSpec("oauth-state-cleanup", CronTrigger(minute=17, timezone=UTC), _cleanup, misfire_grace_time=1800),
 )
 

@@ -14,6 +14,8 @@ from datetime import datetime, timedelta
 from importlib import import_module
 from typing import TYPE_CHECKING
 
+from bot.blocks.alerts import BLOCK_KIT_ALERTS
+from bot.services.pacing import AlertOptions, AlertSlack, PacingRoundReport, run_pacing_round
 from bot.services.sync import acquire_lease, due_kind, new_lease_owner, poll_connection_reports, run_sync
 from storage.db import session_scope
 from storage.repositories.report_jobs import connections_with_due_reports
@@ -29,6 +31,7 @@ __all__ = [
     "MAX_STARTS_PER_TICK",
     "OAUTH_STATE_KEEP",
     "cleanup_oauth_states",
+    "poll_pacing",
     "poll_reports",
     "run_sync_tick",
     "send_digests",
@@ -99,6 +102,25 @@ def send_digests(services: Services, *, now: datetime) -> object:
         logger.info("digests.unavailable")
         return None
     return module.send_due_digests(services, now=now)
+
+
+def poll_pacing(
+    services: Services, *, now: datetime, options: AlertOptions | None = None
+) -> PacingRoundReport:
+    """Poll the regions whose budget-usage poll is due and post the alerts it calls for.
+
+    Slack calls go through `bot.slack.WebClientDigestSlack` (post and DM, 429s left to the alert pacer).
+    """
+    from bot.slack import WebClientDigestSlack
+
+    ports: dict[str, AlertSlack] = {}
+
+    def slack_for(team_id: str) -> AlertSlack:
+        if team_id not in ports:
+            ports[team_id] = WebClientDigestSlack(services.slack.client_for(team_id))
+        return ports[team_id]
+
+    return run_pacing_round(services, slack_for, now=now, rendering=BLOCK_KIT_ALERTS, options=options)
 
 
 def cleanup_oauth_states(services: Services, *, now: datetime) -> int:

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Literal
 
 from bot.viewmodels.common import SortKey
+from bot.viewmodels.pacing import PacingLineVM, PacingReadingsVM
 
 __all__ = [
     "HOME_PAGE_SIZE",
@@ -98,6 +99,8 @@ class CampaignRowVM:
     has_note: bool = False
     stale: bool = False
     days_loaded: int = 7
+    usage_today: PacingLineVM | None = None
+    """The latest intraday budget usage (Amazon's figure; "as of …" when not of today), None if unread."""
 
     @property
     def window_label(self) -> str:
@@ -243,6 +246,8 @@ class CampaignDetailVM:
     amazon_campaign_id: str | None = None
     synced_at: datetime | None = None
     can_edit: bool = False
+    pacing: PacingReadingsVM | None = None
+    """The budget-usage readings of the campaign's latest day (None: never read)."""
 
 
 # --- Saved views and Home --------------------------------------------------------------------------------

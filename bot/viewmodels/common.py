@@ -13,7 +13,7 @@ __all__ = ["ALL_REGIONS", "REGION_NAMES", "AccountType", "CommandHelp", "Region"
 
 RegionState = Literal["not_connected", "connected", "syncing", "reconnect_needed", "disconnected"]
 AccountType = Literal["seller", "vendor", "agency"]
-SortKey = Literal["spend", "name", "acos"]
+SortKey = Literal["spend", "name", "acos", "usage"]
 
 
 # --- Help ------------------------------------------------------------------------------------------------

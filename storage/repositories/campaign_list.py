@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any, NamedTuple
@@ -34,6 +34,7 @@ from sqlmodel import Session
 from storage.models import (
     Campaign,
     CampaignDailyMetric,
+    CampaignPacing,
     CampaignWindowMetric,
     Connection,
     Profile,
@@ -68,6 +69,7 @@ _K = table_of(Connection)
 _M = table_of(CampaignDailyMetric)
 _T = table_of(Tag)
 _W = table_of(CampaignWindowMetric)
+_U = table_of(CampaignPacing)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +79,10 @@ class PageQuery:
     ``use_window`` takes the indexed road; set it only when `campaign_window.list_state` says the rollup
     is fresh. ``currency`` keeps one currency (a group's part of a page; such a statement has no total).
     ``profile_pks`` keeps the campaigns of those profiles only (the digest's marketplaces).
+
+    ``at_risk_from`` keeps campaigns whose budget usage of their marketplace's current day is at least
+    that percent; ``usage_after`` is "now": a reading is today's while its day ends after it. A sort by
+    ``usage`` (today's budget usage, highest first, unread last) or ``at_risk_from`` take the live road.
 
     Built outside storage only by `bot.services.campaigns.page_query`, from the one campaign filter.
     """
@@ -94,6 +100,8 @@ class PageQuery:
     use_window: bool = False
     currency: str | None = None
     profile_pks: tuple[int, ...] = ()
+    at_risk_from: Decimal | None = None
+    usage_after: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,11 +143,13 @@ class _Shape(NamedTuple):
     pks: bool
     currency: bool
     profile_pks: bool
+    at_risk: bool
 
 
 def _shape(q: PageQuery) -> _Shape:
+    usage = q.sort == "usage" or q.at_risk_from is not None  # not in the rollup: the live road
     return _Shape(
-        q.use_window,
+        q.use_window and not usage,
         q.sort,
         bool(q.regions),
         bool(q.countries),
@@ -149,6 +159,7 @@ def _shape(q: PageQuery) -> _Shape:
         bool(q.pks),
         bool(q.currency),
         bool(q.profile_pks),
+        q.at_risk_from is not None,
     )
 
 
@@ -164,6 +175,9 @@ def _values(q: PageQuery, **extra: Any) -> dict[str, Any]:
         values["pattern"] = like_pattern(q.search)
     if q.currency:
         values["currency"] = q.currency
+    if q.sort == "usage" or q.at_risk_from is not None:
+        values["usage_after"] = q.usage_after
+        values["at_risk_from"] = q.at_risk_from if q.at_risk_from is not None else Decimal(0)
     return values
 
 
@@ -207,7 +221,21 @@ def _live_where(shape: _Shape) -> list[ColumnElement[bool]]:
         clauses.append(_C.c.id.in_(_bound("pks")))
     if shape.currency:
         clauses.append(_P.c.currency_code == _bound("currency"))
+    if shape.at_risk:
+        at_risk = select(_U.c.campaign_pk).where(
+            _U.c.day_ends_at > _bound("usage_after"), _U.c.percent >= _bound("at_risk_from")
+        )
+        clauses.append(_C.c.id.in_(at_risk))
     return clauses
+
+
+def _usage_today() -> Any:
+    """Today's budget usage of the campaign (None when it has no reading of its current day)."""
+    return (
+        select(_U.c.percent)
+        .where(_U.c.campaign_pk == _C.c.id, _U.c.day_ends_at > _bound("usage_after"))
+        .scalar_subquery()
+    )
 
 
 def _window_sum(column: Any) -> Any:
@@ -227,6 +255,7 @@ def _live_statement(shape: _Shape) -> Select[Any]:
             _P.c.currency_code,
             _window_sum(_M.c.cost).label("spend"),
             _window_sum(_M.c.sales).label("sales"),
+            *([_usage_today().label("usage")] if shape.sort == "usage" else []),
         )
         .select_from(joined)
         .where(*_live_where(shape))
@@ -241,6 +270,8 @@ def _live_statement(shape: _Shape) -> Select[Any]:
     elif shape.sort == "acos":
         ratio = cast(base.c.spend, Float) / func.nullif(base.c.sales, 0)
         order = [case((base.c.sales > 0, 0), else_=1), ratio.desc(), name_key, base.c.id]
+    elif shape.sort == "usage":
+        order = [case((base.c.usage.is_(None), 1), else_=0), base.c.usage.desc(), name_key, base.c.id]
     else:
         order = [base.c.currency_code, base.c.spend.desc(), name_key, base.c.id]
     columns = [base] if shape.currency else [base, total.label("total")]

@@ -26,6 +26,7 @@ from bot.errors import UsageError
 from bot.viewmodels import CampaignFilterVM
 
 __all__ = [
+    "AT_RISK_PERCENT",
     "EXAMPLE",
     "SEARCH_MAX_LENGTH",
     "SORTS",
@@ -38,10 +39,12 @@ __all__ = [
     "parse_campaign_filter",
 ]
 
-SortKey = Literal["spend", "name", "acos"]
+SortKey = Literal["spend", "name", "acos", "usage"]
 REGIONS = tuple(r.value for r in ALL_REGIONS)
 STATES = ("enabled", "paused", "archived")
-SORTS: tuple[SortKey, ...] = ("spend", "name", "acos")
+SORTS: tuple[SortKey, ...] = ("spend", "name", "acos", "usage")
+AT_RISK_PERCENT = 80  # the "at risk" filter: today's budget usage at least this percent
+_AT_RISK_WORDS = {"at-risk", "atrisk", "at_risk"}
 TAG_MAX_LENGTH = 50
 SEARCH_MAX_LENGTH = 100
 EXAMPLE = '/hilal campaigns region eu,fe marketplace de state enabled tag launch "summer"'
@@ -112,6 +115,7 @@ class CampaignFilter:
     tags: tuple[str, ...] = ()
     search: str | None = None
     sort: SortKey = "spend"
+    at_risk: bool = False
 
     @classmethod
     def create(
@@ -123,6 +127,7 @@ class CampaignFilter:
         tags: Iterable[str] = (),
         search: str | None = None,
         sort: str = "spend",
+        at_risk: bool = False,
     ) -> CampaignFilter:
         """A filter in normal form; unknown regions, states and sorts are dropped (UI input is trusted
         only this far), tags that are not valid are dropped."""
@@ -142,6 +147,7 @@ class CampaignFilter:
             tags=_unique(valid_tags),
             search=text,
             sort=_sort(sort),
+            at_risk=bool(at_risk),
         )
 
     def with_changes(self, **changes: object) -> CampaignFilter:
@@ -154,15 +160,17 @@ class CampaignFilter:
             tags=merged.tags,
             search=merged.search,
             sort=merged.sort,
+            at_risk=merged.at_risk,
         )
 
     def is_empty(self) -> bool:
         """True when nothing narrows the list (the sort does not count)."""
-        return not (self.regions or self.marketplaces or self.states or self.tags or self.search)
+        narrowed = self.regions or self.marketplaces or self.states or self.tags or self.search
+        return not (narrowed or self.at_risk)
 
     def to_json(self) -> str:
         """Stable JSON (sorted keys) for `UserFilterState.filter_json` and `SavedView.filter_json`."""
-        data = {
+        data: dict[str, object] = {
             "regions": list(self.regions),
             "marketplaces": list(self.marketplaces),
             "states": list(self.states),
@@ -170,6 +178,8 @@ class CampaignFilter:
             "search": self.search,
             "sort": self.sort,
         }
+        if self.at_risk:  # only when set, so filters saved before it read and compare the same
+            data["at_risk"] = True
         return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
     @classmethod
@@ -195,6 +205,7 @@ class CampaignFilter:
             tags=strings("tags"),
             search=search if isinstance(search, str) else None,
             sort=sort if isinstance(sort, str) else "spend",
+            at_risk=data.get("at_risk") is True,
         )
 
     def to_vm(self) -> CampaignFilterVM:
@@ -273,7 +284,8 @@ def parse_campaign_filter(text: str) -> CampaignFilter:
     """Parse the filter words after `/hilal campaigns`.
 
     Keywords (each followed by a value; lists separated by commas): ``region``, ``marketplace``,
-    ``state``, ``tag``, ``sort`` (spend, name, acos), ``search``. A quoted phrase is a text search on the
+    ``state``, ``tag``, ``sort`` (spend, name, acos, usage: today's budget usage), ``search``; ``at-risk``
+    alone keeps campaigns at or over 80 % of today's budget. A quoted phrase is a text search on the
     name. ``all`` alone clears every filter.
 
     Args:
@@ -288,6 +300,7 @@ def parse_campaign_filter(text: str) -> CampaignFilter:
     fields: dict[str, list[str]] = {"regions": [], "marketplaces": [], "states": [], "tags": []}
     search: list[str] = []
     sort = "spend"
+    at_risk = False
     tokens = _tokens(text)
     index = 0
     while index < len(tokens):
@@ -298,6 +311,9 @@ def parse_campaign_filter(text: str) -> CampaignFilter:
             continue
         if word.lower() in _RESET and len(tokens) == 1:
             return CampaignFilter()
+        if word.lower() in _AT_RISK_WORDS:
+            at_risk = True
+            continue
         key = _KEYWORDS.get(word.lower())
         if key is None:
             raise UsageError(
@@ -314,7 +330,7 @@ def parse_campaign_filter(text: str) -> CampaignFilter:
         elif key == "sort":
             if value.lower() not in SORTS:
                 raise UsageError(
-                    f"`{value[:20]}` is not a sort: use spend, name or acos.",
+                    f"`{value[:20]}` is not a sort: use spend, name, acos or usage.",
                     hint="Example: `/hilal campaigns sort acos`",
                 )
             sort = value.lower()
@@ -323,7 +339,7 @@ def parse_campaign_filter(text: str) -> CampaignFilter:
     joined = " ".join(search).strip()
     if len(joined) > SEARCH_MAX_LENGTH:
         raise UsageError(f"The search text is at most {SEARCH_MAX_LENGTH} characters.")
-    flt = CampaignFilter.create(**fields, search=joined or None, sort=sort)
+    flt = CampaignFilter.create(**fields, search=joined or None, sort=sort, at_risk=at_risk)
     _check_consistent(flt)
     return flt
 

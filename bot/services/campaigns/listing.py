@@ -14,14 +14,15 @@ import json
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from bot.blocks.format import NO_VALUE, flag, format_acos, format_money
-from bot.services.campaigns.filters import CampaignFilter
+from bot.services.campaigns.filters import AT_RISK_PERCENT, CampaignFilter
+from bot.services.pacing import pacing_lines, pacing_readings
 from bot.viewmodels import (
     AdGroupVM,
     CampaignDetailVM,
@@ -31,6 +32,7 @@ from bot.viewmodels import (
     KeywordVM,
     NoteVM,
 )
+from bot.viewmodels.pacing import PacingLineVM
 from storage.db import session_scope
 from storage.models import Campaign, ConnectionStatus
 from storage.repositories import annotations as notes_repo
@@ -110,6 +112,7 @@ def page_query(
     today: date,
     use_window: bool = False,
     profile_pks: Sequence[int] = (),
+    now: datetime | None = None,
 ) -> listing.PageQuery:
     """The repository query of ``flt``: the one conversion from the campaign filter to SQL.
 
@@ -122,6 +125,8 @@ def page_query(
         today: The current date; metrics cover the 7 days before it.
         use_window: Take the rollup's indexed road (only when `window_state` says it is fresh).
         profile_pks: Keep only these profiles' campaigns (the digest's marketplaces); empty keeps all.
+        now: The instant a budget-usage reading must still be "today" at (the at-risk filter and the usage
+            sort); None takes the start of ``today`` (UTC) for callers without a clock.
     """
     start, end = metrics_window(today)
     return listing.PageQuery(
@@ -136,6 +141,8 @@ def page_query(
         tags=flt.tags,
         search=flt.search,
         sort=flt.sort,
+        at_risk_from=Decimal(AT_RISK_PERCENT) if flt.at_risk else None,
+        usage_after=now or datetime.combine(today, time(0), tzinfo=UTC),
     )
 
 
@@ -242,7 +249,9 @@ def format_budget(amount: Decimal | None, budget_type: str | None, currency: str
     return f"{money} / day" if kind.startswith("daily") else f"{money} {kind}"
 
 
-def row_vm(row: CampaignRow, *, days_loaded: int = WINDOW_DAYS) -> CampaignRowVM:
+def row_vm(
+    row: CampaignRow, *, days_loaded: int = WINDOW_DAYS, usage: PacingLineVM | None = None
+) -> CampaignRowVM:
     """The renderer's row: money formatted exactly, in the campaign's own currency; `days_loaded` of the
     window's days are loaded for its marketplace (the figures cover only those)."""
     return CampaignRowVM(
@@ -261,6 +270,7 @@ def row_vm(row: CampaignRow, *, days_loaded: int = WINDOW_DAYS) -> CampaignRowVM
         has_note=row.has_note,
         stale=row.stale,
         days_loaded=days_loaded,
+        usage_today=usage,
     )
 
 
@@ -304,12 +314,13 @@ def build_campaign_page_vm(
     """
     today = now.date()
     state = state or _state(session, team_id, today)
-    query = page_query(filter, team_id=team_id, today=today, use_window=state.fresh)
+    query = page_query(filter, team_id=team_id, today=today, use_window=state.fresh, now=now)
     page = _page(session, query, offset=offset, limit=limit)
     loaded = _days_loaded(session, page.rows, today)
+    usage = pacing_lines(session, campaign_pks=[row.pk for row in page.rows], now=now)
     return CampaignPageVM(
         filter=filter.to_vm(),
-        rows=[row_vm(row, days_loaded=loaded.get(row.pk, 0)) for row in page.rows],
+        rows=[row_vm(row, days_loaded=loaded.get(row.pk, 0), usage=usage.get(row.pk)) for row in page.rows],
         total=page.total,
         offset=page.offset,
         page_size=page.limit,
@@ -381,7 +392,11 @@ def build_detail_vm(
     keywords = repo.top_keywords(session, campaign=campaign, start=start, end=end)
     notes = notes_repo.notes_of(session, team_id=team_id, campaign_pk=campaign.id)
     return CampaignDetailVM(
-        campaign=row_vm(row, days_loaded=_days_loaded(session, [row], now.date()).get(row.pk, 0)),
+        campaign=row_vm(
+            row,
+            days_loaded=_days_loaded(session, [row], now.date()).get(row.pk, 0),
+            usage=pacing_lines(session, campaign_pks=[row.pk], now=now).get(row.pk),
+        ),
         ad_groups=[
             AdGroupVM(
                 name=g.name,
@@ -409,4 +424,5 @@ def build_detail_vm(
         notes=[NoteVM(author=n.author_id, date=f"{n.created_at:%d %b %Y}", text=n.text) for n in notes],
         amazon_campaign_id=campaign.campaign_id,
         synced_at=repo.last_success_at(session, team_id=team_id),
+        pacing=pacing_readings(session, campaign_pk=row.pk, now=now),
     )

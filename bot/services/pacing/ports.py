@@ -1,0 +1,122 @@
+"""The Slack side of budget alerts: the calls (`DigestSlack`'s post and DM), the rendering port, the
+per-channel pacing (at most one post per channel per `channel_interval`, 429s retried after
+`Retry-After`) and the run report. Sleep and clock are injected, so tests and the bench never wait.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from bot.services.slack_ports import SlackCallError
+from bot.viewmodels.pacing import AlertMessageVM
+
+__all__ = [
+    "PAUSE_ERRORS",
+    "AlertOptions",
+    "AlertRendering",
+    "AlertReport",
+    "AlertSlack",
+    "ChannelPacer",
+    "RenderedAlert",
+]
+
+
+class AlertSlack(Protocol):
+    """The Slack calls alerts need; `bot.slack.WebClientDigestSlack` (the digest's adapter) implements it."""
+
+    def post(
+        self, *, channel: str, text: str, blocks: list[dict[str, Any]], thread_ts: str | None = None
+    ) -> str:
+        """Post a message; its `ts`. Raises `SlackCallError`."""
+        ...
+
+    def dm(self, *, user_id: str, text: str) -> None:
+        """Send the user a direct message."""
+        ...
+
+
+RenderedAlert = dict[str, Any]
+"""A rendered Slack message (``text`` and ``blocks``), opaque to delivery."""
+
+PAUSE_ERRORS = {
+    "channel_not_found": "the channel no longer exists, or it is private and Hilal is not in it",
+    "not_in_channel": "Hilal is not a member of the channel",
+    "is_archived": "the channel is archived",
+}
+
+
+class AlertRendering(Protocol):
+    """How an alert becomes a Slack message (Block Kit's is `bot.blocks.alerts.BLOCK_KIT_ALERTS`)."""
+
+    def message(self, vm: AlertMessageVM) -> RenderedAlert:
+        """The alert's message."""
+        ...
+
+
+@dataclass(frozen=True)
+class AlertOptions:
+    """Timing knobs; tests and the bench inject `sleep` and `monotonic`."""
+
+    sleep: Callable[[float], None] = time.sleep
+    monotonic: Callable[[], float] = time.monotonic
+    channel_interval: float = 1.1
+    max_rate_limit_retries: int = 5
+    group_from: int = 3  # this many campaigns of one marketplace and kind crossing in one poll: one message
+
+
+@dataclass
+class AlertReport:
+    """What one alert run did (also the bench's figures)."""
+
+    claimed: int = 0
+    already_claimed: int = 0
+    muted: int = 0
+    messages: int = 0
+    paused: int = 0
+    failed: int = 0
+    rate_limited_retries: int = 0
+    posts: list[tuple[str, str, float]] = field(default_factory=list)  # (team, channel, monotonic time)
+
+    def add(self, other: AlertReport) -> None:
+        """Add another run's counts and posts to this one."""
+        for name in ("claimed", "already_claimed", "muted", "messages", "paused", "failed"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.rate_limited_retries += other.rate_limited_retries
+        self.posts.extend(other.posts)
+
+
+class ChannelPacer:
+    """At most one post per channel per `channel_interval`; 429s wait `Retry-After` and retry."""
+
+    def __init__(self, options: AlertOptions, report: AlertReport) -> None:
+        self.options = options
+        self.report = report
+        self._last: dict[tuple[str, str], float] = {}
+
+    def call(self, team_id: str, channel: str, fn: Callable[[], Any]) -> Any:
+        """Run one Slack call for the channel, paced; raises the last `SlackCallError`."""
+        for attempt in range(self.options.max_rate_limit_retries + 1):
+            self._wait_turn(team_id, channel)
+            try:
+                result = fn()
+            except SlackCallError as exc:
+                if not exc.rate_limited or attempt == self.options.max_rate_limit_retries:
+                    raise
+                self.report.rate_limited_retries += 1
+                self.options.sleep(max(exc.retry_after or 1.0, 0.0))
+                continue
+            finally:
+                self._last[(team_id, channel)] = self.options.monotonic()
+            self.report.posts.append((team_id, channel, self._last[(team_id, channel)]))
+            return result
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _wait_turn(self, team_id: str, channel: str) -> None:
+        last = self._last.get((team_id, channel))
+        if last is not None:
+            delay = last + self.options.channel_interval - self.options.monotonic()
+            if delay > 0:
+                self.options.sleep(delay)
