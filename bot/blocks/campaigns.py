@@ -163,11 +163,15 @@ def _filter_actions(vm: CampaignPageVM, width: _Widths) -> Block:
     if _is_filtered(vm.filter):
         elements.append(button(CLEAR, ActionId.CAMPAIGNS_FILTER_CLEAR))
     elements.append(button(SAVE_VIEW, ActionId.CAMPAIGNS_SAVE_VIEW))
-    if vm.can_edit and _is_filtered(vm.filter) and vm.total > 0:
-        count = f"{vm.total:,}"
-        pause, enable = encode_meta({"k": "pause"}), encode_meta({"k": "enable"})
-        elements.append(button(BULK_PAUSE.format(count=count), ActionId.EDIT_BULK_PAUSE, value=pause))
-        elements.append(button(BULK_ENABLE.format(count=count), ActionId.EDIT_BULK_ENABLE, value=enable))
+    if vm.can_edit and _is_filtered(vm.filter):
+        if vm.pausable:
+            pause = encode_meta({"k": "pause"})
+            label = BULK_PAUSE.format(count=f"{vm.pausable:,}")
+            elements.append(button(label, ActionId.EDIT_BULK_PAUSE, value=pause))
+        if vm.enablable:
+            enable = encode_meta({"k": "enable"})
+            label = BULK_ENABLE.format(count=f"{vm.enablable:,}")
+            elements.append(button(label, ActionId.EDIT_BULK_ENABLE, value=enable))
     return actions(elements, block_id=block_id(BlockId.CAMPAIGNS_FILTER_ACTIONS, vm.render_key))
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from bot.services.campaigns import build_page, list_views
@@ -54,8 +53,7 @@ def _campaign_section(
     with session_scope(services.engine, readonly=True) as session:
         if not list_connections(session, team_id=team_id):
             return None
-    page = build_page(services, team_id=team_id, user_id=user_id, surface="home")
-    return replace(page, can_edit=can_edit)
+    return build_page(services, team_id=team_id, user_id=user_id, surface="home", can_edit=can_edit)
 
 
 def _saved_views(services: Services, *, team_id: str, user_id: str) -> list[SavedViewVM]:

@@ -7,15 +7,16 @@ or the installation's token from the database in multi-workspace mode), and the 
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 
 from slack_sdk import WebClient
 from slack_sdk.http_retry import RetryHandler
-from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from bot.settings import Settings
+from bot.slack.retry import ConnectionRetry, RateLimitRetry
 from bot.slack.workspace import WebClientWorkspace
 from storage.crypto import SecretContext, TokenCipher
 from storage.db import session_scope
@@ -29,7 +30,11 @@ def bot_token_context(team_id: str, enterprise_id: str) -> SecretContext:
 
 
 class SlackGateway:
-    """Slack Web API clients per team."""
+    """Slack Web API clients per team.
+
+    Its default retry handlers (refused connections twice, 429s three times after `Retry-After`) wait
+    through `sleep`, read at each wait: tests set it to record the waits instead of sleeping.
+    """
 
     def __init__(
         self,
@@ -43,14 +48,18 @@ class SlackGateway:
         self._cipher = cipher
         self._lock = threading.Lock()
         self._clients: dict[tuple[str, str], WebClient] = {}
-        self.retry_handlers = (
+        self.sleep: Callable[[float], None] = time.sleep
+        self.retry_handlers: list[RetryHandler] = (
             list(retry_handlers)
             if retry_handlers is not None
             else [
-                ConnectionErrorRetryHandler(max_retry_count=2),
-                RateLimitErrorRetryHandler(max_retry_count=3),
+                ConnectionRetry(max_retry_count=2, sleep=self._wait),
+                RateLimitRetry(max_retry_count=3, sleep=self._wait),
             ]
         )
+
+    def _wait(self, seconds: float) -> None:
+        self.sleep(seconds)
 
     def __repr__(self) -> str:
         return "SlackGateway()"

@@ -1,7 +1,8 @@
 """One workspace's Slack over its `WebClient`: the ports services use (`bot.services.slack_ports`).
 
 slack_sdk's errors become the services' own: `SlackApiError` (Slack answered `ok: false`) becomes
-`SlackCallError`, any other client error `SlackUnreachable`.
+`SlackCallError`; any other client error, and the `OSError` urllib raises when Slack cannot be reached
+(connection refused, unknown host, timeout), becomes `SlackUnreachable`.
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ def _call(call: Callable[[], T]) -> T:
         return call()
     except SlackApiError as exc:
         raise slack_call_error(exc) from None
-    except SlackClientError as exc:
+    except (SlackClientError, OSError) as exc:
         raise SlackUnreachable(type(exc).__name__) from None
 
 
@@ -56,7 +57,13 @@ class WebClientWorkspace:
         self._client = client
 
     def is_admin(self, user_id: str) -> bool:
-        user = _call(lambda: self._client.users_info(user=user_id)).get("user") or {}
+        try:
+            answer = _call(lambda: self._client.users_info(user=user_id))
+        except SlackCallError as exc:
+            if exc.status >= 500 or exc.rate_limited:  # Slack is down or busy: it did not say "no"
+                raise SlackUnreachable(f"{exc.error} ({exc.status})") from None
+            raise
+        user = answer.get("user") or {}
         return bool(user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner"))
 
     def app_id(self) -> str:
@@ -66,7 +73,7 @@ class WebClientWorkspace:
             app_id = answer.get("app_id")
             if not app_id and answer.get("bot_id"):
                 app_id = (self._client.bots_info(bot=str(answer["bot_id"])).get("bot") or {}).get("app_id")
-        except SlackClientError as exc:
+        except (SlackClientError, OSError) as exc:
             raise SlackUnreachable(type(exc).__name__) from None
         return str(app_id or "")
 

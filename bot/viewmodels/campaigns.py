@@ -144,6 +144,8 @@ class CampaignPageVM:
         render_key: Per-render block_id suffix (see module docstring).
         groups: The currency groups on this page, in row order, when the list is sorted by money and
             spans several currencies; empty otherwise (one currency, or a sort by name or ACOS).
+        pausable: Enabled SP campaigns the filter lists (the count a bulk pause would change); 0 hides it.
+        enablable: Paused SP campaigns the filter lists (a bulk enable's count); 0 hides it.
         can_edit: The viewer may make live edits: rows offer Pause / Enable and Change daily budget, and a
             filtered list offers "Pause all N shown…" / "Enable all N shown…".
     """
@@ -160,6 +162,8 @@ class CampaignPageVM:
     groups: Sequence[CurrencyGroupVM] = ()
     view_name: str | None = None
     can_edit: bool = False
+    pausable: int = 0
+    enablable: int = 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -54,6 +54,7 @@ __all__ = [
     "campaign_rows_by_pk",
     "count_campaigns",
     "currency_groups",
+    "editable_counts",
     "grouped_page",
     "like_pattern",
     "matching_campaign_pks",
@@ -430,6 +431,19 @@ def matching_campaign_pks(session: Session, *, query: PageQuery) -> set[int]:
     """Every campaign ``query`` lists (unpaged, unsorted), by the list's own WHERE clauses (live road)."""
     stmt = select(_C.c.id).select_from(_LIVE_FROM).where(*_live_where(_shape(query)))
     return {int(pk) for (pk,) in session.connection().execute(stmt, _values(query))}
+
+
+def editable_counts(session: Session, *, query: PageQuery) -> tuple[int, int]:
+    """(enabled, paused) Sponsored Products campaigns among those ``query`` lists: what a bulk pause or
+    enable of the list would change (live edits cover SP only; archived campaigns never change)."""
+    stmt = (
+        select(_C.c.state, func.count())
+        .select_from(_LIVE_FROM)
+        .where(*_live_where(_shape(query)), _C.c.ad_product == "SP", _C.c.state.in_(("ENABLED", "PAUSED")))
+        .group_by(_C.c.state)
+    )
+    counts = {str(state): int(n) for state, n in session.connection().execute(stmt, _values(query))}
+    return counts.get("ENABLED", 0), counts.get("PAUSED", 0)
 
 
 # -- currency groups (sorts by money) -------------------------------------------------------------------

@@ -164,6 +164,15 @@ def ad_groups_of(session: Session, *, campaign: Campaign, limit: int = 15) -> tu
     return list(groups), int(total)
 
 
+def ad_group_default_bids(session: Session, *, campaign: Campaign) -> dict[str, Decimal | None]:
+    """Each ad group id of the campaign and its default bid (what its keywords without a bid use)."""
+    ag = table_of(AdGroup)
+    stmt = select(ag.c.ad_group_id, ag.c.default_bid).where(
+        ag.c.profile_pk == campaign.profile_pk, ag.c.campaign_id == campaign.campaign_id
+    )
+    return {str(group): bid for group, bid in session.connection().execute(stmt).all()}
+
+
 def ad_group_keyword_spend(
     session: Session, *, campaign: Campaign, start: date, end: date
 ) -> dict[str, Decimal]:

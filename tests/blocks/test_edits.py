@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from bot.blocks.campaign_details import render_campaign_details
@@ -101,6 +102,8 @@ def test_edit_entries_only_for_editors_within_the_overflow_limit() -> None:
     assert "Pause…" not in str(plain["blocks"]) and "Pause all 20 shown" not in str(plain["blocks"])
     assert "Pause…" in str(editor["blocks"]) and "Pause all 20 shown" in str(editor["blocks"])
     assert check_message(editor) == []
+    nothing_to_pause = render_campaign_message(replace(page, can_edit=True))  # e.g. all paused or SB
+    assert "Pause all" not in str(nothing_to_pause["blocks"])
     archived = render_campaign_message(
         _with_edit(CampaignPageVM(filter=CampaignFilterVM(), rows=[_row("archived")], total=1))
     )
@@ -112,7 +115,7 @@ def test_edit_entries_only_for_editors_within_the_overflow_limit() -> None:
 def _with_edit(page: CampaignPageVM) -> CampaignPageVM:
     from dataclasses import replace
 
-    return replace(page, can_edit=True)
+    return replace(page, can_edit=True, pausable=page.total)
 
 
 def test_details_offer_campaign_and_keyword_edits_to_editors() -> None:

@@ -11,7 +11,6 @@ readers here turn that into `UnreadableRequest` (a `UserFacingError`), never a c
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from slack_sdk.webhook import WebhookClient
@@ -150,9 +149,11 @@ def campaign_message(
     With ``client``, workspace admins count as editors (Slack says who they are); without, only named
     editors and Hilal admins do.
     """
-    page = build_page(services, team_id=team_id, user_id=user_id, surface="message", offset=offset)
     editor = viewer_can_edit(services, client, team_id=team_id, user_id=user_id)
-    return render_campaign_message(replace(page, can_edit=editor))
+    page = build_page(
+        services, team_id=team_id, user_id=user_id, surface="message", offset=offset, can_edit=editor
+    )
+    return render_campaign_message(page)
 
 
 def refresh(

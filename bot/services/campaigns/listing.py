@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
@@ -34,7 +34,7 @@ from bot.viewmodels import (
 )
 from bot.viewmodels.pacing import PacingLineVM
 from storage.db import session_scope
-from storage.models import Campaign, ConnectionStatus
+from storage.models import Campaign, ConnectionStatus, Keyword
 from storage.repositories import annotations as notes_repo
 from storage.repositories import campaign_list as listing
 from storage.repositories import campaign_window as rollup
@@ -370,6 +370,14 @@ def _campaign(session: Session, team_id: str, campaign_pk: int) -> Campaign | No
     return campaign if campaign is not None and campaign.team_id == team_id else None
 
 
+def _keyword_bid(keyword: Keyword, default_bids: Mapping[str, Decimal | None], currency: str) -> str:
+    """The keyword's own bid, or its ad group's default bid (which Amazon uses when it has none)."""
+    if keyword.bid is not None:
+        return format_money(keyword.bid, currency)
+    default = default_bids.get(keyword.ad_group_id)
+    return f"{format_money(default, currency)} (ad group default)" if default is not None else NO_VALUE
+
+
 def build_detail_vm(
     session: Session, *, team_id: str, campaign_pk: int, now: datetime
 ) -> CampaignDetailVM | None:
@@ -390,6 +398,7 @@ def build_detail_vm(
         session, campaign_pks=[campaign.id], report_kind="keyword", start=start, end=end
     ).get(campaign.id, 0)
     keywords = repo.top_keywords(session, campaign=campaign, start=start, end=end)
+    default_bids = repo.ad_group_default_bids(session, campaign=campaign)
     notes = notes_repo.notes_of(session, team_id=team_id, campaign_pk=campaign.id)
     return CampaignDetailVM(
         campaign=row_vm(
@@ -412,7 +421,7 @@ def build_detail_vm(
             KeywordVM(
                 text=k.text,
                 match_type=k.match_type.lower(),
-                bid=format_money(k.bid, currency) if k.bid is not None else NO_VALUE,
+                bid=_keyword_bid(k, default_bids, currency),
                 spend_7d=format_money(spend, currency),
                 sales_7d=format_money(sales, currency),
                 acos_7d=format_acos(spend, sales),

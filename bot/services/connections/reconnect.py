@@ -15,7 +15,7 @@ from sqlalchemy import update
 from sqlmodel import col, select
 
 from bot.services.connections.links import connect_url
-from bot.services.slack_ports import ChannelPoster, SlackCallError
+from bot.services.slack_ports import ChannelPoster, SlackCallError, SlackUnreachable
 from bot.viewmodels import ReconnectNoticeVM, Region
 from storage.db import session_scope
 from storage.models import Connection, ConnectionStatus, DigestSubscription, table_of
@@ -86,6 +86,8 @@ def _notify(services: Services, conn: Connection) -> None:
             targets.append(poster.open_dm(conn.connected_by))
         except SlackCallError as exc:
             logger.warning("sync.reconnect_dm_failed", extra={"error": exc.error})
+        except SlackUnreachable as exc:
+            logger.warning("sync.reconnect_dm_failed", extra={"error": exc.kind})
     targets.extend(_digest_channels(services, conn))
     for channel in dict.fromkeys(targets):
         _post(poster, channel, notice)
@@ -106,3 +108,5 @@ def _post(poster: ChannelPoster, channel: str, notice: ReconnectNoticeVM) -> Non
         poster.post_reconnect_notice(channel=channel, notice=notice)
     except SlackCallError as exc:
         logger.warning("sync.reconnect_post_failed", extra={"channel": channel, "error": exc.error})
+    except SlackUnreachable as exc:
+        logger.warning("sync.reconnect_post_failed", extra={"channel": channel, "error": exc.kind})

@@ -6,7 +6,7 @@ import logging
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
-from bot.services.slack_ports import ChannelPoster, SlackCallError
+from bot.services.slack_ports import ChannelPoster, SlackCallError, SlackUnreachable
 from bot.viewmodels import Region, SyncProgressVM
 
 if TYPE_CHECKING:
@@ -52,8 +52,10 @@ class ProgressReporter:
         try:
             poster: ChannelPoster = self._services.slack.workspace(*self._team)
             poster.show_sync_progress(channel=channel, ts=ts, progress=vm)
-        except SlackCallError as exc:
+        except SlackCallError as exc:  # 429 after the client's retries, a dead token, a deleted message
             logger.warning("sync.progress_update_failed", extra={"error": exc.error})
+        except SlackUnreachable as exc:  # Slack down: the sync does not depend on it
+            logger.warning("sync.progress_update_failed", extra={"error": exc.kind})
 
     @staticmethod
     def _entities(counts: Mapping[str, int]) -> dict[str, int]:

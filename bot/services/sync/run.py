@@ -27,7 +27,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Literal
 
-from bot.amazon.errors import AmazonAdsError, RateLimited, ReconnectRequired, ServerError, TransportError
+from bot.amazon.errors import (
+    AmazonAdsError,
+    ClientConfigError,
+    RateLimited,
+    ReconnectRequired,
+    ServerError,
+    TransportError,
+)
 from bot.errors import NotConnected
 from bot.services.campaigns import refresh_window_quietly
 from bot.services.connections import ads_client_for, mark_reconnect_needed
@@ -291,7 +298,7 @@ def _run_locked(
             retry=retry,
         )
     except (AmazonAdsError, NotConnected, VaultError) as exc:
-        logger.warning("sync.failed", extra={"connection_id": connection_id, "error": type(exc).__name__})
+        _log_failure(connection_id, exc)
         return _failed(
             services, conn, run_id, kind, ctx, reporter, status="failed", error=_describe(exc), retry=retry
         )
@@ -338,8 +345,27 @@ def _reports_stale(ctx: SyncContext) -> bool:
     return last is None or ctx.now() - last >= REPORT_MIN_GAP
 
 
+def _log_failure(connection_id: int, exc: Exception) -> None:
+    if isinstance(exc, ClientConfigError):  # every connection fails alike until the operator fixes it
+        logger.error(
+            "sync.client_config_error",
+            extra={
+                "connection_id": connection_id,
+                "error": "Login with Amazon refused Hilal's client id or secret: a configuration problem; "
+                "check AMAZON_ADS_CLIENT_ID and AMAZON_ADS_CLIENT_SECRET",
+            },
+        )
+        return
+    logger.warning("sync.failed", extra={"connection_id": connection_id, "error": type(exc).__name__})
+
+
 def _describe(exc: Exception) -> str:
     later = "the next sync retries in 15 minutes."
+    if isinstance(exc, ClientConfigError):
+        return (
+            "Amazon refused Hilal's own app credentials (a configuration problem, not your connection): "
+            f"tell the operator to check AMAZON_ADS_CLIENT_ID and AMAZON_ADS_CLIENT_SECRET; {later}"
+        )
     if isinstance(exc, RateLimited):
         return f"Amazon is throttling requests; {later}"
     if isinstance(exc, (ServerError, TransportError)):
