@@ -29,6 +29,7 @@ DETAILS_TITLE = "Campaign details"
 CLOSE = "Close"
 STALE = "⏸ Shown as of the last sync: the region is not syncing."
 AD_GROUPS = "*Ad groups* ({shown} of {total})"
+EDITED = "✏️ changed from Slack by {user} {when}"
 KEYWORD_SPEND_NOT_LOADED = "keyword spend not loaded yet"
 NO_AD_GROUPS = "*Ad groups*\nNone synced."
 KEYWORDS = "*Top keywords, last 7 days*"
@@ -161,9 +162,11 @@ def render_campaign_details(vm: CampaignDetailVM) -> View:
         The modal view (at most 58 blocks).
     """
     blocks: list[Block] = [header(vm.campaign.name), _facts(vm)]
-    if vm.campaign.stale or vm.synced_at:
+    if vm.campaign.stale or vm.synced_at or vm.edited_by:
         notes = [STALE] if vm.campaign.stale else []
         notes += [f"synced {slack_date(vm.synced_at)}"] if vm.synced_at else []
+        if vm.edited_by and vm.edited_at:
+            notes.append(EDITED.format(user=user_mention(vm.edited_by), when=slack_date(vm.edited_at)))
         blocks.append(context(*notes))
     if vm.pacing is not None and vm.pacing.latest is not None:  # Amazon's intraday figure, not a report
         blocks.append(section(pacing_readings_text(vm.pacing)))

@@ -240,6 +240,8 @@ class CampaignDetailVM:
         amazon_campaign_id: Amazon's campaign id, shown for support, or None.
         synced_at: When the team's last sync finished, or None.
         can_edit: The viewer may make live edits (Pause / Enable, Change daily budget, per-keyword bid).
+        edited_by: Who last changed the campaign from Slack (a user id; syncs keep it), or None.
+        edited_at: When they did.
     """
 
     campaign: CampaignRowVM
@@ -251,6 +253,8 @@ class CampaignDetailVM:
     synced_at: datetime | None = None
     can_edit: bool = False
     pacing: PacingReadingsVM | None = None
+    edited_by: str | None = None
+    edited_at: datetime | None = None
     """The budget-usage readings of the campaign's latest day (None: never read)."""
 
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 
+from bot.blocks.campaign_details import render_campaign_details
+from bot.services.campaigns import build_detail_vm
 from bot.services.edits import campaign_history, confirm_edit, plan_edit
 from bot.services.sync import run_sync
 from storage.db import session_scope
@@ -63,6 +66,11 @@ def test_a_confirmed_pause_reaches_amazon_once_and_marks_the_local_copy(world: W
     assert run_sync(world.services, connection_id=account.conn_id, kind="active").status == "success"
     after_sync = local_campaign(world, campaign.id or 0)
     assert (after_sync.state, after_sync.edited_by) == ("PAUSED", ADMIN)  # the sync confirms, keeps the mark
+    with session_scope(world.engine, readonly=True) as s:  # and Details says who changed it, and when
+        detail = build_detail_vm(s, team_id=TEAM, campaign_pk=campaign.id or 0, now=world.clock())
+    assert detail is not None
+    shown = json.dumps(render_campaign_details(detail), ensure_ascii=False)
+    assert f"changed from Slack by <@{ADMIN}> <!date^{int(now.timestamp())}^" in shown
 
 
 def test_a_budget_in_a_german_marketplace_reads_a_comma_decimal(world: World) -> None:

@@ -434,4 +434,6 @@ def build_detail_vm(
         amazon_campaign_id=campaign.campaign_id,
         synced_at=repo.last_success_at(session, team_id=team_id),
         pacing=pacing_readings(session, campaign_pk=row.pk, now=now),
+        edited_by=campaign.edited_by,
+        edited_at=campaign.edited_at,
     )
