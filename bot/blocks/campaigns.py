@@ -1,8 +1,9 @@
 """The campaign list (message and App Home): filters at the top, one section per campaign, paging.
 
 Region, marketplace, state and tag filters are multi-selects in section accessories (not actions blocks,
-reference §1.4); sort, search, clear and "Save as view" share one actions block. Each campaign row has an
-overflow menu (Tag, Note, Details) whose option values are ``{"op": CampaignOp, "id": campaign_id}``.
+reference §1.4); sort, the "at risk" checkbox, search, clear and "Save as view" share one actions block.
+Each campaign row has an overflow menu (Tag, Note, Details) whose option values are
+``{"op": CampaignOp, "id": campaign_id}``.
 A list sorted by spend over several currencies comes grouped by currency: a header line per group (again,
 marked "continued", on a page that starts mid-group) and the rule under the filters.
 """
@@ -35,10 +36,13 @@ from bot.blocks.common import (
 from bot.blocks.format import slack_date
 from bot.blocks.ids import OPTION_META_MAX_LENGTH, ActionId, BlockId, CampaignOp, block_id, encode_meta
 from bot.blocks.limits import MAX_MESSAGE_TEXT_BUDGET, MAX_OPTION_VALUE, MAX_SELECT_OPTIONS, total_text_length
-from bot.viewmodels import CampaignFilterVM, CampaignPageVM, CampaignRowVM, CurrencyGroupVM
+from bot.viewmodels import AT_RISK_PERCENT, CampaignFilterVM, CampaignPageVM, CampaignRowVM, CurrencyGroupVM
 from bot.viewmodels.campaigns import HOME_PAGE_SIZE, MESSAGE_PAGE_SIZE, Surface, page_size
 
 __all__ = [
+    "AT_RISK_OPTION",
+    "AT_RISK_SUMMARY",
+    "AT_RISK_VALUE",
     "CURRENCY_RULE",
     "HOME_PAGE_SIZE",
     "MESSAGE_PAGE_SIZE",
@@ -80,7 +84,8 @@ VIEW_BANNER = "View: {name}"  # the title of a list that shows a saved view exac
 COUNT = "{first}–{last} of {total}"  # noqa: RUF001
 NO_MATCHES = "*No campaigns match these filters.*"
 WIDEN_HINT = (
-    "Try widening them: clear the region, marketplace, state or tag filters, or search for part of a name."
+    "Try widening them: clear the region, marketplace, state, tag or at-risk filters, "
+    "or search for part of a name."
 )
 NO_CAMPAIGNS = (
     "*No campaigns yet.*\nConnect a region with `/hilal connect eu` and tick marketplaces; "
@@ -92,6 +97,9 @@ GROUP = "*{currency} · {count}*"
 CONTINUED = "continued"
 NOTE_MARK = "📝 note"
 SEARCH = "🔍 Search"
+AT_RISK_OPTION = f"At risk today (≥ {AT_RISK_PERCENT} %)"
+AT_RISK_SUMMARY = f"at risk (≥ {AT_RISK_PERCENT} %)"
+AT_RISK_VALUE = "at_risk"
 CLEAR = "Clear filters"
 SAVE_VIEW = "Save as view"
 PREVIOUS = "← Previous"
@@ -127,6 +135,8 @@ def summarize_filter(flt: CampaignFilterVM, marketplace_labels: Mapping[str, str
         parts.append(", ".join(flt.states))
     if flt.tags:
         parts.append("tag " + ", ".join(flt.tags))
+    if flt.at_risk:
+        parts.append(AT_RISK_SUMMARY)
     if flt.search:
         parts.append(f"“{flt.search}”")
     parts.append(f"by {flt.sort}")
@@ -134,7 +144,20 @@ def summarize_filter(flt: CampaignFilterVM, marketplace_labels: Mapping[str, str
 
 
 def _is_filtered(flt: CampaignFilterVM) -> bool:
-    return bool(flt.regions or flt.marketplaces or flt.states or flt.tags or flt.search)
+    return bool(flt.regions or flt.marketplaces or flt.states or flt.tags or flt.search or flt.at_risk)
+
+
+def _at_risk_checkbox(flt: CampaignFilterVM) -> dict[str, Any]:
+    """The "at risk" filter: one checkbox (ticked: only campaigns at or over the threshold today)."""
+    choice = option(AT_RISK_OPTION, AT_RISK_VALUE)
+    element: dict[str, Any] = {
+        "type": "checkboxes",
+        "action_id": ActionId.CAMPAIGNS_FILTER_AT_RISK.value,
+        "options": [choice],
+    }
+    if flt.at_risk:
+        element["initial_options"] = [choice]
+    return element
 
 
 def _multi_filter(
@@ -158,6 +181,7 @@ def _filter_actions(vm: CampaignPageVM, width: _Widths) -> Block:
     search = f"🔍 “{truncate(vm.filter.search, width.option)}”" if vm.filter.search else SEARCH
     elements = [
         static_select(ActionId.CAMPAIGNS_FILTER_SORT, sorts, placeholder="Sort", initial=initial),
+        _at_risk_checkbox(vm.filter),
         button(search, ActionId.CAMPAIGNS_FILTER_SEARCH),
     ]
     if _is_filtered(vm.filter):

@@ -59,6 +59,7 @@ class ActionId(StrEnum):
     CAMPAIGNS_FILTER_SEARCH = "campaigns.filter.search"  # button: opens the search modal
     CAMPAIGNS_FILTER_SORT = "campaigns.filter.sort"
     CAMPAIGNS_FILTER_CLEAR = "campaigns.filter.clear"
+    CAMPAIGNS_FILTER_AT_RISK = "campaigns.filter.at_risk"  # checkboxes; option value "at_risk"
     CAMPAIGNS_PAGE_NEXT = "campaigns.page_next"  # value {"offset"} (target offset)
     CAMPAIGNS_PAGE_PREV = "campaigns.page_prev"
     CAMPAIGNS_OVERFLOW = "campaigns.overflow"  # option value {"op": CampaignOp, "id": campaign_id}

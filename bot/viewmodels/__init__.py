@@ -13,6 +13,7 @@ randomness): an empty key gives fixed block ids.
 from __future__ import annotations
 
 from bot.viewmodels.campaigns import (
+    AT_RISK_PERCENT,
     AdGroupVM,
     CampaignDetailVM,
     CampaignFilterVM,
@@ -64,6 +65,7 @@ from bot.viewmodels.regions import (
 
 __all__ = [
     "ALL_REGIONS",
+    "AT_RISK_PERCENT",
     "REGION_NAMES",
     "AccountType",
     "AdGroupVM",

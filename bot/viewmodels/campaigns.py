@@ -11,6 +11,7 @@ from bot.viewmodels.common import SortKey
 from bot.viewmodels.pacing import PacingLineVM, PacingReadingsVM
 
 __all__ = [
+    "AT_RISK_PERCENT",
     "HOME_PAGE_SIZE",
     "MESSAGE_PAGE_SIZE",
     "AdGroupVM",
@@ -30,6 +31,7 @@ __all__ = [
 Surface = Literal["message", "home"]
 MESSAGE_PAGE_SIZE = 20  # rows in a message: 50 blocks and 10,000 characters
 HOME_PAGE_SIZE = 25  # rows on App Home: 100 blocks
+AT_RISK_PERCENT = 80  # the "at risk" filter: today's budget usage at least this percent
 
 
 def page_size(surface: Surface) -> int:
@@ -50,7 +52,8 @@ class CampaignFilterVM:
         states: Selected campaign states ("enabled", "paused", "archived"); empty means all.
         tags: Selected tags; empty means any.
         search: Text search on the campaign name, or None.
-        sort: "spend" (default, descending), "name" or "acos".
+        sort: "spend" (default, descending), "name", "acos" or "usage" (today's budget usage).
+        at_risk: Only campaigns at or over ``AT_RISK_PERCENT`` of today's budget.
     """
 
     regions: Sequence[str] = ()
@@ -59,6 +62,7 @@ class CampaignFilterVM:
     tags: Sequence[str] = ()
     search: str | None = None
     sort: SortKey = "spend"
+    at_risk: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -34,6 +34,7 @@ __all__ = [
     "keyword_state",
     "keyword_text",
     "money_scale",
+    "seed_budget",
     "seeded_state",
     "unit",
 ]
@@ -188,10 +189,14 @@ def campaign_start(spec: ProfileSpec, i: int) -> date:
     return spec.data_start + timedelta(days=int((u - 0.7) * 200))
 
 
+def seed_budget(spec: ProfileSpec, i: int) -> float:
+    """Campaign ``i``'s generated daily budget, before any live edit."""
+    return _money(spec, 10 + int(unit(spec.seed, 7, spec.seq, i) * 40) * 5)
+
+
 def campaign(spec: ProfileSpec, i: int, *, extended: bool = False) -> dict[str, Any]:
     """Campaign ``i`` as ``POST /sp/campaigns/list`` serves it."""
     cid = encode_id(CAMPAIGN_BASE, spec, i)
-    budget_usd = 10 + int(unit(spec.seed, 7, spec.seq, i) * 40) * 5
     item: dict[str, Any] = {
         "campaignId": str(cid),
         "name": campaign_name(spec, i),
@@ -199,7 +204,7 @@ def campaign(spec: ProfileSpec, i: int, *, extended: bool = False) -> dict[str, 
         "state": campaign_state(spec, i),
         "startDate": campaign_start(spec, i).isoformat(),
         "budget": {
-            "budget": _edited(spec, CAMPAIGN, i, "budget", _money(spec, budget_usd)),
+            "budget": _edited(spec, CAMPAIGN, i, "budget", seed_budget(spec, i)),
             "budgetType": "DAILY",
         },
         "dynamicBidding": {

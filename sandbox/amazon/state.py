@@ -77,10 +77,16 @@ class ConsentTxn:
 
 @dataclass(frozen=True)
 class ForcedUsage:
-    """A budget usage percentage forced for one campaign, valid on one day of its profile."""
+    """A budget usage percentage forced for one campaign, valid on one day of its profile.
+
+    ``at`` is when it was forced and ``spend`` what it stands for (the percentage of the budget then): a
+    later budget change turns that spend into a new percentage and lets the campaign spend again.
+    """
 
     percent: float
     day: date
+    at: datetime | None = None
+    spend: float | None = None
 
 
 def new_token(prefix: str, length: int = 380) -> str:

@@ -230,3 +230,48 @@ def test_details_modal_empty_and_long() -> None:
     assert "No notes yet" in joined(empty["blocks"]) and "None synced" in joined(empty["blocks"])
     huge = render_campaign_details(detail(notes=tuple(NoteVM("U1", "d", "x" * 3000) for _ in range(10))))
     assert_valid_view(huge)
+
+
+def test_the_at_risk_filter_is_a_checkbox_next_to_sort_and_in_the_summary() -> None:
+    for at_risk in (False, True):
+        msg = render_campaign_message(page(3, at_risk=at_risk))
+        assert_valid_message(msg)
+        (box,) = elements(msg["blocks"], "checkboxes")
+        assert box["action_id"] == ActionId.CAMPAIGNS_FILTER_AT_RISK
+        assert [o["value"] for o in box["options"]] == ["at_risk"]
+        assert "≥ 80 %" in box["options"][0]["text"]["text"]
+        assert [o["value"] for o in box.get("initial_options", [])] == (["at_risk"] if at_risk else [])
+        actions = next(b for b in msg["blocks"] if b["type"] == "actions")
+        assert box in actions["elements"]  # shares the sort's actions block: no block added
+        clear = [
+            e for e in elements(msg["blocks"], "button") if e["action_id"] == ActionId.CAMPAIGNS_FILTER_CLEAR
+        ]
+        assert bool(clear) is at_risk  # ticking it is a filter the Clear button clears
+    assert summarize_filter(CampaignFilterVM(at_risk=True)) == "All regions · at risk (≥ 80 %) · by spend"
+
+
+@pytest.mark.parametrize("surface", ["message", "home"])
+def test_the_at_risk_filter_keeps_a_full_editable_page_within_slack_limits(surface: str) -> None:
+    size = MESSAGE_PAGE_SIZE if surface == "message" else HOME_PAGE_SIZE
+    vm = CampaignPageVM(
+        filter=CampaignFilterVM(search="S" * 100, tags=("T" * 80 + "1",), at_risk=True, sort="usage"),
+        rows=[long_row(i) for i in range(size + 5)],
+        total=10_000,
+        offset=20,
+        marketplace_options=tuple((f"m{i}", "M" * 75) for i in range(150)),
+        tag_options=tuple("T" * 80 + str(i) for i in range(120)),
+        can_edit=True,
+        pausable=9_999,
+        enablable=9_999,
+    )
+    if surface == "message":
+        msg = render_campaign_message(vm)
+        assert_valid_message(msg)
+        assert len(msg["blocks"]) <= 50 and total_text_length(msg["blocks"]) <= 10_000
+        blocks = msg["blocks"]
+    else:
+        blocks = render_campaign_list(vm, surface="home")
+        assert check_blocks(blocks, surface="home") == []
+    actions = next(b for b in blocks if b["type"] == "actions")
+    assert len(actions["elements"]) <= 25
+    assert any(e["type"] == "checkboxes" for e in actions["elements"])

@@ -18,6 +18,7 @@ from bot.services.campaigns import (
 from sandbox.slack import DEMO_TEAM
 from storage.db import session_scope
 from tests.edits.helpers import synced
+from tests.edits.slack_world import slack_world, text_of
 from tests.pacing.helpers import run_pacing
 from tests.sync.world import World
 
@@ -75,3 +76,37 @@ def test_details_show_the_days_readings_and_an_estimate_labelled_as_such(world: 
     view = json.dumps(render_campaign_details(vm)["blocks"], ensure_ascii=False)
     assert "Budget usage* Today: 50 % of budget" in view
     assert "Estimated spend today" in view and "(estimate from usage and budget)" in view
+
+
+def test_ticking_at_risk_in_the_list_narrows_it_and_unticking_widens_it(world: World) -> None:
+    with slack_world(world, campaigns_per_profile=6) as sw:
+        account = sw.account
+        high, mid, low = account.of_state("ENABLED")[:3]
+        world.sim.set_budget_usage(account.profile.profile_id, high.campaign_id, 95)
+        world.sim.set_budget_usage(account.profile.profile_id, mid.campaign_id, 81)
+        world.sim.set_budget_usage(account.profile.profile_id, low.campaign_id, 30)
+        run_pacing(world.services, world)
+
+        sw.h.command("campaigns")
+        everything = sw.reply()
+        assert low.name in text_of(everything)
+
+        sw.click("campaigns.filter.at_risk", selected_options=["at_risk"])
+        narrowed = sw.reply()
+        shown = text_of(narrowed)
+        assert high.name in shown and mid.name in shown and low.name not in shown
+        assert "1–2 of 2" in narrowed.text  # noqa: RUF001
+        (box,) = [
+            e
+            for b in narrowed.blocks
+            if b["type"] == "actions"
+            for e in b["elements"]
+            if e["type"] == "checkboxes"
+        ]
+        assert [o["value"] for o in box["initial_options"]] == ["at_risk"]  # shown ticked
+
+        sw.h.command("view save Burning")  # the summary names it
+        assert "at risk (≥ 80 %)" in text_of(sw.reply())
+
+        sw.click("campaigns.filter.at_risk", selected_options=[])
+        assert low.name in text_of(sw.reply())

@@ -13,7 +13,7 @@ from storage.db import session_scope
 from storage.models import AlertMute, AlertSubscription, Connection
 from tests.edits.helpers import amazon_budget, puts
 from tests.edits.slack_world import SlackWorld, slack_world, text_of
-from tests.pacing.helpers import CHANNEL, alerts_in, run_pacing
+from tests.pacing.helpers import CHANNEL, alerts_in, latest, run_pacing
 from tests.sync.world import World
 
 
@@ -72,6 +72,24 @@ def test_raise_budget_opens_the_live_edit_preview_and_confirm_applies_it(sw: Sla
     assert "1 changed" in sw.reply().text
     after = amazon_budget(sw.world, sw.account.profile, campaign.campaign_id)
     assert after == (before * 12 / 10).quantize(after)
+
+
+def test_after_a_confirmed_raise_the_next_poll_no_longer_reports_out_of_budget(sw: SlackWorld) -> None:
+    sw.h.command("alerts subscribe out-of-budget")
+    _alert(sw)
+    campaign = sw.account.of_state("ENABLED")[0]
+    assert campaign.id is not None
+    reading = latest(sw.world, campaign.id)
+    assert reading is not None and reading.percent >= 100
+
+    sw.click("alerts.raise", message=alerts_in(sw.world)[-1])
+    sw.click("edits.confirm")
+    assert "1 changed" in sw.reply().text
+    sw.world.clock.advance(minutes=15)  # the next poll
+    run_pacing(sw.world.services, sw.world)
+    reading = latest(sw.world, campaign.id)
+    assert reading is not None and reading.percent < 100  # about 100 / 1.2, spending again
+    assert len(alerts_in(sw.world)) == 1  # no new out-of-budget alert
 
 
 def test_raise_budget_goes_through_the_edit_guards(sw: SlackWorld) -> None:

@@ -239,3 +239,57 @@ def test_every_marketplace_has_bounds_that_fit_its_generated_values():
     for country, bounds in BOUNDS.items():
         assert bounds.currency == MARKETPLACES[country].currency
         assert 0 < bounds.bid_min < bounds.bid_max and 0 < bounds.budget_min < bounds.budget_max
+
+
+def _percent(api: Api, pid: int, cid: str) -> float:
+    answer = usage(api, pid, [cid])
+    assert answer.status_code == 200, answer.text
+    (entry,) = answer.json()["success"]
+    return float(entry["budgetUsagePercent"])
+
+
+def _raise(api: Api, pid: int, cid: str, budget: float) -> None:
+    change = {"campaignId": cid, "budget": {"budget": budget, "budgetType": "DAILY"}}
+    assert put(api, "campaigns", pid, [change]).status_code == 207
+
+
+def test_out_of_budget_then_a_raised_budget_lowers_usage_and_spend_goes_on(sim, http, clock: ManualClock):
+    pid = profile_id(sim, "US", "na")
+    clock.now += timedelta(hours=6)  # 14:00 in Los Angeles
+    api = api_for(http, sim)
+    enabled = [c for c in sim.truth.campaigns(pid) if c["state"] == "ENABLED"]
+    answer = usage(api, pid, [c["campaignId"] for c in enabled]).json()["success"]
+    by_id = {c["campaignId"]: c for c in enabled}
+    ran_out = [by_id[s["campaignId"]] for s in answer if s["budgetUsagePercent"] == 100]
+    assert ran_out, "some campaigns run out mid-day"
+    campaign = ran_out[0]
+    cid, old = campaign["campaignId"], float(campaign["budget"]["budget"])
+    clock.now += timedelta(minutes=15)
+    assert _percent(api, pid, cid) == 100  # out of budget: it stays there
+
+    new = round(old * 3, 2)
+    _raise(api, pid, cid, new)
+    clock.now += timedelta(minutes=15)  # the next refresh applies the raise
+    after = _percent(api, pid, cid)
+    assert after < 100
+    assert after >= round(100 * old / new, 2)  # what it spent before, over the new budget ...
+    clock.now += timedelta(minutes=15)
+    assert _percent(api, pid, cid) > after  # ... and it spends again
+
+    clock.now += timedelta(hours=10)  # 00:45 the next day in Los Angeles: a new day starts from zero
+    assert _percent(api_for(http, sim), pid, cid) < after
+
+
+def test_a_forced_out_of_budget_campaign_spends_again_after_a_raise(sim, na, clock: ManualClock):
+    pid = profile_id(sim, "US", "na")
+    campaign = first(sim.truth.campaigns(pid))
+    cid, old = campaign["campaignId"], float(campaign["budget"]["budget"])
+    sim.set_budget_usage(pid, cid, 100)
+    assert _percent(na, pid, cid) == 100
+    clock.now += timedelta(minutes=15)
+    assert _percent(na, pid, cid) == 100  # the forced spend holds
+
+    _raise(na, pid, cid, round(old * 1.2, 2))  # Raise budget +20 %
+    assert _percent(na, pid, cid) == pytest.approx(100 * old / round(old * 1.2, 2), abs=0.01)
+    clock.now += timedelta(minutes=30)
+    assert 100 * old / round(old * 1.2, 2) < _percent(na, pid, cid) <= 100

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
-from bot.blocks.campaigns import render_campaign_details, summarize_filter
+from bot.blocks.campaigns import AT_RISK_VALUE, render_campaign_details, summarize_filter
 from bot.blocks.ids import (
     META_MAX_LENGTH,
     OPTION_META_MAX_LENGTH,
@@ -157,6 +157,16 @@ def handle_filter(ack: Ack, body: Body, client: WebClient, respond: Any, context
     _refresh_from(context, client, body, respond)
 
 
+def handle_at_risk(ack: Ack, body: Body, client: WebClient, respond: Any, context: BoltContext) -> None:
+    """The "at risk" checkbox ticked or cleared."""
+    ack()
+    at_risk = AT_RISK_VALUE in _selected_values(_action(body))
+    services, ids = services_of(context), request_ids(context)
+    team, user = ids.team_id, ids.user_id
+    update_state(services, team_id=team, user_id=user, change=lambda old: old.with_changes(at_risk=at_risk))
+    _refresh_from(context, client, body, respond)
+
+
 def handle_sort(ack: Ack, body: Body, client: WebClient, respond: Any, context: BoltContext) -> None:
     ack()
     sort = _chosen_value(_action(body), default="spend")
@@ -271,6 +281,7 @@ def register(app: Listeners) -> None:
     for action_id in _FILTER_FIELDS:
         app.action(action_id.value)(handle_filter)
     app.action(ActionId.CAMPAIGNS_FILTER_SORT.value)(handle_sort)
+    app.action(ActionId.CAMPAIGNS_FILTER_AT_RISK.value)(handle_at_risk)
     app.action(ActionId.CAMPAIGNS_FILTER_CLEAR.value)(handle_clear)
     app.action(ActionId.CAMPAIGNS_FILTER_SEARCH.value)(handle_search_button)
     app.action(ActionId.CAMPAIGNS_PAGE_NEXT.value)(handle_page)

@@ -23,7 +23,7 @@ from typing import Literal
 
 from bot.amazon.regions import ALL_REGIONS, normalize_country, region_of_country
 from bot.errors import UsageError
-from bot.viewmodels import CampaignFilterVM
+from bot.viewmodels import AT_RISK_PERCENT, CampaignFilterVM
 
 __all__ = [
     "AT_RISK_PERCENT",
@@ -43,7 +43,6 @@ SortKey = Literal["spend", "name", "acos", "usage"]
 REGIONS = tuple(r.value for r in ALL_REGIONS)
 STATES = ("enabled", "paused", "archived")
 SORTS: tuple[SortKey, ...] = ("spend", "name", "acos", "usage")
-AT_RISK_PERCENT = 80  # the "at risk" filter: today's budget usage at least this percent
 _AT_RISK_WORDS = {"at-risk", "atrisk", "at_risk"}
 TAG_MAX_LENGTH = 50
 SEARCH_MAX_LENGTH = 100
@@ -217,6 +216,7 @@ class CampaignFilter:
             tags=self.tags,
             search=self.search,
             sort=self.sort,
+            at_risk=self.at_risk,
         )
 
 
