@@ -70,6 +70,9 @@ MEDIA_TYPES: Mapping[str, str] = {
     "sp_keywords": "application/vnd.spKeyword.v3+json",
     "sb_campaigns": "application/vnd.sbcampaignresource.v4+json",
     "sp_budget_usage": "application/vnd.spcampaignbudgetusage.v1+json",
+    # [unverified]: the reference names the SB and SD budget usage routes, not their media types.
+    "sb_budget_usage": "application/vnd.sbcampaignbudgetusage.v1+json",
+    "sd_budget_usage": "application/vnd.sdcampaignbudgetusage.v1+json",
     "report_create": "application/vnd.createasyncreportrequest.v3+json",
     "report_created": "application/vnd.createasyncreportresponse.v3+json",
     "report_status": "application/vnd.getasyncreportresponse.v3+json",
@@ -289,7 +292,7 @@ class AdsClient:
                 f"{where} returned an item we cannot read: {exc}", endpoint=where
             ) from None
 
-    # -- Sponsored Products live edits and budget usage ---------------------------------------------
+    # -- Sponsored Products live edits; SP, SB and SD budget usage ---------------------------------
 
     def update_sp_campaigns(self, profile_id: str, updates: Sequence[CampaignUpdate]) -> WriteResult:
         """Set state and/or daily budget of SP campaigns (`PUT /sp/campaigns`, `WRITE_BATCH` per call).
@@ -336,13 +339,31 @@ class AdsClient:
             AmazonAdsError: The whole call failed (see `raise_for_response`).
             MalformedResponse: The answer cannot be read.
         """
-        path = "/sp/campaigns/budget/usage"
+        return self._budget_usage("sp", profile_id, campaign_ids)
+
+    def get_sb_budget_usage(self, profile_id: str, campaign_ids: Sequence[str]) -> BudgetUsageList:
+        """Intraday budget usage of SB campaigns (`POST /sb/campaigns/budget/usage`); as the SP one.
+
+        The answer has SP's shape (reference §3.6); the media type sent is [unverified].
+        """
+        return self._budget_usage("sb", profile_id, campaign_ids)
+
+    def get_sd_budget_usage(self, profile_id: str, campaign_ids: Sequence[str]) -> BudgetUsageList:
+        """Intraday budget usage of SD campaigns (`POST /sd/campaigns/budget/usage`); as the SP one.
+
+        The answer has SP's shape (reference §3.6); the media type sent is [unverified].
+        """
+        return self._budget_usage("sd", profile_id, campaign_ids)
+
+    def _budget_usage(self, product: str, profile_id: str, campaign_ids: Sequence[str]) -> BudgetUsageList:
+        """`POST /{product}/campaigns/budget/usage` (sp, sb or sd), `BUDGET_USAGE_BATCH` ids a call."""
+        path = f"/{product}/campaigns/budget/usage"
+        media = MEDIA_TYPES[f"{product}_budget_usage"]
         ids = [canonical_id(c) for c in campaign_ids]
         usages: list[BudgetUsage] = []
         failures: list[BudgetUsageFailure] = []
         for start in range(0, len(ids), BUDGET_USAGE_BATCH):
             chunk = ids[start : start + BUDGET_USAGE_BATCH]
-            media = MEDIA_TYPES["sp_budget_usage"]
             data = self._call(
                 "POST", path, profile_id=profile_id, media_type=media, body={"campaignIds": chunk}
             )

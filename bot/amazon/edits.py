@@ -11,8 +11,9 @@ Writes (`PUT /sp/campaigns`, `/sp/adGroups`, `/sp/keywords`, reference §3.6):
   (relative to the batch sent). `read_write_batch` turns that into one `WriteOutcome` per update, in
   request order; an update Amazon said nothing about is a failure with code `NO_ANSWER`.
 
-Budget usage (`POST /sp/campaigns/budget/usage`): `read_budget_usage` matches `success` and `error`
-entries the same way; ids Amazon could not answer become `BudgetUsageFailure`s.
+Budget usage (`POST /sp|sb|sd/campaigns/budget/usage`, one shape for the three ad products):
+`read_budget_usage` matches `success` and `error` entries the same way; ids Amazon could not answer become
+`BudgetUsageFailure`s.
 
 Amounts are `Decimal` end to end; the client writes them into the JSON body as exact numbers.
 Messages taken from Amazon's answers are redacted and truncated like every error text.
@@ -184,7 +185,7 @@ class WriteResult(BaseModel):
 
 
 class BudgetUsage(BaseModel):
-    """Today's spend of one SP campaign as a percentage of its daily budget (100: out of budget)."""
+    """Today's spend of one SP, SB or SD campaign as a percentage of its daily budget (100: out of budget)."""
 
     model_config = ConfigDict(frozen=True)
 

@@ -43,6 +43,7 @@ __all__ = [
     "pacing_readings_text",
     "render_alert",
     "render_alert_list",
+    "render_alerts_subscribed",
 ]
 
 ALERT_RAISE = "alerts.raise"
@@ -79,14 +80,17 @@ def _estimate(c: AlertCampaignVM) -> str | None:
     )
 
 
+def _editable(c: AlertCampaignVM) -> bool:
+    """Live edits cover Sponsored Products only: SB and SD alerts offer Mute, never Raise."""
+    return c.ad_product == "SP"
+
+
 def _buttons(c: AlertCampaignVM) -> dict[str, Any]:
     value = str(c.campaign_pk)
-    return actions(
-        [
-            button("Raise budget +20 %", ALERT_RAISE, value=value, style="primary"),
-            button("Mute for today", ALERT_MUTE, value=value),
-        ]
+    raise_budget = (
+        [button("Raise budget +20 %", ALERT_RAISE, value=value, style="primary")] if _editable(c) else []
     )
+    return actions([*raise_budget, button("Mute for today", ALERT_MUTE, value=value)])
 
 
 def _group_title(vm: AlertMessageVM) -> str:
@@ -96,10 +100,12 @@ def _group_title(vm: AlertMessageVM) -> str:
 
 
 def _menu(c: AlertCampaignVM) -> dict[str, Any]:
-    options = [
-        {"text": {"type": "plain_text", "text": "Raise budget +20 %"}, "value": f"raise:{c.campaign_pk}"},
-        {"text": {"type": "plain_text", "text": "Mute for today"}, "value": f"mute:{c.campaign_pk}"},
-    ]
+    raise_budget = {
+        "text": {"type": "plain_text", "text": "Raise budget +20 %"},
+        "value": f"raise:{c.campaign_pk}",
+    }
+    mute = {"text": {"type": "plain_text", "text": "Mute for today"}, "value": f"mute:{c.campaign_pk}"}
+    options = [raise_budget, mute] if _editable(c) else [mute]
     return {"type": "overflow", "action_id": ALERT_MENU, "options": options}
 
 
@@ -160,6 +166,22 @@ def render_alert_list(subs: Sequence[AlertSubscriptionVM]) -> Message:
         return {"text": text, "blocks": [section(text)]}
     lines = [f"{channel_mention(s.channel_id)}: {escape_mrkdwn(_scope(s))}" for s in subs]
     return {"text": "Budget alerts", "blocks": [section("*Budget alerts*\n" + "\n".join(lines))]}
+
+
+def render_alerts_subscribed(sub: AlertSubscriptionVM, *, replaced: AlertSubscriptionVM | None) -> Message:
+    """The answer to subscribing a channel (command or form), saying what it replaced, if anything."""
+    what = (
+        "runs out of budget" if sub.threshold >= 100 else f"reaches {sub.threshold} % or runs out of budget"
+    )
+    scope = ", ".join([r.upper() for r in sub.regions] + list(sub.marketplaces)) or "every connected region"
+    text = (
+        f"Budget alerts on in {channel_mention(sub.channel_id)}: a message when an enabled campaign "
+        f"(Sponsored Products, Brands or Display) {escape_mrkdwn(what)} ({escape_mrkdwn(scope)}), once per "
+        "campaign per marketplace day."
+    )
+    if replaced is not None:
+        text += f"\nThey replace the alerts this channel had: {escape_mrkdwn(_scope(replaced))}."
+    return {"text": text, "blocks": [section(text)]}
 
 
 def pacing_line_text(line: PacingLineVM) -> Mrkdwn:

@@ -71,6 +71,8 @@ class ActionId(StrEnum):
     DIGEST_OPEN = "digest.open"  # button: opens the subscribe modal
     DIGEST_REPLACE = "digest.replace"  # value: the new subscription (see bot.services.digest.request_meta)
     DIGEST_KEEP = "digest.keep"  # value {"channel"}
+    # Budget alerts
+    ALERTS_OPEN = "alerts.open"  # button: opens the alerts subscribe modal
     # Live edits
     EDIT_CONFIRM = "edits.confirm"  # value {"b": batch id, "w": 1 when a typed word is needed}
     EDIT_CANCEL = "edits.cancel"  # value {"b"}
@@ -98,6 +100,11 @@ class ActionId(StrEnum):
     DIGEST_REGIONS = "digest.regions"
     DIGEST_VIEW = "digest.view"
     DIGEST_CHART = "digest.chart"
+    ALERTS_CHANNEL = "alerts.channel"
+    ALERTS_KIND = "alerts.kind"  # radio: "out_of_budget" | "at_risk"
+    ALERTS_THRESHOLD = "alerts.threshold"
+    ALERTS_REGIONS = "alerts.regions"
+    ALERTS_MARKETPLACES = "alerts.marketplaces"
 
 
 class CallbackId(StrEnum):
@@ -110,6 +117,7 @@ class CallbackId(StrEnum):
     CHOOSE_CAMPAIGN = "campaigns.choose"  # private_metadata: the pending operation given by the caller
     CAMPAIGN_DETAILS = "campaigns.details"  # no submit
     DIGEST_SUBSCRIBE = "digest.subscribe"  # no private_metadata
+    ALERTS_SUBSCRIBE = "alerts.subscribe"  # no private_metadata
     EDIT_AMOUNT = "edits.amount"  # private_metadata {"k": kind, "t": entity type, "id", "url"?, "channel"?}
     EDIT_CONFIRM_WORD = "edits.confirm_word"  # private_metadata {"b": batch id, "url": response_url}
     EDIT_CHOOSE_CAMPAIGN = "edits.choose"  # private_metadata: the pending edit {"op", "value", "keyword"…}
@@ -150,6 +158,11 @@ class BlockId(StrEnum):
     DIGEST_REGIONS = "digest.regions"
     DIGEST_VIEW = "digest.view"
     DIGEST_CHART = "digest.chart"
+    ALERTS_CHANNEL = "alerts.channel"
+    ALERTS_KIND = "alerts.kind"
+    ALERTS_THRESHOLD = "alerts.threshold"
+    ALERTS_REGIONS = "alerts.regions"
+    ALERTS_MARKETPLACES = "alerts.marketplaces"
 
 
 class CampaignOp(StrEnum):

@@ -14,6 +14,7 @@ from typing import Literal
 
 __all__ = [
     "AlertCampaignVM",
+    "AlertFormVM",
     "AlertKind",
     "AlertMessageVM",
     "AlertSubscriptionVM",
@@ -93,3 +94,15 @@ class AlertSubscriptionVM:
     regions: tuple[str, ...]
     marketplaces: tuple[str, ...]
     paused_reason: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class AlertFormVM:
+    """The alerts subscribe form: the marketplaces it offers and what it starts with.
+
+    ``marketplaces`` are (region code, country code) pairs of the team's selected marketplaces, in the
+    order to show them; ``threshold`` is the "at risk" percentage filled in.
+    """
+
+    marketplaces: tuple[tuple[str, str], ...] = ()
+    threshold: int = 80

@@ -2,7 +2,8 @@
 
 Route names: ``token``, ``revoke``, ``consent``, ``profiles``, ``sp/campaigns/list``,
 ``sp/adGroups/list``, ``sp/keywords/list``, ``sp/campaigns``, ``sp/adGroups``, ``sp/keywords`` (the
-``PUT`` writes), ``sp/campaigns/budget/usage``, ``sb/v4/campaigns/list``, ``sb/v4/adGroups/list``,
+``PUT`` writes), ``sp/campaigns/budget/usage``, ``sb/campaigns/budget/usage``,
+``sd/campaigns/budget/usage``, ``sb/v4/campaigns/list``, ``sb/v4/adGroups/list``,
 ``sd/campaigns``, ``sd/adGroups``, ``reports.create``, ``reports.get``, ``reports.delete``,
 ``download``, or ``*`` for any of them.
 """

@@ -26,6 +26,11 @@ _SD = {
 }
 _LISTS = {f"/{name}": (name, ads.list_route(name)) for name in ads.LIST_KINDS}
 _WRITES = {f"/{name}": (name, writes.write_route(name)) for name in writes.WRITE_KINDS}
+_USAGE: dict[str, tuple[str, Handler]] = {
+    "/sp/campaigns/budget/usage": ("sp/campaigns/budget/usage", usage.budget_usage),
+    "/sb/campaigns/budget/usage": ("sb/campaigns/budget/usage", usage.usage_route("SB")),
+    "/sd/campaigns/budget/usage": ("sd/campaigns/budget/usage", usage.usage_route("SD")),
+}
 
 
 def _api_route(req: RecordedRequest) -> tuple[str, Handler] | None:
@@ -36,8 +41,8 @@ def _api_route(req: RecordedRequest) -> tuple[str, Handler] | None:
         return _LISTS[path]
     if method == "PUT" and path in _WRITES:
         return _WRITES[path]
-    if method == "POST" and path == "/sp/campaigns/budget/usage":
-        return "sp/campaigns/budget/usage", usage.budget_usage
+    if method == "POST" and path in _USAGE:
+        return _USAGE[path]
     if method == "GET" and path in _SD:
         return _SD[path]
     if method == "POST" and path == "/reporting/reports":
@@ -71,7 +76,7 @@ def _route(kind: HostKind, req: RecordedRequest) -> tuple[str, Handler] | None:
 def _family(route: str) -> str:
     if route in ("token", "revoke", "consent"):
         return "lwa"
-    if route.startswith(("sp/", "sb/")):
+    if route.startswith(("sp/", "sb/")) or route.endswith("/budget/usage"):
         return "sp"
     if route.startswith("reports."):
         return "reporting"

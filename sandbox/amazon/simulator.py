@@ -18,7 +18,7 @@ from urllib.parse import urlencode, urlsplit
 from sandbox.amazon import persist, usage
 from sandbox.amazon import seed as seeding
 from sandbox.amazon.config import SimConfig
-from sandbox.amazon.entities import CAMPAIGN_BASE, decode_id, encode_id
+from sandbox.amazon.entities import CAMPAIGN_BASE, encode_id
 from sandbox.amazon.faults import Faults
 from sandbox.amazon.http import RecordedRequest, Response, json_response, recorded
 from sandbox.amazon.metrics import Restatement
@@ -227,8 +227,9 @@ class AmazonSimulator:
         return str(encode_id(CAMPAIGN_BASE, spec, index))
 
     def set_budget_usage(self, profile_id: int | str, campaign_id: int | str, percent: float) -> None:
-        """Make ``POST /sp/campaigns/budget/usage`` report ``percent`` for a campaign until its midnight.
+        """Make the budget usage routes report ``percent`` for a campaign until its profile's midnight.
 
+        The campaign may be SP, SB or SD (its id says which; each product answers on its own route).
         ``100`` stands for "out of budget". The forced figure lapses at the profile's midnight.
 
         Raises:
@@ -237,10 +238,12 @@ class AmazonSimulator:
         """
         with self._state.lock:
             spec = self._state.profiles[int(profile_id)]
-        index = decode_id(CAMPAIGN_BASE, spec, campaign_id, spec.campaigns)
-        if index is None:
-            raise KeyError(f"profile {profile_id} has no campaign {campaign_id}")
-        usage.force_usage(self._state, spec, index, percent)
+        for product in ("SP", "SB", "SD"):
+            index = usage.decode_campaign(spec, product, campaign_id)
+            if index is not None:
+                usage.force_usage(self._state, spec, index, percent, product=product)
+                return
+        raise KeyError(f"profile {profile_id} has no campaign {campaign_id}")
 
     def shrink_account(self, profile_id: int | str, *, campaigns: int) -> None:
         """Delete a profile's campaigns from number ``campaigns`` on, with their ad groups and keywords."""

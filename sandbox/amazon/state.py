@@ -114,7 +114,8 @@ class SimState:
     restatements: list[Restatement] = field(default_factory=list)
     requests: list[RecordedRequest] = field(default_factory=list)
     fail_reports: dict[int, int] = field(default_factory=dict)
-    forced_usage: dict[tuple[int, int], ForcedUsage] = field(default_factory=dict)
+    # (profile id, "SP" | "SB" | "SD", campaign index) → forced figure
+    forced_usage: dict[tuple[int, str, int], ForcedUsage] = field(default_factory=dict)
     report_delay: float = 0.0
     faults: Faults = field(init=False)
     url_key: bytes = field(default_factory=lambda: secrets.token_bytes(16))

@@ -1,4 +1,4 @@
-"""Intraday budget usage: ``POST /sp/campaigns/budget/usage`` (reference §3.6).
+"""Intraday budget usage: ``POST /sp|sb|sd/campaigns/budget/usage`` (reference §3.6).
 
 Usage is today's spend (profile time zone) as a share of the campaign's daily budget in force. The
 campaign wants to spend its generated cost for the day, evenly over the day; spend stops when it reaches
@@ -15,39 +15,88 @@ the budget in force. Invariants:
   holds for the rest of that campaign's day, then lapses; a later budget change divides that spend by the
   new budget and lets the campaign spend again;
 - at most `MAX_IDS` ids per request; unknown ids are error entries, not a failed request.
+
+Sponsored Brands and Sponsored Display answer the same shape on their own routes. Their campaigns have no
+report rows here, so what each wants to spend today is a deterministic share (20 % to 140 %) of its daily
+budget, drawn per campaign and day: about a third run out mid-day. Only enabled ones spend; they cannot be
+edited (live edits are SP-only), and a forced figure works as for SP. Their media types are not in the
+reference: ``SB_MEDIA_TYPE`` / ``SD_MEDIA_TYPE`` are [unverified], and plain ``application/json`` is
+accepted too.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sandbox.amazon import entities as ent
 from sandbox.amazon.auth import sp_error, sp_profile
 from sandbox.amazon.edits import CAMPAIGN
-from sandbox.amazon.entities import ProfileSpec
+from sandbox.amazon.entities import ProfileSpec, unit
 from sandbox.amazon.http import RecordedRequest, Response, json_response
 from sandbox.amazon.metrics import ReportQuery, iter_rows, profile_today
+from sandbox.amazon.sbsd import (
+    SB_CAMPAIGN_BASE,
+    SD_CAMPAIGN_BASE,
+    sb_campaign,
+    sb_count,
+    sd_campaign,
+    sd_count,
+)
 from sandbox.amazon.state import ForcedUsage, SimState
 
-__all__ = ["MAX_IDS", "MEDIA_TYPE", "REFRESH_MINUTES", "budget_usage", "force_usage"]
+__all__ = [
+    "MAX_IDS",
+    "MEDIA_TYPE",
+    "REFRESH_MINUTES",
+    "SB_MEDIA_TYPE",
+    "SD_MEDIA_TYPE",
+    "budget_usage",
+    "decode_campaign",
+    "force_usage",
+    "usage_route",
+]
 
 MEDIA_TYPE = "application/vnd.spcampaignbudgetusage.v1+json"
+SB_MEDIA_TYPE = "application/vnd.sbcampaignbudgetusage.v1+json"  # [unverified]: not in the reference
+SD_MEDIA_TYPE = "application/vnd.sdcampaignbudgetusage.v1+json"  # [unverified]: not in the reference
 MAX_IDS = 100
 REFRESH_MINUTES = 15
+_MEDIA = {"SP": MEDIA_TYPE, "SB": SB_MEDIA_TYPE, "SD": SD_MEDIA_TYPE}
+_SALT = {"SB": 66, "SD": 67}
 
 
-def force_usage(state: SimState, spec: ProfileSpec, index: int, percent: float) -> None:
-    """Make campaign ``index`` report ``percent`` usage until its profile's midnight."""
+def _budget(spec: ProfileSpec, product: str, index: int) -> float:
+    if product == "SB":
+        return float(sb_campaign(spec, index)["budget"])
+    if product == "SD":
+        return float(sd_campaign(spec, index)["budget"])
+    return float(ent.campaign(spec, index)["budget"]["budget"])
+
+
+def decode_campaign(spec: ProfileSpec, product: str, value: object) -> int | None:
+    """The index of an SP, SB or SD campaign id of this profile, or None."""
+    if product == "SB":
+        return ent.decode_id(SB_CAMPAIGN_BASE, spec, value, sb_count(spec))
+    if product == "SD":
+        return ent.decode_id(SD_CAMPAIGN_BASE, spec, value, sd_count(spec))
+    return ent.decode_id(ent.CAMPAIGN_BASE, spec, value, spec.campaigns)
+
+
+def force_usage(
+    state: SimState, spec: ProfileSpec, index: int, percent: float, *, product: str = "SP"
+) -> None:
+    """Make campaign ``index`` of ``product`` report ``percent`` usage until its profile's midnight."""
     if not 0 <= percent <= 100:
         raise ValueError("percent must be between 0 and 100")
     now = state.now()
     with state.lock:
-        budget = float(ent.campaign(spec, index)["budget"]["budget"])
+        budget = _budget(spec, product, index)
         forced = ForcedUsage(percent, profile_today(spec, now), at=now, spend=budget * percent / 100)
-        state.forced_usage[(spec.profile_id, index)] = forced
+        state.forced_usage[(spec.profile_id, product, index)] = forced
 
 
 @dataclass(frozen=True)
@@ -122,11 +171,15 @@ def _grow(spend: float, budget: float, rate: float, span: timedelta) -> float:
 
 
 def _percent(
-    state: SimState, spec: ProfileSpec, index: int, *, day: _Day, cost: float, forced: ForcedUsage | None
+    budgets: tuple[float, list[tuple[datetime, float]]], *, day: _Day, cost: float, forced: ForcedUsage | None
 ) -> float:
-    """Today's spend of campaign ``index`` at the last refresh, as a percentage of its budget then."""
-    with state.lock:
-        start, steps = _budgets(spec, index, day)
+    """Today's spend of a campaign at the last refresh, as a percentage of its budget then.
+
+    Args:
+        budgets: The budget in force at midnight and today's changes (`_budgets`).
+        cost: What the campaign wants to spend over the whole day.
+    """
+    start, steps = budgets
     until = day.stamp if forced is None or forced.at is None else max(day.stamp, forced.at)
     events: list[tuple[datetime, int, float]] = [(at, 1, budget) for at, budget in steps]
     if forced is not None and forced.at is not None and forced.spend is not None:
@@ -152,14 +205,26 @@ def _percent(
     return min(100.0, round(100 * spend / budget, 2)) if budget > 0 else 100.0
 
 
-def _entries(state: SimState, spec: ProfileSpec, ids: list[Any]) -> dict[str, Any]:
+def _ad_costs(spec: ProfileSpec, product: str, today: date) -> dict[int, float]:
+    """What each enabled SB or SD campaign wants to spend today: 20 % to 140 % of its budget."""
+    count, build = (sb_count(spec), sb_campaign) if product == "SB" else (sd_count(spec), sd_campaign)
+    costs = {}
+    for index in range(count):
+        item = build(spec, index)
+        if str(item["state"]).upper() == "ENABLED":
+            share = 0.2 + 1.2 * unit(spec.seed, _SALT[product], spec.seq, index, today.toordinal())
+            costs[index] = float(item["budget"]) * share
+    return costs
+
+
+def _entries(state: SimState, spec: ProfileSpec, ids: list[Any], product: str) -> dict[str, Any]:
     now = state.now()
     day = _refreshed(spec, now)
-    costs = _todays_cost(state, spec, now, day)
     today = profile_today(spec, now)
+    costs = _todays_cost(state, spec, now, day) if product == "SP" else _ad_costs(spec, product, today)
     success, failed = [], []
     for position, value in enumerate(ids):
-        index = ent.decode_id(ent.CAMPAIGN_BASE, spec, value, spec.campaigns)
+        index = decode_campaign(spec, product, value)
         if index is None:
             failed.append(
                 {
@@ -170,9 +235,10 @@ def _entries(state: SimState, spec: ProfileSpec, ids: list[Any]) -> dict[str, An
                 }
             )
             continue
-        budget = float(ent.campaign(spec, index)["budget"]["budget"])
+        budget = _budget(spec, product, index)
         with state.lock:
-            forced = state.forced_usage.get((spec.profile_id, index))
+            forced = state.forced_usage.get((spec.profile_id, product, index))
+            budgets = _budgets(spec, index, day) if product == "SP" else (budget, [])
         if forced is not None and forced.day != today:
             forced = None
         if forced is not None and forced.at is None:
@@ -180,7 +246,7 @@ def _entries(state: SimState, spec: ProfileSpec, ids: list[Any]) -> dict[str, An
         elif forced is None and index not in costs:
             percent = 0.0  # not serving today
         else:
-            percent = _percent(state, spec, index, day=day, cost=costs.get(index, 0.0), forced=forced)
+            percent = _percent(budgets, day=day, cost=costs.get(index, 0.0), forced=forced)
         success.append(
             {
                 "campaignId": str(value),
@@ -195,7 +261,27 @@ def _entries(state: SimState, spec: ProfileSpec, ids: list[Any]) -> dict[str, An
 
 def budget_usage(state: SimState, req: RecordedRequest, region: str) -> Response:
     """``POST /sp/campaigns/budget/usage``: ``{"campaignIds": [...]}`` → success and error entries."""
-    spec = sp_profile(state, req, region, MEDIA_TYPE)
+    return _answer(state, req, region, "SP")
+
+
+def usage_route(product: str) -> Callable[[SimState, RecordedRequest, str], Response]:
+    """Handler of ``POST /sb/campaigns/budget/usage`` or ``/sd/…``: SP's shape, the product's campaigns.
+
+    The body may be sent as the product's vendor media type ([unverified]) or as ``application/json``;
+    the answer comes back in the type sent.
+    """
+
+    def handle(state: SimState, req: RecordedRequest, region: str) -> Response:
+        return _answer(state, req, region, product)
+
+    return handle
+
+
+def _answer(state: SimState, req: RecordedRequest, region: str, product: str) -> Response:
+    media = _MEDIA[product]
+    if product != "SP" and req.media_type("content-type") == "application/json":
+        media = "application/json"  # tolerated: the vendor type of SB/SD is unverified
+    spec = sp_profile(state, req, region, media)
     if isinstance(spec, Response):
         return spec
     try:
@@ -205,4 +291,4 @@ def budget_usage(state: SimState, req: RecordedRequest, region: str) -> Response
     ids = body.get("campaignIds") if isinstance(body, dict) else None
     if not isinstance(ids, list) or not 1 <= len(ids) <= MAX_IDS:
         return sp_error(400, "INVALID_ARGUMENT", f"campaignIds must hold between 1 and {MAX_IDS} ids")
-    return json_response(200, _entries(state, spec, ids), content_type=MEDIA_TYPE)
+    return json_response(200, _entries(state, spec, ids, product), content_type=media)

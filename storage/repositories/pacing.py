@@ -35,6 +35,7 @@ from storage.models import (
 from storage.upsert import bulk_upsert
 
 __all__ = [
+    "PACED_PRODUCTS",
     "AlertCandidate",
     "AlertStatus",
     "PacingTarget",
@@ -67,15 +68,20 @@ class AlertStatus:
     MUTED = "muted"  # claimed while muted: nothing sent
 
 
+PACED_PRODUCTS = ("SP", "SB", "SD")
+"""Ad products whose budget usage is polled (each has its own route, one answer shape)."""
+
+
 @dataclass(frozen=True)
 class PacingTarget:
-    """An enabled SP campaign to poll, with its profile's id, time zone and currency."""
+    """An enabled SP, SB or SD campaign to poll, with its profile's id, time zone and currency."""
 
     campaign_pk: int
     campaign_id: str
     profile_id: str
     timezone: str
     currency: str
+    ad_product: str = "SP"
 
 
 @dataclass(frozen=True)
@@ -127,7 +133,7 @@ def set_next_pacing(session: Session, *, connection_id: int, next_at: datetime, 
 
 
 def list_pacing_targets(session: Session, *, connection_id: int) -> list[PacingTarget]:
-    """The enabled SP campaigns of the connection's selected, present profiles, by profile."""
+    """The enabled SP, SB and SD campaigns of the connection's selected, present profiles, by profile."""
     stmt = (
         sa_select(
             col(Campaign.id),
@@ -135,6 +141,7 @@ def list_pacing_targets(session: Session, *, connection_id: int) -> list[PacingT
             col(Profile.profile_id),
             col(Profile.timezone),
             col(Profile.currency_code),
+            col(Campaign.ad_product),
         )
         .join(Profile, col(Profile.id) == col(Campaign.profile_pk))
         .where(
@@ -142,12 +149,12 @@ def list_pacing_targets(session: Session, *, connection_id: int) -> list[PacingT
             col(Profile.selected),
             col(Profile.removed_at).is_(None),
             col(Campaign.removed_at).is_(None),
-            col(Campaign.ad_product) == "SP",
+            col(Campaign.ad_product).in_(PACED_PRODUCTS),
             col(Campaign.state) == "ENABLED",
         )
         .order_by(col(Profile.id), col(Campaign.id))
     )
-    return [PacingTarget(int(r[0]), r[1], r[2], r[3], r[4]) for r in session.execute(stmt).all()]
+    return [PacingTarget(int(r[0]), r[1], r[2], r[3], r[4], r[5]) for r in session.execute(stmt).all()]
 
 
 def store_readings(session: Session, *, readings: Sequence[Mapping[str, Any]]) -> int:
@@ -242,7 +249,10 @@ def pause_alert_subscription(session: Session, *, subscription_id: int, reason: 
 def list_alert_candidates(
     session: Session, *, connection_id: int, now: datetime, min_percent: Decimal
 ) -> list[AlertCandidate]:
-    """Enabled SP campaigns of the connection whose reading of their current day is ≥ `min_percent`."""
+    """Enabled campaigns (SP, SB, SD) of the connection whose reading of their current day is ≥ `min_percent`.
+
+    `ad_product` comes with each: only SP campaigns can be edited from an alert.
+    """
     stmt = (
         sa_select(
             CampaignPacing,

@@ -17,7 +17,9 @@ from tests.sync.world import World
 
 
 def _usage_calls(world: World) -> list[int]:
-    return [len(r.json()["campaignIds"]) for r in world.sim.requests if r.path.endswith("/budget/usage")]
+    """Ids per Sponsored Products budget-usage call (SB and SD have their own routes)."""
+    sp = "/sp/campaigns/budget/usage"
+    return [len(r.json()["campaignIds"]) for r in world.sim.requests if r.path.endswith(sp)]
 
 
 def test_a_poll_stores_each_enabled_sp_campaigns_reading_and_polls_again_after_the_interval(
@@ -31,7 +33,9 @@ def test_a_poll_stores_each_enabled_sp_campaigns_reading_and_polls_again_after_t
     world.sim.set_budget_usage(account.profile.profile_id, first.campaign_id, 83)
 
     report = run_pacing(world.services, world)
-    assert report.polled[account.conn_id].stored == len(enabled)
+    assert account.profile.id is not None
+    every_product = [c for c in world.campaigns(account.profile.id).values() if c.state == "ENABLED"]
+    assert report.polled[account.conn_id].stored == len(every_product)  # SP, SB and SD
     assert max(_usage_calls(world)) <= 100 and sum(_usage_calls(world)) == len(enabled)
     row = latest(world, first.id)
     assert row is not None and row.percent == Decimal(83) and row.currency == account.profile.currency_code

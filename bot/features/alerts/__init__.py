@@ -1,6 +1,6 @@
 """Budget alerts in Slack: the `/hilal alerts` commands and the alert buttons.
 
-Modules import downward only: `commands` → `actions`.
+Modules import downward only: `commands` → `form`, `actions`.
 """
 
 from __future__ import annotations

@@ -1,9 +1,10 @@
 """Budget alerts after a poll: exactly once per (subscription, campaign, marketplace day, kind).
 
 For each active, unpaused subscription of the region's team whose scope takes the region:
-1. The candidates are the region's enabled SP campaigns whose reading of their marketplace's current day
-   is at or over the subscription's threshold (100: out of budget only). Kind: `out_of_budget` at 100 %,
-   else `at_risk`; a campaign that is at risk and later runs out gets both, once each.
+1. The candidates are the region's enabled campaigns (SP, SB and SD) whose reading of their marketplace's
+   current day is at or over the subscription's threshold (100: out of budget only). Kind: `out_of_budget`
+   at 100 %, else `at_risk`; a campaign that is at risk and later runs out gets both, once each. Each
+   carries its ad product: only SP campaigns can be edited, so only they may offer "Raise budget".
 2. Campaigns muted in the channel for that marketplace day are left out.
 3. Each is **claimed** (insert, unique; committed before anything is posted): only the process that
    wins a claim posts it, so two processes or a restart never post twice. Alerts follow the state, not

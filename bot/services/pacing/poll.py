@@ -1,23 +1,27 @@
-"""One pacing poll of one region: budget usage of its enabled SP campaigns, stored as today's readings.
+"""One pacing poll of one region: budget usage of its enabled campaigns, stored as today's readings.
 
-For each selected profile, the enabled Sponsored Products campaigns are asked for in calls of at most 100
-ids (`AdsClient.get_sp_budget_usage`), through the region's shared rate gate (`ads_client_for`). Each
+For each selected profile, the enabled Sponsored Products, Brands and Display campaigns are asked for,
+each product on its own route (`AdsClient.get_sp_budget_usage` / `get_sb_…` / `get_sd_…`), in calls of at
+most 100 ids, through the region's shared rate gate (`ads_client_for`). Readings are kept per campaign
+whatever its product (same tables, same cadence). Each
 figure belongs to the marketplace's day of Amazon's `usageUpdatedTimestamp` (profile time zone; Hilal's
 read time when Amazon gives none). A figure from a day that is no longer the marketplace's today (Amazon
 has not refreshed since local midnight) is not kept: a new day starts at 0 % and its first figure comes
-with Amazon's first refresh. SB and SD campaigns are not polled (the client speaks SP budget usage only).
+with Amazon's first refresh. A product whose call fails is logged and skipped for this poll, and its
+profile is listed as failed; the profile's other products and the other profiles are still read and kept.
 """
 
 from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from bot.amazon.client import AdsClient
-from bot.amazon.edits import BudgetUsage
+from bot.amazon.edits import BudgetUsage, BudgetUsageList
 from bot.amazon.errors import AmazonAdsError, ReconnectRequired
 from bot.services.connections import ads_client_for, mark_reconnect_needed
 from bot.services.pacing.days import day_end, local_day
@@ -60,12 +64,43 @@ def _reading(target: PacingTarget, usage: BudgetUsage, now: datetime) -> dict[st
     }
 
 
+def _usage_call(client: AdsClient, ad_product: str) -> Callable[[str, Sequence[str]], BudgetUsageList]:
+    calls = {
+        "SP": client.get_sp_budget_usage,
+        "SB": client.get_sb_budget_usage,
+        "SD": client.get_sd_budget_usage,
+    }
+    return calls[ad_product]
+
+
 def _poll_profile(
     client: AdsClient, profile_id: str, targets: list[PacingTarget], now: datetime, result: PollResult
 ) -> list[dict[str, Any]]:
-    by_id = {t.campaign_id: t for t in targets}
-    usages = client.get_sp_budget_usage(profile_id, list(by_id))
-    result.asked += len(by_id)
+    by_product: dict[str, dict[str, PacingTarget]] = defaultdict(dict)
+    for t in targets:
+        by_product[t.ad_product][t.campaign_id] = t
+    readings = []
+    for ad_product, by_id in by_product.items():
+        result.asked += len(by_id)
+        try:
+            usages = _usage_call(client, ad_product)(profile_id, list(by_id))
+        except ReconnectRequired:
+            raise
+        except AmazonAdsError as exc:
+            logger.warning(
+                "pacing.profile_failed",
+                extra={"profile_id": profile_id, "ad_product": ad_product, "error": type(exc).__name__},
+            )
+            if profile_id not in result.failed_profiles:
+                result.failed_profiles.append(profile_id)
+            continue
+        readings += _readings(by_id, usages, now, result)
+    return readings
+
+
+def _readings(
+    by_id: dict[str, PacingTarget], usages: BudgetUsageList, now: datetime, result: PollResult
+) -> list[dict[str, Any]]:
     readings = []
     for usage in usages:
         target = by_id.get(usage.campaign_id)
@@ -78,9 +113,9 @@ def _poll_profile(
 
 
 def poll_connection(services: Services, *, connection_id: int, now: datetime) -> PollResult:
-    """Read and store today's budget usage of the region's enabled SP campaigns (see the module doc).
+    """Read and store today's budget usage of the region's enabled SP, SB and SD campaigns (module doc).
 
-    A profile whose call fails is logged and skipped (the others are kept); a refused grant marks the
+    A profile's product whose call fails is logged and skipped (the rest is kept); a refused grant marks the
     region "reconnect needed" (polling stops with syncs) and ends the poll.
     """
     result = PollResult()
@@ -102,11 +137,6 @@ def poll_connection(services: Services, *, connection_id: int, now: datetime) ->
             )
             result.reconnect = True
             break
-        except AmazonAdsError as exc:
-            logger.warning(
-                "pacing.profile_failed", extra={"profile_id": profile_id, "error": type(exc).__name__}
-            )
-            result.failed_profiles.append(profile_id)
     with session_scope(services.engine) as session:  # one transaction: what was read is kept
         result.stored = store_readings(session, readings=readings)
     return result
