@@ -28,6 +28,7 @@ from bot.viewmodels.pacing import (
     AlertSubscriptionVM,
     PacingLineVM,
     PacingReadingsVM,
+    PacingReadingVM,
 )
 
 __all__ = [
@@ -44,6 +45,7 @@ __all__ = [
     "render_alert",
     "render_alert_list",
     "render_alerts_subscribed",
+    "usage_sparkline",
 ]
 
 ALERT_RAISE = "alerts.raise"
@@ -210,5 +212,27 @@ def pacing_readings_text(vm: PacingReadingsVM) -> Mrkdwn:
         parts.append(escape_mrkdwn(estimate))
     if vm.readings:
         shown = vm.readings[-12:]
+        parts.append(usage_sparkline(vm.readings))
         parts.append(" · ".join(f"{r.at[:5]} {format_usage(r.percent)}" for r in shown))
     return Mrkdwn("\n".join(parts))
+
+
+_BARS = "▁▂▃▄▅▆▇█"
+SPARKLINE_READINGS = 48  # a day of 15-minute readings = 96; the chart keeps the latest 48 (12 hours)
+
+
+def _level(percent: Decimal) -> int:
+    """The bar for a percentage: 0 % the lowest, 100 % and above the full one, rounded to the nearest."""
+    top = len(_BARS) - 1
+    scaled = (max(percent, Decimal(0)) * top / 100).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    return min(int(scaled), top)
+
+
+def usage_sparkline(readings: Sequence[PacingReadingVM]) -> str:
+    """Today's readings as a small chart: one bar per reading from 0 to 100 %, first and last time
+    around it, e.g. "`09:00 ▁▂▃▅▆██ 12:30`" (a reading at 100 % is the full bar)."""
+    shown = readings[-SPARKLINE_READINGS:]
+    if not shown:
+        return ""
+    bars = "".join(_BARS[_level(r.percent)] for r in shown)
+    return f"`{shown[0].at[:5]} {bars} {shown[-1].at[:5]}`"

@@ -5,7 +5,9 @@ spend estimate; an older day's reading shows "as of …"."""
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 
+from bot.blocks.alerts import usage_sparkline
 from bot.blocks.campaign_details import render_campaign_details
 from bot.blocks.campaigns import render_campaign_message
 from bot.blocks.limits import check_message
@@ -15,6 +17,7 @@ from bot.services.campaigns import (
     build_detail_vm,
     parse_campaign_filter,
 )
+from bot.viewmodels.pacing import PacingReadingVM
 from sandbox.slack import DEMO_TEAM
 from storage.db import session_scope
 from tests.edits.helpers import synced
@@ -76,6 +79,16 @@ def test_details_show_the_days_readings_and_an_estimate_labelled_as_such(world: 
     view = json.dumps(render_campaign_details(vm)["blocks"], ensure_ascii=False)
     assert "Budget usage* Today: 50 % of budget" in view
     assert "Estimated spend today" in view and "(estimate from usage and budget)" in view
+    times = [r.at[:5] for r in vm.pacing.readings]
+    assert f"`{times[0]} ▄▅ {times[1]}`" in view  # the day's readings as a small chart (40 % and 50 %)
+
+
+def test_the_sparkline_spans_empty_to_full() -> None:
+    readings = [
+        PacingReadingVM(f"{9 + n:02d}:00 JST", Decimal(p)) for n, p in enumerate((0, 14, 50, 99, 100, 130))
+    ]
+    assert usage_sparkline(readings) == "`09:00 ▁▂▅███ 14:00`"
+    assert usage_sparkline([]) == ""
 
 
 def test_ticking_at_risk_in_the_list_narrows_it_and_unticking_widens_it(world: World) -> None:
