@@ -28,7 +28,7 @@ from bot.errors import NotFound, from_amazon
 from bot.services.connections import ads_client_for
 from bot.services.edits.errors import ConfirmWordMismatch, PreviewExpired
 from bot.services.edits.model import EditOutcome
-from bot.services.edits.outcome import outcome_of
+from bot.services.edits.outcome import outcome_of, stored_outcome
 from bot.services.edits.permissions import require_editor
 from bot.services.edits.targets import check_profile, check_region
 from storage.db import session_scope
@@ -89,15 +89,10 @@ def confirm_edit(
     _check_word(batch.confirm_word, typed)
     client = ads_client_for(services, connection_id=batch.connection_id)
     found = {pk: p for pk, p in profiles.items() if p is not None}
-    if _holds_claim(services.engine):
-        _apply_holding(
-            services, batch=batch, items=items, profiles=found, client=client, user_id=user_id, now=now
-        )
-    else:
-        _apply_two_steps(
-            services, batch=batch, items=items, profiles=found, client=client, user_id=user_id, now=now
-        )
-    return edit_outcome(services, batch_id=batch_id)
+    apply = _apply_holding if _holds_claim(services.engine) else _apply_two_steps
+    mine = apply(services, batch=batch, items=items, profiles=found, client=client, user_id=user_id, now=now)
+    # the caller that applied it knows the outcome it just stored; one that lost the claim reads it
+    return mine if mine is not None else edit_outcome(services, batch_id=batch_id)
 
 
 def edit_outcome(services: Services, *, batch_id: int) -> EditOutcome:
@@ -152,13 +147,13 @@ def _apply_holding(
     client: AdsClient,
     user_id: str,
     now: datetime,
-) -> None:
+) -> EditOutcome | None:
     assert batch.id is not None
     with session_scope(services.engine) as session:
         if not repo.claim_batch(session, batch_id=batch.id, user_id=user_id, now=now):
-            return
+            return None
         results = send_writes(client, items=items, profiles=profiles)
-        record_results(session, batch=batch, items=items, results=results, user_id=user_id, now=now)
+        return record_results(session, batch=batch, items=items, results=results, user_id=user_id, now=now)
 
 
 def _apply_two_steps(
@@ -170,17 +165,20 @@ def _apply_two_steps(
     client: AdsClient,
     user_id: str,
     now: datetime,
-) -> None:
+) -> EditOutcome | None:
     assert batch.id is not None
     with session_scope(services.engine) as session:
         if not repo.claim_batch(session, batch_id=batch.id, user_id=user_id, now=now):
-            return
+            return None
     results: Results = {}
     try:
         results = send_writes(client, items=items, profiles=profiles)
     finally:  # even when Hilal itself failed: the batch must not stay `applying`
         with session_scope(services.engine) as session:
-            record_results(session, batch=batch, items=items, results=results, user_id=user_id, now=now)
+            outcome = record_results(
+                session, batch=batch, items=items, results=results, user_id=user_id, now=now
+            )
+    return outcome
 
 
 WRITERS = 4  # (profile, entity type) groups sent at once; the region's rate gate still paces every call
@@ -295,8 +293,9 @@ def record_results(
     results: Results,
     user_id: str,
     now: datetime,
-) -> None:
-    """Each item's outcome, the local copy of what Amazon applied, one audit event per item, the status."""
+) -> EditOutcome:
+    """Each item's outcome, the local copy of what Amazon applied, one audit event per item, the status;
+    returns the outcome as stored (what `edit_outcome` reads back)."""
     assert batch.id is not None
     outcomes = [(item, *_result(results, item)) for item in items]
     repo.set_item_results(
@@ -327,3 +326,4 @@ def record_results(
     repo.finish_batch(
         session, batch_id=batch.id, status=status, summary={"applied": applied, "failed": failed}
     )
+    return stored_outcome(batch, status=status, applied_by=user_id, applied_at=now, outcomes=outcomes)

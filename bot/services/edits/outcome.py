@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Sequence
+from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
 from bot.services.edits.model import EditOutcome, ItemOutcome
-from storage.models import EditBatch, EditBatchStatus
+from storage.models import EditBatch, EditBatchStatus, EditItem
 from storage.repositories.edits import item_rows
 
-__all__ = ["UNDO_WINDOW", "outcome_of"]
+__all__ = ["UNDO_WINDOW", "outcome_of", "stored_outcome"]
 
 UNDO_WINDOW = timedelta(minutes=15)
 _DONE = (EditBatchStatus.APPLIED, EditBatchStatus.PARTIAL)
@@ -41,5 +42,41 @@ def outcome_of(session: Session, batch: EditBatch) -> EditOutcome:
         applied_by=batch.applied_by,
         applied_at=batch.applied_at,
         undo_until=batch.applied_at + UNDO_WINDOW if done and batch.applied_at else None,
+        items=items,
+    )
+
+
+def stored_outcome(
+    batch: EditBatch,
+    *,
+    status: str,
+    applied_by: str,
+    applied_at: datetime,
+    outcomes: Sequence[tuple[EditItem, bool, str | None]],
+) -> EditOutcome:
+    """The outcome the caller that applied a batch has just stored, without reading it back: the same
+    value `outcome_of` gives for the batch (items in preview order, each applied or failed)."""
+    assert batch.id is not None
+    items = tuple(
+        ItemOutcome(
+            entity_type=item.entity_type,
+            entity_id=item.entity_id,
+            entity_name=item.entity_name,
+            field=item.field,
+            before=item.before,
+            after=item.after,
+            currency=item.currency,
+            ok=ok,
+            message=message,
+        )
+        for item, ok, message in outcomes
+    )
+    return EditOutcome(
+        batch_id=batch.id,
+        kind=batch.kind,
+        status=status,
+        applied_by=applied_by,
+        applied_at=applied_at,
+        undo_until=applied_at + UNDO_WINDOW if status in _DONE else None,
         items=items,
     )
