@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
+from sqlalchemy.engine import Row
 from sqlmodel import Session
 
 from bot.services.edits.model import EditOutcome, ItemOutcome
@@ -17,32 +19,51 @@ UNDO_WINDOW = timedelta(minutes=15)
 _DONE = (EditBatchStatus.APPLIED, EditBatchStatus.PARTIAL)
 
 
+def _item(item: EditItem | Row[Any], ok: bool | None, message: str | None) -> ItemOutcome:
+    """An item's outcome from its stored columns (an `EditItem` or a row of `item_rows`)."""
+    return ItemOutcome(
+        entity_type=item.entity_type,
+        entity_id=item.entity_id,
+        entity_name=item.entity_name,
+        field=item.field,
+        before=item.before,
+        after=item.after,
+        currency=item.currency,
+        ok=ok,
+        message=message,
+    )
+
+
+def _outcome(
+    batch: EditBatch,
+    *,
+    status: str,
+    applied_by: str | None,
+    applied_at: datetime | None,
+    items: tuple[ItemOutcome, ...],
+) -> EditOutcome:
+    assert batch.id is not None
+    done = status in _DONE and applied_at is not None
+    return EditOutcome(
+        batch_id=batch.id,
+        kind=batch.kind,
+        status=status,
+        applied_by=applied_by,
+        applied_at=applied_at,
+        undo_until=applied_at + UNDO_WINDOW if done and applied_at else None,
+        items=items,
+    )
+
+
 def outcome_of(session: Session, batch: EditBatch) -> EditOutcome:
     """The batch and each item's status as stored."""
     assert batch.id is not None
     items = tuple(
-        ItemOutcome(
-            entity_type=item.entity_type,
-            entity_id=item.entity_id,
-            entity_name=item.entity_name,
-            field=item.field,
-            before=item.before,
-            after=item.after,
-            currency=item.currency,
-            ok=True if item.status == "applied" else False if item.status == "failed" else None,
-            message=item.error,
-        )
-        for item in item_rows(session, batch_id=batch.id)
+        _item(row, {"applied": True, "failed": False}.get(row.status), row.error)
+        for row in item_rows(session, batch_id=batch.id)
     )
-    done = batch.status in _DONE and batch.applied_at is not None
-    return EditOutcome(
-        batch_id=batch.id,
-        kind=batch.kind,
-        status=batch.status,
-        applied_by=batch.applied_by,
-        applied_at=batch.applied_at,
-        undo_until=batch.applied_at + UNDO_WINDOW if done and batch.applied_at else None,
-        items=items,
+    return _outcome(
+        batch, status=batch.status, applied_by=batch.applied_by, applied_at=batch.applied_at, items=items
     )
 
 
@@ -56,27 +77,5 @@ def stored_outcome(
 ) -> EditOutcome:
     """The outcome the caller that applied a batch has just stored, without reading it back: the same
     value `outcome_of` gives for the batch (items in preview order, each applied or failed)."""
-    assert batch.id is not None
-    items = tuple(
-        ItemOutcome(
-            entity_type=item.entity_type,
-            entity_id=item.entity_id,
-            entity_name=item.entity_name,
-            field=item.field,
-            before=item.before,
-            after=item.after,
-            currency=item.currency,
-            ok=ok,
-            message=message,
-        )
-        for item, ok, message in outcomes
-    )
-    return EditOutcome(
-        batch_id=batch.id,
-        kind=batch.kind,
-        status=status,
-        applied_by=applied_by,
-        applied_at=applied_at,
-        undo_until=applied_at + UNDO_WINDOW if status in _DONE else None,
-        items=items,
-    )
+    items = tuple(_item(item, ok, message) for item, ok, message in outcomes)
+    return _outcome(batch, status=status, applied_by=applied_by, applied_at=applied_at, items=items)
