@@ -20,6 +20,7 @@ from bot.features.regions_actions import (
 )
 from bot.listeners import permission
 from bot.services.connections import build_region_cards
+from bot.viewmodels import RegionCardVM
 
 if TYPE_CHECKING:
     from slack_sdk import WebClient
@@ -68,33 +69,29 @@ def _reply_url(ctx: CommandContext) -> str:
     return str(ctx.body.get("response_url") or "")
 
 
-def handle_connect(ctx: CommandContext) -> None:
-    region = parse_region(ctx.args, "connect")
-    require_manager(ctx.services, ctx.client, team_id=ctx.team_id, user_id=ctx.user_id)
-    cards = build_region_cards(
+def _cards(ctx: CommandContext, only: str | None = None) -> list[RegionCardVM]:
+    """The region cards for the command's user (or just `only`), their Connect links answering this reply."""
+    return build_region_cards(
         ctx.services,
         team_id=ctx.team_id,
         enterprise_id=ctx.enterprise_id,
         user_id=ctx.user_id,
-        only=region,
+        only=only,
         render_key=_render_key(ctx),
         reply_url=_reply_url(ctx),
     )
-    ctx.reply(render_region_cards_message(cards))
+
+
+def handle_connect(ctx: CommandContext) -> None:
+    region = parse_region(ctx.args, "connect")
+    require_manager(ctx.services, ctx.client, team_id=ctx.team_id, user_id=ctx.user_id)
+    ctx.reply(render_region_cards_message(_cards(ctx, region)))
 
 
 def handle_regions(ctx: CommandContext) -> None:
     if ctx.args:
         raise UsageError("`regions` takes no arguments.", hint="Example: `/hilal regions`")
-    cards = build_region_cards(
-        ctx.services,
-        team_id=ctx.team_id,
-        enterprise_id=ctx.enterprise_id,
-        user_id=ctx.user_id,
-        render_key=_render_key(ctx),
-        reply_url=_reply_url(ctx),
-    )
-    ctx.reply(render_region_cards_message(cards))
+    ctx.reply(render_region_cards_message(_cards(ctx)))
 
 
 def handle_marketplaces(ctx: CommandContext) -> None:
@@ -116,15 +113,7 @@ def handle_sync(ctx: CommandContext) -> None:
 
 def _needs_reconnect_card(ctx: CommandContext, region: str) -> Message:
     """The region's card (with its Reconnect button), saying why the sync did not start."""
-    cards = build_region_cards(
-        ctx.services,
-        team_id=ctx.team_id,
-        enterprise_id=ctx.enterprise_id,
-        user_id=ctx.user_id,
-        only=region,
-        render_key=_render_key(ctx),
-        reply_url=_reply_url(ctx),
-    )
+    cards = _cards(ctx, region)
     note = SYNC_NEEDS_RECONNECT.format(code=region.upper())
     msg = render_region_cards_message([replace(card, warning=note) for card in cards])
     return message(f"{region.upper()} needs a reconnect before it can sync.", msg["blocks"])
