@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.blocks.channel_picker import channel_picker_input
 from bot.blocks.common import (
     Block,
     Message,
@@ -44,8 +45,6 @@ AT_RISK = "at_risk"
 TITLE = "Budget alerts"
 SUBMIT = "Subscribe"
 CANCEL = "Cancel"
-CHANNEL_LABEL = "Channel"
-CHANNEL_HINT = "Private channel? Invite Hilal there first with /invite @Hilal."
 KIND_LABEL = "Alert when a campaign"
 KIND_OUT = "Runs out of budget"
 KIND_AT_RISK = "Reaches the percentage below, and when it runs out"
@@ -57,18 +56,6 @@ MARKETPLACES_LABEL = "Marketplaces"
 MARKETPLACES_HINT = "Leave empty for every marketplace of the regions above."
 OPEN_TEXT = "Set up budget alerts: pick the channel, when to alert and where."
 OPEN_BUTTON = "Set up alerts…"
-
-
-def _channel_input() -> Block:
-    element = {
-        "type": "conversations_select",
-        "action_id": ActionId.ALERTS_CHANNEL.value,
-        "placeholder": plain("Choose a channel"),
-        "default_to_current_conversation": True,
-        "response_url_enabled": True,
-        "filter": {"include": ["public", "private"], "exclude_bot_users": True},
-    }
-    return input_block(CHANNEL_LABEL, element, block_id=BlockId.ALERTS_CHANNEL, hint=CHANNEL_HINT)
 
 
 def _kind_input() -> Block:
@@ -137,7 +124,12 @@ def render_alerts_modal(vm: AlertFormVM) -> View:
     Returns:
         The modal (``CallbackId.ALERTS_SUBSCRIBE``).
     """
-    blocks = [_channel_input(), _kind_input(), _threshold_input(vm.threshold), _regions_input()]
+    blocks = [
+        channel_picker_input(BlockId.ALERTS_CHANNEL, ActionId.ALERTS_CHANNEL),
+        _kind_input(),
+        _threshold_input(vm.threshold),
+        _regions_input(),
+    ]
     markets = _marketplaces_input(vm.marketplaces)
     if markets is not None:
         blocks.append(markets)

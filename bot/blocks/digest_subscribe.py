@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from bot.blocks.channel_picker import channel_picker_input
 from bot.blocks.common import (
     Block,
     Message,
@@ -41,8 +42,6 @@ REGION_CHOICES = region_choices()
 TITLE = "Daily digest"
 SUBMIT = "Subscribe"
 CANCEL = "Cancel"
-CHANNEL_LABEL = "Channel"
-CHANNEL_HINT = "Private channel? Invite Hilal there first with /invite @Hilal."
 TIME_LABEL = "Time"
 ZONE_LABEL = "Time zone"
 ZONE_HINT = "An IANA name such as Europe/Berlin, America/New_York or UTC."
@@ -57,18 +56,6 @@ OPEN_BUTTON = "Set up a digest…"
 REPLACE_QUESTION = "{channel} already gets the daily digest: {current}.\nReplace it with {wanted}?"
 REPLACE = "Replace"
 KEEP = "Keep the current one"
-
-
-def _channel_input() -> Block:
-    element = {
-        "type": "conversations_select",
-        "action_id": ActionId.DIGEST_CHANNEL.value,
-        "placeholder": plain("Choose a channel"),
-        "default_to_current_conversation": True,
-        "response_url_enabled": True,
-        "filter": {"include": ["public", "private"], "exclude_bot_users": True},
-    }
-    return input_block(CHANNEL_LABEL, element, block_id=BlockId.DIGEST_CHANNEL, hint=CHANNEL_HINT)
 
 
 def _checkboxes(
@@ -111,7 +98,7 @@ def render_subscribe_modal(*, timezone: str, views: Sequence[str], local_time: s
         "max_length": 64,
     }
     blocks: list[Block] = [
-        _channel_input(),
+        channel_picker_input(BlockId.DIGEST_CHANNEL, ActionId.DIGEST_CHANNEL),
         input_block(TIME_LABEL, time_element, block_id=BlockId.DIGEST_TIME),
         input_block(ZONE_LABEL, zone_element, block_id=BlockId.DIGEST_ZONE, hint=ZONE_HINT),
         input_block(

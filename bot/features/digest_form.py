@@ -16,23 +16,22 @@ from typing import TYPE_CHECKING, Any
 from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from slack_sdk.webhook import WebhookClient
 
 from bot.amazon.regions import ALL_REGIONS
 from bot.blocks.digest_subscribe import render_subscribe_modal
-from bot.blocks.format import Mrkdwn, channel_mention, mrkdwn_format
+from bot.blocks.format import channel_mention, mrkdwn_format
 from bot.blocks.ids import META_MAX_LENGTH, ActionId, BlockId, CallbackId, decode_meta
 from bot.blocks.modals import modal_error_text
 from bot.errors import NotFound, UsageError, UserFacingError
 from bot.features.base import Message
 from bot.features.digest_common import (
     MANAGE_DIGESTS,
-    channel_info,
     require_bot_in,
     require_manager,
     subscribe_or_ask,
     user_zone,
 )
+from bot.features.forms import answer_sender, bot_in_channel_problem, form_state, picked_conversation, ticked
 from bot.listeners.context import request_ids, services_of
 from bot.listeners.permission import may_manage
 from bot.services.campaigns import find_view, list_views
@@ -81,17 +80,6 @@ def open_subscribe_form(
     return True
 
 
-def _state(view: Mapping[str, Any], block: BlockId, action: ActionId) -> Mapping[str, Any]:
-    values = (view.get("state") or {}).get("values") or {}
-    element = (values.get(block.value) or {}).get(action.value) if isinstance(values, Mapping) else None
-    return element if isinstance(element, Mapping) else {}
-
-
-def _ticked(view: Mapping[str, Any], block: BlockId, action: ActionId) -> list[str]:
-    chosen = _state(view, block, action).get("selected_options") or []
-    return [str(o.get("value")) for o in chosen if isinstance(o, Mapping)]
-
-
 def _checked(block: BlockId, read: Callable[[], str]) -> str:
     try:
         return read()
@@ -101,19 +89,19 @@ def _checked(block: BlockId, read: Callable[[], str]) -> str:
 
 def _read_form(view: Mapping[str, Any]) -> tuple[str, SubscribeRequest]:
     """(channel, request) from the submitted form; raises `_Invalid` for the first problem."""
-    channel = _state(view, BlockId.DIGEST_CHANNEL, ActionId.DIGEST_CHANNEL).get("selected_conversation")
-    if not isinstance(channel, str) or not channel:
+    channel = picked_conversation(view, BlockId.DIGEST_CHANNEL, ActionId.DIGEST_CHANNEL)
+    if channel is None:
         raise _Invalid(BlockId.DIGEST_CHANNEL, "Choose the channel for the digest.")
-    raw_time = _state(view, BlockId.DIGEST_TIME, ActionId.DIGEST_TIME).get("selected_time")
+    raw_time = form_state(view, BlockId.DIGEST_TIME, ActionId.DIGEST_TIME).get("selected_time")
     local_time = _checked(BlockId.DIGEST_TIME, lambda: parse_local_time(str(raw_time or "")))
-    raw_zone = str(_state(view, BlockId.DIGEST_ZONE, ActionId.DIGEST_ZONE).get("value") or "").strip()
+    raw_zone = str(form_state(view, BlockId.DIGEST_ZONE, ActionId.DIGEST_ZONE).get("value") or "").strip()
     zone = _checked(
         BlockId.DIGEST_ZONE, lambda: parse_zone("UTC" if raw_zone.upper() == "UTC" else raw_zone).key
     )
-    option = _state(view, BlockId.DIGEST_VIEW, ActionId.DIGEST_VIEW).get("selected_option")
+    option = form_state(view, BlockId.DIGEST_VIEW, ActionId.DIGEST_VIEW).get("selected_option")
     view_name = str(option.get("value")) if isinstance(option, Mapping) and option.get("value") else None
     regions = tuple(
-        r for r in ALL_REGIONS if r in _ticked(view, BlockId.DIGEST_REGIONS, ActionId.DIGEST_REGIONS)
+        r for r in ALL_REGIONS if r in ticked(view, BlockId.DIGEST_REGIONS, ActionId.DIGEST_REGIONS)
     )
     if not regions and view_name is None:
         raise _Invalid(BlockId.DIGEST_REGIONS, "Tick at least one region, or choose a saved view.")
@@ -123,7 +111,7 @@ def _read_form(view: Mapping[str, Any]) -> tuple[str, SubscribeRequest]:
         timezone=zone,
         regions=regions if view_name is None else ALL_REGIONS,
         view_name=view_name,
-        chart="chart" in _ticked(view, BlockId.DIGEST_CHART, ActionId.DIGEST_CHART),
+        chart="chart" in ticked(view, BlockId.DIGEST_CHART, ActionId.DIGEST_CHART),
     )
     return channel, request
 
@@ -137,13 +125,9 @@ def _check_allowed(
     except UserFacingError as error:
         text = modal_error_text(error.detail, "Ask a workspace admin or owner, or a Hilal admin.")
         raise _Invalid(BlockId.DIGEST_CHANNEL, text) from None
-    try:
-        require_bot_in(client, channel)
-    except UserFacingError as error:
-        name = channel_info(client, channel).get("name")
-        names = {channel: f"#{name}" if name else "that channel"}
-        hint = Mrkdwn((error.hint or "").replace("then run the command again", "then submit again"))
-        raise _Invalid(BlockId.DIGEST_CHANNEL, modal_error_text(error.detail, hint, names=names)) from None
+    problem = bot_in_channel_problem(client, channel)
+    if problem is not None:
+        raise _Invalid(BlockId.DIGEST_CHANNEL, problem)
 
 
 def _check_view(services: Services, *, team_id: str, user_id: str, name: str | None) -> None:
@@ -154,26 +138,6 @@ def _check_view(services: Services, *, team_id: str, user_id: str, name: str | N
             find_view(session, team_id=team_id, user_id=user_id, name=name)
         except NotFound as error:
             raise _Invalid(BlockId.DIGEST_VIEW, modal_error_text(error.detail)) from None
-
-
-def _sender(client: WebClient, body: Body, *, channel: str, user_id: str) -> Callable[[Message], None]:
-    """Where the form's answer goes: the picker's response_url, else an ephemeral message in the channel."""
-    urls = [u for u in body.get("response_urls") or [] if isinstance(u, Mapping)]
-    url = next((str(u.get("response_url")) for u in urls if u.get("block_id") == BlockId.DIGEST_CHANNEL), "")
-
-    def send(message: Message) -> None:
-        text, blocks = message.get("text", ""), message.get("blocks")
-        if url:
-            try:
-                answer = WebhookClient(url).send(text=text, blocks=blocks, response_type="ephemeral")
-            except OSError as exc:  # unreachable: say it in the channel instead
-                logger.warning("digest.form_answer_failed", extra={"error": type(exc).__name__})
-            else:
-                if answer.status_code == 200:
-                    return
-        client.chat_postEphemeral(channel=channel, user=user_id, text=text, blocks=blocks)
-
-    return send
 
 
 def _ids(context: BoltContext) -> tuple[str, str]:
@@ -200,7 +164,14 @@ def handle_submit(ack: Ack, body: Body, view: Body, client: WebClient, context: 
         channel_id=channel,
         timezone=str(request.timezone),
         request=request,
-        send=_sender(client, body, channel=channel, user_id=user),
+        send=answer_sender(
+            client,
+            body,
+            block=BlockId.DIGEST_CHANNEL,
+            channel=channel,
+            user_id=user,
+            event="digest.form_answer_failed",
+        ),
     )
 
 

@@ -12,22 +12,20 @@ picker (ephemeral), else as an ephemeral message there.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from slack_sdk.webhook import WebhookClient
 
 from bot.blocks.alerts import render_alerts_subscribed
 from bot.blocks.alerts_subscribe import AT_RISK, OUT_OF_BUDGET, render_alerts_modal
 from bot.blocks.common import Message
-from bot.blocks.format import Mrkdwn
 from bot.blocks.ids import ActionId, BlockId, CallbackId
 from bot.blocks.modals import modal_error_text
 from bot.errors import UserFacingError
-from bot.features.digest_common import channel_info, require_bot_in
+from bot.features.forms import answer_sender, bot_in_channel_problem, form_state, picked_conversation, ticked
 from bot.listeners import permission
 from bot.listeners.context import request_ids, services_of
 from bot.services.pacing import AlertRequest, list_alerts, parse_alert_args, subscribe_alerts
@@ -96,17 +94,6 @@ def open_alerts_form(services: Services, client: WebClient, *, team_id: str, tri
     return True
 
 
-def _state(view: Mapping[str, Any], block: BlockId, action: ActionId) -> Mapping[str, Any]:
-    values = (view.get("state") or {}).get("values") or {}
-    element = (values.get(block.value) or {}).get(action.value) if isinstance(values, Mapping) else None
-    return element if isinstance(element, Mapping) else {}
-
-
-def _ticked(view: Mapping[str, Any], block: BlockId, action: ActionId) -> list[str]:
-    chosen = _state(view, block, action).get("selected_options") or []
-    return [str(o.get("value")) for o in chosen if isinstance(o, Mapping)]
-
-
 def _parsed(block: BlockId, words: list[str]) -> AlertRequest:
     """The command's parser over ``words``; its refusal shown under ``block``."""
     try:
@@ -116,21 +103,23 @@ def _parsed(block: BlockId, words: list[str]) -> AlertRequest:
 
 
 def _threshold(view: Mapping[str, Any]) -> int:
-    option = _state(view, BlockId.ALERTS_KIND, ActionId.ALERTS_KIND).get("selected_option")
+    option = form_state(view, BlockId.ALERTS_KIND, ActionId.ALERTS_KIND).get("selected_option")
     kind = option.get("value") if isinstance(option, Mapping) else None
     if kind not in (OUT_OF_BUDGET, AT_RISK):
         raise _Invalid(BlockId.ALERTS_KIND, "Choose when to alert.")
     if kind == OUT_OF_BUDGET:
         return 100
-    raw = str(_state(view, BlockId.ALERTS_THRESHOLD, ActionId.ALERTS_THRESHOLD).get("value") or "").strip()
+    raw = str(
+        form_state(view, BlockId.ALERTS_THRESHOLD, ActionId.ALERTS_THRESHOLD).get("value") or ""
+    ).strip()
     if not raw:
         raise _Invalid(BlockId.ALERTS_THRESHOLD, "Give the percentage to alert from: 1 to 99.")
     return _parsed(BlockId.ALERTS_THRESHOLD, ["at-risk", raw[:12]]).threshold
 
 
 def _channel_of(view: Mapping[str, Any]) -> str:
-    channel = _state(view, BlockId.ALERTS_CHANNEL, ActionId.ALERTS_CHANNEL).get("selected_conversation")
-    if not isinstance(channel, str) or not channel:
+    channel = picked_conversation(view, BlockId.ALERTS_CHANNEL, ActionId.ALERTS_CHANNEL)
+    if channel is None:
         raise _Invalid(BlockId.ALERTS_CHANNEL, "Choose the channel for the alerts.")
     return channel
 
@@ -139,8 +128,8 @@ def _read_form(view: Mapping[str, Any]) -> tuple[str, AlertRequest]:
     """(channel, request) from the submitted form; raises `_Invalid` for the first problem."""
     channel = _channel_of(view)
     threshold = _threshold(view)
-    regions = _ticked(view, BlockId.ALERTS_REGIONS, ActionId.ALERTS_REGIONS)
-    markets = _ticked(view, BlockId.ALERTS_MARKETPLACES, ActionId.ALERTS_MARKETPLACES)
+    regions = ticked(view, BlockId.ALERTS_REGIONS, ActionId.ALERTS_REGIONS)
+    markets = ticked(view, BlockId.ALERTS_MARKETPLACES, ActionId.ALERTS_MARKETPLACES)
     region_words = ["region", ",".join(v[:10] for v in regions[:10])] if regions else []
     market_words = ["marketplace", ",".join(v[:10] for v in markets[:100])] if markets else []
     scope = (
@@ -158,33 +147,9 @@ def _check_allowed(
         require_alerts_manager(services, client, team_id=team_id, user_id=user_id)
     except UserFacingError as error:
         raise _Invalid(BlockId.ALERTS_CHANNEL, modal_error_text(error.detail, WHO_CAN)) from None
-    try:
-        require_bot_in(client, channel)
-    except UserFacingError as error:
-        name = channel_info(client, channel).get("name")
-        names = {channel: f"#{name}" if name else "that channel"}
-        hint = Mrkdwn((error.hint or "").replace("then run the command again", "then submit again"))
-        raise _Invalid(BlockId.ALERTS_CHANNEL, modal_error_text(error.detail, hint, names=names)) from None
-
-
-def _sender(client: WebClient, body: Body, *, channel: str, user_id: str) -> Callable[[Message], None]:
-    """Where the form's answer goes: the picker's response_url, else an ephemeral message in the channel."""
-    urls = [u for u in body.get("response_urls") or [] if isinstance(u, Mapping)]
-    url = next((str(u.get("response_url")) for u in urls if u.get("block_id") == BlockId.ALERTS_CHANNEL), "")
-
-    def send(message: Message) -> None:
-        text, blocks = message.get("text", ""), message.get("blocks")
-        if url:
-            try:
-                answer = WebhookClient(url).send(text=text, blocks=blocks, response_type="ephemeral")
-            except OSError as exc:  # unreachable: say it in the channel instead
-                logger.warning("alerts.form_answer_failed", extra={"error": type(exc).__name__})
-            else:
-                if answer.status_code == 200:
-                    return
-        client.chat_postEphemeral(channel=channel, user=user_id, text=text, blocks=blocks)
-
-    return send
+    problem = bot_in_channel_problem(client, channel)
+    if problem is not None:
+        raise _Invalid(BlockId.ALERTS_CHANNEL, problem)
 
 
 def handle_submit(ack: Ack, body: Body, view: Body, client: WebClient, context: BoltContext) -> None:
@@ -199,7 +164,15 @@ def handle_submit(ack: Ack, body: Body, view: Body, client: WebClient, context: 
         return
     ack()
     answer = subscribe_and_describe(services, team_id=team, channel_id=channel, user_id=user, request=request)
-    _sender(client, body, channel=channel, user_id=user)(answer)
+    send = answer_sender(
+        client,
+        body,
+        block=BlockId.ALERTS_CHANNEL,
+        channel=channel,
+        user_id=user,
+        event="alerts.form_answer_failed",
+    )
+    send(answer)
 
 
 def handle_open(ack: Ack, body: Body, client: WebClient, context: BoltContext) -> None:

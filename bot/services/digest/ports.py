@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, Protocol
 
+from bot.services import slack_pacing
 from bot.services.slack_ports import SlackCallError
 from bot.viewmodels import DigestVM
 
@@ -133,34 +134,8 @@ class DigestRunReport:
     posts: list[tuple[str, str, float]] = field(default_factory=list)  # (team, channel, monotonic time)
 
 
-class ChannelSender:
-    """Per-channel pacing (at most one post per `channel_interval`) and 429 retries after `Retry-After`."""
-
-    def __init__(self, options: DeliveryOptions, report: DigestRunReport) -> None:
-        self.options = options
-        self.report = report
-        self._last: dict[tuple[str, str], float] = {}
-
-    def call(self, team_id: str, channel: str, fn: Callable[[], Any]) -> Any:
-        for attempt in range(self.options.max_rate_limit_retries + 1):
-            last = self._last.get((team_id, channel))
-            if last is not None:
-                delay = last + self.options.channel_interval - self.options.monotonic()
-                if delay > 0:
-                    self.options.sleep(delay)
-            try:
-                result = fn()
-            except SlackCallError as exc:
-                if not exc.rate_limited or attempt == self.options.max_rate_limit_retries:
-                    raise
-                self.report.rate_limited_retries += 1
-                self.options.sleep(max(exc.retry_after or 1.0, 0.0))
-                continue
-            finally:
-                self._last[(team_id, channel)] = self.options.monotonic()
-            self.report.posts.append((team_id, channel, self._last[(team_id, channel)]))
-            return result
-        raise AssertionError("unreachable")  # pragma: no cover
+ChannelSender = slack_pacing.ChannelSender[DeliveryOptions, DigestRunReport]
+"""Per-channel pacing and 429 retries for digest runs (the shared `slack_pacing.ChannelSender`)."""
 
 
 def pause_reason_text(reason: str) -> str:

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from bot.services.slack_ports import SlackCallError
+from bot.services.slack_pacing import ChannelSender
 from bot.viewmodels.pacing import AlertMessageVM
 
 __all__ = [
@@ -88,35 +88,6 @@ class AlertReport:
         self.posts.extend(other.posts)
 
 
-class ChannelPacer:
-    """At most one post per channel per `channel_interval`; 429s wait `Retry-After` and retry."""
-
-    def __init__(self, options: AlertOptions, report: AlertReport) -> None:
-        self.options = options
-        self.report = report
-        self._last: dict[tuple[str, str], float] = {}
-
-    def call(self, team_id: str, channel: str, fn: Callable[[], Any]) -> Any:
-        """Run one Slack call for the channel, paced; raises the last `SlackCallError`."""
-        for attempt in range(self.options.max_rate_limit_retries + 1):
-            self._wait_turn(team_id, channel)
-            try:
-                result = fn()
-            except SlackCallError as exc:
-                if not exc.rate_limited or attempt == self.options.max_rate_limit_retries:
-                    raise
-                self.report.rate_limited_retries += 1
-                self.options.sleep(max(exc.retry_after or 1.0, 0.0))
-                continue
-            finally:
-                self._last[(team_id, channel)] = self.options.monotonic()
-            self.report.posts.append((team_id, channel, self._last[(team_id, channel)]))
-            return result
-        raise AssertionError("unreachable")  # pragma: no cover
-
-    def _wait_turn(self, team_id: str, channel: str) -> None:
-        last = self._last.get((team_id, channel))
-        if last is not None:
-            delay = last + self.options.channel_interval - self.options.monotonic()
-            if delay > 0:
-                self.options.sleep(delay)
+ChannelPacer = ChannelSender[AlertOptions, AlertReport]
+"""At most one post per channel per `channel_interval`; 429s wait `Retry-After` and retry (the digest's
+pacing: `bot.services.slack_pacing.ChannelSender`)."""
