@@ -11,6 +11,7 @@ import random
 from collections.abc import Callable
 
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
+from slack_sdk.http_retry.handler import RetryHandler
 from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
@@ -32,12 +33,16 @@ def retry_after_seconds(response: HttpResponse) -> float:
     return 1.0
 
 
-class RateLimitRetry(RateLimitErrorRetryHandler):
-    """Retries a 429 after `Retry-After` (+ up to 1 s of jitter), waiting through `sleep`."""
+class _SleepsThrough(RetryHandler):
+    """A slack_sdk retry handler that waits `wait(...)` seconds through the injected `sleep`."""
 
     def __init__(self, *, max_retry_count: int, sleep: Sleep) -> None:
         super().__init__(max_retry_count=max_retry_count)
         self.sleep = sleep
+
+    def wait(self, state: RetryState, response: HttpResponse | None, error: Exception | None) -> float | None:
+        """Seconds to wait before the next attempt; None: no next attempt."""
+        raise NotImplementedError
 
     def prepare_for_next_attempt(
         self,
@@ -47,30 +52,27 @@ class RateLimitRetry(RateLimitErrorRetryHandler):
         response: HttpResponse | None = None,
         error: Exception | None = None,
     ) -> None:
+        seconds = self.wait(state, response, error)
+        if seconds is None:
+            return
+        state.next_attempt_requested = True
+        self.sleep(seconds)
+        state.increment_current_attempt()
+
+
+class RateLimitRetry(_SleepsThrough, RateLimitErrorRetryHandler):
+    """Retries a 429 after `Retry-After` (+ up to 1 s of jitter), waiting through `sleep`."""
+
+    def wait(self, state: RetryState, response: HttpResponse | None, error: Exception | None) -> float | None:
         if response is None:
             if error is not None:
                 raise error
-            return
-        state.next_attempt_requested = True
-        self.sleep(retry_after_seconds(response) + random.random())
-        state.increment_current_attempt()
+            return None
+        return retry_after_seconds(response) + random.random()
 
 
-class ConnectionRetry(ConnectionErrorRetryHandler):
+class ConnectionRetry(_SleepsThrough, ConnectionErrorRetryHandler):
     """Retries a refused or reset connection with slack_sdk's backoff, waiting through `sleep`."""
 
-    def __init__(self, *, max_retry_count: int, sleep: Sleep) -> None:
-        super().__init__(max_retry_count=max_retry_count)
-        self.sleep = sleep
-
-    def prepare_for_next_attempt(
-        self,
-        *,
-        state: RetryState,
-        request: HttpRequest,
-        response: HttpResponse | None = None,
-        error: Exception | None = None,
-    ) -> None:
-        state.next_attempt_requested = True
-        self.sleep(self.interval_calculator.calculate_sleep_duration(state.current_attempt))
-        state.increment_current_attempt()
+    def wait(self, state: RetryState, response: HttpResponse | None, error: Exception | None) -> float | None:
+        return self.interval_calculator.calculate_sleep_duration(state.current_attempt)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +16,8 @@ from sqlmodel import col, select
 from bot.jobs.tick import run_sync_tick
 from bot.services.sync import DbRetry, run_sync
 from storage.db import make_engine, session_scope
-from storage.models import Connection, SyncRun
+from storage.models import SyncRun
+from tests.faults.outage import assert_recorded_once_back_and_healed
 from tests.sync.world import World
 
 
@@ -93,21 +93,7 @@ def test_a_database_locked_during_a_sync_is_recorded_once_it_is_back_and_the_nex
     doomed = world.new_process(amazon_transport=LockAfter(locker, 12))
     outcome = run_sync(doomed, connection_id=conn_id, kind="initial", db_retry=DbRetry(sleep=sleep))
 
-    assert outcome.status == "failed"
-    assert outcome.error is not None and "database was unavailable" in outcome.error
-    assert waits == [0.5, 1.0, 2.0]
-    with session_scope(world.engine, readonly=True) as s:
-        runs = s.exec(select(SyncRun).order_by(col(SyncRun.id))).all()
-        conn = s.get(Connection, conn_id)
-    assert [r.status for r in runs] == ["failed"]  # not left `running`, not "the process stopped"
-    assert runs[0].error is not None and "database" in runs[0].error
-    assert conn is not None and conn.lease_owner is None and conn.lease_expires_at is None
-    assert conn.last_error is not None and "database was unavailable" in conn.last_error
-    assert conn.next_active_sync_at == world.clock.now + timedelta(minutes=1)
-
-    world.clock.advance(minutes=1)
-    assert run_sync_tick(world.new_process(), now=world.clock.now) == [(conn_id, "initial")]
-    world.assert_matches_truth(conn_id)
+    assert_recorded_once_back_and_healed(world, conn_id, outcome, waits)
 
 
 def test_bookkeeping_gives_up_after_its_bounded_retries(locked_world: World) -> None:

@@ -18,19 +18,16 @@ import socket
 import subprocess
 import tempfile
 from collections.abc import Iterator
-from datetime import timedelta
 from pathlib import Path
 
 import httpx
 import pytest
 from sqlalchemy.engine import Engine
-from sqlmodel import col, select
 
-from bot.jobs.tick import run_sync_tick
 from bot.services.sync import DbRetry, run_sync
-from storage.db import make_engine, session_scope
+from storage.db import make_engine
 from storage.migrate import upgrade
-from storage.models import Connection, SyncRun
+from tests.faults.outage import assert_recorded_once_back_and_healed
 from tests.sync.world import World
 
 
@@ -141,18 +138,4 @@ def test_postgres_stopped_mid_sync_is_recorded_once_it_is_back_and_the_next_tick
     doomed = world.new_process(amazon_transport=StopAfter(postgres, 12))
     outcome = run_sync(doomed, connection_id=conn_id, kind="initial", db_retry=DbRetry(sleep=sleep))
 
-    assert outcome.status == "failed"
-    assert outcome.error is not None and "database was unavailable" in outcome.error
-    assert waits == [0.5, 1.0, 2.0]
-    with session_scope(world.engine, readonly=True) as s:
-        runs = s.exec(select(SyncRun).order_by(col(SyncRun.id))).all()
-        conn = s.get(Connection, conn_id)
-    assert [r.status for r in runs] == ["failed"]  # not left `running`, not "the process stopped"
-    assert runs[0].error is not None and "database" in runs[0].error
-    assert conn is not None and conn.lease_owner is None and conn.lease_expires_at is None
-    assert conn.last_error is not None and "database was unavailable" in conn.last_error
-    assert conn.next_active_sync_at == world.clock.now + timedelta(minutes=1)
-
-    world.clock.advance(minutes=1)
-    assert run_sync_tick(world.new_process(), now=world.clock.now) == [(conn_id, "initial")]
-    world.assert_matches_truth(conn_id)
+    assert_recorded_once_back_and_healed(world, conn_id, outcome, waits)

@@ -38,6 +38,13 @@ def _recorded(world: World, conn_id: int) -> tuple[list[tuple[str, str]], Connec
     return runs, conn
 
 
+def _assert_initial_sync_succeeded(world: World, conn_id: int) -> None:
+    """The one initial run succeeded with no error, the lease was handed back, and the data is Amazon's."""
+    runs, conn = _recorded(world, conn_id)
+    assert runs == [("initial", "success")] and conn.last_error is None
+    world.assert_matches_truth(conn_id)
+
+
 def _ended_with_grant_revoked(world: World) -> int:
     """A connected, synced region with a digest in #ppc whose Amazon grant was just revoked."""
     world.seed()
@@ -86,9 +93,7 @@ def test_a_429_on_the_progress_message_is_waited_out_and_the_sync_is_unaffected(
     assert all(c.ok for c in updates[2:])
     final = world.slack.messages(CHANNEL)[-1]
     assert final.ts == progress[1] and "2 marketplaces" in final.text
-    runs, conn = _recorded(world, conn_id)
-    assert runs == [("initial", "success")] and conn.last_error is None
-    world.assert_matches_truth(conn_id)
+    _assert_initial_sync_succeeded(world, conn_id)
 
 
 def test_a_429_that_does_not_clear_drops_progress_updates_not_the_sync(
@@ -210,9 +215,7 @@ def test_slack_unreachable_during_a_sync_is_logged_and_the_sync_completes(
     failed = _logged(caplog, "sync.progress_update_failed")
     assert failed and all(r.__dict__["error"] == "URLError" for r in failed)
     assert len(waits) == 2 * len(failed)  # the gateway's two retries of a refused connection
-    runs, conn = _recorded(world, conn_id)
-    assert runs == [("initial", "success")] and conn.last_error is None
-    world.assert_matches_truth(conn_id)
+    _assert_initial_sync_succeeded(world, conn_id)
 
 
 def test_slack_unreachable_at_the_reconnect_notice_still_records_the_reconnect(

@@ -15,6 +15,7 @@ from bot.services.sync.lease import (
     new_lease_owner,
     stop_syncs,
 )
+from bot.services.sync.outcome import SyncOutcome
 from bot.services.sync.poll import poll_connection_reports
 from bot.services.sync.run import run_sync, start_sync
 from bot.services.sync.schedule import due_kind
@@ -24,6 +25,7 @@ __all__ = [
     "LEASE_TTL",
     "DbRetry",
     "LeaseHeartbeat",
+    "SyncOutcome",
     "acquire_lease",
     "due_kind",
     "is_stopping",

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from bot.services.connections import ads_client_for
 from bot.services.sync.lease import LEASE_RENEW_EVERY, LEASE_TTL, LeaseHeartbeat, is_stopping
 from storage.db import session_scope
 from storage.repositories.leases import renew_connection_lease
@@ -14,9 +15,9 @@ from storage.repositories.leases import renew_connection_lease
 if TYPE_CHECKING:
     from bot.amazon.client import AdsClient
     from bot.wiring import Services
-    from storage.models import Profile
+    from storage.models import Connection, Profile
 
-__all__ = ["LeaseLost", "SyncContext", "SyncStopped"]
+__all__ = ["LeaseLost", "SyncContext", "SyncStopped", "open_context"]
 
 
 class LeaseLost(Exception):
@@ -70,3 +71,25 @@ class SyncContext:
 
     def profile(self, profile_pk: int) -> Profile | None:
         return next((p for p in self.profiles if p.id == profile_pk), None)
+
+
+def open_context(
+    services: Services,
+    conn: Connection,
+    *,
+    connection_id: int,
+    owner: str,
+    profiles: list[Profile],
+    heartbeat: LeaseHeartbeat | None,
+) -> SyncContext:
+    """One sync or poll of `conn` (`connection_id`) under `owner`'s lease, with its Amazon client."""
+    return SyncContext(
+        services,
+        connection_id,
+        conn.team_id,
+        conn.region,
+        owner,
+        ads_client_for(services, connection_id=connection_id),
+        profiles,
+        heartbeat=heartbeat,
+    )

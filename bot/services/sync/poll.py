@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 
 from bot.amazon.errors import AmazonAdsError, ReconnectRequired
 from bot.errors import NotConnected
-from bot.services.connections import ads_client_for, mark_reconnect_needed
-from bot.services.sync.context import LeaseLost, SyncContext, SyncStopped
+from bot.services.connections import mark_reconnect_needed
+from bot.services.sync.context import LeaseLost, SyncStopped, open_context
 from bot.services.sync.dbretry import DbRetry
 from bot.services.sync.landing import land_summary
 from bot.services.sync.lease import LeaseHeartbeat, acquire_lease, new_lease_owner, release_lease
@@ -61,15 +61,8 @@ def _poll_locked(
         profiles = syncable_profiles(session, connection_id=connection_id)
     if conn is None or conn.status != ConnectionStatus.CONNECTED:
         return None
-    ctx = SyncContext(
-        services,
-        connection_id,
-        conn.team_id,
-        conn.region,
-        owner,
-        ads_client_for(services, connection_id=connection_id),
-        profiles,
-        heartbeat=heartbeat,
+    ctx = open_context(
+        services, conn, connection_id=connection_id, owner=owner, profiles=profiles, heartbeat=heartbeat
     )
     finished, pending = advance_reports(ctx)
     if finished:

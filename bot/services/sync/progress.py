@@ -45,10 +45,33 @@ class ProgressReporter:
         """`(channel, ts)` of the message this reporter updates, if any."""
         return self._target
 
-    def _send(self, vm: SyncProgressVM) -> None:
+    def _show(
+        self,
+        *,
+        done: int,
+        total: int,
+        counts: Mapping[str, int],
+        days: int = 0,
+        finished: bool = False,
+        summary: str | None = None,
+        error: str | None = None,
+        reports_pending: int = 0,
+    ) -> None:
+        """Update the message (a `SyncProgressVM`); Slack failing is logged, never raised."""
         if self._target is None:
             return
         channel, ts = self._target
+        vm = SyncProgressVM(
+            region=self._region,
+            profiles_done=done,
+            profiles_total=total,
+            counts=self._entities(counts),
+            days=days,
+            finished=finished,
+            summary=summary,
+            error=error,
+            reports_pending=reports_pending,
+        )
         try:
             poster: ChannelPoster = self._services.slack.workspace(*self._team)
             poster.show_sync_progress(channel=channel, ts=ts, progress=vm)
@@ -65,15 +88,7 @@ class ProgressReporter:
         """Profiles `done` of `total`, entities so far."""
         if self._on_progress is not None:
             self._on_progress(done, total, self._entities(counts))
-        self._send(
-            SyncProgressVM(
-                region=self._region,
-                profiles_done=done,
-                profiles_total=total,
-                counts=self._entities(counts),
-                days=days,
-            )
-        )
+        self._show(done=done, total=total, counts=counts, days=days)
 
     def finish(
         self,
@@ -86,28 +101,16 @@ class ProgressReporter:
     ) -> None:
         """The summary: "3 marketplaces: 412 campaigns, …, 30 days of performance", or, while Amazon
         still prepares `reports_pending` reports, "performance still loading"."""
-        self._send(
-            SyncProgressVM(
-                region=self._region,
-                profiles_done=total,
-                profiles_total=total,
-                counts=self._entities(counts),
-                days=days,
-                finished=True,
-                summary=PENDING_NOTE if reports_pending else note,
-                reports_pending=int(reports_pending),
-            )
+        self._show(
+            done=total,
+            total=total,
+            counts=counts,
+            days=days,
+            finished=True,
+            summary=PENDING_NOTE if reports_pending else note,
+            reports_pending=int(reports_pending),
         )
 
     def fail(self, *, done: int, total: int, counts: Mapping[str, int], error: str) -> None:
         """The sync stopped; what was synced is kept."""
-        self._send(
-            SyncProgressVM(
-                region=self._region,
-                profiles_done=done,
-                profiles_total=total,
-                counts=self._entities(counts),
-                finished=True,
-                error=error,
-            )
-        )
+        self._show(done=done, total=total, counts=counts, finished=True, error=error)

@@ -22,9 +22,6 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from datetime import datetime
 from typing import TYPE_CHECKING, Literal
 
 from bot.amazon.errors import (
@@ -36,36 +33,23 @@ from bot.amazon.errors import (
     TransportError,
 )
 from bot.errors import NotConnected
-from bot.services.campaigns import refresh_window_quietly
-from bot.services.connections import ads_client_for, mark_reconnect_needed
-from bot.services.sync.context import LeaseLost, SyncContext, SyncStopped
+from bot.services.connections import mark_reconnect_needed
+from bot.services.sync.context import LeaseLost, SyncContext, SyncStopped, open_context
 from bot.services.sync.dbretry import DATABASE_ERRORS, DbRetry
 from bot.services.sync.entities import sync_profile_entities
-from bot.services.sync.landing import days_loaded, history_days, land_summary, remember_summary
+from bot.services.sync.landing import days_loaded, history_days
 from bot.services.sync.lease import LeaseHeartbeat, acquire_lease, new_lease_owner, release_lease
+from bot.services.sync.outcome import RunBook, SyncOutcome
 from bot.services.sync.progress import OnProgress, ProgressReporter
-from bot.services.sync.reports import advance_reports, plan_reports, report_warning
-from bot.services.sync.schedule import (
-    DATABASE_RETRY,
-    REPORT_MIN_GAP,
-    SYNC_KINDS,
-    jittered,
-    next_report_time,
-    retry_after_failure,
-)
+from bot.services.sync.reports import advance_reports, plan_reports
+from bot.services.sync.schedule import DATABASE_RETRY, REPORT_MIN_GAP, SYNC_KINDS
 from storage.crypto import VaultError
 from storage.db import session_scope
-from storage.models import Connection, ConnectionStatus, Profile
+from storage.models import Connection, ConnectionStatus
 from storage.repositories.report_jobs import last_report_planned_at
-from storage.repositories.sync import (
-    digest_times,
-    finish_run,
-    start_run,
-    syncable_profiles,
-)
+from storage.repositories.sync import start_run, syncable_profiles
 
 if TYPE_CHECKING:
-    from bot.settings import Settings
     from bot.wiring import Services
 
 __all__ = ["StartResult", "SyncOutcome", "run_sync", "start_sync"]
@@ -74,27 +58,13 @@ logger = logging.getLogger(__name__)
 
 StartResult = Literal["started", "already_running", "not_connected"]
 _ENTITY_MODE = {"initial": "full", "manual": "full", "active": "active", "archived": "archived"}
-
-
-@dataclass(frozen=True)
-class SyncOutcome:
-    """What one `run_sync` did.
-
-    Attributes:
-        status: `success`, `failed`, `reconnect_needed`, `interrupted`, `already_running` or `not_connected`.
-        run_id: The `SyncRun` row (None when nothing ran).
-        counts: Entities listed and metric rows loaded, by kind.
-        days: Days of performance loaded so far for the window this run covers.
-        reports_pending: Report jobs still waiting for Amazon.
-        error: User-facing text when the run failed.
-    """
-
-    status: str
-    run_id: int | None = None
-    counts: Mapping[str, int] = field(default_factory=dict)
-    days: int = 0
-    reports_pending: int = 0
-    error: str | None = None
+_RECONNECT = "Amazon no longer accepts Hilal's access: reconnect the region."
+_RESTARTED = "Hilal restarted during this sync; it starts again within a minute."
+_DATABASE = (
+    "The database was unavailable during this sync (locked or unreachable); "
+    "the next sync tries again in a minute."
+)
+_LEASE_LOST = "The sync stopped because the region was disconnected or taken over."
 
 
 def _load(services: Services, connection_id: int) -> Connection | None:
@@ -229,95 +199,34 @@ def _run_locked(
     logger.info(
         "sync.started", extra={"connection_id": connection_id, "kind": kind, "profiles": len(profiles)}
     )
+    book = RunBook(services, conn, run_id, kind, reporter, retry)
     ctx: SyncContext | None = None
     try:
-        ctx = SyncContext(
-            services,
-            connection_id,
-            conn.team_id,
-            conn.region,
-            owner,
-            ads_client_for(services, connection_id=connection_id),
-            profiles,
-            heartbeat=heartbeat,
+        ctx = open_context(
+            services, conn, connection_id=connection_id, owner=owner, profiles=profiles, heartbeat=heartbeat
         )
         days, pending = _work(ctx, kind, reporter)
     except ReconnectRequired:
         mark_reconnect_needed(services, connection_id=connection_id, reason="Amazon refused the stored grant")
-        return _failed(
-            services,
-            conn,
-            run_id,
-            kind,
-            ctx,
-            reporter,
-            status="reconnect_needed",
-            error="Amazon no longer accepts Hilal's access: reconnect the region.",
-            retry=retry,
-        )
+        return book.failed(ctx, status="reconnect_needed", error=_RECONNECT)
     except SyncStopped:
-        return _failed(
-            services,
-            conn,
-            run_id,
-            kind,
-            ctx,
-            reporter,
-            status="interrupted",
-            error="Hilal restarted during this sync; it starts again within a minute.",
-            retry=retry,
-            retry_at=services.now(),
-        )
+        return book.failed(ctx, status="interrupted", error=_RESTARTED, retry_at=services.now())
     except DATABASE_ERRORS as exc:
         logger.warning(
             "sync.database_failed", extra={"connection_id": connection_id, "error": str(exc)[:200]}
         )
-        return _failed(
-            services,
-            conn,
-            run_id,
-            kind,
-            ctx,
-            reporter,
-            status="failed",
-            error="The database was unavailable during this sync (locked or unreachable); "
-            "the next sync tries again in a minute.",
-            retry=retry,
-            retry_at=services.now() + DATABASE_RETRY,
-        )
+        return book.failed(ctx, status="failed", error=_DATABASE, retry_at=services.now() + DATABASE_RETRY)
     except LeaseLost:
-        return _failed(
-            services,
-            conn,
-            run_id,
-            kind,
-            ctx,
-            reporter,
-            status="interrupted",
-            error="The sync stopped because the region was disconnected or taken over.",
-            retry=retry,
-        )
+        return book.failed(ctx, status="interrupted", error=_LEASE_LOST)
     except (AmazonAdsError, NotConnected, VaultError) as exc:
         _log_failure(connection_id, exc)
-        return _failed(
-            services, conn, run_id, kind, ctx, reporter, status="failed", error=_describe(exc), retry=retry
-        )
+        return book.failed(ctx, status="failed", error=_describe(exc))
     except Exception as exc:
         ref = uuid.uuid4().hex[:8]
         logger.exception("sync.crashed", extra={"connection_id": connection_id, "ref": ref})
-        return _failed(
-            services,
-            conn,
-            run_id,
-            kind,
-            ctx,
-            reporter,
-            status="failed",
-            error=f"Something went wrong (ref `{ref}`); the next sync tries again.",
-            exc=exc,
-            retry=retry,
-        )
-    return _succeeded(services, conn, run_id, kind, ctx, reporter, days=days, pending=pending, retry=retry)
+        error = f"Something went wrong (ref `{ref}`); the next sync tries again."
+        return book.failed(ctx, status="failed", error=error, exc=exc)
+    return book.succeeded(ctx, days=days, pending=pending)
 
 
 def _work(ctx: SyncContext, kind: str, reporter: ProgressReporter) -> tuple[int, int]:
@@ -376,112 +285,3 @@ def _describe(exc: Exception) -> str:
         return "The stored Amazon grant cannot be decrypted: an encryption key is missing. Tell the operator."
     status = getattr(exc, "status", None)
     return f"Amazon refused a request ({type(exc).__name__}{f' {status}' if status else ''}); {later}"
-
-
-def _succeeded(
-    services: Services,
-    conn: Connection,
-    run_id: int,
-    kind: str,
-    ctx: SyncContext,
-    reporter: ProgressReporter,
-    *,
-    days: int,
-    pending: int,
-    retry: DbRetry,
-) -> SyncOutcome:
-    now = services.now()
-    counts = {**ctx.counts, "profiles": len(ctx.profiles), "days": days}
-    retry.run(
-        lambda: _record_success(services, conn, run_id, kind, ctx, reporter, counts=counts, pending=pending),
-        what="sync.finish",
-    )
-    # The campaign list's index, ready before the summary; a failure leaves the list on its live road.
-    refresh_window_quietly(services.engine, team_id=conn.team_id, today=now.date())
-    reporter.finish(total=len(ctx.profiles), counts=ctx.counts, days=days, reports_pending=pending)
-    if pending == 0:  # an earlier sync's summary waiting for these reports
-        land_summary(ctx)
-    logger.info("sync.finished", extra={"connection_id": conn.id, "kind": kind, "counts": counts})
-    return SyncOutcome("success", run_id, counts, days, pending)
-
-
-def _record_success(
-    services: Services,
-    conn: Connection,
-    run_id: int,
-    kind: str,
-    ctx: SyncContext,
-    reporter: ProgressReporter,
-    *,
-    counts: dict[str, int],
-    pending: int,
-) -> None:
-    now, settings = services.now(), services.settings
-    with session_scope(services.engine) as session:
-        finish_run(session, run_id=run_id, status="success", counts=counts, now=now)
-        row = session.get(Connection, conn.id)
-        if row is not None and row.status == ConnectionStatus.CONNECTED:
-            row.last_sync_at = row.last_success_at = now
-            row.last_error = None
-            if kind in ("initial", "manual", "active"):
-                row.next_active_sync_at = jittered(now, settings.hilal_sync_active_minutes)
-            if kind in ("initial", "manual", "archived"):
-                row.next_archived_sync_at = jittered(now, settings.hilal_sync_archived_minutes)
-            if (
-                kind in ("initial", "reports")
-                or ctx.counts.get("reports_queued")
-                or row.next_report_sync_at is None
-            ):
-                times = digest_times(session, team_id=row.team_id, region=row.region)
-                row.next_report_sync_at = next_report_time(now, digest_times=times)
-            row.warning = report_warning(session, connection_id=row.id or 0, current=row.warning, now=now)
-            row.progress_channel = row.progress_ts = None
-            if pending:  # the summary says "still loading" until the reports land
-                remember_summary(row, reporter.target)
-            row.updated_at = now
-            session.add(row)
-
-
-def _failed(
-    services: Services,
-    conn: Connection,
-    run_id: int,
-    kind: str,
-    ctx: SyncContext | None,
-    reporter: ProgressReporter,
-    *,
-    status: str,
-    error: str,
-    retry: DbRetry,
-    exc: Exception | None = None,
-    retry_at: datetime | None = None,
-) -> SyncOutcome:
-    counts = dict(ctx.counts) if ctx else {}
-    detail = f"{type(exc).__name__}" if exc is not None else error
-
-    def record() -> None:
-        now = services.now()
-        with session_scope(services.engine) as session:
-            finish_run(session, run_id=run_id, status=status, counts=counts, now=now, error=detail)
-            row = session.get(Connection, conn.id)
-            if row is not None and status in ("failed", "interrupted"):
-                row.last_sync_at, row.last_error, row.updated_at = now, error[:500], now
-                if row.status == ConnectionStatus.CONNECTED and (status == "failed" or retry_at is not None):
-                    _schedule_retry(row, kind, at=retry_at, now=now, settings=services.settings)
-                session.add(row)
-
-    retry.run(record, what="sync.fail")
-    profiles: list[Profile] = ctx.profiles if ctx else []
-    reporter.fail(done=ctx.profiles_done if ctx else 0, total=len(profiles), counts=counts, error=error)
-    return SyncOutcome(status, run_id, counts, 0, 0, error)
-
-
-def _schedule_retry(
-    row: Connection, kind: str, *, at: datetime | None, now: datetime, settings: Settings
-) -> None:
-    if kind in ("initial", "manual", "active"):
-        row.next_active_sync_at = at or retry_after_failure(now, settings.hilal_sync_active_minutes)
-    elif kind == "archived":
-        row.next_archived_sync_at = at or retry_after_failure(now, settings.hilal_sync_archived_minutes)
-    else:
-        row.next_report_sync_at = at or retry_after_failure(now, 60 * 6)
