@@ -7,12 +7,14 @@ from decimal import Decimal
 
 from bot.blocks.campaign_details import render_campaign_details
 from bot.services.campaigns import build_detail_vm
-from bot.services.edits import campaign_history, confirm_edit, plan_edit
+from bot.services.edits import EditPreview, campaign_history, confirm_edit, plan_edit
 from bot.services.sync import run_sync
 from storage.db import session_scope
+from storage.models import Campaign
 from tests.edits.helpers import (
     ADMIN,
     TEAM,
+    Account,
     amazon_budget,
     amazon_campaign,
     audit,
@@ -23,20 +25,28 @@ from tests.edits.helpers import (
 from tests.sync.world import World
 
 
+def _plan(
+    world: World, account: Account, campaign: Campaign, *, kind: str, value: str | None = None
+) -> EditPreview:
+    """An admin's preview of one campaign, now (nothing sent)."""
+    return plan_edit(
+        world.services,
+        team_id=TEAM,
+        user_id=ADMIN,
+        kind=kind,
+        targets=[account.target(campaign)],
+        value=value,
+        now=world.clock(),
+        is_manager=True,
+    )
+
+
 def test_a_confirmed_pause_reaches_amazon_once_and_marks_the_local_copy(world: World) -> None:
     account = synced(world)
     campaign = account.of_state("ENABLED")[0]
     now = world.clock()
 
-    preview = plan_edit(
-        world.services,
-        team_id=TEAM,
-        user_id=ADMIN,
-        kind="pause",
-        targets=[account.target(campaign)],
-        now=now,
-        is_manager=True,
-    )
+    preview = _plan(world, account, campaign, kind="pause")
 
     assert [(i.entity_name, i.before, i.after) for i in preview.items] == [
         (campaign.name, "ENABLED", "PAUSED")
@@ -78,16 +88,7 @@ def test_a_budget_in_a_german_marketplace_reads_a_comma_decimal(world: World) ->
     campaign = account.of_state("ENABLED")[0]
     now = world.clock()
 
-    preview = plan_edit(
-        world.services,
-        team_id=TEAM,
-        user_id=ADMIN,
-        kind="budget",
-        targets=[account.target(campaign)],
-        value="80,50",
-        now=now,
-        is_manager=True,
-    )
+    preview = _plan(world, account, campaign, kind="budget", value="80,50")
     [item] = preview.items
     assert (item.after, item.currency) == ("80.50", "EUR")
     typed = preview.confirm_word
@@ -95,6 +96,6 @@ def test_a_budget_in_a_german_marketplace_reads_a_comma_decimal(world: World) ->
         world.services, batch_id=preview.batch_id, user_id=ADMIN, typed=typed, now=now, is_manager=True
     )
 
-    assert outcome.status == "applied"
+    assert outcome.status == "applied" and puts(world) == 1
     assert amazon_budget(world, account.profile, campaign.campaign_id) == Decimal("80.5")
     assert local_campaign(world, campaign.id or 0).budget == Decimal("80.50")

@@ -170,6 +170,7 @@ def test_named_editors_may_edit_and_others_may_not_confirm(world: World) -> None
     preview = _plan(world, account)
     with pytest.raises(EditNotAllowed):
         confirm_edit(world.services, batch_id=preview.batch_id, user_id="U0ADA", now=world.clock())
+    assert writes(world) == []
     with session_scope(world.engine) as s:
         assert not can_edit(s, team_id=TEAM, user_id="U0ADA", is_manager=False)
         assert add_editor(s, team_id=TEAM, user_id="U0ADA", added_by=ADMIN, now=world.clock())

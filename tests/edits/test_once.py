@@ -11,6 +11,7 @@ import pytest
 from bot.services.edits import (
     ConfirmWordMismatch,
     EditOutcome,
+    EditPreview,
     PreviewExpired,
     UndoUnavailable,
     confirm_edit,
@@ -32,6 +33,20 @@ def _pause(world: World, account, campaigns) -> int:
         is_manager=True,
     )
     return preview.batch_id
+
+
+def _budget(world: World, account, campaign, value: str) -> EditPreview:
+    """A budget preview of one campaign (nothing sent)."""
+    return plan_edit(
+        world.services,
+        team_id=TEAM,
+        user_id=ADMIN,
+        kind="budget",
+        targets=[account.target(campaign)],
+        value=value,
+        now=world.clock(),
+        is_manager=True,
+    )
 
 
 def _confirm(world: World, batch_id: int, **kw) -> EditOutcome:
@@ -92,16 +107,7 @@ def test_a_budget_more_than_doubled_needs_the_typed_word(world: World) -> None:
     account = synced(world)
     campaign = account.of_state("ENABLED")[0]
     before = amazon_budget(world, account.profile, campaign.campaign_id)
-    preview = plan_edit(
-        world.services,
-        team_id=TEAM,
-        user_id=ADMIN,
-        kind="budget",
-        targets=[account.target(campaign)],
-        value="+150%",
-        now=world.clock(),
-        is_manager=True,
-    )
+    preview = _budget(world, account, campaign, "+150%")
     assert preview.big_change and preview.confirm_word == "RAISE"
     with pytest.raises(ConfirmWordMismatch):
         _confirm(world, preview.batch_id)
@@ -131,8 +137,14 @@ def test_a_bulk_pause_of_more_than_ten_needs_the_count_typed(world: World) -> No
         is_manager=True,
     )
     assert preview.confirm_word == f"PAUSE {len(enabled)}"
+    for typed in (None, "PAUSE", f"PAUSE {len(enabled) - 1}"):
+        with pytest.raises(ConfirmWordMismatch):
+            _confirm(world, preview.batch_id, typed=typed)
+    assert writes(world) == []
     outcome = _confirm(world, preview.batch_id, typed=f"pause {len(enabled)}")
     assert outcome.applied == len(enabled)
+    states = {amazon_campaign(world, account.profile, c.campaign_id)["state"] for c in enabled}
+    assert states == {"PAUSED"}
 
 
 def test_an_expired_preview_is_refused_and_sends_nothing(world: World) -> None:
@@ -188,16 +200,7 @@ def test_undo_within_15_minutes_restores_and_not_after(world: World) -> None:
     account = synced(world)
     campaign = account.of_state("ENABLED")[0]
     before = amazon_budget(world, account.profile, campaign.campaign_id)
-    preview = plan_edit(
-        world.services,
-        team_id=TEAM,
-        user_id=ADMIN,
-        kind="budget",
-        targets=[account.target(campaign)],
-        value="+10%",
-        now=world.clock(),
-        is_manager=True,
-    )
+    preview = _budget(world, account, campaign, "+10%")
     with pytest.raises(UndoUnavailable):
         plan_undo(
             world.services, batch_id=preview.batch_id, user_id=ADMIN, now=world.clock(), is_manager=True
@@ -226,8 +229,9 @@ def test_undo_of_a_pause_enables_again(world: World) -> None:
     batch_id = _pause(world, account, [campaign])
     _confirm(world, batch_id)
     undo = plan_undo(world.services, batch_id=batch_id, user_id=ADMIN, now=world.clock(), is_manager=True)
-    assert undo.kind == "enable"
+    assert undo.kind == "enable" and puts(world) == 1  # the undo preview sends nothing
     assert _confirm(world, undo.batch_id).status == "applied"
+    assert puts(world) == 2
     assert amazon_campaign(world, account.profile, campaign.campaign_id)["state"] == "ENABLED"
 
 

@@ -110,6 +110,8 @@ def test_a_short_filtered_list_pauses_all_without_a_word(sw: SlackWorld) -> None
     sw.click("edits.confirm")
     assert sw.h.slack.open_views(sw.h.admin) == []
     assert f"{len(enabled)} paused" in sw.reply().text
+    states = {amazon_campaign(sw.world, sw.account.profile, c.campaign_id)["state"] for c in enabled}
+    assert states == {"PAUSED"}
 
 
 def test_details_budget_opens_the_amount_modal_and_the_preview_arrives_as_a_dm(sw: SlackWorld) -> None:

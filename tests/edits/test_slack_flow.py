@@ -3,14 +3,18 @@ typed word of a big change; refusals; the audit channel and history."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
+from decimal import Decimal
 
 import pytest
 from sqlmodel import select
 
 from bot.blocks.limits import check_view
+from bot.services.edits import list_editors
+from sandbox.slack.model import Message
 from storage.db import session_scope
-from storage.models import Connection, ConnectionStatus
+from storage.models import Connection, ConnectionStatus, EditBatch, EditBatchStatus, Workspace
 from tests.edits.helpers import amazon_budget, amazon_campaign, puts, writes
 from tests.edits.slack_world import SlackWorld, slack_world, text_of
 from tests.sync.world import World
@@ -66,16 +70,59 @@ def test_a_double_click_on_confirm_sends_one_put_and_shows_the_same_outcome(sw: 
     assert "1 paused" in first.text and first.text == second.text
 
 
+def _latest_batch(sw: SlackWorld) -> EditBatch:
+    with session_scope(sw.world.engine, readonly=True) as s:
+        found = s.exec(select(EditBatch).order_by(EditBatch.id.desc())).first()  # type: ignore[union-attr]
+        assert found is not None
+        return found
+
+
 def test_cancel_says_nothing_was_sent(sw: SlackWorld) -> None:
-    name, _ = _first_enabled(sw)
+    name, campaign_id = _first_enabled(sw)
     sw.h.command(f'pause "{name}"')
     sw.click("edits.cancel")
     assert "Cancelled — nothing was sent to Amazon" in sw.reply().text
+    assert _latest_batch(sw).status == EditBatchStatus.CANCELLED
+    cancelled = _latest_batch(sw).id
+    sw.h.command(f'pause "{name}"')  # a new preview; its Confirm clicked with the cancelled batch's value
+    sw.click("edits.confirm", value=f'{{"b":"{cancelled}"}}')  # a stale or forged Confirm sends nothing
     assert writes(sw.world) == []
+    assert amazon_campaign(sw.world, sw.account.profile, campaign_id)["state"] == "ENABLED"
+
+
+def test_another_members_cancel_is_refused_and_the_preview_stays(sw: SlackWorld) -> None:
+    name, campaign_id = _first_enabled(sw)
+    sw.h.command(f'pause "{name}"')
+    preview = _latest_batch(sw)
+    assert preview.created_by == sw.h.admin
+    sw.click("edits.cancel", user=sw.h.member, message=_preview_of(sw))
+    assert "Only the person who asked for this preview, or an editor" in text_of(sw.reply())
+    assert _latest_batch(sw).status == EditBatchStatus.PREVIEWED  # nothing changed
+
+    sw.click("edits.confirm", message=_preview_of(sw))  # the creator still confirms it
+    assert "1 paused" in sw.reply().text
+    assert amazon_campaign(sw.world, sw.account.profile, campaign_id)["state"] == "PAUSED"
+
+
+def test_an_editor_may_cancel_someone_elses_preview(sw: SlackWorld) -> None:
+    name, _ = _first_enabled(sw)
+    sw.h.command(f"admins editor add <@{sw.h.member}>")
+    sw.h.command(f'pause "{name}"')
+    assert _latest_batch(sw).created_by == sw.h.admin
+    sw.click("edits.cancel", user=sw.h.member, message=_preview_of(sw))
+    assert "Cancelled — nothing was sent to Amazon" in sw.reply().text
+    assert _latest_batch(sw).status == EditBatchStatus.CANCELLED and writes(sw.world) == []
+
+
+def _preview_of(sw: SlackWorld) -> Message:
+    """The admin's latest ephemeral preview (with its Cancel button), to click as someone else."""
+    found = [m for m in sw.h.slack.ephemerals(sw.h.admin) if "edits.cancel" in json.dumps(m.blocks)]
+    return found[-1]
 
 
 def test_a_big_budget_raise_needs_the_typed_word_in_a_modal(sw: SlackWorld) -> None:
     name, campaign_id = _first_enabled(sw)
+    before = amazon_budget(sw.world, sw.account.profile, campaign_id)
     sw.h.command(f'budget "{name}" +500%')
     assert "RAISE" in text_of(sw.reply())
     sw.click("edits.confirm")
@@ -93,7 +140,7 @@ def test_a_big_budget_raise_needs_the_typed_word_in_a_modal(sw: SlackWorld) -> N
     )
     assert sw.h.slack.open_views(sw.h.admin) == []
     assert "1 changed" in sw.reply().text and puts(sw.world) == 1
-    assert amazon_budget(sw.world, sw.account.profile, campaign_id) > 0
+    assert amazon_budget(sw.world, sw.account.profile, campaign_id) == (before * 6).quantize(Decimal("0.01"))
 
 
 def test_a_member_without_the_role_is_refused_and_sees_no_edit_entries(sw: SlackWorld) -> None:
@@ -112,10 +159,22 @@ def test_a_member_without_the_role_is_refused_and_sees_no_edit_entries(sw: Slack
     assert puts(sw.world) == 0
 
 
+def _read_only(sw: SlackWorld) -> list[bool]:
+    with session_scope(sw.world.engine, readonly=True) as s:
+        return [c.read_only for c in s.exec(select(Connection)).all()]
+
+
+def _audit_channel(sw: SlackWorld) -> str | None:
+    with session_scope(sw.world.engine, readonly=True) as s:
+        team = s.exec(select(Workspace).where(Workspace.team_id == sw.h.team)).one()
+        return team.audit_channel
+
+
 def test_a_read_only_region_refuses_with_the_reason(sw: SlackWorld) -> None:
     name, _ = _first_enabled(sw)
     sw.h.command("readonly na on", user=sw.h.member)
     assert "Only people who manage Hilal" in text_of(sw.reply())
+    assert _read_only(sw) == [False]  # the member's switch changed nothing
     sw.h.command("readonly na on")
     sw.h.command(f'pause "{name}"')
     assert "read-only" in text_of(sw.reply()) and sw.world.sim.requests
@@ -146,6 +205,37 @@ def test_the_audit_channel_gets_one_line_per_change(sw: SlackWorld) -> None:
     assert f"<@{sw.h.admin}> paused" in lines[0].text and "enabled → paused" in lines[0].text
 
 
+def test_only_managers_choose_the_audit_channel(sw: SlackWorld) -> None:
+    sw.h.command("audit-channel <#C0PPC|ppc>")
+    assert _audit_channel(sw) == "C0PPC"
+    for words in ("audit-channel <#C0OTHER|other>", "audit-channel off"):
+        sw.h.command(words, user=sw.h.member)
+        assert "Only people who manage Hilal" in text_of(sw.reply())
+        assert _audit_channel(sw) == "C0PPC"  # unchanged
+
+
+def _editors(sw: SlackWorld) -> list[str]:
+    with session_scope(sw.world.engine, readonly=True) as s:
+        return list(list_editors(s, team_id=sw.h.team))
+
+
+def test_only_managers_add_or_remove_editors(sw: SlackWorld) -> None:
+    name, _ = _first_enabled(sw)
+    sw.h.command(f"admins editor add <@{sw.h.member}>", user=sw.h.member)  # naming oneself
+    assert "Only people who manage Hilal" in text_of(sw.reply())
+    assert _editors(sw) == []
+    sw.h.command(f'pause "{name}"', user=sw.h.member)
+    assert "Only managers and the people an admin named as editors" in text_of(sw.reply())
+
+    sw.h.command("admins editor add <@U0LEE>")
+    assert _editors(sw) == ["U0LEE"]
+    sw.h.command("admins editor remove <@U0LEE>", user=sw.h.member)
+    assert "Only people who manage Hilal" in text_of(sw.reply())
+    assert _editors(sw) == ["U0LEE"]  # still an editor
+    sw.h.command("admins editor remove <@U0LEE>")
+    assert _editors(sw) == []
+
+
 def test_the_list_menu_pauses_a_campaign(sw: SlackWorld) -> None:
     name, campaign_id = _first_enabled(sw)
     sw.h.command(f'campaigns "{name}"')
@@ -169,4 +259,5 @@ def test_eu_budget_with_a_comma_decimal(world: World) -> None:
             sw.h.slack.send_view_submission(
                 team_id=sw.h.team, user_id=sw.h.admin, values={"edits.word": {"edits.word": word}}
             )
-        assert str(amazon_budget(sw.world, sw.account.profile, campaign_id)) in ("80.5", "80.50")
+        assert amazon_budget(sw.world, sw.account.profile, campaign_id) == Decimal("80.50")
+        assert puts(sw.world) == 1

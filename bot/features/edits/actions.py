@@ -2,7 +2,9 @@
 campaign list and Details; "Pause all N shown…" on a filtered list.
 
 Every edit entry requires the edit role (`may_edit`): a member without it gets the polite refusal on
-the surface they clicked, and nothing is planned. Cancel needs no role (it only drops a preview).
+the surface they clicked, and nothing is planned. Cancel is for the person who asked for the preview,
+or anyone with the edit role: someone else's click (a forged one, or a preview seen in a shared DM) is
+refused and the preview stays.
 """
 
 from __future__ import annotations
@@ -38,7 +40,14 @@ from bot.features.edits.ui import (
 from bot.listeners.context import request_ids, services_of
 from bot.listeners.permission import is_manager, may_edit, require_edit_role
 from bot.services.campaigns import load_user_filter
-from bot.services.edits import EditTarget, bulk_targets, cancel_edit, current_amount, plan_undo
+from bot.services.edits import (
+    EditNotAllowed,
+    EditTarget,
+    bulk_targets,
+    cancel_edit,
+    current_amount,
+    plan_undo,
+)
 from bot.viewmodels import AmountFormVM, ConfirmWordVM
 from storage.db import session_scope
 from storage.repositories.edits import get_batch
@@ -101,12 +110,23 @@ def _open_word_modal(services: Services, client: WebClient, body: Body, *, batch
     client.views_open(trigger_id=_trigger(body), view=render_confirm_word_modal(vm))
 
 
-def handle_cancel(ack: Ack, body: Body, respond: Any, context: BoltContext) -> None:
-    """Cancel: drop the preview ("Cancelled — nothing was sent to Amazon"), or show what already happened."""
+def handle_cancel(ack: Ack, body: Body, client: WebClient, respond: Any, context: BoltContext) -> None:
+    """Cancel: drop the preview ("Cancelled — nothing was sent to Amazon"), or show what already happened.
+
+    Only the preview's creator or an editor (a manager or a named editor) may cancel it.
+    """
     ack()
     services, ids = services_of(context), request_ids(context)
     batch_id = batch_of(_action(body).get("value"))
-    check_team(services, team_id=ids.team_id, batch_id=batch_id)
+    creator = check_team(services, team_id=ids.team_id, batch_id=batch_id)
+    if creator != ids.user_id:
+        try:
+            require_edit_role(services, client, team_id=ids.team_id, user_id=ids.user_id)
+        except EditNotAllowed:
+            raise EditNotAllowed(
+                "Only the person who asked for this preview, or an editor, can cancel it.",
+                hint="Nothing was changed: the preview stays as it was.",
+            ) from None
     cancel_edit(services, batch_id=batch_id, now=services.now())
     msg = outcome_message(services, batch_id=batch_id)
     respond(text=msg["text"], blocks=msg["blocks"], replace_original=True)
@@ -236,7 +256,7 @@ def handle_bulk(ack: Ack, body: Body, client: WebClient, respond: Any, context: 
 def register(app: Listeners) -> None:
     """Wire the edit buttons, menus and modals."""
     app.action(ActionId.EDIT_CONFIRM, requires=may_edit())(handle_confirm)
-    app.action(ActionId.EDIT_CANCEL)(handle_cancel)
+    app.action(ActionId.EDIT_CANCEL)(handle_cancel)  # the creator or an editor: checked in the handler
     app.action(ActionId.EDIT_UNDO, requires=may_edit())(handle_undo)
     app.action(ActionId.EDIT_STATE, requires=may_edit())(handle_detail_state)
     app.action(ActionId.EDIT_BUDGET, requires=may_edit())(handle_detail_budget)

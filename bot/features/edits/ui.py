@@ -68,12 +68,13 @@ def batch_of(value: object, *, limit: int = 2000) -> int:
     return meta_int(meta, "b")
 
 
-def check_team(services: Services, *, team_id: str, batch_id: int) -> None:
-    """Refuse a batch of another workspace as unknown (nothing is read or sent)."""
+def check_team(services: Services, *, team_id: str, batch_id: int) -> str:
+    """Refuse a batch of another workspace as unknown (nothing is read or sent); who previewed it."""
     with session_scope(services.engine, readonly=True) as session:
         batch = get_batch(session, batch_id=batch_id)
         if batch is None or batch.team_id != team_id:
             raise NotFound("That change preview no longer exists.", hint="Preview the change again.")
+        return batch.created_by
 
 
 def preview_message(preview: EditPreview) -> Message:
