@@ -245,17 +245,18 @@ def test_services_import_no_listener_side_package_and_no_slack_library(imports: 
     )
 
 
-def test_services_build_no_block_kit(imports: list[Import]) -> None:
-    """Services hand view-models to ports and renderers; of `bot.blocks` they may use only the text and
-    number formatting of `bot.blocks.format` (money in a marketplace's currency, escaped mrkdwn)."""
-    block_kit = [
-        str(i)
-        for i in imports
-        if _within(i.source, ["bot.services"])
-        and _within(i.target, ["bot.blocks"])
-        and not _within(i.target, ["bot.blocks.format"])
+def test_services_import_nothing_from_blocks(imports: list[Import]) -> None:
+    """Services hand view-models to ports and renderers: amounts (`Money`, ratios, counts, None for "not
+    loaded"), country codes, and their own sentences as `Mrkdwn` (`bot.viewmodels.text`). Formatting and
+    Block Kit are `bot.blocks`' alone, so services import nothing from it."""
+    found = [
+        str(i) for i in imports if _within(i.source, ["bot.services"]) and _within(i.target, ["bot.blocks"])
     ]
-    _fail_on(block_kit, "bot.services must not build Block Kit (only bot.blocks.format is shared)")
+    _fail_on(
+        found,
+        "bot.services must not import bot.blocks: put amounts in the view-model and format them in a "
+        "renderer (escaped text: bot.viewmodels.text)",
+    )
 
 
 def test_features_do_not_import_web_jobs_or_cli(imports: list[Import]) -> None:

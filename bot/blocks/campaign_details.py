@@ -19,7 +19,7 @@ from bot.blocks.common import (
     sections_from_lines,
     user_mention,
 )
-from bot.blocks.format import slack_date
+from bot.blocks.format import flag, format_amount, format_budget, format_pct, slack_date
 from bot.blocks.ids import OPTION_META_MAX_LENGTH, ActionId, BlockId, CallbackId, block_id, encode_meta
 from bot.viewmodels import AdGroupVM, CampaignDetailVM, KeywordVM
 
@@ -39,6 +39,7 @@ PAUSE = "⏸ Pause…"
 ENABLE = "▶️ Enable…"
 CHANGE_BUDGET = "💰 Change daily budget…"
 CHANGE_BID = "Change bid…"
+AD_GROUP_DEFAULT = "(ad group default)"
 _MAX_AD_GROUPS = 15
 _MAX_KEYWORDS = 10
 _MAX_NOTES = 10
@@ -47,12 +48,12 @@ _MAX_NOTES = 10
 def _facts(vm: CampaignDetailVM) -> Block:
     row = vm.campaign
     items = [
-        f"*Marketplace*\n{row.flag} {safe(row.marketplace, 6)} ({safe(row.region.upper(), 4)})",
+        f"*Marketplace*\n{flag(row.marketplace)} {safe(row.marketplace, 6)} ({safe(row.region.upper(), 4)})",
         f"*Type · state*\n{safe(row.ad_type, 10)} · {safe(row.state, 20)}",
-        f"*Budget*\n{safe(row.budget, 40)}",
-        f"*Spend, {row.window_label}*\n{safe(row.spend_7d, 40)}",
-        f"*Sales, {row.window_label}*\n{safe(row.sales_7d, 40)}",
-        f"*ACOS, {row.window_label}*\n{safe(row.acos_7d, 20)}",
+        f"*Budget*\n{safe(format_budget(row.budget, row.budget_type), 40)}",
+        f"*Spend, {row.window_label}*\n{safe(format_amount(row.spend_7d), 40)}",
+        f"*Sales, {row.window_label}*\n{safe(format_amount(row.sales_7d), 40)}",
+        f"*ACOS, {row.window_label}*\n{safe(format_pct(row.acos_7d), 20)}",
         "*Tags*\n" + (safe(", ".join(row.tags), 1000) if row.tags else "—"),
     ]
     if vm.amazon_campaign_id:
@@ -66,17 +67,19 @@ def _ad_groups(vm: CampaignDetailVM) -> list[Block]:
     shown = vm.ad_groups[:_MAX_AD_GROUPS]
     total = max(vm.ad_groups_total, len(vm.ad_groups))
     lines = [AD_GROUPS.format(shown=len(shown), total=total)]
-    lines += [
-        f"• {safe(g.name, 120)}: {safe(g.state, 20)} · bid {safe(g.default_bid, 30)}{_spend(g)}"
-        for g in shown
-    ]
+    lines += [_ad_group_line(g) for g in shown]
     return sections_from_lines(lines)
+
+
+def _ad_group_line(group: AdGroupVM) -> str:
+    bid = safe(format_amount(group.default_bid), 30)
+    return f"• {safe(group.name, 120)}: {safe(group.state, 20)} · bid {bid}{_spend(group)}"
 
 
 def _spend(group: AdGroupVM) -> str:
     if group.days_loaded <= 0:
         return f" · {KEYWORD_SPEND_NOT_LOADED}"
-    return f" · keyword spend {safe(group.spend_7d, 30)} ({group.window_label})"
+    return f" · keyword spend {safe(format_amount(group.spend_7d), 30)} ({group.window_label})"
 
 
 def _editable(vm: CampaignDetailVM) -> bool:
@@ -98,10 +101,17 @@ def _campaign_actions(vm: CampaignDetailVM) -> list[Block]:
     return [actions(elements, block_id=block_id(BlockId.EDIT_DETAIL_ACTIONS, pk))]
 
 
+def _bid(k: KeywordVM) -> str:
+    """The keyword's bid, or its ad group's default bid marked as such, or "—"."""
+    bid = format_amount(k.bid)
+    return f"{bid} {AD_GROUP_DEFAULT}" if k.default_bid and k.bid is not None else bid
+
+
 def _keyword_line(k: KeywordVM) -> str:
     return (
-        f"• {safe(k.text, 120)} _{safe(k.match_type, 20)}_: bid {safe(k.bid, 30)}"
-        f" · spend {safe(k.spend_7d, 30)} · sales {safe(k.sales_7d, 30)} · ACOS {safe(k.acos_7d, 12)}"
+        f"• {safe(k.text, 120)} _{safe(k.match_type, 20)}_: bid {safe(_bid(k), 30)}"
+        f" · spend {safe(format_amount(k.spend_7d), 30)} · sales {safe(format_amount(k.sales_7d), 30)}"
+        f" · ACOS {safe(format_pct(k.acos_7d), 12)}"
     )
 
 

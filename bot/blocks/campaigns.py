@@ -33,7 +33,7 @@ from bot.blocks.common import (
     static_select,
     truncate,
 )
-from bot.blocks.format import slack_date
+from bot.blocks.format import flag, format_amount, format_budget, format_pct, slack_date
 from bot.blocks.ids import OPTION_META_MAX_LENGTH, ActionId, BlockId, CampaignOp, block_id, encode_meta
 from bot.blocks.limits import MAX_MESSAGE_TEXT_BUDGET, MAX_OPTION_VALUE, MAX_SELECT_OPTIONS, total_text_length
 from bot.viewmodels import AT_RISK_PERCENT, CampaignFilterVM, CampaignPageVM, CampaignRowVM, CurrencyGroupVM
@@ -204,11 +204,16 @@ def _filters(vm: CampaignPageVM, width: _Widths) -> list[Block]:
     tag_choices = [(tag, tag) for tag in vm.tag_options]
     candidates = [
         _multi_filter("region", REGION_OPTIONS, flt.regions, key=key, width=width.option),
-        _multi_filter("marketplace", vm.marketplace_options, flt.marketplaces, key=key, width=width.option),
+        _multi_filter("marketplace", _marketplace_choices(vm), flt.marketplaces, key=key, width=width.option),
         _multi_filter("state", STATE_OPTIONS, flt.states, key=key, width=width.option),
         _multi_filter("tag", tag_choices, flt.tags, key=key, width=width.option),
     ]
     return [block for block in candidates if block is not None] + [_filter_actions(vm, width)]
+
+
+def _marketplace_choices(vm: CampaignPageVM) -> list[tuple[str, str]]:
+    """(country code, "🇩🇪 DE") options of the marketplace filter."""
+    return [(country, f"{flag(country)} {country}") for country in vm.marketplace_options]
 
 
 def _tags(tags: Sequence[str], width: int) -> str:
@@ -234,10 +239,10 @@ def _row_options(row: CampaignRowVM, *, can_edit: bool) -> list[tuple[CampaignOp
 def _row(row: CampaignRowVM, width: _Widths, *, can_edit: bool = False) -> Block:
     lines = [
         f"*{safe(row.name, width.name)}*",
-        f"{row.flag} {safe(row.marketplace, 6)} · {safe(row.ad_type, 10)} · {safe(row.state, 20)}"
-        f" · Budget {safe(row.budget, 30)}",
-        f"{row.window_label}: spend {safe(row.spend_7d, 24)} · sales {safe(row.sales_7d, 24)}"
-        f" · ACOS {safe(row.acos_7d, 12)}",
+        f"{flag(row.marketplace)} {safe(row.marketplace, 6)} · {safe(row.ad_type, 10)}"
+        f" · {safe(row.state, 20)} · Budget {safe(format_budget(row.budget, row.budget_type), 30)}",
+        f"{row.window_label}: spend {safe(format_amount(row.spend_7d), 24)}"
+        f" · sales {safe(format_amount(row.sales_7d), 24)} · ACOS {safe(format_pct(row.acos_7d), 12)}",
     ]
     if row.usage_today is not None:
         lines.append(pacing_line_text(row.usage_today))

@@ -7,8 +7,9 @@ follow as thread replies, in order, each within 50 blocks and 10,000 characters.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from bot.blocks.common import (
@@ -25,10 +26,30 @@ from bot.blocks.common import (
     safe,
     section,
 )
-from bot.blocks.format import slack_date
+from bot.blocks.format import (
+    NO_VALUE,
+    flag,
+    format_acos,
+    format_amount,
+    format_change,
+    format_delta,
+    format_int,
+    format_money,
+    format_multiple,
+    format_pct,
+    slack_date,
+)
 from bot.blocks.ids import ActionId, BlockId, block_id, encode_meta
 from bot.blocks.limits import MAX_BLOCKS_MESSAGE, MAX_MESSAGE_TEXT_BUDGET, check_message, total_text_length
-from bot.viewmodels import DigestLineVM, DigestVM, HealthVM, MarketplaceDigestVM, RegionDigestVM
+from bot.viewmodels import (
+    DigestLineVM,
+    DigestMetricVM,
+    DigestVM,
+    HealthVM,
+    MarketplaceDigestVM,
+    Money,
+    RegionDigestVM,
+)
 
 __all__ = [
     "BLOCK_KIT_DIGEST",
@@ -37,6 +58,8 @@ __all__ = [
     "HISTORY_ONLY",
     "BlockKitDigest",
     "chart_block",
+    "line_detail",
+    "metric_texts",
     "render_digest",
     "without_chart",
 ]
@@ -94,8 +117,9 @@ def _region_heading(region: RegionDigestVM, *, continued: bool = False) -> Block
     lines = [f"*{name} ({region.region.upper()})*" + (" (continued)" if continued else "")]
     if not continued:
         lines += [
-            f"{safe(currency, 5)}: spend {safe(spend, 30)} · sales {safe(sales, 30)} · ACOS {safe(acos, 12)}"
-            for currency, spend, sales, acos in region.currency_totals[:10]
+            f"{safe(currency, 5)}: spend {safe(format_money(spend, currency), 30)}"
+            f" · sales {safe(format_money(sales, currency), 30)} · ACOS {safe(format_acos(spend, sales), 12)}"
+            for currency, spend, sales in region.currency_totals[:10]
         ]
         if region.not_loaded:
             count = f"{region.not_loaded} marketplace{'s' if region.not_loaded != 1 else ''}"
@@ -105,10 +129,66 @@ def _region_heading(region: RegionDigestVM, *, continued: bool = False) -> Block
     return section("\n".join(lines))
 
 
-def _lines(title: str, items: Sequence[DigestLineVM]) -> list[str]:
+def _top_campaign(line: DigestLineVM) -> str:
+    spend, sales = line.spend, line.sales or Money(Decimal(0), line.spend.currency)
+    acos = format_acos(spend.amount, sales.amount)
+    return f"{format_amount(spend)} spend · {format_amount(sales)} sales · ACOS {acos}"
+
+
+def _mover(line: DigestLineVM) -> str:
+    before = line.previous
+    change = f" ({format_delta(line.spend.amount, before.amount)})" if before and before.amount else " (new)"
+    return f"spend {format_amount(before)} → {format_amount(line.spend)}{change}"
+
+
+def _out_of_budget(line: DigestLineVM) -> str:
+    return f"spent {format_amount(line.spend)} of a {format_amount(line.budget)} daily budget"
+
+
+_DETAILS: Mapping[str, Callable[[DigestLineVM], str]] = {
+    "top_campaigns": _top_campaign,
+    "movers": _mover,
+    "out_of_budget": _out_of_budget,
+}
+
+
+def line_detail(section: str, line: DigestLineVM) -> str:
+    """A campaign line's detail in a section (``SECTIONS``' names), e.g. "€210.00 spend · €900.00 sales ·
+    ACOS 23.3%", "spend €10.00 → €30.00 (▲ 200.0%)", "spent €52.00 of a €50.00 daily budget"."""
+    return _DETAILS[section](line)
+
+
+def _metric_value(m: DigestMetricVM) -> str:
+    if m.value is None:
+        return NO_VALUE
+    if isinstance(m.value, Money):
+        return format_amount(m.value)
+    if m.kind == "count":
+        return format_int(int(m.value))
+    if m.kind == "multiple":
+        return format_multiple(m.value)
+    return format_pct(m.value, places=m.places)
+
+
+def metric_texts(m: DigestMetricVM) -> tuple[str, str, str]:
+    """A metric tile's value, change vs the previous day and vs the average, e.g. ("€1,234.00", "▲ 12.3%",
+    "—"); a figure that does not exist reads "—", never 0."""
+    return _metric_value(m), format_change(m.vs_prev), format_change(m.vs_avg)
+
+
+def _metric(m: DigestMetricVM) -> str:
+    value, vs_prev, vs_avg = metric_texts(m)
+    return (
+        f"*{safe(m.label, 40)}*: {safe(value, 40)}\n{safe(vs_prev, 20)} vs prev · {safe(vs_avg, 20)} vs avg"
+    )
+
+
+def _lines(section: str, title: str, items: Sequence[DigestLineVM]) -> list[str]:
     if not items:
         return []
-    shown = [f"• {safe(item.name, 100)}: {safe(item.detail, 100)}" for item in items[:_MAX_LINES]]
+    shown = [
+        f"• {safe(item.name, 100)}: {safe(line_detail(section, item), 100)}" for item in items[:_MAX_LINES]
+    ]
     more = [f"… and {len(items) - _MAX_LINES} more"] if len(items) > _MAX_LINES else []
     return [title, *shown, *more]
 
@@ -120,20 +200,16 @@ def _not_loaded(mp: MarketplaceDigestVM) -> str:
 
 
 def _marketplace(mp: MarketplaceDigestVM) -> list[Block]:
-    title = f"{mp.flag} *{safe(mp.country, 6)} · {safe(mp.account, 100)}* ({safe(mp.currency, 5)})"
+    title = f"{flag(mp.country)} *{safe(mp.country, 6)} · {safe(mp.account, 100)}* ({safe(mp.currency, 5)})"
     if mp.local_date:
         title += f" · {safe(mp.local_date, 40)}"
     if not mp.loaded:  # never a zero: there is no figure yet
         return [section(f"{title}\n{_not_loaded(mp)}")]
     if mp.days_loaded < mp.window_days:
         title += "\n" + PARTIAL_WINDOW.format(loaded=mp.days_loaded, window=mp.window_days)
-    metrics = [
-        f"*{safe(m.label, 40)}*: {safe(m.value, 40)}\n"
-        f"{safe(m.vs_prev, 20)} vs prev · {safe(m.vs_avg, 20)} vs avg"
-        for m in mp.metrics[:10]
-    ]
+    metrics = [_metric(m) for m in mp.metrics[:10]]
     blocks = [fields(metrics, text=title) if metrics else section(title)]
-    lines = [line for attr, label in SECTIONS for line in _lines(label, getattr(mp, attr))]
+    lines = [line for attr, label in SECTIONS for line in _lines(attr, label, getattr(mp, attr))]
     if lines:
         blocks.append(section("\n".join(lines)))
     return blocks
@@ -274,6 +350,9 @@ class BlockKitDigest:
 
     def problems(self, msg: Mapping[str, Any]) -> list[str]:
         return check_message(message(msg["text"], msg["blocks"]))
+
+    def format_money(self, amount: Decimal, currency: str) -> str:
+        return format_money(amount, currency)
 
 
 BLOCK_KIT_DIGEST = BlockKitDigest()

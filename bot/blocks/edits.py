@@ -25,7 +25,7 @@ from bot.blocks.common import (
     truncate,
     user_mention,
 )
-from bot.blocks.format import slack_date
+from bot.blocks.format import NO_VALUE, flag, format_money, slack_date
 from bot.blocks.ids import ActionId, BlockId, CallbackId, block_id, encode_meta
 from bot.blocks.limits import MAX_MESSAGE_TEXT_BUDGET, total_text_length
 from bot.viewmodels import (
@@ -39,6 +39,8 @@ from bot.viewmodels import (
     HistoryVM,
     OutcomeItemVM,
 )
+from bot.viewmodels.common import Money
+from bot.viewmodels.edits import EditValue
 
 __all__ = [
     "AMOUNT_MAX_LENGTH",
@@ -83,15 +85,25 @@ def _fitting(render: Callable[[int], Message]) -> Message:
     return msg
 
 
+def _value(value: EditValue, width: int = 40) -> str:
+    """A value for people, cut to `width` and escaped: an amount in its currency ("€80.50"), a state in
+    words, "—" for none."""
+    if value is None:
+        return NO_VALUE
+    if isinstance(value, Money):
+        return safe(format_money(value.amount, value.currency), width)
+    return safe(value, width)
+
+
 def _item_line(item: EditItemVM, width: int) -> str:
     name = safe(item.name, width)
-    change = f"{safe(item.before, 40)} → *{safe(item.after, 40)}*"
+    change = f"{_value(item.before)} → *{_value(item.after)}*"
     return f"• {safe(item.kind_label, 20)} “{name}”: {change} — {safe(item.meaning, min(width, 120))}"
 
 
 def _stale_lines(items: Sequence[EditItemVM], width: int) -> list[str]:
     return [
-        STALE.format(before=safe(item.before, 40), synced=safe(item.synced, 40))
+        STALE.format(before=_value(item.before), synced=_value(item.synced))
         + f" (“{safe(item.name, min(width, 80))}”)"
         for item in items
         if item.synced
@@ -147,7 +159,7 @@ def _preview(vm: EditPreviewVM, width: int) -> Message:
 def _outcome_line(item: OutcomeItemVM, width: int) -> str:
     mark = "✅" if item.ok else "❌" if item.ok is False else "⏳"
     line = f"{mark} {safe(item.kind_label, 20)} “{safe(item.name, width)}”: "
-    line += f"{safe(item.before, 40)} → {safe(item.after, 40)}"
+    line += f"{_value(item.before)} → {_value(item.after)}"
     if item.ok is False and item.message:
         line += f" — Amazon says: {safe(item.message, width + 100)}"
     return line
@@ -195,7 +207,7 @@ def _history_line(line: HistoryLineVM, width: int) -> str:
     mark = "✅" if line.ok else "❌"
     undo = " (undo)" if line.undo else ""
     text = f"{mark} {slack_date(line.at)} · {user_mention(line.actor)}{undo} · {safe(line.what, width)}: "
-    text += f"{safe(line.before, 40)} → {safe(line.after, 40)}"
+    text += f"{_value(line.before)} → {_value(line.after)}"
     if not line.ok and line.amazon:
         text += f" — Amazon says: {safe(line.amazon, width)}"
     return text
@@ -236,7 +248,8 @@ def render_amount_modal(vm: AmountFormVM) -> View:
         "max_length": AMOUNT_MAX_LENGTH,
         "placeholder": plain("e.g. 80, 80.50, 80,50 or +20%"),
     }
-    hint = f"In {vm.currency or 'the marketplace currency'}. Now: {vm.current}. Relative changes work too."
+    now = NO_VALUE if vm.current is None else format_money(vm.current.amount, vm.current.currency)
+    hint = f"In {vm.currency or 'the marketplace currency'}. Now: {now}. Relative changes work too."
     blocks: list[Block] = [
         section(f"*{safe(vm.target_name, 200)}*"),
         input_block(label, element, block_id=BlockId.EDIT_AMOUNT, hint=hint),
@@ -262,7 +275,7 @@ def render_confirm_word_modal(vm: ConfirmWordVM) -> View:
 def render_audit_line(vm: AuditLineVM) -> Message:
     """One audit-channel line: "@ada paused “SP - Trail Shoes” (🇩🇪 DE): enabled → paused"."""
     text = (
-        f"{user_mention(vm.actor)} {safe(vm.verb, 60)} “{safe(vm.name, 300)}” ({safe(vm.where, 30)}): "
-        f"{safe(vm.before, 40)} → {safe(vm.after, 40)}"
+        f"{user_mention(vm.actor)} {safe(vm.verb, 60)} “{safe(vm.name, 300)}” "
+        f"({safe(f'{flag(vm.country)} {vm.country}', 30)}): {_value(vm.before)} → {_value(vm.after)}"
     )
     return message(text, [section(text)])

@@ -1,25 +1,29 @@
-"""Formatting for view-models: money (exact, Decimal only), percentages, counts, deltas, flags, and
-mrkdwn escaping.
+"""Formatting for renderers: money (exact, Decimal only), percentages, counts, changes, flags, dates.
 
-Services call these while building view-models; renderers receive the strings. Locale-neutral English
-style (``€1,234.50``), because a team's channel mixes marketplaces and currencies.
+View-models carry amounts (``Money``, ratios as ``Decimal``, counts as ``int``, None for a figure that
+does not exist, country codes); renderers turn them into text with these functions, and services never
+import them. Locale-neutral English style (``€1,234.50``), because a team's channel mixes marketplaces
+and currencies. A missing figure is shown as ``NO_VALUE`` ("—"), never as a zero.
 
-Escaping: Slack reads ``&``, ``<`` and ``>`` in mrkdwn (and in a message's plain ``text``) as markup, so
-``<!channel>`` in a campaign name or a search would ping a channel. Anything a user or Amazon wrote is
-escaped where it enters mrkdwn: renderers escape view-model strings (``bot.blocks.common.safe``), and
-replies built outside a renderer use ``mrkdwn_format``. Markup Hilal builds itself (a mention of an admin,
-a channel link, a date token) is a ``Mrkdwn`` value, which escaping leaves alone; ``plain_text`` fields
-are never escaped, since Slack shows them as typed.
+The mrkdwn escaping helpers (``Mrkdwn``, ``mrkdwn_format``, mentions) live in ``bot.viewmodels.text``,
+which services share; they are re-exported here for renderers and features.
 """
 
 from __future__ import annotations
 
-import re
-import string
-from collections.abc import Iterable
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+
+from bot.viewmodels.common import Change, Money
+from bot.viewmodels.text import (
+    Mrkdwn,
+    channel_mention,
+    escape_mrkdwn,
+    join_mrkdwn,
+    mrkdwn_format,
+    unescape_mrkdwn,
+    user_mention,
+)
 
 __all__ = [
     "NO_VALUE",
@@ -28,9 +32,13 @@ __all__ = [
     "escape_mrkdwn",
     "flag",
     "format_acos",
+    "format_amount",
+    "format_budget",
+    "format_change",
     "format_delta",
     "format_int",
     "format_money",
+    "format_multiple",
     "format_pct",
     "join_mrkdwn",
     "mrkdwn_format",
@@ -124,15 +132,46 @@ def format_delta(current: Decimal | int, previous: Decimal | int | None, *, plac
     """
     if previous is None:
         return NO_VALUE
-    base = _decimal(previous, "previous")
-    if base == 0:
+    return format_change(
+        Change.relative(_decimal(current, "current"), _decimal(previous, "previous")), places
+    )
+
+
+def format_change(change: Change | None, places: int = 1) -> str:
+    """A ``Change``: relative (``"▲ 12.3%"``, ``"0.0%"``) or in points (``"▼ 1.5 pp"``, ``"0.0 pp"``).
+
+    None (nothing to compare with) gives ``"—"``.
+    """
+    if change is None:
         return NO_VALUE
-    change = (_decimal(current, "current") - base) / abs(base) * 100
-    rounded = change.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    scaled = change.value if change.points else change.value * 100
+    rounded = scaled.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    unit = " pp" if change.points else "%"
     if rounded == 0:
-        return f"{abs(rounded):.{places}f}%"
+        return f"{abs(rounded):.{places}f}{unit}"
     arrow = "▲" if rounded > 0 else "▼"
-    return f"{arrow} {abs(rounded):,.{places}f}%"
+    return f"{arrow} {abs(rounded):,.{places}f}{unit}"
+
+
+def format_amount(money: Money | None) -> str:
+    """A ``Money`` in its own currency (``format_money``); None (no figure) → ``"—"``."""
+    return NO_VALUE if money is None else format_money(money.amount, money.currency)
+
+
+def format_budget(budget: Money | None, budget_type: str | None = "daily") -> str:
+    """A campaign budget: ``€50.00 / day``, ``€500.00 lifetime``, or ``—`` when there is none."""
+    if budget is None:
+        return NO_VALUE
+    money = format_amount(budget)
+    kind = (budget_type or "daily").lower()
+    return f"{money} / day" if kind.startswith("daily") else f"{money} {kind}"
+
+
+def format_multiple(value: Decimal | int | None) -> str:
+    """A multiple such as ROAS: ``Decimal("2.5")`` → ``"2.50x"``; None → ``"—"``."""
+    if value is None:
+        return NO_VALUE
+    return f"{_decimal(value, 'value').quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,.2f}x"
 
 
 def flag(country_code: str) -> str:
@@ -141,87 +180,6 @@ def flag(country_code: str) -> str:
     if len(code) != 2 or not code.isascii() or not code.isalpha():
         return _UNKNOWN_FLAG
     return "".join(chr(0x1F1E6 + ord(char) - ord("A")) for char in code)
-
-
-# --- mrkdwn escaping ---------------------------------------------------------------------------------------
-
-_ESCAPE_TABLE = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
-_ENTITIES = re.compile(r"&(amp|lt|gt);")
-_UNESCAPED = {"amp": "&", "lt": "<", "gt": ">"}
-_USER_ID = re.compile(r"^[UWB][A-Z0-9]{1,30}$")
-_CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{1,30}$")
-
-
-class Mrkdwn(str):
-    """Text that is already safe mrkdwn: Hilal's own markup, with everything users or Amazon wrote escaped.
-
-    Made only by ``escape_mrkdwn``, ``mrkdwn_format``, ``join_mrkdwn``, ``user_mention`` and
-    ``channel_mention``; never wrap text a user typed. Escaping passes it through unchanged, so the
-    mentions and links in it stay live and nothing is escaped twice. Like any ``str`` subclass it decays
-    to a plain ``str`` under ``+``, f-strings or ``str.join``; use ``mrkdwn_format`` / ``join_mrkdwn``.
-    """
-
-    __slots__ = ()
-
-
-def escape_mrkdwn(text: str) -> Mrkdwn:
-    """``text`` with ``&``, ``<`` and ``>`` escaped (a ``Mrkdwn`` value is returned as it is)."""
-    if isinstance(text, Mrkdwn):
-        return text
-    return Mrkdwn(str(text).translate(_ESCAPE_TABLE))
-
-
-def unescape_mrkdwn(text: str) -> str:
-    """The plain text a reader sees for mrkdwn ``text`` (for ``plain_text`` surfaces such as modal errors).
-
-    A ``Mrkdwn`` value has its ``&amp;``, ``&lt;`` and ``&gt;`` turned back; any other string is returned
-    as it is (it was never escaped).
-    """
-    if not isinstance(text, Mrkdwn):
-        return str(text)
-    return _ENTITIES.sub(lambda m: _UNESCAPED[m.group(1)], str(text))
-
-
-class _EscapingFormatter(string.Formatter):
-    def format_field(self, value: Any, format_spec: str) -> str:
-        text = format(value, format_spec)
-        return text if isinstance(value, Mrkdwn) else escape_mrkdwn(text)
-
-
-_FORMATTER = _EscapingFormatter()
-
-
-def mrkdwn_format(template: str, /, *args: object, **values: object) -> Mrkdwn:
-    """``template.format(...)`` for mrkdwn: every value is escaped unless it is ``Mrkdwn`` already.
-
-    Args:
-        template: Hilal's own mrkdwn (trusted: never put user text in the template itself).
-        *args: Positional values.
-        **values: Named values; format specs apply before escaping (``{count:,}``).
-
-    Returns:
-        The formatted text, safe to send as mrkdwn.
-    """
-    return Mrkdwn(_FORMATTER.vformat(template, args, values))
-
-
-def join_mrkdwn(separator: str, parts: Iterable[str]) -> Mrkdwn:
-    """``separator.join(parts)`` with every part that is not ``Mrkdwn`` escaped."""
-    return Mrkdwn(escape_mrkdwn(separator).join(escape_mrkdwn(part) for part in parts))
-
-
-def user_mention(user_id: str) -> Mrkdwn:
-    """``<@U123>`` for a Slack user id; anything that is not a user id is shown escaped instead."""
-    if _USER_ID.fullmatch(user_id):
-        return Mrkdwn(f"<@{user_id}>")
-    return escape_mrkdwn(user_id[:80])
-
-
-def channel_mention(channel_id: str) -> Mrkdwn:
-    """``<#C123>`` for a Slack channel id; anything that is not a channel id is shown escaped instead."""
-    if _CHANNEL_ID.fullmatch(channel_id):
-        return Mrkdwn(f"<#{channel_id}>")
-    return escape_mrkdwn(channel_id[:80])
 
 
 def slack_date(when: datetime, pattern: str = "{date_short_pretty} {time}") -> Mrkdwn:

@@ -31,6 +31,7 @@ from bot.blocks.common import (
     sections_from_lines,
     truncate,
 )
+from bot.blocks.format import flag
 from bot.blocks.ids import ActionId, BlockId, base_block_id, block_id, encode_meta
 from bot.blocks.limits import MAX_MESSAGE_TEXT_BUDGET, total_text_length
 from bot.viewmodels import MarketplaceOptionVM, MarketplacePickerVM
@@ -76,7 +77,7 @@ _LABEL_WIDTHS = (60, 40, 30, 22, 16)
 
 def _label(opt: MarketplaceOptionVM, width: int) -> str:
     """ "🇯🇵 JP · Acme Japan KK (1234567890)" in at most `width` characters: the name is cut first."""
-    head, tail = f"{opt.flag} {opt.country_code}", f" ({opt.profile_id})"
+    head, tail = f"{flag(opt.country_code)} {opt.country_code}", f" ({opt.profile_id})"
     room, name = width - len(head) - len(" · ") - len(tail), opt.account_name
     if name and (room >= 4 or 0 < len(name) <= room):
         return f"{head} · {truncate(name, room)}{tail}"
@@ -129,7 +130,7 @@ def _unselectable(options: Sequence[MarketplaceOptionVM]) -> list[Block]:
     for opt in blocked[:_MAX_UNSELECTABLE_SHOWN]:
         kind = "agency" if opt.account_type == "agency" else "view_only" if opt.view_only else "other"
         reason = safe(opt.reason, 200) if opt.reason else REASONS[kind]
-        name = truncate(f"{opt.flag} {opt.country_code} · {opt.account_name}", 75)
+        name = truncate(f"{flag(opt.country_code)} {opt.country_code} · {opt.account_name}", 75)
         lines.append(f"• {safe(name, 120)} ({_type_label(opt)}): {reason}")
     if len(blocked) > _MAX_UNSELECTABLE_SHOWN:
         lines.append(f"… and {len(blocked) - _MAX_UNSELECTABLE_SHOWN} more")

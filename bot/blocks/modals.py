@@ -30,7 +30,7 @@ from bot.blocks.common import (
     static_select,
     truncate,
 )
-from bot.blocks.format import Mrkdwn, unescape_mrkdwn
+from bot.blocks.format import Mrkdwn, flag, unescape_mrkdwn
 from bot.blocks.ids import PRIVATE_METADATA_MAX_LENGTH, ActionId, BlockId, CallbackId, encode_meta
 from bot.blocks.limits import MAX_OPTION_VALUE, MAX_SELECT_OPTIONS
 from bot.blocks.region_card import DISCONNECT_CONFIRM_TEXT
@@ -251,7 +251,11 @@ def render_choose_campaign(
     """
     shown = [m for m in matches if len(m.campaign_id) <= MAX_OPTION_VALUE][:MAX_SELECT_OPTIONS]
     opts = [
-        option(m.name, m.campaign_id, description=f"{m.flag} {m.marketplace} · {m.ad_type} · {m.state}")
+        option(
+            m.name,
+            m.campaign_id,
+            description=f"{flag(m.marketplace)} {m.marketplace} · {m.ad_type} · {m.state}",
+        )
         for m in shown
     ]
     quoted = f" “{safe(query, 100)}”" if query else ""

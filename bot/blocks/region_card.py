@@ -17,7 +17,7 @@ from bot.blocks.common import (
     safe,
     section,
 )
-from bot.blocks.format import slack_date
+from bot.blocks.format import flag, slack_date
 from bot.blocks.ids import ActionId, BlockId, block_id, encode_meta
 from bot.viewmodels import ReconnectNoticeVM, RegionCardVM
 
@@ -103,7 +103,8 @@ def _status_lines(vm: RegionCardVM) -> list[str]:
         lines.append(RECONNECT_NOTE.format(name=safe(name, 100)))
     if _choosing(vm):
         lines.append(CHOOSE_MARKETPLACES_NOTE)
-    shown = [safe(m, 150) for m in vm.marketplaces[:_MAX_MARKETPLACES_SHOWN]]
+    listed = vm.marketplaces[:_MAX_MARKETPLACES_SHOWN]
+    shown = [safe(f"{flag(country)} {country} · {account}", 150) for country, account in listed]
     more = len(vm.marketplaces) - len(shown)
     if shown:
         lead = PREVIOUS_MARKETPLACES if _choosing(vm) else "Marketplaces: "

@@ -15,7 +15,7 @@ from slack_sdk.errors import SlackApiError
 from bot.blocks.common import Message
 from bot.blocks.digest import render_digest, without_chart
 from bot.blocks.digest_subscribe import render_open_subscribe
-from bot.blocks.format import channel_mention, mrkdwn_format
+from bot.blocks.format import channel_mention, format_money, mrkdwn_format
 from bot.errors import UsageError
 from bot.features.base import CommandContext, CommandSpec, Feature
 from bot.features.digest_common import (
@@ -142,7 +142,7 @@ def _preview_chart(ctx: CommandContext, built: DigestBuild) -> str | None:
     """Upload the chart privately (files upload v2, no channel) for the preview's image block."""
     try:
         response = ctx.client.files_upload_v2(
-            content=render_chart_png(built.chart),
+            content=render_chart_png(built.chart, money=format_money),
             filename="hilal-digest-preview.png",
             title=CHART_TITLE,
             alt_txt=CHART_ALT_TEXT,

@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING
 
 from sqlmodel import select
 
-from bot.blocks.format import Mrkdwn, join_mrkdwn, mrkdwn_format, user_mention
 from bot.services.slack_ports import SlackCallError, WorkspaceDirectory
+from bot.viewmodels.text import Mrkdwn, join_mrkdwn, mrkdwn_format, user_mention
 from storage.db import session_scope
 from storage.models import AdminUser
 

@@ -1,8 +1,11 @@
 """View-models: the contract between services (which build them) and Block Kit renderers (which draw them).
 
-Plain frozen dataclasses, stdlib only. Every string a user sees arrives already formatted (money, dates,
-percentages: see ``bot.blocks.format``); renderers only escape, truncate and lay out. Sequence fields
-accept lists or tuples; set fields accept ``set`` or ``frozenset``.
+Plain frozen dataclasses, stdlib only. They carry amounts, not text: money as ``Money`` (a Decimal and its
+currency), ratios as ``Decimal``, counts as ``int``, changes as ``Change``, a figure that does not exist
+(a day Amazon has not delivered, a zero denominator) as None, marketplaces as country codes. Renderers
+format them (``bot.blocks.format``), escape, truncate and lay out. Text a service writes itself is
+``Mrkdwn`` (``bot.viewmodels.text``). Sequence fields accept lists or tuples; set fields accept ``set``
+or ``frozenset``.
 
 ``render_key`` fields are a short per-render token chosen by the caller (a counter or a timestamp). It is
 appended to the ``block_id`` of stateful blocks so that Slack redraws ``initial_options`` after an update
@@ -29,7 +32,9 @@ from bot.viewmodels.common import (
     ALL_REGIONS,
     REGION_NAMES,
     AccountType,
+    Change,
     CommandHelp,
+    Money,
     Region,
     RegionState,
     SortKey,
@@ -76,6 +81,7 @@ __all__ = [
     "CampaignMatchVM",
     "CampaignPageVM",
     "CampaignRowVM",
+    "Change",
     "CommandHelp",
     "ConfirmWordVM",
     "CurrencyGroupVM",
@@ -94,6 +100,7 @@ __all__ = [
     "MarketplaceDigestVM",
     "MarketplaceOptionVM",
     "MarketplacePickerVM",
+    "Money",
     "NoteVM",
     "OutcomeItemVM",
     "ReconnectNoticeVM",

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Literal
 
-from bot.viewmodels.common import SortKey
+from bot.viewmodels.common import Money, SortKey
 from bot.viewmodels.pacing import PacingLineVM, PacingReadingsVM
 
 __all__ = [
@@ -25,6 +26,7 @@ __all__ = [
     "NoteVM",
     "SavedViewVM",
     "Surface",
+    "acos",
     "page_size",
 ]
 
@@ -32,6 +34,13 @@ Surface = Literal["message", "home"]
 MESSAGE_PAGE_SIZE = 20  # rows in a message: 50 blocks and 10,000 characters
 HOME_PAGE_SIZE = 25  # rows on App Home: 100 blocks
 AT_RISK_PERCENT = 80  # the "at risk" filter: today's budget usage at least this percent
+
+
+def acos(spend: Money, sales: Money) -> Decimal | None:
+    """ACOS = spend / sales, as a ratio (both in one currency); None when there were no sales."""
+    if sales.amount == 0:
+        return None
+    return spend.amount / sales.amount
 
 
 def page_size(surface: Surface) -> int:
@@ -67,20 +76,19 @@ class CampaignFilterVM:
 
 @dataclass(frozen=True, slots=True)
 class CampaignRowVM:
-    """One campaign in a list; money and ratios already formatted in the marketplace's own currency.
+    """One campaign in a list; money in the marketplace's own currency (the renderer formats it).
 
     Attributes:
         campaign_id: Hilal's internal campaign id (stable across reconnects).
         name: Campaign name (user controlled: escaped by the renderer).
         region: "na", "eu" or "fe".
-        marketplace: Country code, e.g. "DE".
-        flag: Flag emoji.
+        marketplace: Country code, e.g. "DE" (the renderer adds its flag).
         ad_type: e.g. "SP", "SB", "SD".
         state: e.g. "enabled", "paused", "archived".
-        budget: e.g. "€50.00 / day".
-        spend_7d: e.g. "€123.40".
-        sales_7d: e.g. "€456.00".
-        acos_7d: e.g. "27.1%" or "—".
+        budget: The budget, or None when Amazon gave none (shown "—").
+        spend_7d: Spend over the loaded days of the window.
+        sales_7d: Sales over the same days.
+        budget_type: Amazon's budget type, e.g. "daily" (shown "/ day") or "lifetime".
         tags: Team tags.
         has_note: At least one note exists.
         stale: Data is "as of last sync" (region disconnected or reconnect needed).
@@ -92,13 +100,12 @@ class CampaignRowVM:
     name: str
     region: str
     marketplace: str
-    flag: str
     ad_type: str
     state: str
-    budget: str
-    spend_7d: str
-    sales_7d: str
-    acos_7d: str
+    budget: Money | None
+    spend_7d: Money
+    sales_7d: Money
+    budget_type: str = "daily"
     tags: Sequence[str] = ()
     has_note: bool = False
     stale: bool = False
@@ -110,6 +117,11 @@ class CampaignRowVM:
     def window_label(self) -> str:
         """ "7 days", or "5 of 7 days" when some days of the window are not loaded yet."""
         return "7 days" if self.days_loaded >= 7 else f"{max(self.days_loaded, 0)} of 7 days"
+
+    @property
+    def acos_7d(self) -> Decimal | None:
+        """Spend / sales over the window; None without sales."""
+        return acos(self.spend_7d, self.sales_7d)
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,8 +152,8 @@ class CampaignPageVM:
         total: Number of campaigns matching the filter.
         offset: Zero-based index of the first row.
         page_size: Rows per page used by the service (for Previous/Next offsets).
-        marketplace_options: (value, label) pairs for the marketplace filter, already limited to the
-            chosen regions; label e.g. "🇩🇪 DE".
+        marketplace_options: Country codes for the marketplace filter (the option values), already
+            limited to the chosen regions; the renderer labels them, e.g. "🇩🇪 DE".
         tag_options: All tags of the team, for the tag filter.
         synced_at: When the team's last sync finished (shown in the reader's own zone), or None.
         view_name: The saved view whose filter this page shows, when it matches one exactly.
@@ -159,7 +171,7 @@ class CampaignPageVM:
     total: int
     offset: int = 0
     page_size: int = 20
-    marketplace_options: Sequence[tuple[str, str]] = ()
+    marketplace_options: Sequence[str] = ()
     tag_options: Sequence[str] = ()
     synced_at: datetime | None = None
     render_key: str = ""
@@ -178,7 +190,6 @@ class CampaignMatchVM:
     name: str
     region: str
     marketplace: str
-    flag: str
     ad_type: str
     state: str
 
@@ -188,15 +199,17 @@ class AdGroupVM:
     """An ad group line in the campaign details modal.
 
     Attributes:
-        spend_7d: Spend on the ad group's keywords in the window, formatted; "—" when none of the
-            window's keyword reports is loaded yet (never a zero for days Amazon has not delivered).
+        default_bid: The ad group's default bid, or None (shown "—").
+        spend_7d: Spend on the ad group's keywords in the window; None (shown "—") when unknown. When
+            none of the window's keyword reports is loaded yet (``days_loaded`` 0) the renderer says
+            "not loaded", never a zero for days Amazon has not delivered.
         days_loaded: Days of the window whose keyword report is loaded.
     """
 
     name: str
     state: str
-    default_bid: str
-    spend_7d: str = "—"
+    default_bid: Money | None
+    spend_7d: Money | None = None
     days_loaded: int = 7
 
     @property
@@ -209,17 +222,24 @@ class AdGroupVM:
 class KeywordVM:
     """A keyword line in the campaign details modal (top keywords by 7-day spend).
 
-    ``keyword_id`` is Hilal's row id ("" when unknown: no edit entries); ``state`` e.g. "enabled".
+    ``bid`` is the keyword's bid, or its ad group's default bid when ``default_bid`` (Amazon uses that
+    when the keyword has none), or None (shown "—"). ``keyword_id`` is Hilal's row id ("" when unknown:
+    no edit entries); ``state`` e.g. "enabled".
     """
 
     text: str
     match_type: str
-    bid: str
-    spend_7d: str
-    sales_7d: str
-    acos_7d: str
+    bid: Money | None
+    spend_7d: Money
+    sales_7d: Money
     keyword_id: str = ""
     state: str = ""
+    default_bid: bool = False
+
+    @property
+    def acos_7d(self) -> Decimal | None:
+        """Spend / sales over the window; None without sales."""
+        return acos(self.spend_7d, self.sales_7d)
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import NamedTuple
+from decimal import Decimal
+from typing import Literal, NamedTuple
 
-from bot.viewmodels.common import Region, RegionState
+from bot.viewmodels.common import Change, Money, Region, RegionState
 
 __all__ = [
     "CurrencyTotalVM",
@@ -16,6 +17,7 @@ __all__ = [
     "DigestVM",
     "HealthVM",
     "MarketplaceDigestVM",
+    "MetricKind",
     "RegionDigestVM",
 ]
 
@@ -23,22 +25,49 @@ __all__ = [
 # --- Digest ----------------------------------------------------------------------------------------------
 
 
+MetricKind = Literal["money", "count", "percent", "multiple"]
+
+
 @dataclass(frozen=True, slots=True)
 class DigestMetricVM:
-    """One metric: e.g. ("Spend", "€1,234.00", "▲ 12.3%", "▼ 2.0%") (vs previous day, vs 7-day average)."""
+    """One metric tile, e.g. Spend €1,234.00, ▲ 12.3% vs the previous day, ▼ 2.0% vs the 7-day average.
+
+    Attributes:
+        label: e.g. "Spend".
+        value: ``Money`` ("money"), an ``int`` ("count"), or a ratio: "percent" (``0.123`` is 12.3%, to
+            ``places`` decimals) or "multiple" (ROAS, ``2.5`` is 2.50x); None when it cannot be computed
+            (a zero denominator), shown "—".
+        vs_prev: The change against the day before; None when there is nothing to compare with ("—").
+        vs_avg: The change against the average of the loaded days of the window; None likewise.
+        kind: How ``value`` reads.
+        places: Decimal places of a percentage.
+    """
 
     label: str
-    value: str
-    vs_prev: str
-    vs_avg: str
+    value: Money | Decimal | int | None
+    vs_prev: Change | None
+    vs_avg: Change | None
+    kind: MetricKind = "money"
+    places: int = 1
 
 
 @dataclass(frozen=True, slots=True)
 class DigestLineVM:
-    """A campaign line in the digest, e.g. name "Brand - Exact", detail "€210.00 spend · ACOS 18.2%"."""
+    """A campaign line in the digest: its spend on the day and what its section shows beside it.
+
+    Attributes:
+        name: The campaign's name.
+        spend: Its spend on the day.
+        sales: Its sales on the day (top campaigns).
+        previous: Its spend the day before (movers; zero: a new spender).
+        budget: Its daily budget (out of budget).
+    """
 
     name: str
-    detail: str
+    spend: Money
+    sales: Money | None = None
+    previous: Money | None = None
+    budget: Money | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,8 +75,7 @@ class MarketplaceDigestVM:
     """Yesterday (in the marketplace's time zone) for one marketplace, in its own currency.
 
     Attributes:
-        flag: Flag emoji.
-        country: Country code, e.g. "DE".
+        country: Country code, e.g. "DE" (the renderer adds its flag).
         account: Account name.
         currency: ISO code, e.g. "EUR".
         metrics: Up to 10 metrics (spend, sales, ACOS, clicks, ...).
@@ -61,7 +89,6 @@ class MarketplaceDigestVM:
         window_days: The length of the "vs avg" window.
     """
 
-    flag: str
     country: str
     account: str
     currency: str
@@ -77,12 +104,11 @@ class MarketplaceDigestVM:
 
 
 class CurrencyTotalVM(NamedTuple):
-    """A region total for one currency (regions are never summed across currencies)."""
+    """A region total for one currency (regions are never summed across currencies): amounts in it."""
 
     currency: str
-    spend: str
-    sales: str
-    acos: str
+    spend: Decimal
+    sales: Decimal
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,8 +1,9 @@
 """Live-edit view-models: a preview waiting for Confirm, its outcome, a campaign's history, the amount and
 confirmation-word modals, and one audit-channel line.
 
-Every value arrives formatted (money in the marketplace's currency, states in words); renderers only
-escape, cut and lay out. Ids are Hilal's batch and row ids as strings.
+Values before and after a change arrive as `EditValue`: an amount with its currency (`Money`, formatted
+by the renderer in that currency), a state in words ("paused"), or None when missing (shown "—"). Ids are
+Hilal's batch and row ids as strings; places are country codes.
 """
 
 from __future__ import annotations
@@ -10,6 +11,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
+from typing import TypeAlias
+
+from bot.viewmodels.common import Money
 
 __all__ = [
     "AmountFormVM",
@@ -18,10 +23,24 @@ __all__ = [
     "EditItemVM",
     "EditOutcomeVM",
     "EditPreviewVM",
+    "EditValue",
     "HistoryLineVM",
     "HistoryVM",
     "OutcomeItemVM",
 ]
+
+
+@dataclass(frozen=True, slots=True)
+class AmountVM:
+    """An amount of money in its currency (ISO code, e.g. "EUR"); never compared across currencies."""
+
+    amount: Decimal
+    currency: str
+
+
+EditValue: TypeAlias = Money | str | None
+"""A value before or after an edit: an amount, a state in words ("paused", or text Hilal cannot read as
+an amount, shown as it is), or None when there is none."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,18 +50,18 @@ class EditItemVM:
     Attributes:
         kind_label: "Campaign", "Keyword" or "Ad group".
         name: The entity's name (Amazon text: escaped by the renderer).
-        before: Amazon's current value, e.g. "enabled" or "€50.00".
-        after: The value after the change, e.g. "paused" or "€80.50".
+        before: Amazon's current value, e.g. "enabled" or 50.00 EUR.
+        after: The value after the change, e.g. "paused" or 80.50 EUR.
         meaning: e.g. "stops spend from now on".
         synced: Hilal's last synced value when Amazon's differs (the preview says so), else None.
     """
 
     kind_label: str
     name: str
-    before: str
-    after: str
+    before: EditValue
+    after: EditValue
     meaning: str
-    synced: str | None = None
+    synced: EditValue = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,8 +93,8 @@ class OutcomeItemVM:
 
     kind_label: str
     name: str
-    before: str
-    after: str
+    before: EditValue
+    after: EditValue
     ok: bool | None
     message: str | None = None
 
@@ -112,8 +131,8 @@ class HistoryLineVM:
     actor: str
     at: datetime
     what: str
-    before: str
-    after: str
+    before: EditValue
+    after: EditValue
     ok: bool
     amazon: str
     undo: bool = False
@@ -134,14 +153,14 @@ class AmountFormVM:
     Attributes:
         kind: "budget" or "bid" (decides the labels).
         target_name: The campaign or keyword (Amazon text).
-        current: The current value, formatted, or "—".
+        current: The current amount, or None when Hilal has none.
         currency: ISO code, shown in the hint.
         metadata: What the submission needs (private_metadata, compact JSON ≤ 3000 characters).
     """
 
     kind: str
     target_name: str
-    current: str
+    current: Money | None
     currency: str
     metadata: str
 
@@ -157,11 +176,15 @@ class ConfirmWordVM:
 
 @dataclass(frozen=True, slots=True)
 class AuditLineVM:
-    """One line in the audit channel: "@ada paused SP - Trail Shoes (🇩🇪 DE): enabled → paused"."""
+    """One line in the audit channel: "@ada paused SP - Trail Shoes (🇩🇪 DE): enabled → paused".
+
+    Attributes:
+        country: The marketplace's country code ("DE"; "?" when its profile is gone).
+    """
 
     actor: str
     verb: str
     name: str
-    where: str
-    before: str
-    after: str
+    country: str
+    before: EditValue
+    after: EditValue

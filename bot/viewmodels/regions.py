@@ -32,7 +32,8 @@ class RegionCardVM:
         region_name: Display name, e.g. "Europe".
         state: Connection state; decides the buttons.
         connect_url: Hilal's ``/amazon/oauth/start`` link, used by Connect and Reconnect (None hides them).
-        marketplaces: Selected marketplaces, already formatted, e.g. "🇩🇪 DE · Acme GmbH".
+        marketplaces: Selected marketplaces as (country code, account name), e.g. ("DE", "Acme GmbH");
+            the renderer shows "🇩🇪 DE · Acme GmbH".
         last_sync: When the last sync finished, or None (the renderer shows it in the reader's zone).
         next_sync: When the next scheduled sync starts, or None.
         sync_progress: e.g. "2 of 3 marketplaces" while syncing.
@@ -49,7 +50,7 @@ class RegionCardVM:
     region_name: str
     state: RegionState
     connect_url: str | None = None
-    marketplaces: Sequence[str] = ()
+    marketplaces: Sequence[tuple[str, str]] = ()
     last_sync: datetime | None = None
     next_sync: datetime | None = None
     sync_progress: str | None = None
@@ -70,8 +71,7 @@ class MarketplaceOptionVM:
 
     Attributes:
         profile_id: Amazon profile id (the option value; ≤ 150 chars).
-        country_code: Marketplace country code, e.g. "DE", "UK".
-        flag: Flag emoji (``bot.blocks.format.flag``).
+        country_code: Marketplace country code, e.g. "DE", "UK" (the renderer adds its flag).
         account_name: Account (seller / vendor / agency) name.
         account_type: "seller", "vendor" or "agency".
         view_only: The grant only allows reading.
@@ -81,7 +81,6 @@ class MarketplaceOptionVM:
 
     profile_id: str
     country_code: str
-    flag: str
     account_name: str
     account_type: AccountType = "seller"
     view_only: bool = False

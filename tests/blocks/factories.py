@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from decimal import Decimal
 
-from bot.blocks.format import flag
 from bot.viewmodels import (
     CampaignFilterVM,
     CampaignPageVM,
     CampaignRowVM,
     MarketplaceOptionVM,
+    Money,
 )
 
 COUNTRIES = ("DE", "FR", "IT", "ES", "UK", "NL", "SE", "PL", "TR", "BE")
@@ -18,19 +19,21 @@ EVIL = "<!channel> & <https://evil.example|click> *bold*"
 SYNCED_AT = datetime(2026, 5, 14, 10, 42, tzinfo=UTC)
 
 
+def eur(amount: str) -> Money:
+    return Money(Decimal(amount), "EUR")
+
+
 def row(index: int = 1, **overrides: object) -> CampaignRowVM:
     values: dict[str, object] = {
         "campaign_id": f"c{index:05d}",
         "name": f"Brand exact {index}",
         "region": "eu",
         "marketplace": "DE",
-        "flag": flag("DE"),
         "ad_type": "SP",
         "state": "enabled",
-        "budget": "€50.00 / day",
-        "spend_7d": "€123.40",
-        "sales_7d": "€456.00",
-        "acos_7d": "27.1%",
+        "budget": eur("50.00"),
+        "spend_7d": eur("123.40"),
+        "sales_7d": eur("456.00"),
         "tags": ("brand",),
         "has_note": index % 2 == 0,
         "stale": False,
@@ -40,14 +43,15 @@ def row(index: int = 1, **overrides: object) -> CampaignRowVM:
 
 
 def long_row(index: int) -> CampaignRowVM:
-    """Every user-controlled string at its worst: long and full of characters that must be escaped."""
+    """Every user-controlled string at its worst: long and full of characters that must be escaped; the
+    amounts as long as Amazon's figures get (an ACOS in the billions of percent)."""
     return row(
         index,
         name="&<>" * 200,
-        budget="€" + "9" * 60,
-        spend_7d="€" + "9" * 60,
-        sales_7d="€" + "9" * 60,
-        acos_7d="9" * 30,
+        budget=eur("9" * 20),
+        spend_7d=eur("9" * 20),
+        sales_7d=eur("0.01"),
+        budget_type="lifetime",
         tags=tuple("<&>" * 30 + str(i) for i in range(12)),
         has_note=True,
         stale=True,
@@ -63,7 +67,7 @@ def page(
         total=rows if total is None else total,
         offset=offset,
         page_size=size,
-        marketplace_options=(("eu:DE", "🇩🇪 DE"), ("eu:FR", "🇫🇷 FR"), ("na:US", "🇺🇸 US")),
+        marketplace_options=("DE", "FR", "US"),
         tag_options=("brand", "launch"),
         synced_at=SYNCED_AT,
         render_key="r1",
@@ -75,7 +79,6 @@ def profiles(count: int, *, accounts: int = 3, blocked: int = 0) -> list[Marketp
         MarketplaceOptionVM(
             profile_id=str(1_000_000_000 + i),
             country_code=COUNTRIES[i % len(COUNTRIES)],
-            flag=flag(COUNTRIES[i % len(COUNTRIES)]),
             account_name=f"Account {i % accounts}",
             account_type="seller" if i % 2 else "vendor",
         )
@@ -85,7 +88,6 @@ def profiles(count: int, *, accounts: int = 3, blocked: int = 0) -> list[Marketp
         MarketplaceOptionVM(
             profile_id=str(2_000_000_000 + i),
             country_code="US",
-            flag=flag("US"),
             account_name=f"Agency {i}",
             account_type="agency",
             selectable=False,

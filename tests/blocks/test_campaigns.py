@@ -20,7 +20,7 @@ from bot.viewmodels import (
     KeywordVM,
     NoteVM,
 )
-from tests.blocks.factories import EVIL, SYNCED_AT, long_row, page, row
+from tests.blocks.factories import EVIL, SYNCED_AT, eur, long_row, page, row
 from tests.blocks.helpers import assert_valid_message, assert_valid_view, elements, joined
 
 
@@ -41,17 +41,13 @@ def test_region_filter_is_the_first_block_and_a_section_multi_select() -> None:
 
 
 def test_filters_show_current_selection_and_actions() -> None:
-    blocks = render_campaign_list(
-        page(2, marketplaces=["eu:DE"], states=["paused"], tags=["brand"], search="x")
-    )
+    blocks = render_campaign_list(page(2, marketplaces=["DE"], states=["paused"], tags=["brand"], search="x"))
     by_action = {
         e["action_id"]: e
         for kind in ("multi_static_select", "static_select", "button")
         for e in elements(blocks, kind)
     }
-    assert [o["value"] for o in by_action[ActionId.CAMPAIGNS_FILTER_MARKETPLACE]["initial_options"]] == [
-        "eu:DE"
-    ]
+    assert [o["value"] for o in by_action[ActionId.CAMPAIGNS_FILTER_MARKETPLACE]["initial_options"]] == ["DE"]
     assert [o["value"] for o in by_action[ActionId.CAMPAIGNS_FILTER_STATE]["initial_options"]] == ["paused"]
     assert [o["value"] for o in by_action[ActionId.CAMPAIGNS_FILTER_TAG]["initial_options"]] == ["brand"]
     assert by_action[ActionId.CAMPAIGNS_FILTER_SORT]["initial_option"]["value"] == "spend"
@@ -152,7 +148,7 @@ def test_worst_case_page_stays_within_limits(surface: str) -> None:
         [long_row(i) for i in range(size + 5)],
         total=10_000,
         offset=20,
-        marketplace_options=tuple((f"m{i}", "M" * 75) for i in range(150)),
+        marketplace_options=tuple("M" * 72 + f"{i:03d}" for i in range(150)),
         tag_options=tuple("T" * 80 + str(i) for i in range(120)),
         filter=CampaignFilterVM(search="S" * 100, tags=("T" * 80 + "1",)),
     )
@@ -190,10 +186,10 @@ def test_summarize_filter() -> None:
 def detail(**kw: object) -> CampaignDetailVM:
     values: dict[str, object] = {
         "campaign": row(1, stale=True, tags=("brand", "q4")),
-        "ad_groups": tuple(AdGroupVM(f"Group {i}", "enabled", "€0.50", "€1.00") for i in range(20)),
+        "ad_groups": tuple(AdGroupVM(f"Group {i}", "enabled", eur("0.50"), eur("1.00")) for i in range(20)),
         "ad_groups_total": 42,
         "top_keywords": tuple(
-            KeywordVM(f"kw {i}", "exact", "€0.40", "€2.00", "€9.00", "22.2%") for i in range(12)
+            KeywordVM(f"kw {i}", "exact", eur("0.40"), eur("2.00"), eur("9.00")) for i in range(12)
         ),
         "notes": tuple(NoteVM("U0123", f"2025-05-{i + 1:02d}", f"Note {i} {EVIL}") for i in range(12)),
         "amazon_campaign_id": "1234567890",
@@ -258,7 +254,7 @@ def test_the_at_risk_filter_keeps_a_full_editable_page_within_slack_limits(surfa
         rows=[long_row(i) for i in range(size + 5)],
         total=10_000,
         offset=20,
-        marketplace_options=tuple((f"m{i}", "M" * 75) for i in range(150)),
+        marketplace_options=tuple("M" * 72 + f"{i:03d}" for i in range(150)),
         tag_options=tuple("T" * 80 + str(i) for i in range(120)),
         can_edit=True,
         pausable=9_999,

@@ -1,17 +1,20 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from decimal import Decimal
 
 from bot.blocks.digest import render_digest
 from bot.blocks.ids import ActionId, decode_meta
 from bot.blocks.limits import total_text_length
 from bot.viewmodels import (
+    Change,
     CurrencyTotalVM,
     DigestLineVM,
     DigestMetricVM,
     DigestVM,
     HealthVM,
     MarketplaceDigestVM,
+    Money,
     Region,
     RegionDigestVM,
 )
@@ -22,9 +25,11 @@ RECONNECT_URL = "https://hilal.example/amazon/oauth/start?region=fe"
 
 
 def marketplace(country: str, *, heavy: bool = False, account: str = "Acme GmbH") -> MarketplaceDigestVM:
-    width = 40 if heavy else 1
+    currency = "EUR" + "X" * 40 if heavy else "EUR"  # a heavy figure fills its 40 characters
     metrics = [
-        DigestMetricVM(label, "€1,234.00" * width, "▲ 12.3%", "▼ 2.0%")
+        DigestMetricVM(
+            label, Money(Decimal(1234), currency), Change(Decimal("0.123")), Change(Decimal("-0.02"))
+        )
         for label in (
             "Spend",
             "Sales",
@@ -39,11 +44,12 @@ def marketplace(country: str, *, heavy: bool = False, account: str = "Acme GmbH"
             "X",
         )
     ]
-    lines = [
-        DigestLineVM(f"Campaign {i} " + "x" * (90 if heavy else 0), "€210.00 spend · ACOS 18.2%")
-        for i in range(7)
-    ]
-    return MarketplaceDigestVM("🇩🇪", country, account, "EUR", metrics, lines, lines[:2], lines[:1])
+    spend = Money(Decimal(210), "EUR")
+    names = [f"Campaign {i} " + "x" * (90 if heavy else 0) for i in range(7)]
+    top = [DigestLineVM(name, spend, sales=Money(Decimal("1153.85"), "EUR")) for name in names]  # ACOS 18.2%
+    moved = [DigestLineVM(name, spend, previous=Money(Decimal(150), "EUR")) for name in names[:2]]
+    capped = [DigestLineVM(names[0], spend, budget=Money(Decimal(200), "EUR"))]
+    return MarketplaceDigestVM(country, account, "EUR", metrics, top, moved, capped)
 
 
 def health() -> list[HealthVM]:
@@ -69,8 +75,8 @@ def eu(count: int, *, heavy: bool = False) -> RegionDigestVM:
         Region.EU,
         mps,
         [
-            CurrencyTotalVM("EUR", "€9,000.00", "€30,000.00", "30.0%"),
-            CurrencyTotalVM("GBP", "£100.00", "£400.00", "25.0%"),
+            CurrencyTotalVM("EUR", Decimal(9000), Decimal(30000)),
+            CurrencyTotalVM("GBP", Decimal(100), Decimal(400)),
         ],
     )
 
@@ -153,14 +159,14 @@ def test_empty_digest_and_region_without_marketplaces() -> None:
 
 
 def test_currency_totals_accept_plain_tuples() -> None:
-    region = RegionDigestVM(Region.NA, [], [("USD", "$1.00", "$4.00", "25.0%")])  # type: ignore[list-item]
+    region = RegionDigestVM(Region.NA, [], [("USD", Decimal(1), Decimal(4))])  # type: ignore[list-item]
     assert "USD: spend $1.00 · sales $4.00 · ACOS 25.0%" in joined(
         render_digest(digest([region]))[0]["blocks"]
     )
 
 
 def test_digest_escapes_user_text() -> None:
-    mp = MarketplaceDigestVM("🇩🇪", "DE", EVIL, "EUR", [], [DigestLineVM(EVIL, EVIL)])
+    mp = MarketplaceDigestVM("DE", EVIL, "EUR", [], [DigestLineVM(EVIL, Money(Decimal(1), EVIL))])
     msg = render_digest(digest([RegionDigestVM(Region.EU, [mp])], view_name=EVIL))[0]
     assert_valid_message(msg)
     assert "<!channel>" not in joined(msg["blocks"]) + msg["text"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 from bot.blocks.campaign_details import render_campaign_details
 from bot.blocks.campaigns import render_campaign_message
@@ -32,15 +33,22 @@ from bot.viewmodels import (
     KeywordVM,
     OutcomeItemVM,
 )
+from bot.viewmodels.common import Money
+from tests.blocks.factories import eur
 from tests.blocks.markup import HOSTILE, assert_no_injected_markup
 
 E = HOSTILE * 40  # long and hostile
 NOW = datetime(2026, 3, 10, 12, tzinfo=UTC)
 
 
+def _eur(amount: str) -> Money:
+    return Money(Decimal(amount), "EUR")
+
+
 def _items(n: int) -> list[EditItemVM]:
     return [
-        EditItemVM("Campaign", E, "€50.00", "€500.00", "raises the daily budget", synced=E) for _ in range(n)
+        EditItemVM("Campaign", E, _eur("50"), _eur("500"), "raises the daily budget", synced=E)
+        for _ in range(n)
     ]
 
 
@@ -79,18 +87,33 @@ def test_history_audit_line_and_modals_fit_and_escape() -> None:
     history = render_history(HistoryVM(E, lines))
     assert check_message(history) == []
     assert_no_injected_markup(history, allowed={"<@U0ADA>"})
-    line = render_audit_line(AuditLineVM("U0ADA", "paused", E, "🇩🇪 DE", "enabled", "paused"))
+    line = render_audit_line(AuditLineVM("U0ADA", "paused", E, "DE", "enabled", "paused"))
     assert check_message(line) == []
     assert_no_injected_markup(line, allowed={"<@U0ADA>"})
-    amount = render_amount_modal(AmountFormVM("budget", E, "€50.00", "EUR", "{}"))
+    amount = render_amount_modal(AmountFormVM("budget", E, _eur("50"), "EUR", "{}"))
     word = render_confirm_word_modal(ConfirmWordVM("RAISE", E, "{}"))
     assert check_view(amount) == [] and check_view(word) == []
     assert_no_injected_markup(amount)
     assert_no_injected_markup(word)
 
 
+def test_amounts_are_shown_in_their_currency_and_missing_values_as_a_dash() -> None:
+    item = EditItemVM("Campaign", "Shoes", _eur("50"), _eur("1234.5"), "raises the daily budget")
+    preview = str(render_edit_preview(EditPreviewVM("42", "Change", [item])))
+    assert "€50.00 → *€1,234.50*" in preview
+    stale = replace(item, before=Money(Decimal("80.5"), "SEK"), synced=Money(Decimal("1500"), "JPY"))
+    shown = str(render_edit_preview(EditPreviewVM("42", "Change", [stale])))
+    assert "80.50 SEK" in shown and "¥1,500" in shown
+    outcome = OutcomeItemVM("Keyword", "shoes", None, "paused", ok=True)
+    assert "— → paused" in str(render_edit_outcome(EditOutcomeVM("42", "applied", "1 paused", [outcome])))
+    line = render_audit_line(AuditLineVM("U0ADA", "changed the bid of", "shoes", "UK", _eur("1"), None))
+    assert "(🇬🇧 UK): €1.00 → —" in line["text"]
+    modal = str(render_amount_modal(AmountFormVM("budget", "Shoes", None, "EUR", "{}")))
+    assert "Now: —." in modal
+
+
 def _row(state: str = "enabled", pk: int = 7) -> CampaignRowVM:
-    return CampaignRowVM(str(pk), E, "eu", "DE", "🇩🇪", "SP", state, "€50.00", "€1.00", "€2.00", "50.0%")
+    return CampaignRowVM(str(pk), E, "eu", "DE", "SP", state, eur("50.00"), eur("1.00"), eur("2.00"))
 
 
 def test_edit_entries_only_for_editors_within_the_overflow_limit() -> None:
@@ -120,7 +143,7 @@ def _with_edit(page: CampaignPageVM) -> CampaignPageVM:
 
 def test_details_offer_campaign_and_keyword_edits_to_editors() -> None:
     keywords = [
-        KeywordVM(E, "exact", "€0.50", "€1", "€2", "50%", keyword_id=str(i), state="enabled")
+        KeywordVM(E, "exact", eur("0.50"), eur("1"), eur("2"), keyword_id=str(i), state="enabled")
         for i in range(10)
     ]
     vm = CampaignDetailVM(campaign=_row(), top_keywords=keywords, can_edit=True)

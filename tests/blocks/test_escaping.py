@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -47,6 +48,7 @@ from bot.viewmodels import (
     MarketplaceDigestVM,
     MarketplaceOptionVM,
     MarketplacePickerVM,
+    Money,
     NoteVM,
     Region,
     RegionCardVM,
@@ -57,21 +59,22 @@ from tests.blocks.markup import HOSTILE, assert_no_injected_markup, mrkdwn_texts
 
 E = HOSTILE
 OWNER = "U0OWNER"
+M = Money(Decimal("1.5"), E)  # Amazon writes the currency code
 
 
 def _row() -> CampaignRowVM:
-    return CampaignRowVM(E, E, "eu", E, "🇩🇪", E, E, E, E, E, E, tags=(E, "r&d"), has_note=True)
+    return CampaignRowVM(E, E, "eu", E, E, E, M, M, M, budget_type=E, tags=(E, "r&d"), has_note=True)
 
 
 def _page() -> CampaignPageVM:
     flt = CampaignFilterVM(regions=(E,), marketplaces=(E,), states=(E,), tags=(E,), search=E, sort=E)  # type: ignore[arg-type]
-    return CampaignPageVM(flt, [_row()], 40, marketplace_options=[(E, E)], tag_options=[E], render_key="k")
+    return CampaignPageVM(flt, [_row()], 40, marketplace_options=[E], tag_options=[E], render_key="k")
 
 
 def _digest() -> DigestVM:
-    line = DigestLineVM(E, E)
-    mp = MarketplaceDigestVM("🇩🇪", E, E, E, [DigestMetricVM(E, E, E, E)], [line], [line], [line], E)
-    region = RegionDigestVM(Region.EU, [mp], [CurrencyTotalVM(E, E, E, E)], E)
+    line = DigestLineVM(E, M, sales=M, previous=M, budget=M)
+    mp = MarketplaceDigestVM(E, E, E, [DigestMetricVM(E, M, None, None)], [line], [line], [line], E)
+    region = RegionDigestVM(Region.EU, [mp], [CurrencyTotalVM(E, Decimal(1), Decimal(2))], E)
     health = [
         HealthVM(Region.EU, None, "connected"),
         HealthVM(Region.NA, None, "reconnect_needed", reconnect_url="https://x"),
@@ -81,19 +84,27 @@ def _digest() -> DigestVM:
 
 def _cards() -> list[RegionCardVM]:
     return [
-        RegionCardVM(Region.EU, E, "syncing", None, [E, E], None, None, E, warning=E),
+        RegionCardVM(Region.EU, E, "syncing", None, [(E, E), (E, E)], None, None, E, warning=E),
         RegionCardVM(
-            Region.FE, E, "reconnect_needed", "https://hilal.example/start", [E], None, None, None, warning=E
+            Region.FE,
+            E,
+            "reconnect_needed",
+            "https://hilal.example/start",
+            [(E, E)],
+            None,
+            None,
+            None,
+            warning=E,
         ),
     ]
 
 
 def _rendered() -> dict[str, Any]:
     """Every renderer, fed a hostile string in every string field a user or Amazon can fill."""
-    picker_options = [MarketplaceOptionVM(str(i), E, "🇩🇪", f"{E} {i}") for i in range(12)]
-    blocked = MarketplaceOptionVM("99", E, "🇩🇪", E, selectable=False, reason=E)
+    picker_options = [MarketplaceOptionVM(str(i), E, f"{E} {i}") for i in range(12)]
+    blocked = MarketplaceOptionVM("99", E, E, selectable=False, reason=E)
     detail = CampaignDetailVM(
-        _row(), [AdGroupVM(E, E, E, E)], 3, [KeywordVM(E, E, E, E, E, E)], [NoteVM(OWNER, E, E)], E, None
+        _row(), [AdGroupVM(E, E, M, M)], 3, [KeywordVM(E, E, M, M, M)], [NoteVM(OWNER, E, E)], E, None
     )
     views = [
         SavedViewVM(E, True, OWNER, CampaignFilterVM(search=E)),
@@ -115,7 +126,7 @@ def _rendered() -> dict[str, Any]:
         "tag modal": render_tag_modal(E, "1", ["r&d", E]),
         "note modal": render_note_modal(E, "1", initial_text=E),
         "save view modal": render_save_view_modal(E),
-        "choose modal": render_choose_campaign([CampaignMatchVM("1", E, "eu", E, "🇩🇪", E, E)], query=E),
+        "choose modal": render_choose_campaign([CampaignMatchVM("1", E, "eu", E, E, E)], query=E),
         "disconnect": render_disconnect_confirm("eu", name=E),
     }
 

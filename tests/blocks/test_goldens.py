@@ -44,7 +44,7 @@ CARDS = [
         "North America",
         "connected",
         URL.format("na"),
-        ("🇺🇸 US · Acme Inc",),
+        (("US", "Acme Inc"),),
         SYNCED_AT,
         SYNCED_AT + HOUR,
     ),
@@ -53,12 +53,12 @@ CARDS = [
         "Europe",
         "reconnect_needed",
         URL.format("eu"),
-        ("🇩🇪 DE · Acme GmbH",),
+        (("DE", "Acme GmbH"),),
         SYNCED_AT - DAY,
         warning="Amazon revoked the grant.",
     ),
     RegionCardVM(
-        Region.FE, "Far East", "disconnected", URL.format("fe"), ("🇯🇵 JP · Acme KK",), SYNCED_AT - 11 * DAY
+        Region.FE, "Far East", "disconnected", URL.format("fe"), (("JP", "Acme KK"),), SYNCED_AT - 11 * DAY
     ),
 ]
 
@@ -74,7 +74,7 @@ RENDERS: dict[str, Callable[[], Any]] = {
     "region_card_choose_marketplaces": lambda: render_region_cards_message(
         [
             RegionCardVM(
-                Region.FE, "Far East", "connected", None, ("🇯🇵 JP · Acme KK",), needs_marketplaces=True
+                Region.FE, "Far East", "connected", None, (("JP", "Acme KK"),), needs_marketplaces=True
             )
         ]
     ),

@@ -67,7 +67,7 @@ def test_save_view_modal() -> None:
 
 
 def match(i: int) -> CampaignMatchVM:
-    return CampaignMatchVM(f"c{i}", f"Brand {i}", "eu", "DE", "🇩🇪", "SP", "enabled")
+    return CampaignMatchVM(f"c{i}", f"Brand {i}", "eu", "DE", "SP", "enabled")
 
 
 def test_choose_campaign_offers_matches_and_keeps_the_pending_operation() -> None:

@@ -19,7 +19,7 @@ def card(state: RegionState, **kw: object) -> RegionCardVM:
         "region_name": "Europe",
         "state": state,
         "connect_url": URL,
-        "marketplaces": ("🇩🇪 DE · Acme GmbH", "🇫🇷 FR · Acme GmbH"),
+        "marketplaces": (("DE", "Acme GmbH"), ("FR", "Acme GmbH")),
         "last_sync": datetime(2026, 5, 14, 9, 12, tzinfo=UTC),
         "next_sync": datetime(2026, 5, 14, 10, 12, tzinfo=UTC),
     }
@@ -87,7 +87,7 @@ def test_syncing_card_shows_progress_and_warning() -> None:
 
 
 def test_many_marketplaces_are_summarised_and_escaped() -> None:
-    vm = card("connected", marketplaces=tuple(f"{EVIL} {i}" for i in range(14)))
+    vm = card("connected", marketplaces=tuple(("DE", f"{EVIL} {i}") for i in range(14)))
     text = joined(render_region_card(vm))
     assert "and 4 more" in text
     assert "<!channel>" not in text and "&lt;!channel&gt;" in text

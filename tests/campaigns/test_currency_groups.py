@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from bot.blocks.campaigns import CURRENCY_RULE, render_campaign_message
-from bot.blocks.format import slack_date
+from bot.blocks.format import format_amount, slack_date
 from bot.blocks.limits import check_message, check_view
 from bot.features import load_features
 from bot.services.campaigns import (
@@ -101,7 +101,7 @@ def test_the_default_list_groups_by_currency_and_sorts_spend_within_each(mixed: 
         CurrencyGroupVM("AUD", 1, first_row=5),
         CurrencyGroupVM("GBP", 1, first_row=6),
     ]
-    assert [r.spend_7d for r in vm.rows] == [
+    assert [format_amount(r.spend_7d) for r in vm.rows] == [
         "¥12,000",
         "¥2,000",
         "¥456",

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
+from decimal import Decimal
 
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
+from bot.blocks.campaign_details import render_campaign_details
 from bot.services.campaigns import build_detail_vm
+from bot.viewmodels import Money
 from storage.db import session_scope
 from storage.models import Keyword
 
@@ -29,5 +33,10 @@ def test_a_keyword_without_its_own_bid_shows_its_ad_groups_default(engine: Engin
     with session_scope(engine, readonly=True) as s:
         detail = build_detail_vm(s, team_id="T1", campaign_pk=pk, now=NOW)
     assert detail is not None
-    bids = {k.text: k.bid for k in detail.top_keywords}
-    assert bids == {"trail shoes": "€1.10", "running shoes": "€0.75 (ad group default)"}
+    bids = {k.text: (k.bid, k.default_bid) for k in detail.top_keywords}
+    assert bids == {
+        "trail shoes": (Money(Decimal("1.10"), "EUR"), False),
+        "running shoes": (Money(Decimal("0.75"), "EUR"), True),
+    }
+    shown = json.dumps(render_campaign_details(detail), ensure_ascii=False)
+    assert "bid €1.10 · " in shown and "bid €0.75 (ad group default)" in shown

@@ -9,7 +9,9 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
+from bot.blocks.format import format_amount, format_budget, format_pct
 from bot.services.campaigns import CampaignFilter, build_campaign_page_vm, ensure_window, list_campaigns
+from bot.viewmodels import Money
 from storage.db import session_scope
 from storage.models import Campaign, Connection, ConnectionStatus, Tag
 from storage.repositories.sync import upsert_campaign_metrics
@@ -146,11 +148,13 @@ def test_page_view_model_formats_money_exactly_and_offers_marketplaces_of_chosen
             s, team_id=TEAM, filter=CampaignFilter(regions=("eu", "fe")), offset=0, limit=20, now=NOW
         )
     rows = {r.name: r for r in vm.rows}
-    assert (rows["Brand - Exact"].spend_7d, rows["Brand - Exact"].sales_7d) == ("€120.10", "€400.00")
-    assert rows["Brand - Exact"].acos_7d == "30.0%"
-    assert rows["Brand - Exact"].budget == "€50.00 / day"
-    assert rows["Brand JP"].budget == "¥3,000 / day" and rows["Brand JP"].acos_7d == "—"
-    assert [value for value, _label in vm.marketplace_options] == ["DE", "FR", "JP"]
+    brand, jp = rows["Brand - Exact"], rows["Brand JP"]
+    assert brand.spend_7d == Money(Decimal("120.10"), "EUR")  # amounts; the renderer formats them
+    assert (format_amount(brand.spend_7d), format_amount(brand.sales_7d)) == ("€120.10", "€400.00")
+    assert format_pct(brand.acos_7d) == "30.0%"
+    assert format_budget(brand.budget, brand.budget_type) == "€50.00 / day"
+    assert format_budget(jp.budget, jp.budget_type) == "¥3,000 / day" and format_pct(jp.acos_7d) == "—"
+    assert list(vm.marketplace_options) == ["DE", "FR", "JP"]
     assert vm.tag_options == ["launch"]
     assert vm.synced_at == NOW
 

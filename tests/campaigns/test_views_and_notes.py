@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
+from bot.blocks.format import format_amount
 from bot.errors import Conflict, NotAllowed, NotFound, UsageError
 from bot.services.campaigns import (
     AmbiguousCampaign,
@@ -156,7 +157,7 @@ def test_tags_and_notes_survive_disconnect_reconnect_and_a_sync_rewrite(seeded: 
         detail = build_detail_vm(s, team_id=TEAM, campaign_pk=pk, now=NOW)
         assert detail is not None and detail.notes[0].author == BOB and detail.notes[0].text == "Raised bids"
         assert [k.text for k in detail.top_keywords] == ["running shoes"]
-        assert detail.top_keywords[0].spend_7d == "€12.34" and detail.ad_groups_total == 1
+        assert format_amount(detail.top_keywords[0].spend_7d) == "€12.34" and detail.ad_groups_total == 1
         assert build_detail_vm(s, team_id="T2", campaign_pk=pk, now=NOW) is None
     with session_scope(seeded) as s:
         assert untag_campaign(s, team_id=TEAM, campaign_pk=pk, tags=["q4", "nope"]) == ["q4"]

@@ -19,6 +19,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.blocks.digest import CHART_BLOCK_ID, render_digest
+from bot.blocks.format import format_money
 from bot.features.base import CommandContext
 from bot.features.digest import handle_digest
 from bot.jobs.digests import send_due_digests
@@ -34,6 +35,11 @@ from . import seed
 
 DAYS = tuple(date(2025, 4, 30) + timedelta(days=n) for n in range(14))
 NOW = datetime(2025, 5, 14, 7, 0, tzinfo=UTC)  # 09:00 in Berlin
+
+
+def chart(panels: list[ChartSeries]) -> bytes:
+    """The chart with the renderers' money labels (as delivery and the preview draw it)."""
+    return render_chart_png(panels, money=format_money)
 
 
 def series(currency: str, top: int = 400) -> ChartSeries:
@@ -63,7 +69,7 @@ def test_the_chart_font_has_the_currency_glyph(symbol: str) -> None:
 
 def test_each_currency_symbol_is_drawn_as_its_own_glyph_not_a_box() -> None:
     """Same values, same ticks: only the symbol differs. Empty boxes would make the label strips equal."""
-    strips = {cur: tick_label_column(render_chart_png([series(cur)])) for cur in ("EUR", "GBP", "JPY", "USD")}
+    strips = {cur: tick_label_column(chart([series(cur)])) for cur in ("EUR", "GBP", "JPY", "USD")}
     for cur, strip in strips.items():
         assert (strip < 0.5).any(), f"{cur}: no label ink"
     names = list(strips)
@@ -86,7 +92,7 @@ def test_each_currency_symbol_is_drawn_as_its_own_glyph_not_a_box() -> None:
     ],
 )
 def test_ticks_are_round_amounts_in_the_currency(high: str, currency: str, expected: list[str]) -> None:
-    assert [label for _, label in money_ticks(Decimal(0), Decimal(high), currency)] == expected
+    assert [label for _, label in money_ticks(Decimal(0), Decimal(high), currency, format_money)] == expected
 
 
 @settings(max_examples=60, deadline=None)
@@ -95,7 +101,7 @@ def test_ticks_are_round_amounts_in_the_currency(high: str, currency: str, expec
     currency=st.sampled_from(["EUR", "GBP", "JPY", "USD", "INR"]),
 )
 def test_ticks_cover_the_range_with_one_nice_step(high: Decimal, currency: str) -> None:
-    ticks = money_ticks(Decimal(0), high, currency)
+    ticks = money_ticks(Decimal(0), high, currency, format_money)
     values = [v for v, _ in ticks]
     steps = {b - a for a, b in itertools.pairwise(values)}
     assert values[0] == 0 and values[-1] >= high and 3 <= len(values) <= 7 and len(steps) == 1
@@ -111,16 +117,16 @@ def test_ticks_cover_the_range_with_one_nice_step(high: Decimal, currency: str) 
 
 
 def test_one_currency_is_800_by_360_and_more_add_rows() -> None:
-    assert pixels(render_chart_png([series("EUR")])).shape[:2] == (CHART_SIZE[1], CHART_SIZE[0])
-    assert pixels(render_chart_png([series("EUR"), series("GBP")])).shape[:2] == (360, 800)
-    assert pixels(render_chart_png([series(c) for c in ("EUR", "GBP", "JPY")])).shape[:2] == (660, 800)
+    assert pixels(chart([series("EUR")])).shape[:2] == (CHART_SIZE[1], CHART_SIZE[0])
+    assert pixels(chart([series("EUR"), series("GBP")])).shape[:2] == (360, 800)
+    assert pixels(chart([series(c) for c in ("EUR", "GBP", "JPY")])).shape[:2] == (660, 800)
 
 
 def test_same_series_same_bytes_and_not_loaded_days_are_gaps() -> None:
     gappy = ChartSeries("EUR", DAYS, (None,) * 13 + (Decimal(5),), (None,) * 14)
-    assert render_chart_png([series("EUR")]) == render_chart_png([series("EUR")])
-    assert render_chart_png([gappy])[:8] == b"\x89PNG\r\n\x1a\n"
-    assert render_chart_png([]) != render_chart_png([series("EUR")])
+    assert chart([series("EUR")]) == chart([series("EUR")])
+    assert chart([gappy])[:8] == b"\x89PNG\r\n\x1a\n"
+    assert chart([]) != chart([series("EUR")])
 
 
 def test_the_digest_renderer_shows_the_uploaded_file_in_an_image_block() -> None:

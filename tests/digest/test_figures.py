@@ -8,10 +8,11 @@ from decimal import Decimal
 import pytest
 from sqlalchemy.engine import Engine
 
-from bot.blocks.digest import render_digest
+from bot.blocks.digest import line_detail, metric_texts, render_digest
+from bot.blocks.format import format_acos, format_money
 from bot.blocks.limits import check_message
 from bot.services.digest import DigestScope, build_digest
-from bot.viewmodels import DigestVM, MarketplaceDigestVM, Region
+from bot.viewmodels import DigestVM, MarketplaceDigestVM, Region, RegionDigestVM
 from bot.wiring import Services
 from storage.models import ConnectionStatus
 
@@ -126,7 +127,7 @@ def build(services: Services) -> DigestVM:
 
 
 def tiles(mp: MarketplaceDigestVM) -> dict[str, tuple[str, str, str]]:
-    return {m.label: (m.value, m.vs_prev, m.vs_avg) for m in mp.metrics}
+    return {m.label: metric_texts(m) for m in mp.metrics}  # as the digest shows them
 
 
 def marketplace(vm: DigestVM, country: str) -> MarketplaceDigestVM:
@@ -162,16 +163,16 @@ def test_germany_every_figure(services: Services) -> None:
         ),
     }
     assert tiles(de)["Spend"] == ("€150.50", "▲ 50.5%", "▲ 163.4%")  # spelled out once, by hand
-    assert [(line.name, line.detail) for line in de.top_campaigns] == [
+    assert [(line.name, line_detail("top_campaigns", line)) for line in de.top_campaigns] == [
         ("Brand - Exact", "€120.50 spend · €602.50 sales · ACOS 20.0%"),
         ("Generic", "€30.00 spend · €0.00 sales · ACOS —"),
     ]
-    assert [(line.name, line.detail) for line in de.movers] == [
+    assert [(line.name, line_detail("movers", line)) for line in de.movers] == [
         ("Generic", "spend €0.00 → €30.00 (new)"),
         ("Brand - Exact", "spend €100.00 → €120.50 (▲ 20.5%)"),
     ]
     # the day's budget from the report row (120.00) wins over the campaign's current budget (200.00)
-    assert [(line.name, line.detail) for line in de.out_of_budget] == [
+    assert [(line.name, line_detail("out_of_budget", line)) for line in de.out_of_budget] == [
         ("Brand - Exact", "spent €120.50 of a €120.00 daily budget")
     ]
     assert de.local_date is None and de.currency == "EUR"
@@ -210,16 +211,30 @@ def test_yesterday_is_the_marketplace_own_day(services: Services) -> None:
     assert marketplace(vm, "JP").local_date is None and marketplace(vm, "DE").local_date is None
 
 
+def shown_totals(region: RegionDigestVM) -> list[tuple[str, str, str, str]]:
+    """A region's currency totals as the digest shows them: currency, spend, sales, ACOS."""
+    return [
+        (
+            t.currency,
+            format_money(t.spend, t.currency),
+            format_money(t.sales, t.currency),
+            format_acos(t.spend, t.sales),
+        )
+        for t in region.currency_totals
+    ]
+
+
 def test_totals_per_currency_never_across(services: Services) -> None:
     seed_world(services.engine)
     vm = build(services)
     eu = next(r for r in vm.regions if r.region == "eu")
-    assert [tuple(t) for t in eu.currency_totals] == [
+    assert eu.currency_totals[0] == ("EUR", Decimal("150.50"), Decimal("602.50"))  # amounts, formatted below
+    assert shown_totals(eu) == [
         ("EUR", "€150.50", "€602.50", pct("150.50", "602.50")),
         ("GBP", "£10.00", "£0.00", "—"),
     ]
     fe = next(r for r in vm.regions if r.region == "fe")
-    assert [tuple(t) for t in fe.currency_totals] == [("JPY", "¥0", "¥0", "—")]
+    assert shown_totals(fe) == [("JPY", "¥0", "¥0", "—")]
 
 
 def test_health_footer(services: Services) -> None:

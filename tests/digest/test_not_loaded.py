@@ -11,7 +11,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy.engine import Engine
 
-from bot.blocks.digest import render_digest
+from bot.blocks.digest import metric_texts, render_digest
 from bot.blocks.format import format_money, slack_date
 from bot.jobs.tick import poll_reports
 from bot.services.digest import DigestBuild, DigestScope, build_digest
@@ -84,7 +84,7 @@ def test_before_the_reports_land_each_marketplace_is_not_loaded_yet(world: World
         profile = profiles[country]
         assert mp.loaded and mp.pending_since is None
         spend = _spend_truth(world, profile.profile_id, landed.days[profile.profile_id])
-        assert mp.metrics[0].value == format_money(spend, profile.currency_code)
+        assert metric_texts(mp.metrics[0])[0] == format_money(spend, profile.currency_code)
     assert "not loaded yet" not in _text(landed.vm)
 
 
@@ -110,7 +110,7 @@ def test_a_failed_report_keeps_its_marketplace_not_loaded_until_the_second_reque
     us_vm = _markets(build.vm)["US"]
     assert us_vm.loaded
     day = build.days[us.profile_id]
-    assert us_vm.metrics[0].value == format_money(_spend_truth(world, us.profile_id, day), "USD")
+    assert metric_texts(us_vm.metrics[0])[0] == format_money(_spend_truth(world, us.profile_id, day), "USD")
 
 
 def test_a_loaded_day_without_traffic_is_a_real_zero(world: World) -> None:
@@ -122,7 +122,7 @@ def test_a_loaded_day_without_traffic_is_a_real_zero(world: World) -> None:
 
     us = _markets(build.vm)["US"]
     assert us.loaded and us.days_loaded == 7
-    assert {m.label: m.value for m in us.metrics}["Spend"] == "$0.00"
+    assert {m.label: metric_texts(m)[0] for m in us.metrics}["Spend"] == "$0.00"
     assert "$0.00" in _text(build.vm) and "not loaded yet" not in _text(build.vm)
 
 
@@ -155,9 +155,10 @@ def test_a_seven_day_figure_with_missing_days_says_how_many_it_covers(services: 
     mp = _markets(vm)["DE"]
     assert mp.loaded and mp.days_loaded == 5 and mp.window_days == 7
     spend = {m.label: m for m in mp.metrics}["Spend"]
-    assert spend.value == "€70.00"
-    assert spend.vs_prev == "—"  # the 12th is not loaded: nothing to compare with
-    assert spend.vs_avg == change(Decimal(70) * 5, Decimal(200))  # the average of the 5 loaded days
+    value, vs_prev, vs_avg = metric_texts(spend)
+    assert value == "€70.00"
+    assert spend.vs_prev is None and vs_prev == "—"  # the 12th is not loaded: nothing to compare with
+    assert vs_avg == change(Decimal(70) * 5, Decimal(200))  # the average of the 5 loaded days
     assert mp.movers == []
     assert "vs avg: 5 of 7 days" in _text(vm)
 

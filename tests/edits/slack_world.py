@@ -50,11 +50,15 @@ def text_of(reply: Reply) -> str:
 
 
 @contextmanager
-def slack_world(world: World, **sync: Any) -> Iterator[SlackWorld]:
-    """Seed, connect and sync a region (see `synced`), then serve Hilal's Slack app for the stand-in."""
+def slack_world(world: World, *, process_before_response: bool = True, **sync: Any) -> Iterator[SlackWorld]:
+    """Seed, connect and sync a region (see `synced`), then serve Hilal's Slack app for the stand-in.
+
+    With `process_before_response=False` Bolt answers Slack as soon as a listener acks (as in production)
+    and the rest of the listener runs after it: wait for its effects on the stand-in (`wait_for`).
+    """
     account = synced(world, **sync)
     settings = load_settings(world.env)
-    app, table = create_app(settings, world.services, process_before_response=True)
+    app, table = create_app(settings, world.services, process_before_response=process_before_response)
     web = build_web_app(app, world.services)
     server = make_server("127.0.0.1", 0, web, threaded=True)
     base_url = f"http://127.0.0.1:{server.server_port}"

@@ -5,6 +5,7 @@ arrives as a direct message, from a modal), a keyword's Change bidâ€¦ and Pauseâ
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
@@ -141,6 +142,37 @@ def test_details_budget_opens_the_amount_modal_and_the_preview_arrives_as_a_dm(s
     assert "1 changed" in (outcome.text or "") and "Undo" in _seen(outcome)
     budget = amazon_campaign(sw.world, sw.account.profile, campaign.campaign_id)["budget"]["budget"]
     assert Decimal(str(budget)) == new_budget
+
+
+def test_the_amount_form_is_answered_before_a_slow_amazon_read(world: World) -> None:
+    """Slack waits 3 s for a form's ack: Amazon's current value is read after it (as in production, Bolt
+    answers at the ack), while a malformed amount is still answered in the form."""
+    with slack_world(world, process_before_response=False) as sw:
+        slack, admin = sw.h.slack, sw.h.admin
+        campaign = sw.account.of_state("ENABLED")[0]
+        sw.h.command(f'campaigns "{campaign.name}"')
+        assert slack.wait_for(lambda: bool(slack.webhook_posts()))
+        sw.click("campaigns.overflow", value=f'{{"id":"{campaign.id}","op":"details"}}')
+        assert slack.wait_for(lambda: len(slack.open_views(admin)) == 1)
+        sw.click("edits.budget", view=slack.open_views(admin)[0])
+        assert slack.wait_for(lambda: len(slack.open_views(admin)) == 2)
+
+        _submit(sw, "edits.amount", "twelve")  # local data only: still answered in the form
+        assert "edits.amount" in str(slack.open_views(admin)[-1].errors)
+
+        stall = 3.0  # Amazon's read takes all of Slack's 3 seconds
+        sw.world.sim.faults.add("sp/campaigns/list", kind="timeout", delay=stall)
+        new_budget = (campaign.budget or Decimal(0)) + Decimal("7.25")
+        started = time.monotonic()
+        _submit(sw, "edits.amount", f"{new_budget}")
+        acked_after = time.monotonic() - started
+        assert acked_after < stall, f"the form was answered after {acked_after:.2f} s"
+        assert len(slack.open_views(admin)) == 1  # the amount form closed at once
+        assert slack.wait_for(lambda: len(_dms(sw)) == 1, timeout=stall + 10)
+        [preview] = _dms(sw)
+        assert f"${new_budget:,.2f}" in _seen(preview) and "Nothing is sent to Amazon" in _seen(preview)
+        assert not sw.world.sim.faults.pending  # the preview did wait for the stalled read
+        assert puts(sw.world) == 0
 
 
 def _keyword(sw: SlackWorld, details: View) -> tuple[Keyword, str]:

@@ -2,7 +2,9 @@
 place of the preview), and "which campaign?" for an edit command whose name matched several.
 
 A refusal before ``ack()`` (a malformed amount, out of bounds, a wrong word) is shown in the modal by the
-registry; the modal stays open and nothing is sent to Amazon.
+registry; the modal stays open and nothing is sent to Amazon. Slack waits 3 seconds for the ack, so a form
+that previews checks only Hilal's own data before it; Amazon's current values are read after it (the
+form closes, and the preview follows where the user was; a refusal found then arrives as a message).
 """
 
 from __future__ import annotations
@@ -17,7 +19,14 @@ from slack_sdk.webhook import WebhookClient
 from bot.blocks.ids import PRIVATE_METADATA_MAX_LENGTH, ActionId, CallbackId
 from bot.errors import UsageError
 from bot.features.campaigns.ui import UnreadableRequest, campaign_pk_of, read_meta
-from bot.features.edits.ui import batch_of, check_team, confirm_and_render, plan_preview, send_message
+from bot.features.edits.ui import (
+    batch_of,
+    check_preview,
+    check_team,
+    confirm_and_render,
+    plan_preview,
+    send_message,
+)
 from bot.listeners.context import request_ids, services_of
 from bot.services.campaigns import get_campaign
 from bot.services.edits import ConfirmWordMismatch, EditTarget, resolve_keyword
@@ -57,7 +66,8 @@ def _answer(url: str, msg: Mapping[str, Any], *, replace: bool) -> None:
 
 
 def handle_amount_submit(ack: Ack, view: Body, client: WebClient, context: BoltContext) -> None:
-    """A new budget or bid: preview it (guards and Amazon's value); the preview goes where the user was."""
+    """A new budget or bid: checked at once (a refusal is shown in the form), acknowledged, then previewed
+    with Amazon's value; the preview goes where the user was."""
     services, ids = services_of(context), request_ids(context)
     meta = _meta(view)
     kind, entity = meta.get("k"), meta.get("t")
@@ -67,16 +77,21 @@ def handle_amount_submit(ack: Ack, view: Body, client: WebClient, context: BoltC
         "campaign" if entity == "campaign" else "keyword", campaign_pk_of(meta.get("id"), what=_FORM)
     )
     amount = _typed(view, ActionId.EDIT_AMOUNT)
+    team_id, user_id = ids.team_id, ids.user_id
+    manager = check_preview(
+        services, client, team_id=team_id, user_id=user_id, kind=str(kind), targets=[target], value=amount
+    )
+    ack()  # before Amazon is read: Slack gives a form 3 seconds
     msg = plan_preview(
         services,
         client,
-        team_id=ids.team_id,
-        user_id=ids.user_id,
+        team_id=team_id,
+        user_id=user_id,
         kind=str(kind),
         targets=[target],
         value=amount,
+        manager=manager,
     )
-    ack()
     url = meta.get("url")
     send_message(client, msg, user_id=ids.user_id, response_url=url if isinstance(url, str) else "")
 
@@ -135,7 +150,8 @@ def pending_targets(
 
 
 def handle_choose_submit(ack: Ack, view: Body, client: WebClient, context: BoltContext) -> None:
-    """The user picked one of several matching campaigns: preview the pending edit."""
+    """The user picked one of several matching campaigns: check the pending edit at once, acknowledge,
+    then preview it with Amazon's values."""
     services, ids = services_of(context), request_ids(context)
     pending = _meta(view)
     chosen = ""
@@ -149,10 +165,21 @@ def handle_choose_submit(ack: Ack, view: Body, client: WebClient, context: BoltC
         raise UsageError("Choose a campaign.")
     pk = campaign_pk_of(chosen, what=_FORM)
     kind, targets, value = pending_targets(services, team_id=ids.team_id, campaign_pk=pk, pending=pending)
-    msg = plan_preview(
-        services, client, team_id=ids.team_id, user_id=ids.user_id, kind=kind, targets=targets, value=value
+    team_id, user_id = ids.team_id, ids.user_id
+    manager = check_preview(
+        services, client, team_id=team_id, user_id=user_id, kind=kind, targets=targets, value=value
     )
-    ack()
+    ack()  # before Amazon is read: Slack gives a form 3 seconds
+    msg = plan_preview(
+        services,
+        client,
+        team_id=team_id,
+        user_id=user_id,
+        kind=kind,
+        targets=targets,
+        value=value,
+        manager=manager,
+    )
     channel = pending.get("channel")
     send_message(client, msg, user_id=ids.user_id, channel=channel if isinstance(channel, str) else "")
 

@@ -25,6 +25,7 @@ from bot.services.edits import (
     EditPreview,
     EditTarget,
     announce_edit,
+    check_edit,
     confirm_edit,
     edit_outcome,
     outcome_vm,
@@ -42,6 +43,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "batch_of",
+    "check_preview",
     "check_team",
     "confirm_and_render",
     "outcome_message",
@@ -87,6 +89,31 @@ def outcome_message(services: Services, *, batch_id: int) -> Message:
     return render_edit_outcome(outcome_vm(edit_outcome(services, batch_id=batch_id), now=services.now()))
 
 
+def check_preview(
+    services: Services,
+    client: WebClient,
+    *,
+    team_id: str,
+    user_id: str,
+    kind: str,
+    targets: Sequence[EditTarget],
+    value: str | None = None,
+) -> bool:
+    """The guards a preview needs that read no Amazon data (a form answers with them before its ack);
+    returns whether the user is a manager, for `plan_preview`."""
+    manager = is_manager(services, client, team_id=team_id, user_id=user_id)
+    check_edit(
+        services,
+        team_id=team_id,
+        user_id=user_id,
+        kind=kind,
+        targets=targets,
+        value=value,
+        is_manager=manager,
+    )
+    return manager
+
+
 def plan_preview(
     services: Services,
     client: WebClient,
@@ -96,8 +123,12 @@ def plan_preview(
     kind: str,
     targets: Sequence[EditTarget],
     value: str | None = None,
+    manager: bool | None = None,
 ) -> Message:
-    """Check every guard, read Amazon's values, store the preview; the preview message (nothing sent)."""
+    """Check every guard, read Amazon's values, store the preview; the preview message (nothing sent).
+    `manager` is what `check_preview` found (else Slack is asked)."""
+    if manager is None:
+        manager = is_manager(services, client, team_id=team_id, user_id=user_id)
     preview = plan_edit(
         services,
         team_id=team_id,
@@ -106,7 +137,7 @@ def plan_preview(
         targets=targets,
         value=value,
         now=services.now(),
-        is_manager=is_manager(services, client, team_id=team_id, user_id=user_id),
+        is_manager=manager,
     )
     return preview_message(preview)
 

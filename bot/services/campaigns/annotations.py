@@ -16,7 +16,6 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from bot.blocks.format import flag
 from bot.errors import NotFound, UsageError, UserFacingError
 from bot.services.campaigns.filters import normalize_tag
 from bot.services.campaigns.text_input import require_text
@@ -77,7 +76,6 @@ def match_vms(session: Session, campaigns: Iterable[Campaign]) -> list[CampaignM
                 name=c.name,
                 region=profile.region if profile else "",
                 marketplace=country,
-                flag=flag(country),
                 ad_type=c.ad_product,
                 state=c.state.lower(),
             )

@@ -20,7 +20,6 @@ from decimal import Decimal
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from bot.blocks.format import NO_VALUE, flag, format_acos, format_money
 from bot.services.campaigns.filters import AT_RISK_PERCENT, CampaignFilter
 from bot.services.pacing import pacing_lines, pacing_readings
 from bot.viewmodels import (
@@ -30,6 +29,7 @@ from bot.viewmodels import (
     CampaignRowVM,
     CurrencyGroupVM,
     KeywordVM,
+    Money,
     NoteVM,
 )
 from bot.viewmodels.pacing import PacingLineVM
@@ -48,7 +48,6 @@ __all__ = [
     "build_campaign_page_vm",
     "build_detail_vm",
     "ensure_window",
-    "format_budget",
     "group_vms",
     "list_campaigns",
     "load_user_filter",
@@ -240,32 +239,22 @@ def refresh_window_quietly(engine: Engine, *, team_id: str, today: date) -> bool
         return False
 
 
-def format_budget(amount: Decimal | None, budget_type: str | None, currency: str) -> str:
-    """``€50.00 / day``, ``€500.00 lifetime`` or ``—``."""
-    if amount is None:
-        return NO_VALUE
-    money = format_money(amount, currency)
-    kind = (budget_type or "daily").lower()
-    return f"{money} / day" if kind.startswith("daily") else f"{money} {kind}"
-
-
 def row_vm(
     row: CampaignRow, *, days_loaded: int = WINDOW_DAYS, usage: PacingLineVM | None = None
 ) -> CampaignRowVM:
-    """The renderer's row: money formatted exactly, in the campaign's own currency; `days_loaded` of the
-    window's days are loaded for its marketplace (the figures cover only those)."""
+    """The renderer's row: money in the campaign's own currency; `days_loaded` of the window's days are
+    loaded for its marketplace (the figures cover only those)."""
     return CampaignRowVM(
         campaign_id=str(row.pk),
         name=row.name,
         region=row.region,
         marketplace=row.country_code,
-        flag=flag(row.country_code),
         ad_type=row.ad_product,
         state=row.state.lower(),
-        budget=format_budget(row.budget, row.budget_type, row.currency),
-        spend_7d=format_money(row.spend_7d, row.currency),
-        sales_7d=format_money(row.sales_7d, row.currency),
-        acos_7d=format_acos(row.spend_7d, row.sales_7d),
+        budget=_money(row.budget, row.currency),
+        spend_7d=Money(row.spend_7d, row.currency),
+        sales_7d=Money(row.sales_7d, row.currency),
+        budget_type=row.budget_type or "daily",
         tags=row.tags,
         has_note=row.has_note,
         stale=row.stale,
@@ -289,12 +278,10 @@ def group_vms(page: CampaignPage) -> list[CurrencyGroupVM]:
     ]
 
 
-def marketplace_options(session: Session, *, team_id: str, regions: tuple[str, ...]) -> list[tuple[str, str]]:
-    """(country code, "🇩🇪 DE") options of the team's selected marketplaces in the chosen regions."""
-    seen: dict[str, str] = {}
-    for _region, country in repo.marketplace_choices(session, team_id=team_id, regions=regions):
-        seen.setdefault(country, f"{flag(country)} {country}")
-    return list(seen.items())
+def marketplace_options(session: Session, *, team_id: str, regions: tuple[str, ...]) -> list[str]:
+    """Country codes of the team's selected marketplaces in the chosen regions, once each, in order."""
+    choices = repo.marketplace_choices(session, team_id=team_id, regions=regions)
+    return list(dict.fromkeys(country for _region, country in choices))
 
 
 def build_campaign_page_vm(
@@ -370,12 +357,31 @@ def _campaign(session: Session, team_id: str, campaign_pk: int) -> Campaign | No
     return campaign if campaign is not None and campaign.team_id == team_id else None
 
 
-def _keyword_bid(keyword: Keyword, default_bids: Mapping[str, Decimal | None], currency: str) -> str:
-    """The keyword's own bid, or its ad group's default bid (which Amazon uses when it has none)."""
-    if keyword.bid is not None:
-        return format_money(keyword.bid, currency)
-    default = default_bids.get(keyword.ad_group_id)
-    return f"{format_money(default, currency)} (ad group default)" if default is not None else NO_VALUE
+def _money(amount: Decimal | None, currency: str) -> Money | None:
+    return Money(amount, currency) if amount is not None else None
+
+
+def _keyword_vm(
+    keyword: Keyword,
+    spend: Decimal,
+    sales: Decimal,
+    *,
+    default_bids: Mapping[str, Decimal | None],
+    currency: str,
+) -> KeywordVM:
+    """A top keyword: its own bid, or its ad group's default bid (which Amazon uses when it has none)."""
+    own = keyword.bid is not None
+    bid = keyword.bid if own else default_bids.get(keyword.ad_group_id)
+    return KeywordVM(
+        text=keyword.text,
+        match_type=keyword.match_type.lower(),
+        bid=_money(bid, currency),
+        spend_7d=Money(spend, currency),
+        sales_7d=Money(sales, currency),
+        keyword_id=str(keyword.id or ""),
+        state=keyword.state.lower(),
+        default_bid=not own and bid is not None,
+    )
 
 
 def build_detail_vm(
@@ -410,24 +416,15 @@ def build_detail_vm(
             AdGroupVM(
                 name=g.name,
                 state=g.state.lower(),
-                default_bid=format_money(g.default_bid, currency) if g.default_bid is not None else NO_VALUE,
-                spend_7d=format_money(group_spend.get(g.ad_group_id, Decimal(0)), currency),
+                default_bid=_money(g.default_bid, currency),
+                spend_7d=Money(group_spend.get(g.ad_group_id, Decimal(0)), currency),
                 days_loaded=keyword_days,
             )
             for g in groups
         ],
         ad_groups_total=groups_total,
         top_keywords=[
-            KeywordVM(
-                text=k.text,
-                match_type=k.match_type.lower(),
-                bid=_keyword_bid(k, default_bids, currency),
-                spend_7d=format_money(spend, currency),
-                sales_7d=format_money(sales, currency),
-                acos_7d=format_acos(spend, sales),
-                keyword_id=str(k.id or ""),
-                state=k.state.lower(),
-            )
+            _keyword_vm(k, spend, sales, default_bids=default_bids, currency=currency)
             for k, spend, sales in keywords
         ],
         notes=[NoteVM(author=n.author_id, date=f"{n.created_at:%d %b %Y}", text=n.text) for n in notes],

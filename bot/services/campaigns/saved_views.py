@@ -13,11 +13,11 @@ from datetime import datetime
 
 from sqlmodel import Session, col, func, select
 
-from bot.blocks.format import channel_mention, mrkdwn_format, user_mention
 from bot.errors import Conflict, NotAllowed, NotFound, UsageError
 from bot.services.campaigns.filters import CampaignFilter
 from bot.services.campaigns.text_input import require_text
 from bot.viewmodels import SavedViewVM
+from bot.viewmodels.text import channel_mention, mrkdwn_format, user_mention
 from storage.models import DigestSubscription, SavedView
 from storage.repositories import annotations as notes_repo
 

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Literal, cast
 
-from bot.blocks.format import flag
 from bot.errors import NotConnected, NotFound
 from bot.services.connections.card_reply import CardReply, seal_card_reply
 from bot.services.connections.links import connect_url
@@ -78,8 +77,9 @@ def _state(conn: Connection | None, now: datetime) -> RegionState:
     return "connected"
 
 
-def marketplace_label(p: Profile) -> str:
-    return f"{flag(p.country_code)} {p.country_code} · {p.account_name}"
+def marketplace_label(p: Profile) -> tuple[str, str]:
+    """A selected marketplace as the region card shows it: (country code, account name)."""
+    return p.country_code, p.account_name
 
 
 def _card(
@@ -183,7 +183,6 @@ def _options(profiles: list[Profile]) -> list[MarketplaceOptionVM]:
             MarketplaceOptionVM(
                 profile_id=p.profile_id,
                 country_code=p.country_code,
-                flag=flag(p.country_code),
                 account_name=p.account_name,
                 account_type=cast(Literal["seller", "vendor", "agency"], p.account_type)
                 if p.account_type in ("seller", "vendor", "agency")

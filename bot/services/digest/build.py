@@ -22,7 +22,6 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, cast
 
-from bot.blocks.format import flag, format_acos, format_money
 from bot.services.campaigns import CampaignFilter, page_query
 from bot.services.connections import connect_url
 from bot.services.digest.figures import (
@@ -195,7 +194,6 @@ def _marketplace(
     before = [day - timedelta(days=n) for n in range(1, AVG_DAYS + 1)]
     week_days = [d for d in before if d in loaded]
     base = MarketplaceDigestVM(
-        flag=flag(profile.country_code),
         country=profile.country_code,
         account=profile.account_name or profile.profile_id,
         currency=profile.currency_code,
@@ -227,12 +225,7 @@ def _currency_totals(parts: Sequence[tuple[str, Totals]]) -> list[CurrencyTotalV
     sums: dict[str, Totals] = {}
     for currency, totals in parts:
         sums[currency] = sums.get(currency, Totals()) + totals
-    return [
-        CurrencyTotalVM(
-            cur, format_money(t.cost, cur), format_money(t.sales, cur), format_acos(t.cost, t.sales)
-        )
-        for cur, t in sorted(sums.items())
-    ]
+    return [CurrencyTotalVM(cur, t.cost, t.sales) for cur, t in sorted(sums.items())]
 
 
 def _state(connection: Connection, now: datetime) -> RegionState:

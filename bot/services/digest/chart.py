@@ -7,8 +7,10 @@ DejaVu Sans, which ships with matplotlib and has €, £, ¥, ₹ and ₺. Each 
 layout and only updates its artists, so fonts and axes are built once.
 
 Values stay Decimals until they become plot coordinates. The money axis has round ticks (matplotlib's
-`MaxNLocator` with steps 1, 2, 2.5, 5, 10; whole units for JPY) labelled in the panel's own currency with
-`format_money`. Currencies are never drawn on a shared axis. A day with no value (None) is a gap.
+`MaxNLocator` with steps 1, 2, 2.5, 5, 10; whole units for JPY) labelled in the panel's own currency by
+the caller's `MoneyFormat` (the renderers' `bot.blocks.format.format_money`: services never format money
+themselves, so the label text is injected). Currencies are never drawn on a shared axis. A day with no
+value (None) is a gap.
 """
 
 from __future__ import annotations
@@ -18,12 +20,11 @@ import io
 import math
 import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from bot.blocks.format import format_money
 from bot.services.digest.build import ChartSeries
 
 if TYPE_CHECKING:
@@ -32,7 +33,15 @@ if TYPE_CHECKING:
     from matplotlib.lines import Line2D
     from matplotlib.text import Text
 
-__all__ = ["CHART_ALT_TEXT", "CHART_FONT", "CHART_SIZE", "CHART_TITLE", "money_ticks", "render_chart_png"]
+__all__ = [
+    "CHART_ALT_TEXT",
+    "CHART_FONT",
+    "CHART_SIZE",
+    "CHART_TITLE",
+    "MoneyFormat",
+    "money_ticks",
+    "render_chart_png",
+]
 
 CHART_ALT_TEXT = "Spend and sales per day over the last 14 days, one panel per currency"
 CHART_TITLE = "Spend and sales, last 14 days"
@@ -46,18 +55,22 @@ _ZERO_DECIMALS = {"JPY", "KRW", "CLP", "ISK", "HUF", "VND"}
 _WHOLE = re.compile(r"(\d)\.0+(?=\D|$)")
 _local = threading.local()
 
+MoneyFormat = Callable[[Decimal, str], str]
+"""Formats an amount in a currency for an axis label: ``(Decimal("100"), "EUR")`` → ``"€100.00"``."""
+
 
 def _whole_units(currency: str) -> bool:
     return currency.upper() in _ZERO_DECIMALS
 
 
-def money_ticks(low: Decimal, high: Decimal, currency: str) -> list[tuple[Decimal, str]]:
+def money_ticks(low: Decimal, high: Decimal, currency: str, money: MoneyFormat) -> list[tuple[Decimal, str]]:
     """Round axis ticks covering `low`..`high`, labelled in `currency`.
 
     Args:
         low: The smallest value to show (0 or below).
         high: The largest value to show; an empty range gets a default one.
         currency: ISO 4217 code of the panel.
+        money: How an amount reads (trailing ``.00`` is dropped when every tick is whole).
 
     Returns:
         (value, label) pairs from the first tick at or below `low` to the first at or above `high`,
@@ -76,7 +89,7 @@ def money_ticks(low: Decimal, high: Decimal, currency: str) -> list[tuple[Decima
     end = min((i for i, v in enumerate(values) if v >= high), default=len(values) - 1)
     kept = values[start : end + 1]
     all_whole = all(v == v.to_integral_value() for v in kept)
-    labels = [format_money(v, currency) for v in kept]
+    labels = [money(v, currency) for v in kept]
     if all_whole:
         labels = [_WHOLE.sub(r"\1", label) for label in labels]
     return list(zip(kept, labels, strict=True))
@@ -158,12 +171,12 @@ def _day_labels(series: ChartSeries, cols: int) -> tuple[list[int], list[str]]:
     return positions, [f"{series.days[i].day} {series.days[i]:%b}" for i in positions]
 
 
-def _draw_panel(panel: _Panel, series: ChartSeries, cols: int) -> None:
+def _draw_panel(panel: _Panel, series: ChartSeries, cols: int, money: MoneyFormat) -> None:
     axes = panel.axes
     axes.set_visible(True)
     known = [v for v in (*series.spend, *series.sales) if v is not None]
     low, high = min([Decimal(0), *known]), max([Decimal(0), *known])
-    ticks = money_ticks(low, high, series.currency)
+    ticks = money_ticks(low, high, series.currency, money)
     xs = list(range(len(series.days)))
     panel.spend.set_data(xs, _coords(series.spend))
     panel.sales.set_data(xs, _coords(series.sales))
@@ -176,13 +189,13 @@ def _draw_panel(panel: _Panel, series: ChartSeries, cols: int) -> None:
     panel.empty.set_text("" if known else NO_DATA)
 
 
-def _render(series: tuple[ChartSeries, ...]) -> bytes:
+def _render(series: tuple[ChartSeries, ...], money: MoneyFormat) -> bytes:
     panels = list(series) or [ChartSeries("—", (), (), ())]
     rows, cols = _layout(len(panels))
     canvas = _canvas(rows, cols)
     for index, panel in enumerate(canvas.panels):
         if index < len(panels):
-            _draw_panel(panel, panels[index], cols)
+            _draw_panel(panel, panels[index], cols, money)
         else:
             panel.axes.set_visible(False)
     buffer = io.BytesIO()
@@ -191,18 +204,19 @@ def _render(series: tuple[ChartSeries, ...]) -> bytes:
 
 
 @functools.lru_cache(maxsize=64)  # 60 to 90 KB each
-def _cached(series: tuple[ChartSeries, ...]) -> bytes:
-    return _render(series)
+def _cached(series: tuple[ChartSeries, ...], money: MoneyFormat) -> bytes:
+    return _render(series, money)
 
 
-def render_chart_png(series: Sequence[ChartSeries]) -> bytes:
+def render_chart_png(series: Sequence[ChartSeries], *, money: MoneyFormat) -> bytes:
     """The chart as PNG bytes: 800 px wide, 360 px high for one row of panels (an empty panel if none).
 
     Args:
         series: One entry per currency, each with the same number of days for spend and sales
             (None for a day that is not loaded).
+        money: How the money axis labels read (`bot.blocks.format.format_money`).
 
     Returns:
         PNG-encoded image data (identical input, identical bytes; renders are memoised by content).
     """
-    return _cached(tuple(series))
+    return _cached(tuple(series), money)

@@ -261,7 +261,7 @@ def _deliver_one(
     started, uploading = time.perf_counter(), charts.seconds
     try:
         built = build_digest(services, scope=scope_of(row), now=now)
-        png = render_chart_png(built.chart) if row.chart else None
+        png = render_chart_png(built.chart, money=rendering.format_money) if row.chart else None
         file_id = charts.upload(slack, row.team_id, png, day) if png is not None else None
         messages = rendering.messages(replace(built.vm, chart_file_id=file_id))
     except Exception as exc:  # a broken digest must not stop the others; retried next tick

@@ -1,4 +1,5 @@
-"""The digest's numbers: exact Decimal sums and ratios over campaign-day rows, formatted for view-models.
+"""The digest's numbers: exact Decimal sums, ratios and changes over campaign-day rows, for view-models
+(`bot.blocks.digest` formats them).
 
 Definitions (the ones printed in the digest):
 - *Day* is yesterday in the marketplace's own time zone (`Profile.timezone`); money is in the profile's
@@ -23,10 +24,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
-from bot.blocks.format import NO_VALUE, format_delta, format_int, format_money, format_pct
-from bot.viewmodels import DigestLineVM, DigestMetricVM
+from bot.viewmodels import Change, DigestLineVM, DigestMetricVM, Money
+from bot.viewmodels.digest import MetricKind
 
 __all__ = [
     "AVG_DAYS",
@@ -91,29 +92,27 @@ class CampaignDay:
 Fraction = tuple[Decimal, Decimal]  # (numerator, denominator), kept apart so each figure divides once
 
 
-def _pp(current: Fraction, base: Fraction) -> str:
+def _pp(current: Fraction, base: Fraction) -> Change | None:
     """Change between two percentages in points, from exact parts (one division, no drift)."""
     (n1, d1), (n2, d2) = current, base
     if d1 == 0 or d2 == 0:
-        return NO_VALUE
-    points = ((n1 * d2 - n2 * d1) * 100 / (d1 * d2)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-    if points == 0:
-        return "0.0 pp"
-    return f"{'▲' if points > 0 else '▼'} {abs(points):,.1f} pp"
+        return None
+    return Change((n1 * d2 - n2 * d1) * 100 / (d1 * d2), points=True)
 
 
-def _rel_ratio(current: Fraction, base: Fraction) -> str:
+def _rel_ratio(current: Fraction, base: Fraction) -> Change | None:
     """Relative change between two ratios n1/d1 and n2/d2 as (n1·d2) vs (n2·d1): exact inputs."""
     (n1, d1), (n2, d2) = current, base
     if d1 == 0 or d2 == 0:
-        return NO_VALUE
-    return format_delta(n1 * d2, n2 * d1)
+        return None
+    return Change.relative(n1 * d2, n2 * d1)
 
 
-def _roas(value: Decimal | None) -> str:
-    if value is None:
-        return NO_VALUE
-    return f"{value.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,.2f}x"
+def _vs(value: Decimal | int, base: Totals | None, attr: str, times: int = 1) -> Change | None:
+    """The relative change of ``value`` (times ``times``) against ``base``'s figure; None without a base."""
+    if base is None:
+        return None
+    return Change.relative(Decimal(value) * times, Decimal(getattr(base, attr)))
 
 
 def build_metrics(
@@ -123,7 +122,7 @@ def build_metrics(
 
     Args:
         day: The day's totals (a loaded day).
-        prev: The day before, or None when it is not loaded (its comparisons show "—").
+        prev: The day before, or None when it is not loaded (its comparisons are None: "—").
         week: The sums over the loaded days of the 7 before the day, or None when none is loaded.
         currency: The marketplace's currency.
         week_days: How many days `week` sums (the average's divisor).
@@ -135,14 +134,10 @@ def build_metrics(
         week = None
     blank = (Decimal(0), Decimal(0))
 
-    def tile(label: str, attr: str, shown: str) -> DigestMetricVM:
-        value = getattr(day, attr)
-        return DigestMetricVM(
-            label,
-            shown,
-            format_delta(value, getattr(prev, attr)) if prev is not None else NO_VALUE,
-            format_delta(value * week_days, getattr(week, attr)) if week is not None else NO_VALUE,
-        )
+    def tile(label: str, attr: str, value: Money | int) -> DigestMetricVM:
+        raw = getattr(day, attr)
+        kind: MetricKind = "money" if isinstance(value, Money) else "count"
+        return DigestMetricVM(label, value, _vs(raw, prev, attr), _vs(raw, week, attr, week_days), kind)
 
     def parts(num: str, den: str) -> list[Fraction]:  # a missing day divides by zero: "—"
         return [
@@ -154,19 +149,19 @@ def build_metrics(
     ctr, cpc = parts("clicks", "impressions"), parts("cost", "clicks")
     cpc_now = ratio(day.cost, day.clicks)
     return [
-        tile("Spend", "cost", format_money(day.cost, currency)),
-        tile("Sales", "sales", format_money(day.sales, currency)),
-        DigestMetricVM("ACOS", format_pct(ratio(*acos[0])), _pp(acos[0], acos[1]), _pp(acos[0], acos[2])),
+        tile("Spend", "cost", Money(day.cost, currency)),
+        tile("Sales", "sales", Money(day.sales, currency)),
+        DigestMetricVM("ACOS", ratio(*acos[0]), _pp(acos[0], acos[1]), _pp(acos[0], acos[2]), "percent"),
         DigestMetricVM(
-            "ROAS", _roas(ratio(*roas[0])), _rel_ratio(roas[0], roas[1]), _rel_ratio(roas[0], roas[2])
+            "ROAS", ratio(*roas[0]), _rel_ratio(roas[0], roas[1]), _rel_ratio(roas[0], roas[2]), "multiple"
         ),
-        tile("Orders", "orders", format_int(day.orders)),
-        tile("Clicks", "clicks", format_int(day.clicks)),
-        tile("Impressions", "impressions", format_int(day.impressions)),
-        DigestMetricVM("CTR", format_pct(ratio(*ctr[0]), places=2), _pp(ctr[0], ctr[1]), _pp(ctr[0], ctr[2])),
+        tile("Orders", "orders", day.orders),
+        tile("Clicks", "clicks", day.clicks),
+        tile("Impressions", "impressions", day.impressions),
+        DigestMetricVM("CTR", ratio(*ctr[0]), _pp(ctr[0], ctr[1]), _pp(ctr[0], ctr[2]), "percent", places=2),
         DigestMetricVM(
             "CPC",
-            format_money(cpc_now, currency) if cpc_now is not None else NO_VALUE,
+            Money(cpc_now, currency) if cpc_now is not None else None,
             _rel_ratio(cpc[0], cpc[1]),
             _rel_ratio(cpc[0], cpc[2]),
         ),
@@ -174,28 +169,20 @@ def build_metrics(
 
 
 def top_campaigns(campaigns: Sequence[CampaignDay], currency: str) -> list[DigestLineVM]:
-    """Campaigns with spend on the day, highest spend first."""
+    """Campaigns with spend on the day, highest spend first (with their sales; the renderer adds ACOS)."""
     spending = sorted((c for c in campaigns if c.day.cost > 0), key=lambda c: (-c.day.cost, c.name))
     return [
-        DigestLineVM(
-            c.name,
-            f"{format_money(c.day.cost, currency)} spend · {format_money(c.day.sales, currency)} sales"
-            f" · ACOS {format_pct(ratio(c.day.cost, c.day.sales))}",
-        )
+        DigestLineVM(c.name, Money(c.day.cost, currency), sales=Money(c.day.sales, currency))
         for c in spending[:MAX_LINES]
     ]
 
 
 def movers(campaigns: Sequence[CampaignDay], currency: str) -> list[DigestLineVM]:
-    """Largest absolute spend changes against the day before."""
+    """Largest absolute spend changes against the day before (with the day before's spend)."""
     moved = [c for c in campaigns if c.day.cost != c.prev.cost]
     moved.sort(key=lambda c: (-abs(c.day.cost - c.prev.cost), c.name))
     return [
-        DigestLineVM(
-            c.name,
-            f"spend {format_money(c.prev.cost, currency)} → {format_money(c.day.cost, currency)}"
-            + (f" ({format_delta(c.day.cost, c.prev.cost)})" if c.prev.cost else " (new)"),
-        )
+        DigestLineVM(c.name, Money(c.day.cost, currency), previous=Money(c.prev.cost, currency))
         for c in moved[:MAX_LINES]
     ]
 
@@ -205,11 +192,7 @@ def out_of_budget(campaigns: Sequence[CampaignDay], currency: str) -> list[Diges
     capped = [c for c in campaigns if c.budget is not None and c.budget > 0 and c.day.cost >= c.budget]
     capped.sort(key=lambda c: (-c.day.cost, c.name))
     return [
-        DigestLineVM(
-            c.name,
-            f"spent {format_money(c.day.cost, currency)}"
-            f" of a {format_money(c.budget or 0, currency)} daily budget",
-        )
+        DigestLineVM(c.name, Money(c.day.cost, currency), budget=Money(c.budget or Decimal(0), currency))
         for c in capped
     ]
 

@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any, Protocol
 
 from bot.services import slack_pacing
@@ -76,6 +77,10 @@ class DigestRendering(Protocol):
 
     def problems(self, msg: RenderedMessage) -> list[str]:
         """What breaks Slack's limits in the message (logged, never sent silently)."""
+        ...
+
+    def format_money(self, amount: Decimal, currency: str) -> str:
+        """An amount as the digest shows it (the chart's axis labels)."""
         ...
 
 

@@ -13,12 +13,12 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from bot.amazon.regions import ALL_REGIONS
-from bot.blocks.format import channel_mention, mrkdwn_format
 from bot.errors import NotFound, UsageError
 from bot.services.campaigns import find_view
 from bot.services.digest.build import DigestScope
 from bot.services.digest.ports import pause_reason_text
 from bot.services.digest.schedule import format_local, next_slot, parse_local_time, parse_zone
+from bot.viewmodels.text import channel_mention, mrkdwn_format
 from storage.db import session_scope
 from storage.models import DigestSubscription, SavedView
 from storage.repositories import digests as repo

@@ -48,8 +48,8 @@ from bot.services.edits.model import (
 )
 from bot.services.edits.outcome import UNDO_WINDOW
 from bot.services.edits.permissions import add_editor, can_edit, list_editors, remove_editor, set_read_only
-from bot.services.edits.plan import BULK_LIMIT, PREVIEW_TTL, plan_edit
-from bot.services.edits.present import format_value, history_vm, outcome_vm, preview_vm
+from bot.services.edits.plan import BULK_LIMIT, PREVIEW_TTL, check_edit, plan_edit
+from bot.services.edits.present import edit_value, history_vm, outcome_vm, preview_vm
 from bot.services.edits.undo import plan_undo
 
 __all__ = [
@@ -88,11 +88,12 @@ __all__ = [
     "campaign_history",
     "can_edit",
     "cancel_edit",
+    "check_edit",
     "confirm_edit",
     "current_amount",
     "edit_outcome",
+    "edit_value",
     "format_amount",
-    "format_value",
     "history_vm",
     "list_editors",
     "outcome_vm",

@@ -32,8 +32,9 @@ from bot.services.edits.outcome import outcome_of, stored_outcome
 from bot.services.edits.permissions import require_editor
 from bot.services.edits.targets import check_profile, check_region
 from storage.db import session_scope
-from storage.models import Connection, EditBatch, EditBatchStatus, EditItem, Profile
+from storage.models import Connection, EditBatch, EditBatchStatus, Profile
 from storage.repositories import edits as repo
+from storage.repositories.edits import StoredItem
 
 if TYPE_CHECKING:
     from bot.wiring import Services
@@ -142,7 +143,7 @@ def _apply_holding(
     services: Services,
     *,
     batch: EditBatch,
-    items: Sequence[EditItem],
+    items: Sequence[StoredItem],
     profiles: dict[int, Profile],
     client: AdsClient,
     user_id: str,
@@ -160,7 +161,7 @@ def _apply_two_steps(
     services: Services,
     *,
     batch: EditBatch,
-    items: Sequence[EditItem],
+    items: Sequence[StoredItem],
     profiles: dict[int, Profile],
     client: AdsClient,
     user_id: str,
@@ -184,10 +185,10 @@ def _apply_two_steps(
 WRITERS = 4  # (profile, entity type) groups sent at once; the region's rate gate still paces every call
 
 
-def send_writes(client: AdsClient, *, items: Sequence[EditItem], profiles: dict[int, Profile]) -> Results:
+def send_writes(client: AdsClient, *, items: Sequence[StoredItem], profiles: dict[int, Profile]) -> Results:
     """Send the items, one call per (profile, entity type), up to `WRITERS` groups at once; each item's
     outcome by its id (a group Amazon refused as a whole fails each of its items with the reason)."""
-    groups: dict[tuple[int, str], list[EditItem]] = {}
+    groups: dict[tuple[int, str], list[StoredItem]] = {}
     for item in items:
         groups.setdefault((item.profile_pk, item.entity_type), []).append(item)
 
@@ -206,25 +207,22 @@ def send_writes(client: AdsClient, *, items: Sequence[EditItem], profiles: dict[
 
 
 def _send_group(
-    client: AdsClient, *, profile_id: str, entity_type: str, items: Sequence[EditItem]
+    client: AdsClient, *, profile_id: str, entity_type: str, items: Sequence[StoredItem]
 ) -> Results:
     try:
         answer = _write(client, profile_id=profile_id, entity_type=entity_type, items=items)
     except AmazonAdsError as exc:
         message = from_amazon(exc).detail
-        return {_id(item): (False, message) for item in items}
+        return {item.id: (False, message) for item in items}
     return {
-        _id(item): (outcome.ok, None if outcome.ok else outcome.message)
+        item.id: (outcome.ok, None if outcome.ok else outcome.message)
         for item, outcome in zip(items, answer.outcomes, strict=True)
     }
 
 
-def _id(item: EditItem) -> int:
-    assert item.id is not None
-    return item.id
-
-
-def _write(client: AdsClient, *, profile_id: str, entity_type: str, items: Sequence[EditItem]) -> WriteResult:
+def _write(
+    client: AdsClient, *, profile_id: str, entity_type: str, items: Sequence[StoredItem]
+) -> WriteResult:
     if entity_type == "campaign":
         return client.update_sp_campaigns(profile_id, [_campaign_update(item) for item in items])
     if entity_type == "ad_group":
@@ -232,19 +230,19 @@ def _write(client: AdsClient, *, profile_id: str, entity_type: str, items: Seque
     return client.update_sp_keywords(profile_id, [_keyword_update(item) for item in items])
 
 
-def _campaign_update(item: EditItem) -> CampaignUpdate:
+def _campaign_update(item: StoredItem) -> CampaignUpdate:
     if item.field == "state":
         return CampaignUpdate(campaign_id=item.entity_id, state=_state(item.after))
     return CampaignUpdate(campaign_id=item.entity_id, daily_budget=Decimal(item.after))
 
 
-def _ad_group_update(item: EditItem) -> AdGroupUpdate:
+def _ad_group_update(item: StoredItem) -> AdGroupUpdate:
     if item.field == "state":
         return AdGroupUpdate(ad_group_id=item.entity_id, state=_state(item.after))
     return AdGroupUpdate(ad_group_id=item.entity_id, default_bid=Decimal(item.after))
 
 
-def _keyword_update(item: EditItem) -> KeywordUpdate:
+def _keyword_update(item: StoredItem) -> KeywordUpdate:
     if item.field == "state":
         return KeywordUpdate(keyword_id=item.entity_id, state=_state(item.after))
     return KeywordUpdate(keyword_id=item.entity_id, bid=Decimal(item.after))
@@ -257,64 +255,56 @@ def _state(value: str) -> Literal["ENABLED", "PAUSED"]:
 _NO_ANSWER = "Hilal stopped before Amazon answered; check before retrying"
 
 
-def _result(results: Results, item: EditItem) -> tuple[bool, str | None]:
-    ok, message = results.get(_id(item), (False, _NO_ANSWER))
-    return ok, message
-
-
-def _local_edit(item: EditItem) -> repo.LocalEdit:
+def _local_edit(item: StoredItem) -> repo.LocalEdit:
     value: str | Decimal = item.after if item.field == "state" else Decimal(item.after)
     return repo.LocalEdit(item.entity_type, item.profile_pk, item.entity_id, item.field, value)
-
-
-def _audit_detail(batch: EditBatch, item: EditItem, ok: bool, message: str | None) -> dict[str, Any]:
-    return {
-        "batch_id": batch.id,
-        "kind": batch.kind,
-        "region": batch.region,
-        "undo_of": batch.undo_of,
-        "entity_type": item.entity_type,
-        "entity_id": item.entity_id,
-        "entity_name": item.entity_name,
-        "field": item.field,
-        "before": item.before,
-        "after": item.after,
-        "currency": item.currency,
-        "ok": ok,
-        "amazon": "applied" if ok else message,
-    }
 
 
 def record_results(
     session: Session,
     *,
     batch: EditBatch,
-    items: Sequence[EditItem],
+    items: Sequence[StoredItem],
     results: Results,
     user_id: str,
     now: datetime,
 ) -> EditOutcome:
     """Each item's outcome, the local copy of what Amazon applied, one audit event per item, the status;
-    returns the outcome as stored (what `edit_outcome` reads back)."""
+    returns the outcome as stored (what `edit_outcome` reads back). One pass over the items, then a
+    handful of statements (see the repository), all in the caller's transaction."""
     assert batch.id is not None
-    outcomes = [(item, *_result(results, item)) for item in items]
-    repo.set_item_results(
-        session,
-        results=[(_id(item), "applied" if ok else "failed", message) for item, ok, message in outcomes],
-    )
-    repo.apply_local_edits(
-        session, edits=[_local_edit(item) for item, ok, _message in outcomes if ok], user_id=user_id, now=now
-    )
-    repo.add_edit_audits(
-        session,
-        team_id=batch.team_id,
-        actor=user_id,
-        now=now,
-        events=[
-            (item.campaign_pk, _audit_detail(batch, item, ok, message)) for item, ok, message in outcomes
-        ],
-    )
-    applied = sum(1 for _item, ok, _message in outcomes if ok)
+    shared = {"batch_id": batch.id, "kind": batch.kind, "region": batch.region, "undo_of": batch.undo_of}
+    outcomes: list[tuple[StoredItem, bool, str | None]] = []
+    states: list[tuple[int, str, str | None]] = []
+    local: list[repo.LocalEdit] = []
+    audits: list[tuple[int, dict[str, Any]]] = []
+    for item in items:
+        ok, message = results.get(item.id, (False, _NO_ANSWER))
+        outcomes.append((item, ok, message))
+        states.append((item.id, "applied" if ok else "failed", message))
+        if ok:
+            local.append(_local_edit(item))
+        audits.append(
+            (
+                item.campaign_pk,
+                {
+                    **shared,
+                    "entity_type": item.entity_type,
+                    "entity_id": item.entity_id,
+                    "entity_name": item.entity_name,
+                    "field": item.field,
+                    "before": item.before,
+                    "after": item.after,
+                    "currency": item.currency,
+                    "ok": ok,
+                    "amazon": "applied" if ok else message,
+                },
+            )
+        )
+    repo.set_item_results(session, results=states)
+    repo.apply_local_edits(session, edits=local, user_id=user_id, now=now)
+    repo.add_edit_audits(session, team_id=batch.team_id, actor=user_id, now=now, events=audits)
+    applied = len(local)
     failed = len(outcomes) - applied
     status = (
         EditBatchStatus.APPLIED

@@ -10,12 +10,12 @@ from datetime import date
 
 from sqlmodel import Session, col, select
 
-from bot.blocks.format import NO_VALUE, flag, format_money
 from bot.errors import NotFound, UsageError
 from bot.services.campaigns import CampaignFilter, page_query
 from bot.services.edits.model import EditTarget
-from bot.services.edits.present import format_value
+from bot.services.edits.present import edit_value
 from bot.viewmodels import AuditLineVM
+from bot.viewmodels.common import Money
 from storage.models import Campaign, Keyword, Profile, Workspace
 from storage.repositories.campaign_list import matching_campaign_pks
 from storage.repositories.edits import batch_items, get_batch
@@ -107,8 +107,8 @@ def bulk_targets(
     return [RegionTargets(region, targets) for region, targets in sorted(regions.items())]
 
 
-def current_amount(session: Session, *, entity_type: str, pk: int) -> tuple[str, str, str]:
-    """(name, current amount formatted, currency) of a campaign's budget or a keyword's bid."""
+def current_amount(session: Session, *, entity_type: str, pk: int) -> tuple[str, Money | None, str]:
+    """(name, current amount or None, currency) of a campaign's budget or a keyword's bid."""
     entity: Campaign | Keyword | None = (
         session.get(Campaign, pk) if entity_type == "campaign" else session.get(Keyword, pk)
     )
@@ -120,8 +120,8 @@ def current_amount(session: Session, *, entity_type: str, pk: int) -> tuple[str,
         name, amount = entity.name, entity.budget
     else:
         name, amount = entity.text, entity.bid
-    shown = format_money(amount, currency) if amount is not None and currency else NO_VALUE
-    return name, shown, currency
+    current = Money(amount, currency) if amount is not None and currency else None
+    return name, current, currency
 
 
 def audit_channel_of(session: Session, *, team_id: str) -> str | None:
@@ -160,9 +160,9 @@ def audit_lines(session: Session, *, batch_id: int) -> list[AuditLineVM]:
                 actor=batch.applied_by,
                 verb=_VERB.get(batch.kind, "changed"),
                 name=item.entity_name,
-                where=f"{flag(country)} {country}",
-                before=format_value(item.field, item.before, item.currency),
-                after=format_value(item.field, item.after, item.currency),
+                country=country,
+                before=edit_value(item.field, item.before, item.currency),
+                after=edit_value(item.field, item.after, item.currency),
             )
         )
     return lines

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any
 
-from sqlalchemy.engine import Row
 from sqlmodel import Session
 
 from bot.services.edits.model import EditOutcome, ItemOutcome
-from storage.models import EditBatch, EditBatchStatus, EditItem
-from storage.repositories.edits import item_rows
+from storage.models import EditBatch, EditBatchStatus
+from storage.repositories.edits import StoredItem, batch_items
 
 __all__ = ["UNDO_WINDOW", "outcome_of", "stored_outcome"]
 
@@ -19,8 +17,8 @@ UNDO_WINDOW = timedelta(minutes=15)
 _DONE = (EditBatchStatus.APPLIED, EditBatchStatus.PARTIAL)
 
 
-def _item(item: EditItem | Row[Any], ok: bool | None, message: str | None) -> ItemOutcome:
-    """An item's outcome from its stored columns (an `EditItem` or a row of `item_rows`)."""
+def _item(item: StoredItem, ok: bool | None, message: str | None) -> ItemOutcome:
+    """An item's outcome from its stored columns."""
     return ItemOutcome(
         entity_type=item.entity_type,
         entity_id=item.entity_id,
@@ -60,7 +58,7 @@ def outcome_of(session: Session, batch: EditBatch) -> EditOutcome:
     assert batch.id is not None
     items = tuple(
         _item(row, {"applied": True, "failed": False}.get(row.status), row.error)
-        for row in item_rows(session, batch_id=batch.id)
+        for row in batch_items(session, batch_id=batch.id)
     )
     return _outcome(
         batch, status=batch.status, applied_by=batch.applied_by, applied_at=batch.applied_at, items=items
@@ -73,7 +71,7 @@ def stored_outcome(
     status: str,
     applied_by: str,
     applied_at: datetime,
-    outcomes: Sequence[tuple[EditItem, bool, str | None]],
+    outcomes: Sequence[tuple[StoredItem, bool, str | None]],
 ) -> EditOutcome:
     """The outcome the caller that applied a batch has just stored, without reading it back: the same
     value `outcome_of` gives for the batch (items in preview order, each applied or failed)."""

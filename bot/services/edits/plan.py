@@ -27,13 +27,13 @@ from bot.services.edits.model import FIELD_OF_KIND, EditPreview, EditTarget, Pre
 from bot.services.edits.permissions import require_editor
 from bot.services.edits.targets import Local, check_archived, check_profile, check_region, load_targets
 from storage.db import session_scope
-from storage.models import EditBatch
+from storage.models import Connection, EditBatch
 from storage.repositories.edits import NewItem, create_batch
 
 if TYPE_CHECKING:
     from bot.wiring import Services
 
-__all__ = ["BULK_LIMIT", "PREVIEW_TTL", "plan_edit"]
+__all__ = ["BULK_LIMIT", "PREVIEW_TTL", "check_edit", "plan_edit"]
 
 PREVIEW_TTL = timedelta(minutes=15)
 BULK_LIMIT = 10
@@ -82,17 +82,15 @@ def plan_edit(
     Raises:
         UserFacingError: A guard refused (see `bot.services.edits.errors`), or Amazon could not be read.
     """
-    if kind not in FIELD_OF_KIND:
-        raise UsageError(f"Hilal cannot {kind} from Slack.", hint="Pause, enable, budget or bid.")
-    with session_scope(services.engine, readonly=True) as session:
-        require_editor(services, session, team_id=team_id, user_id=user_id, is_manager=is_manager)
-        conn, locals_ = load_targets(session, team_id=team_id, kind=kind, targets=targets)
-    check_region(conn)
-    for local in locals_:
-        check_profile(local.profile)
-    for local in locals_:
-        check_archived(local)
-    wanted = [_wanted(kind, local, value) for local in locals_]
+    conn, locals_, wanted = _checked(
+        services,
+        team_id=team_id,
+        user_id=user_id,
+        kind=kind,
+        targets=targets,
+        value=value,
+        is_manager=is_manager,
+    )
     assert conn.id is not None
     current = _read_amazon(services, connection_id=conn.id, locals_=locals_)
     items, skipped = _items(kind, wanted, current)
@@ -130,6 +128,57 @@ def plan_edit(
         expires_at=batch.expires_at,
         undo_of=undo_of,
     )
+
+
+def check_edit(
+    services: Services,
+    *,
+    team_id: str,
+    user_id: str,
+    kind: str,
+    targets: Sequence[EditTarget],
+    value: str | None = None,
+    is_manager: bool = False,
+) -> None:
+    """The guards of `plan_edit` that need only Hilal's own data (who asks, the region, the profiles,
+    archived entities, a malformed or out-of-bounds absolute amount), without reading Amazon: quick
+    enough to answer a form within Slack's 3 seconds. `plan_edit` checks them all again.
+
+    Raises:
+        UserFacingError: A guard refused.
+    """
+    _checked(
+        services,
+        team_id=team_id,
+        user_id=user_id,
+        kind=kind,
+        targets=targets,
+        value=value,
+        is_manager=is_manager,
+    )
+
+
+def _checked(
+    services: Services,
+    *,
+    team_id: str,
+    user_id: str,
+    kind: str,
+    targets: Sequence[EditTarget],
+    value: str | None,
+    is_manager: bool,
+) -> tuple[Connection, list[Local], list[_Wanted]]:
+    if kind not in FIELD_OF_KIND:
+        raise UsageError(f"Hilal cannot {kind} from Slack.", hint="Pause, enable, budget or bid.")
+    with session_scope(services.engine, readonly=True) as session:
+        require_editor(services, session, team_id=team_id, user_id=user_id, is_manager=is_manager)
+        conn, locals_ = load_targets(session, team_id=team_id, kind=kind, targets=targets)
+    check_region(conn)
+    for local in locals_:
+        check_profile(local.profile)
+    for local in locals_:
+        check_archived(local)
+    return conn, locals_, [_wanted(kind, local, value) for local in locals_]
 
 
 def _wanted(kind: str, local: Local, value: str | None) -> _Wanted:

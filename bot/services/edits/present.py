@@ -1,4 +1,5 @@
-"""Live edits as view-models: previews, outcomes and history, formatted in the marketplace's currency."""
+"""Live edits as view-models: previews, outcomes and history, amounts with the marketplace's currency
+(the renderers format them)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,6 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 from bot.amazon.regions import REGION_NAMES, Region
-from bot.blocks.format import NO_VALUE, format_money
 from bot.services.edits.history import HistoryEntry
 from bot.services.edits.model import EditOutcome, EditPreview, ItemOutcome, PreviewItem
 from bot.viewmodels import (
@@ -18,8 +18,10 @@ from bot.viewmodels import (
     HistoryVM,
     OutcomeItemVM,
 )
+from bot.viewmodels.common import Money
+from bot.viewmodels.edits import EditValue
 
-__all__ = ["format_value", "history_vm", "outcome_vm", "preview_vm"]
+__all__ = ["edit_value", "history_vm", "outcome_vm", "preview_vm"]
 
 _ENTITY = {
     "campaign": ("Campaign", "campaign", "campaigns"),
@@ -53,12 +55,15 @@ def _labels(entity_type: str) -> tuple[str, str, str]:
     return _ENTITY.get(entity_type, _KEYWORD)
 
 
-def format_value(field: str, text: str, currency: str) -> str:
-    """A stored value for people: a state in words ("paused"), an amount in its currency ("€80.50")."""
+def edit_value(field: str, text: str, currency: str) -> EditValue:
+    """A stored value for people: a state in words ("paused"), an amount in its currency, None when
+    empty (text that is no amount stays as it is)."""
     if field == "state":
-        return text.lower() or NO_VALUE
+        return text.lower() or None
+    if not text:
+        return None
     try:
-        return format_money(Decimal(text), currency) if text else NO_VALUE
+        return Money(Decimal(text), currency)
     except InvalidOperation:
         return text
 
@@ -71,12 +76,12 @@ def _region_name(code: str) -> str:
 
 
 def _item(item: PreviewItem) -> EditItemVM:
-    synced = format_value(item.field, item.synced, item.currency) if item.stale and item.synced else None
+    synced = edit_value(item.field, item.synced, item.currency) if item.stale and item.synced else None
     return EditItemVM(
         kind_label=_labels(item.entity_type)[0],
         name=item.entity_name,
-        before=format_value(item.field, item.before, item.currency),
-        after=format_value(item.field, item.after, item.currency),
+        before=edit_value(item.field, item.before, item.currency),
+        after=edit_value(item.field, item.after, item.currency),
         meaning=item.meaning,
         synced=synced,
     )
@@ -105,8 +110,8 @@ def _outcome_item(item: ItemOutcome) -> OutcomeItemVM:
     return OutcomeItemVM(
         kind_label=_labels(item.entity_type)[0],
         name=item.entity_name,
-        before=format_value(item.field, item.before, item.currency),
-        after=format_value(item.field, item.after, item.currency),
+        before=edit_value(item.field, item.before, item.currency),
+        after=edit_value(item.field, item.after, item.currency),
         ok=item.ok,
         message=item.message,
     )
@@ -153,8 +158,8 @@ def history_vm(campaign_name: str, entries: Sequence[HistoryEntry]) -> HistoryVM
                 actor=entry.actor,
                 at=entry.at,
                 what=_what(entry),
-                before=format_value(entry.field, entry.before, entry.currency),
-                after=format_value(entry.field, entry.after, entry.currency),
+                before=edit_value(entry.field, entry.before, entry.currency),
+                after=edit_value(entry.field, entry.after, entry.currency),
                 ok=entry.ok,
                 amazon=entry.amazon,
                 undo=entry.undo_of is not None,

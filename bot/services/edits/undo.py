@@ -13,8 +13,8 @@ from bot.services.edits.model import EditPreview, EditTarget, EntityType
 from bot.services.edits.outcome import UNDO_WINDOW
 from bot.services.edits.plan import plan_edit
 from storage.db import session_scope
-from storage.models import AdGroup, Campaign, EditBatchStatus, EditItem, Keyword
-from storage.repositories.edits import batch_items, get_batch
+from storage.models import AdGroup, Campaign, EditBatchStatus, Keyword
+from storage.repositories.edits import StoredItem, batch_items, get_batch
 
 if TYPE_CHECKING:
     from bot.wiring import Services
@@ -60,7 +60,7 @@ def plan_undo(
     )
 
 
-def _target(session: Session, item: EditItem, *, restore: bool) -> EditTarget:
+def _target(session: Session, item: StoredItem, *, restore: bool) -> EditTarget:
     """The entity of an item as a target, carrying its `before` value for amounts."""
     model: type[Campaign] | type[AdGroup] | type[Keyword]
     if item.entity_type == "campaign":
