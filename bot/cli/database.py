@@ -24,9 +24,12 @@ def db_upgrade() -> None:
     from storage.migrate import current_revision, upgrade
 
     engine = make_engine(load_settings().hilal_database_url)
-    check_database(engine)
-    upgrade(engine)
-    click.echo(f"database at revision {current_revision(engine)}")
+    try:
+        check_database(engine)
+        upgrade(engine)
+        click.echo(f"database at revision {current_revision(engine)}")
+    finally:
+        engine.dispose()
 
 
 @click.group()
@@ -77,8 +80,11 @@ def keys_status() -> None:
     from storage.keys import count_by_kid
 
     engine = make_engine(load_settings().hilal_database_url)
-    check_database(engine)
-    click.echo(str(count_by_kid(engine)))
+    try:
+        check_database(engine)
+        click.echo(str(count_by_kid(engine)))
+    finally:
+        engine.dispose()
 
 
 def register(cli: click.Group) -> None:
