@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, NoReturn
 
 from bot.logging import configure_logging
 from bot.schema import ensure_schema
-from bot.settings import Settings
+from bot.settings import ConfigError, Settings
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from slack_bolt import App
 
     from bot.local import LocalStack
+    from bot.services.sync import SyncQueue
     from bot.wiring import Services
 
 __all__ = ["STOP_GRACE", "Runtime", "build_runtime", "run_app"]
@@ -55,7 +56,8 @@ class Runtime:
     _stoppers: list[Callable[[], object]] = field(default_factory=list)  # how to stop each background part
 
     def start_background(self, *, scheduler: bool = True) -> None:
-        if scheduler:
+        """The scheduler (single-process mode only: in a cluster the workers run the jobs) and Socket Mode."""
+        if scheduler and not self.settings.clustered:
             from bot.jobs.scheduler import start_scheduler
 
             self._stoppers.append(start_scheduler(self.services).stop)
@@ -65,6 +67,10 @@ class Runtime:
             handler = SocketModeHandler(self.app, self.settings.slack_app_token.get_secret_value())
             handler.connect()  # type: ignore[no-untyped-call]
             self._stoppers.append(handler.close)
+
+    def on_stop(self, part: Callable[[], object]) -> None:
+        """Stop `part` when the runtime stops (in reverse order of registration)."""
+        self._stoppers.append(part)
 
     def banner(self) -> list[str]:
         if self.local is None:
@@ -108,9 +114,11 @@ def build_runtime(
     """
     from bot.app import create_app
     from bot.web.server import build_web_app
-    from bot.wiring import build_services, utc_now
+    from bot.wiring import build_services, settings_clock
 
     local = None
+    if settings.local_mode and settings.clustered:
+        raise ConfigError("HILAL_QUEUE=procrastinate needs Slack credentials: local mode runs one process")
     if settings.local_mode:
         from bot.local import start_local_stack
 
@@ -119,15 +127,31 @@ def build_runtime(
     try:
         settings.require_production_secrets()
         ensure_schema(settings, auto_upgrade=local is not None)
-        services = build_services(settings, clock=clock or utc_now)
+        queue, close_queue = _cluster_queue(settings)
+        services = build_services(settings, clock=clock or settings_clock(settings), sync_queue=queue)
         app, _table = create_app(settings, services)
     except BaseException:
         if local is not None:
             local.stop()
         raise
-    return Runtime(
+    runtime = Runtime(
         settings=settings, services=services, app=app, web=build_web_app(app, services), local=local
     )
+    if close_queue is not None:
+        runtime.on_stop(close_queue)
+    return runtime
+
+
+def _cluster_queue(settings: Settings) -> tuple[SyncQueue | None, Callable[[], object] | None]:
+    """In a cluster (`HILAL_QUEUE=procrastinate`) this process defers syncs to the workers."""
+    if not settings.clustered:
+        return None, None
+    from bot.jobs.cluster import build_app
+    from bot.jobs.queue import ClusterQueue, make_connector
+
+    queue_app = build_app(make_connector(settings, asynchronous=False))
+    queue_app.open()
+    return ClusterQueue(queue_app), queue_app.close
 
 
 def _interrupt(signum: int, frame: FrameType | None) -> NoReturn:  # noqa: ARG001 - signal handler signature

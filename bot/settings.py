@@ -11,9 +11,9 @@ import base64
 import binascii
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.amazon.regions import ALL_REGIONS
@@ -103,6 +103,12 @@ class Settings(BaseSettings):
     hilal_pacing_minutes: int = Field(default=15, ge=1, le=1440)
     # A live edit raising a budget or bid by more than this factor needs a typed confirmation word.
     hilal_edit_confirm_factor: float = Field(default=2.0, gt=1.0, le=100.0)
+    # `local`: one process runs the scheduler (APScheduler). `procrastinate`: `hilal run` processes defer
+    # work and `hilal worker` processes run it, queued in PostgreSQL.
+    hilal_queue: Literal["local", "procrastinate"] = "local"
+    # Simulations only: a file holding seconds to add to the wall clock, read on every `now()`, so several
+    # processes share one controllable clock. Never set in production.
+    hilal_clock_file: str | None = None
     log_level: str = "INFO"
     log_format: str = "text"
 
@@ -129,6 +135,14 @@ class Settings(BaseSettings):
             raise ValueError("must be a sqlite:///PATH or postgresql://USER@HOST/DB URL")
         return value
 
+    @model_validator(mode="after")
+    def _queue_needs_postgres(self) -> Settings:
+        if self.hilal_queue == "procrastinate" and not self.uses_postgres:
+            raise ValueError(
+                "HILAL_QUEUE=procrastinate needs PostgreSQL: set HILAL_DATABASE_URL=postgresql://USER@HOST/DB"
+            )
+        return self
+
     @field_validator("hilal_encryption_keys")
     @classmethod
     def _keys(cls, value: SecretStr | None) -> SecretStr | None:
@@ -147,6 +161,15 @@ class Settings(BaseSettings):
     def local_mode(self) -> bool:
         """No Slack credentials at all: run against the local stand-ins."""
         return not any((self.slack_bot_token, self.slack_app_token, self.slack_client_id))
+
+    @property
+    def uses_postgres(self) -> bool:
+        return self.hilal_database_url.startswith("postgresql+psycopg://")
+
+    @property
+    def clustered(self) -> bool:
+        """Work runs on `hilal worker` processes (Procrastinate), not in the app process."""
+        return self.hilal_queue == "procrastinate"
 
     @property
     def encryption_keys(self) -> tuple[EncryptionKey, ...]:
@@ -185,8 +208,10 @@ class Settings(BaseSettings):
 
 def _explain(error: ValidationError) -> str:
     first = error.errors()[0]
-    name = str(first["loc"][0]).upper() if first["loc"] else "configuration"
     message = str(first["msg"]).removeprefix("Value error, ")
+    if not first["loc"]:  # a rule over several settings names them itself
+        return message
+    name = str(first["loc"][0]).upper()
     expected = {
         "int_parsing": "a whole number",
         "greater_than_equal": "a larger number",

@@ -19,9 +19,24 @@ from sqlalchemy.engine import Engine
 
 from storage.models import metadata
 
-__all__ = ["alembic_config", "current_revision", "head_revision", "pending_diff", "revision", "upgrade"]
+__all__ = [
+    "alembic_config",
+    "current_revision",
+    "downgrade",
+    "head_revision",
+    "is_ours",
+    "pending_diff",
+    "revision",
+    "upgrade",
+]
 
 _HERE = Path(__file__).resolve().parent / "migrations"
+
+
+def is_ours(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
+    """Autogenerate's filter: Procrastinate's tables (`procrastinate_*`, revision 0009) are not our models."""
+    del obj, reflected, compare_to
+    return not (type_ == "table" and (name or "").startswith("procrastinate_"))
 
 
 def alembic_config(engine: Engine | None = None) -> Config:
@@ -41,6 +56,14 @@ def upgrade(engine: Engine, revision_id: str = "head") -> None:
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, revision_id)
+
+
+def downgrade(engine: Engine, revision_id: str) -> None:
+    """Undo migrations down to `revision_id` (developer tool and migration tests)."""
+    cfg = alembic_config(engine)
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, revision_id)
 
 
 def revision(engine: Engine, message: str) -> None:
@@ -63,5 +86,5 @@ def current_revision(engine: Engine) -> str | None:
 def pending_diff(engine: Engine) -> list[Any]:
     """Differences between the models and the database schema (autogenerate's view)."""
     with engine.connect() as conn:
-        ctx = MigrationContext.configure(conn, opts={"compare_type": True})
+        ctx = MigrationContext.configure(conn, opts={"compare_type": True, "include_object": is_ours})
         return list(compare_metadata(ctx, metadata))

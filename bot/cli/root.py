@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from bot.cli import database, local, ops, sync
+from bot.cli import cluster, database, local, ops, sync
 from bot.cli.local import local_dir_option
 from bot.settings import ConfigError, load_settings
 from storage.crypto import VaultError
@@ -43,8 +43,10 @@ def run(host: str | None, port: int | None, local_dir: Path) -> None:
 
 
 def _register_commands() -> None:
-    """Sub-commands that live in their own modules (db, keys, purge, sandbox, sync, teams, local)."""
+    """Sub-commands that live in their own modules (db, keys, purge, sandbox, sync, teams, local, worker,
+    jobs)."""
     database.register(cli)
+    cluster.register(cli)
     ops.register(cli)
     sync.register(cli)
     local.register(cli)

@@ -31,6 +31,7 @@ __all__ = [
     "MAX_STARTS_PER_TICK",
     "OAUTH_STATE_KEEP",
     "cleanup_oauth_states",
+    "due_syncs",
     "poll_pacing",
     "poll_reports",
     "run_sync_tick",
@@ -41,6 +42,22 @@ logger = logging.getLogger(__name__)
 
 MAX_STARTS_PER_TICK = 8
 OAUTH_STATE_KEEP = timedelta(days=1)
+
+
+def due_syncs(services: Services, *, now: datetime, limit: int) -> list[tuple[int, str]]:
+    """(connection id, kind) of at most `limit` syncs due at `now` whose lease is free, most overdue first.
+
+    Both runners start syncs from this list: the single-process tick below, and the cluster's tick
+    (`bot.jobs.cluster`), which defers them to the workers.
+    """
+    with session_scope(services.engine, readonly=True) as session:
+        due = list_due_connections(session, now=now, limit=limit * 2)
+    found: list[tuple[int, str]] = []
+    for conn in due:
+        kind = due_kind(conn, now=now, settings=services.settings)
+        if kind is not None and conn.id is not None and len(found) < limit:
+            found.append((conn.id, kind))
+    return found
 
 
 def run_sync_tick(
@@ -57,21 +74,17 @@ def run_sync_tick(
     Returns:
         (connection id, kind) of each sync started.
     """
-    with session_scope(services.engine, readonly=True) as session:
-        due = list_due_connections(session, now=now, limit=limit * 2)
+    due = due_syncs(services, now=now, limit=limit)
     started: list[tuple[int, str]] = []
-    for conn in due:
-        kind = due_kind(conn, now=now, settings=services.settings)
-        if kind is None or conn.id is None or len(started) >= limit:
-            continue
+    for connection_id, kind in due:
         owner = new_lease_owner(services)
-        if not acquire_lease(services, connection_id=conn.id, owner=owner):
+        if not acquire_lease(services, connection_id=connection_id, owner=owner):
             continue
-        started.append((conn.id, kind))
+        started.append((connection_id, kind))
         if executor is None:
-            run_sync(services, connection_id=conn.id, kind=kind, lease_owner=owner)
+            run_sync(services, connection_id=connection_id, kind=kind, lease_owner=owner)
         else:
-            executor.submit(_run_logged, services, conn.id, kind, owner)
+            executor.submit(_run_logged, services, connection_id, kind, owner)
     if started:
         logger.info("sync.tick", extra={"started": len(started), "due": len(due)})
     return started

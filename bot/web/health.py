@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections import Counter
+from collections.abc import Callable, Mapping
 
 from flask import Blueprint, Response
 from sqlalchemy.engine import Engine
 
 from storage.db import check_database
 
-__all__ = ["Metrics", "health_blueprint"]
+__all__ = ["Gauges", "Metrics", "health_blueprint"]
+
+logger = logging.getLogger(__name__)
+
+# Metric name (labels included, without the `hilal_` prefix) → value, read from the database at each scrape.
+Gauges = Callable[[], Mapping[str, float]]
 
 
 class Metrics:
@@ -34,8 +41,21 @@ class Metrics:
         return "\n".join(lines) + "\n"
 
 
-def health_blueprint(engine: Engine, metrics: Metrics) -> Blueprint:
-    """Routes answering whether the process and its database are alive."""
+def _gauge_lines(gauges: Gauges | None) -> str:
+    if gauges is None:
+        return ""
+    try:
+        values = gauges()
+    except Exception:  # a scrape must not fail because the database could not be read
+        logger.warning("metrics.gauges_unreadable")
+        return "hilal_gauges_up 0\n"
+    lines = [f"hilal_{name} {value:g}" for name, value in sorted(values.items())]
+    return "hilal_gauges_up 1\n" + "\n".join(lines) + "\n"
+
+
+def health_blueprint(engine: Engine, metrics: Metrics, gauges: Gauges | None = None) -> Blueprint:
+    """Routes answering whether the process and its database are alive; `/metrics` adds `gauges`, read
+    from the database at each scrape (the schedule's lag and, in a cluster, the queue)."""
     bp = Blueprint("health", __name__)
 
     @bp.get("/healthz")
@@ -48,6 +68,7 @@ def health_blueprint(engine: Engine, metrics: Metrics) -> Blueprint:
 
     @bp.get("/metrics")
     def metrics_route() -> Response:
-        return Response(metrics.render(), 200, mimetype="text/plain; version=0.0.4")
+        body = metrics.render() + _gauge_lines(gauges)
+        return Response(body, 200, mimetype="text/plain; version=0.0.4")
 
     return bp

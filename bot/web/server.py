@@ -9,8 +9,9 @@ from slack_bolt import App
 from slack_bolt.adapter.flask import SlackRequestHandler
 
 from bot.web.amazon_oauth import amazon_oauth_blueprint
-from bot.web.health import health_blueprint
+from bot.web.health import Gauges, health_blueprint
 from bot.web.slack_guard import SlackGate
+from storage.repositories.queue_jobs import STALLED_AFTER, job_counts, sync_lag_seconds
 
 if TYPE_CHECKING:
     from bot.wiring import Services
@@ -47,5 +48,20 @@ def build_web_app(app: App, services: Services) -> Flask:
         return handler.handle(request)
 
     web.register_blueprint(amazon_oauth_blueprint(services))
-    web.register_blueprint(health_blueprint(services.engine, services.metrics))
+    web.register_blueprint(health_blueprint(services.engine, services.metrics, _gauges(services)))
     return web
+
+
+def _gauges(services: Services) -> Gauges:
+    """The most overdue sync's lag; in a cluster also the queue's jobs by state (stalled and failed too)."""
+
+    def read() -> dict[str, float]:
+        now = services.now()
+        with services.engine.connect() as conn:
+            values: dict[str, float] = {"sync_lag_seconds": sync_lag_seconds(conn, now=now)}
+            if services.settings.clustered:
+                counts = job_counts(conn, stalled_after=STALLED_AFTER)
+                values.update({f'queue_jobs{{state="{state}"}}': n for state, n in counts.items()})
+        return values
+
+    return read

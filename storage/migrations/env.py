@@ -6,6 +6,7 @@ from alembic import context
 from sqlalchemy import Connection
 
 import storage.models  # noqa: F401  (registers every table on the metadata)
+from storage.migrate import is_ours
 from storage.models import metadata
 
 config = context.config
@@ -17,6 +18,7 @@ def _configure(connection: Connection) -> None:
         target_metadata=metadata,
         compare_type=True,
         render_as_batch=True,
+        include_object=is_ours,
     )
 
 

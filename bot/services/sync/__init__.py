@@ -17,7 +17,7 @@ from bot.services.sync.lease import (
 )
 from bot.services.sync.outcome import SyncOutcome
 from bot.services.sync.poll import poll_connection_reports
-from bot.services.sync.run import run_sync, start_sync
+from bot.services.sync.run import SyncQueue, run_sync, start_sync
 from bot.services.sync.schedule import due_kind
 
 __all__ = [
@@ -26,6 +26,7 @@ __all__ = [
     "DbRetry",
     "LeaseHeartbeat",
     "SyncOutcome",
+    "SyncQueue",
     "acquire_lease",
     "due_kind",
     "is_stopping",

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, Protocol
 
 from bot.amazon.errors import (
     AmazonAdsError,
@@ -52,7 +52,7 @@ from storage.repositories.sync import start_run, syncable_profiles
 if TYPE_CHECKING:
     from bot.wiring import Services
 
-__all__ = ["StartResult", "SyncOutcome", "run_sync", "start_sync"]
+__all__ = ["StartResult", "SyncOutcome", "SyncQueue", "run_sync", "start_sync"]
 
 logger = logging.getLogger(__name__)
 
@@ -65,6 +65,14 @@ _DATABASE = (
     "the next sync tries again in a minute."
 )
 _LEASE_LOST = "The sync stopped because the region was disconnected or taken over."
+
+
+class SyncQueue(Protocol):
+    """Where `start_sync` sends a sync when worker processes run them (`HILAL_QUEUE=procrastinate`)."""
+
+    def enqueue_sync(self, *, connection_id: int, kind: str) -> bool:
+        """Queue one sync of the connection; False when one is already waiting for it."""
+        ...
 
 
 def _load(services: Services, connection_id: int) -> Connection | None:
@@ -91,15 +99,12 @@ def start_sync(
     conn = _load(services, connection_id)
     if conn is None or conn.status != ConnectionStatus.CONNECTED:
         return "not_connected"
+    if services.sync_queue is not None:
+        return _enqueue(services, conn, kind=kind, progress=progress, queue=services.sync_queue)
     owner = new_lease_owner(services)
     if not acquire_lease(services, connection_id=connection_id, owner=owner):
         return "already_running"
-    if progress is not None:
-        with session_scope(services.engine) as session:
-            row = session.get(Connection, connection_id)
-            if row is not None:
-                row.progress_channel, row.progress_ts = progress
-                session.add(row)
+    _remember_progress(services, connection_id, progress)
     try:
         services.background.submit(
             _run_quietly, services, connection_id=connection_id, kind=kind, progress=progress, owner=owner
@@ -108,6 +113,28 @@ def start_sync(
         release_lease(services, connection_id=connection_id, owner=owner)
         raise
     return "started"
+
+
+def _remember_progress(services: Services, connection_id: int, progress: tuple[str, str] | None) -> None:
+    """Store the message a sync updates, so whichever process runs the sync finds it."""
+    if progress is None:
+        return
+    with session_scope(services.engine) as session:
+        row = session.get(Connection, connection_id)
+        if row is not None:
+            row.progress_channel, row.progress_ts = progress
+            session.add(row)
+
+
+def _enqueue(
+    services: Services, conn: Connection, *, kind: str, progress: tuple[str, str] | None, queue: SyncQueue
+) -> StartResult:
+    """Hand the sync to the workers, unless one is running (its lease is live) or already waiting."""
+    assert conn.id is not None
+    if conn.lease_owner and conn.lease_expires_at is not None and conn.lease_expires_at > services.now():
+        return "already_running"
+    _remember_progress(services, conn.id, progress)
+    return "started" if queue.enqueue_sync(connection_id=conn.id, kind=kind) else "already_running"
 
 
 def _run_quietly(
