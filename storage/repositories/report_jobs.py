@@ -21,6 +21,7 @@ __all__ = [
     "due_report_jobs",
     "failed_report_windows",
     "find_open_report_job",
+    "is_due",
     "last_report_planned_at",
     "open_report_jobs",
 ]
@@ -91,13 +92,14 @@ def open_report_jobs(session: Session, *, connection_id: int) -> list[ReportJob]
     )
 
 
+def is_due(job: ReportJob, now: datetime) -> bool:
+    """True when the unfinished `job`'s next step is due at `now`."""
+    return job.next_poll_at is None or job.next_poll_at <= now
+
+
 def due_report_jobs(session: Session, *, connection_id: int, now: datetime) -> list[ReportJob]:
     """Unfinished jobs of a connection whose next step is due."""
-    return [
-        job
-        for job in open_report_jobs(session, connection_id=connection_id)
-        if job.next_poll_at is None or job.next_poll_at <= now
-    ]
+    return [job for job in open_report_jobs(session, connection_id=connection_id) if is_due(job, now)]
 
 
 def connections_with_due_reports(session: Session, *, now: datetime) -> list[int]:

@@ -48,7 +48,8 @@ class SyncContext:
         return self.services.now()
 
     def checkpoint(self) -> None:
-        """A step boundary: stop if the process is stopping, renew the lease (at most every 5 s).
+        """A step boundary: stop if the process is stopping; renew the lease unless it was renewed (here,
+        when the run opened, or by the heartbeat) in the last `LEASE_RENEW_EVERY`.
 
         Raises:
             SyncStopped: the process is shutting down.
@@ -59,7 +60,11 @@ class SyncContext:
         if self.heartbeat is not None and self.heartbeat.lost:
             raise LeaseLost(f"connection {self.connection_id}: lease lost or region disconnected")
         now = self.now()
-        if self._renewed_at is not None and now - self._renewed_at < LEASE_RENEW_EVERY:
+        last = self._renewed_at
+        beat = self.heartbeat.renewed_at if self.heartbeat is not None else None
+        if beat is not None and (last is None or beat > last):
+            last = beat
+        if last is not None and now - last < LEASE_RENEW_EVERY:
             return
         with session_scope(self.services.engine) as session:
             kept = renew_connection_lease(
@@ -81,8 +86,12 @@ def open_context(
     owner: str,
     profiles: list[Profile],
     heartbeat: LeaseHeartbeat | None,
+    renewed_at: datetime | None = None,
 ) -> SyncContext:
-    """One sync or poll of `conn` (`connection_id`) under `owner`'s lease, with its Amazon client."""
+    """One sync or poll of `conn` (`connection_id`) under `owner`'s lease, with its Amazon client.
+
+    `renewed_at`: when the caller last renewed the lease (None: the first step boundary renews it).
+    """
     return SyncContext(
         services,
         connection_id,
@@ -92,4 +101,5 @@ def open_context(
         ads_client_for(services, connection_id=connection_id),
         profiles,
         heartbeat=heartbeat,
+        _renewed_at=renewed_at,
     )

@@ -27,7 +27,6 @@ from storage.models import Profile
 from storage.repositories.sync import (
     ENTITY_TABLES,
     entity_fingerprints,
-    existing_entity_ids,
     mark_removed,
     upsert_entities,
 )
@@ -101,10 +100,38 @@ def _keyword_rows(p: Profile, page: Sequence[Keyword], now: datetime) -> list[Ro
     ]
 
 
-def _stored(ctx: SyncContext, kind: str, profile: Profile) -> dict[str, tuple[Any, ...]]:
+Stored = dict[str, tuple[Any, ...]]
+
+
+def _stored(ctx: SyncContext, profile: Profile) -> dict[str, Stored]:
+    """Every kind's stored entities of the profile (id → the values a sync overwrites), in one read.
+
+    The sync keeps them current as it writes (`_write`, `_reconcile`), so they also answer which rows
+    are live without asking the database again: the lease keeps every other sync off the profile.
+    """
     assert profile.id is not None
     with session_scope(ctx.services.engine, readonly=True) as session:
-        return entity_fingerprints(session, kind=kind, profile_pk=profile.id)
+        return {
+            kind: entity_fingerprints(session, kind=kind, profile_pk=profile.id) for kind in ENTITY_TABLES
+        }
+
+
+def _live(
+    kind: str, stored: Stored, *, states: Sequence[str] | None, ad_product: str | None
+) -> dict[str, str]:
+    """What `existing_entity_ids` would answer, from `stored`: live ids (in `states`) → campaign id."""
+    spec = ENTITY_TABLES[kind]
+    at = {name: n for n, name in enumerate(spec.update)}
+    state, removed = at["state"], at["removed_at"]
+    campaign = at.get("campaign_id")
+    product = at.get("ad_product") if ad_product is not None else None
+    return {
+        eid: eid if campaign is None else str(values[campaign])
+        for eid, values in stored.items()
+        if values[removed] is None
+        and (states is None or values[state] in states)
+        and (product is None or values[product] == ad_product)
+    }
 
 
 def _write(
@@ -179,29 +206,32 @@ def _reconcile(
     profile: Profile,
     mode: str,
     seen: set[str],
+    stored: Stored,
     ad_product: str | None,
     archived_lookup: Callable[[set[str]], set[str]],
 ) -> None:
     """Mark what vanished; in `active` mode first ask Amazon whether the missing rows were archived."""
     states = MODES[mode] or None
     assert profile.id is not None
-    with session_scope(ctx.services.engine, readonly=True) as session:
-        live = existing_entity_ids(
-            session, kind=kind, profile_pk=profile.id, states=states, ad_product=ad_product
-        )
+    live = _live(kind, stored, states=states, ad_product=ad_product)
     missing = {eid for eid in live if eid not in seen}
     if missing and mode == "active":
-        campaign_ids = {live[eid][1] for eid in missing}
+        campaign_ids = {live[eid] for eid in missing}
         missing -= archived_lookup(campaign_ids)
     if missing:
+        now = ctx.now()
         with session_scope(ctx.services.engine) as session:
-            marked = mark_removed(session, kind=kind, profile_pk=profile.id, ids=missing, now=ctx.now())
+            marked = mark_removed(session, kind=kind, profile_pk=profile.id, ids=missing, now=now)
+        removed_at = ENTITY_TABLES[kind].update.index("removed_at")
+        for eid in missing:
+            values = stored[eid]
+            if values[removed_at] is None:
+                stored[eid] = (*values[:removed_at], now, *values[removed_at + 1 :])
         ctx.counts["removed"] += marked
 
 
-def _sync_campaigns(ctx: SyncContext, profile: Profile, mode: str) -> None:
+def _sync_campaigns(ctx: SyncContext, profile: Profile, mode: str, stored: Stored) -> None:
     states = MODES[mode]
-    stored = _stored(ctx, "campaigns", profile)
     for product, pages in _campaign_sources(ctx, profile.profile_id):
         seen: set[str] = set()
         try:
@@ -225,16 +255,17 @@ def _sync_campaigns(ctx: SyncContext, profile: Profile, mode: str) -> None:
             profile=profile,
             mode=mode,
             seen=seen,
+            stored=stored,
             ad_product=product,
             archived_lookup=archived,
         )
 
 
-def _sync_children(ctx: SyncContext, profile: Profile, mode: str) -> None:
+def _sync_children(ctx: SyncContext, profile: Profile, mode: str, stored_by_kind: dict[str, Stored]) -> None:
     states = MODES[mode]
     for kind, pages, to_rows in _child_sources(ctx, profile.profile_id):
         seen: set[str] = set()
-        stored = _stored(ctx, kind, profile)
+        stored = stored_by_kind.pop(kind)  # dropped when done: only one kind's ids are held while listing
         ctx.counts[kind] += _write(ctx, kind, pages(states, None), to_rows, profile, seen, stored)
 
         def archived(
@@ -249,7 +280,14 @@ def _sync_children(ctx: SyncContext, profile: Profile, mode: str) -> None:
             return found
 
         _reconcile(
-            ctx, kind=kind, profile=profile, mode=mode, seen=seen, ad_product=None, archived_lookup=archived
+            ctx,
+            kind=kind,
+            profile=profile,
+            mode=mode,
+            seen=seen,
+            stored=stored,
+            ad_product=None,
+            archived_lookup=archived,
         )
 
 
@@ -263,5 +301,6 @@ def sync_profile_entities(ctx: SyncContext, profile: Profile, *, mode: str) -> N
     """
     if mode not in MODES:
         raise ValueError(f"unknown entity sync mode {mode!r}")
-    _sync_campaigns(ctx, profile, mode)
-    _sync_children(ctx, profile, mode)
+    stored = _stored(ctx, profile)
+    _sync_campaigns(ctx, profile, mode, stored.pop("campaigns"))
+    _sync_children(ctx, profile, mode, stored)

@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import json
 import logging
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING
+
+from sqlmodel import Session
 
 from bot.services.sync.progress import ProgressReporter
 from bot.services.sync.reports import WARNING_PREFIX, profile_today
@@ -25,7 +28,17 @@ if TYPE_CHECKING:
     from bot.services.sync.context import SyncContext
     from bot.settings import Settings
 
-__all__ = ["SUMMARY_KINDS", "days_loaded", "history_days", "land_summary", "remember_summary"]
+__all__ = [
+    "SUMMARY_KINDS",
+    "Landing",
+    "days_loaded",
+    "days_loaded_in",
+    "history_days",
+    "land_summary",
+    "remember_summary",
+    "show_landed",
+    "take_summary",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -41,17 +54,24 @@ def days_loaded(ctx: SyncContext, days: int) -> int:
     """Days of the last `days` whose campaign report is loaded (the best-covered profile in scope)."""
     if not ctx.profiles:
         return 0
+    with session_scope(ctx.services.engine, readonly=True) as session:
+        return days_loaded_in(session, ctx, days)
+
+
+def days_loaded_in(session: Session, ctx: SyncContext, days: int) -> int:
+    """`days_loaded`, read in the caller's transaction."""
+    if not ctx.profiles:
+        return 0
     now = ctx.now()
     first = {p.id: profile_today(p, now) - timedelta(days=days - 1) for p in ctx.profiles}
     last = {p.id: profile_today(p, now) for p in ctx.profiles}
-    with session_scope(ctx.services.engine, readonly=True) as session:
-        found = loaded_days(
-            session,
-            profile_pks=[pk for pk in first if pk is not None],
-            report_kind="campaign",
-            start=min(first.values()),
-            end=max(last.values()),
-        )
+    found = loaded_days(
+        session,
+        profile_pks=[pk for pk in first if pk is not None],
+        report_kind="campaign",
+        start=min(first.values()),
+        end=max(last.values()),
+    )
     return max(
         (sum(1 for d in dates if first[pk] <= d <= last[pk]) for pk, dates in found.items()),
         default=0,
@@ -64,6 +84,54 @@ def remember_summary(row: Connection, target: tuple[str, str] | None) -> None:
         row.summary_channel, row.summary_ts = target
 
 
+@dataclass(frozen=True)
+class Landing:
+    """A remembered summary message taken off its connection, with what to show in it."""
+
+    target: tuple[str, str]
+    enterprise_id: str
+    warning: str | None
+    counts: dict[str, int]
+    kind: str
+
+
+def take_summary(session: Session, conn: Connection) -> Landing | None:
+    """Take the remembered summary message off `conn` (in the caller's transaction), if there is one.
+
+    Call only when the connection has no unfinished report job; `show_landed` then edits the message.
+    """
+    if not conn.summary_channel or not conn.summary_ts:
+        return None
+    target = (conn.summary_channel, conn.summary_ts)
+    conn.summary_channel = conn.summary_ts = None
+    session.add(conn)
+    warning = conn.warning if (conn.warning or "").startswith(WARNING_PREFIX) else None
+    run = last_successful_run(session, connection_id=conn.id or 0, kinds=SUMMARY_KINDS)
+    counts: dict[str, int] = json.loads(run.counts_json) if run is not None else {}
+    kind = run.kind if run is not None else "manual"
+    return Landing(target, conn.enterprise_id, warning, counts, kind)
+
+
+def show_landed(ctx: SyncContext, landing: Landing) -> None:
+    """Edit the taken summary message with the days of performance now loaded."""
+    days = days_loaded(ctx, history_days(ctx.services.settings, landing.kind))
+    reporter = ProgressReporter(
+        ctx.services,
+        team_id=ctx.team_id,
+        enterprise_id=landing.enterprise_id,
+        region=ctx.region,
+        target=landing.target,
+    )
+    reporter.finish(
+        total=int(landing.counts.get("profiles", len(ctx.profiles))),
+        counts=landing.counts,
+        days=days,
+        reports_pending=0,
+        note=landing.warning,
+    )
+    logger.info("sync.summary_landed", extra={"connection_id": ctx.connection_id, "days": days})
+
+
 def land_summary(ctx: SyncContext) -> bool:
     """Edit the remembered summary message now that no report of the connection is open.
 
@@ -71,26 +139,8 @@ def land_summary(ctx: SyncContext) -> bool:
     """
     with session_scope(ctx.services.engine) as session:
         conn = session.get(Connection, ctx.connection_id)
-        if conn is None or not conn.summary_channel or not conn.summary_ts:
-            return False
-        target = (conn.summary_channel, conn.summary_ts)
-        conn.summary_channel = conn.summary_ts = None
-        session.add(conn)
-        warning = conn.warning if (conn.warning or "").startswith(WARNING_PREFIX) else None
-        run = last_successful_run(session, connection_id=ctx.connection_id, kinds=SUMMARY_KINDS)
-        enterprise_id = conn.enterprise_id
-    counts: dict[str, int] = json.loads(run.counts_json) if run is not None else {}
-    kind = run.kind if run is not None else "manual"
-    days = days_loaded(ctx, history_days(ctx.services.settings, kind))
-    reporter = ProgressReporter(
-        ctx.services, team_id=ctx.team_id, enterprise_id=enterprise_id, region=ctx.region, target=target
-    )
-    reporter.finish(
-        total=int(counts.get("profiles", len(ctx.profiles))),
-        counts=counts,
-        days=days,
-        reports_pending=0,
-        note=warning,
-    )
-    logger.info("sync.summary_landed", extra={"connection_id": ctx.connection_id, "days": days})
+        landing = take_summary(session, conn) if conn is not None else None
+    if landing is None:
+        return False
+    show_landed(ctx, landing)
     return True

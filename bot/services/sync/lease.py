@@ -9,8 +9,10 @@ The figures, and what they buy:
 - `HEARTBEAT_EVERY` = 5 s: while a sync runs, a small thread renews its lease, so a single long step
   (a big download, a slow page, a retry wait) never outlives it. Five missed beats in a row (25 s of
   database trouble) still keep the lease.
-- `LEASE_RENEW_EVERY` = 5 s: step boundaries (`SyncContext.checkpoint`) renew too, at most this often,
-  and notice a lease taken over or a region disconnected.
+- `LEASE_RENEW_EVERY` = 5 s: step boundaries (`SyncContext.checkpoint`) renew too when neither they nor
+  the heartbeat renewed in this long, and notice a lease taken over or a region disconnected. A sync
+  renews once in the transaction that opens its run and hands the lease back in the one that records its
+  end, so a short sync adds no transaction of its own for the lease.
 
 A process that is stopping (`stop_syncs`, called on SIGTERM and Ctrl-C) takes no new lease; its running
 syncs stop at their next step boundary, and whatever it still holds after the grace period is handed
@@ -26,10 +28,11 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session
 
 from bot.services.sync.dbretry import DbRetry
 from storage.db import session_scope
@@ -141,6 +144,8 @@ class LeaseHeartbeat:
         self.owner = owner
         self.every = every
         self.lost = False
+        self.released = False
+        self.renewed_at: datetime | None = None
         self._stop = threading.Event()
         self._wait = wait or self._stop.wait
         self._thread: threading.Thread | None = None
@@ -150,23 +155,37 @@ class LeaseHeartbeat:
 
     def beat(self) -> bool:
         """Renew once; False when the lease is no longer ours (a database error counts as kept)."""
+        if self.released:
+            return True
+        now = self._services.now()
         try:
             with session_scope(self._services.engine) as session:
                 kept = renew_connection_lease(
-                    session,
-                    connection_id=self.connection_id,
-                    owner=self.owner,
-                    now=self._services.now(),
-                    ttl=LEASE_TTL,
+                    session, connection_id=self.connection_id, owner=self.owner, now=now, ttl=LEASE_TTL
                 )
         except SQLAlchemyError as exc:
             logger.warning(
                 "sync.heartbeat_failed", extra={"connection_id": self.connection_id, "error": str(exc)[:200]}
             )
             return True
-        if not kept:
+        if kept:
+            self.renewed_at = now
+        else:
             self.lost = True
         return kept
+
+    def release_in(self, session: Session) -> None:
+        """Hand the lease back inside the caller's transaction (its end's bookkeeping).
+
+        Call `released_now` once that transaction committed: the heartbeat then stops, and
+        `release_lease` at the end of the sync has nothing left to do.
+        """
+        release_connection_lease(session, connection_id=self.connection_id, owner=self.owner)
+
+    def released_now(self) -> None:
+        """The transaction that called `release_in` committed: the lease is no longer ours."""
+        self.released = True
+        self._stop.set()
 
     def run(self) -> None:
         """The loop: renew every `every` until stopped or lost."""

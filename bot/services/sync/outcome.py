@@ -1,7 +1,8 @@
 """How a sync run ends: its `SyncOutcome`, and the bookkeeping of a success or a failure.
 
-The bookkeeping (the `SyncRun` row, the connection's `last_*` fields and `next_*_sync_at` times) runs
-under `DbRetry`, so it lands once a locked or restarting database is back.
+The bookkeeping (the `SyncRun` row, the connection's `last_*` fields and `next_*_sync_at` times, an
+earlier summary message taken for editing, and the lease handed back) is one transaction under `DbRetry`,
+so it lands, all of it or none, once a locked or restarting database is back.
 """
 
 from __future__ import annotations
@@ -12,8 +13,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from sqlmodel import Session
+
 from bot.services.campaigns import refresh_window_quietly
-from bot.services.sync.landing import land_summary, remember_summary
+from bot.services.sync.landing import Landing, remember_summary, show_landed, take_summary
 from bot.services.sync.reports import report_warning
 from bot.services.sync.schedule import jittered, next_report_time, retry_after_failure
 from storage.db import session_scope
@@ -23,6 +26,7 @@ from storage.repositories.sync import digest_times, finish_run
 if TYPE_CHECKING:
     from bot.services.sync.context import SyncContext
     from bot.services.sync.dbretry import DbRetry
+    from bot.services.sync.lease import LeaseHeartbeat
     from bot.services.sync.progress import ProgressReporter
     from bot.settings import Settings
     from bot.wiring import Services
@@ -63,23 +67,38 @@ class RunBook:
     kind: str
     reporter: ProgressReporter
     retry: DbRetry
+    heartbeat: LeaseHeartbeat | None = None
 
     def succeeded(self, ctx: SyncContext, *, days: int, pending: int) -> SyncOutcome:
         services, conn, kind = self.services, self.conn, self.kind
         now = services.now()
         counts = {**ctx.counts, "profiles": len(ctx.profiles), "days": days}
-        self.retry.run(lambda: self._record_success(ctx, counts=counts, pending=pending), what="sync.finish")
+        landing = self.retry.run(
+            lambda: self._record_success(ctx, counts=counts, pending=pending), what="sync.finish"
+        )
+        self._released()
         # The campaign list's index, ready before the summary; a failure leaves the list on its live road.
         refresh_window_quietly(services.engine, team_id=conn.team_id, today=now.date())
         self.reporter.finish(total=len(ctx.profiles), counts=ctx.counts, days=days, reports_pending=pending)
-        if pending == 0:  # an earlier sync's summary waiting for these reports
-            land_summary(ctx)
+        if landing is not None:  # an earlier sync's summary was waiting for these reports
+            show_landed(ctx, landing)
         logger.info("sync.finished", extra={"connection_id": conn.id, "kind": kind, "counts": counts})
         return SyncOutcome("success", self.run_id, counts, days, pending)
 
-    def _record_success(self, ctx: SyncContext, *, counts: dict[str, int], pending: int) -> None:
+    def _release_in(self, session: Session) -> None:
+        """The lease goes back in the transaction that records the run's end."""
+        if self.heartbeat is not None:
+            self.heartbeat.release_in(session)
+
+    def _released(self) -> None:
+        if self.heartbeat is not None:
+            self.heartbeat.released_now()
+
+    def _record_success(self, ctx: SyncContext, *, counts: dict[str, int], pending: int) -> Landing | None:
+        """One transaction: the run, the connection's times and summary, and the lease handed back."""
         services, kind = self.services, self.kind
         now, settings = services.now(), services.settings
+        landing: Landing | None = None
         with session_scope(services.engine) as session:
             finish_run(session, run_id=self.run_id, status="success", counts=counts, now=now)
             row = session.get(Connection, self.conn.id)
@@ -103,6 +122,10 @@ class RunBook:
                     remember_summary(row, self.reporter.target)
                 row.updated_at = now
                 session.add(row)
+            if pending == 0 and row is not None:
+                landing = take_summary(session, row)
+            self._release_in(session)
+        return landing
 
     def failed(
         self,
@@ -129,8 +152,10 @@ class RunBook:
                     ):
                         _schedule_retry(row, kind, at=retry_at, now=now, settings=services.settings)
                     session.add(row)
+                self._release_in(session)
 
         self.retry.run(record, what="sync.fail")
+        self._released()
         profiles: list[Profile] = ctx.profiles if ctx else []
         self.reporter.fail(
             done=ctx.profiles_done if ctx else 0, total=len(profiles), counts=counts, error=error

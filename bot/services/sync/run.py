@@ -37,19 +37,29 @@ from bot.services.connections import mark_reconnect_needed
 from bot.services.sync.context import LeaseLost, SyncContext, SyncStopped, open_context
 from bot.services.sync.dbretry import DATABASE_ERRORS, DbRetry
 from bot.services.sync.entities import sync_profile_entities
-from bot.services.sync.landing import days_loaded, history_days
-from bot.services.sync.lease import LeaseHeartbeat, acquire_lease, new_lease_owner, release_lease
+from bot.services.sync.landing import days_loaded, days_loaded_in, history_days
+from bot.services.sync.lease import (
+    LEASE_TTL,
+    LeaseHeartbeat,
+    acquire_lease,
+    is_stopping,
+    new_lease_owner,
+    release_lease,
+)
 from bot.services.sync.outcome import RunBook, SyncOutcome
 from bot.services.sync.progress import OnProgress, ProgressReporter
 from bot.services.sync.reports import advance_reports, plan_reports
 from bot.services.sync.schedule import DATABASE_RETRY, REPORT_MIN_GAP, SYNC_KINDS
 from storage.crypto import VaultError
 from storage.db import session_scope
-from storage.models import Connection, ConnectionStatus
-from storage.repositories.report_jobs import last_report_planned_at
+from storage.models import Connection, ConnectionStatus, Profile
+from storage.repositories.leases import acquire_connection_lease, renew_connection_lease
+from storage.repositories.report_jobs import is_due, last_report_planned_at, open_report_jobs
 from storage.repositories.sync import start_run, syncable_profiles
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from bot.wiring import Services
 
 __all__ = ["StartResult", "SyncOutcome", "SyncQueue", "run_sync", "start_sync"]
@@ -75,7 +85,7 @@ class SyncQueue(Protocol):
         ...
 
 
-def _load(services: Services, connection_id: int) -> Connection | None:
+def _load(services: Services, connection_id: int) -> Connection | None:  # start_sync's check
     with session_scope(services.engine, readonly=True) as session:
         return session.get(Connection, connection_id)
 
@@ -173,15 +183,12 @@ def run_sync(
     if kind not in SYNC_KINDS:
         raise ValueError(f"unknown sync kind {kind!r}")
     owner = lease_owner or new_lease_owner(services)
-    if lease_owner is None:
-        conn = _load(services, connection_id)
-        if conn is None or conn.status != ConnectionStatus.CONNECTED:
-            return SyncOutcome("not_connected")
-        if not acquire_lease(services, connection_id=connection_id, owner=owner):
-            return SyncOutcome("already_running")
+    if lease_owner is None and (refused := _take_lease(services, connection_id, owner)) is not None:
+        return refused
     retry = db_retry or DbRetry()
+    heartbeat = LeaseHeartbeat(services, connection_id=connection_id, owner=owner)
     try:
-        with LeaseHeartbeat(services, connection_id=connection_id, owner=owner) as heartbeat:
+        with heartbeat:
             return _run_locked(
                 services,
                 connection_id=connection_id,
@@ -193,7 +200,42 @@ def run_sync(
                 retry=retry,
             )
     finally:
-        release_lease(services, connection_id=connection_id, owner=owner, retry=retry)
+        if not heartbeat.released:  # the run's end usually handed it back in its bookkeeping
+            release_lease(services, connection_id=connection_id, owner=owner, retry=retry)
+
+
+def _take_lease(services: Services, connection_id: int, owner: str) -> SyncOutcome | None:
+    """Take the lease (one transaction); the outcome that refuses the sync when it cannot be taken."""
+    with session_scope(services.engine) as session:
+        if not is_stopping(services) and acquire_connection_lease(
+            session, connection_id=connection_id, owner=owner, now=services.now(), ttl=LEASE_TTL
+        ):
+            return None
+        conn = session.get(Connection, connection_id)
+        connected = conn is not None and conn.status == ConnectionStatus.CONNECTED
+    return SyncOutcome("already_running" if connected else "not_connected")
+
+
+def _open_run(
+    services: Services, *, connection_id: int, kind: str, owner: str
+) -> tuple[Connection, list[Profile], int, datetime | None] | None:
+    """One transaction: the connection, its profiles, a lease renewal and the new `SyncRun`.
+
+    Returns:
+        (connection, profiles, run id, when the lease was renewed or None when it was not ours any
+        more: the first step boundary then stops the sync), or None when the connection is not connected.
+    """
+    now = services.now()
+    with session_scope(services.engine) as session:
+        conn = session.get(Connection, connection_id)
+        if conn is None or conn.status != ConnectionStatus.CONNECTED:
+            return None
+        profiles = syncable_profiles(session, connection_id=connection_id)
+        kept = renew_connection_lease(
+            session, connection_id=connection_id, owner=owner, now=now, ttl=LEASE_TTL
+        )
+        run_id = start_run(session, connection_id=connection_id, kind=kind, now=now)
+    return conn, profiles, run_id, now if kept else None
 
 
 def _run_locked(
@@ -207,14 +249,12 @@ def _run_locked(
     heartbeat: LeaseHeartbeat,
     retry: DbRetry,
 ) -> SyncOutcome:
-    conn = _load(services, connection_id)
-    if conn is None or conn.status != ConnectionStatus.CONNECTED:
+    opened = _open_run(services, connection_id=connection_id, kind=kind, owner=owner)
+    if opened is None:
         return SyncOutcome("not_connected")
+    conn, profiles, run_id, renewed_at = opened
     if progress is None and conn.progress_channel and conn.progress_ts:
         progress = (conn.progress_channel, conn.progress_ts)
-    with session_scope(services.engine) as session:
-        profiles = syncable_profiles(session, connection_id=connection_id)
-        run_id = start_run(session, connection_id=connection_id, kind=kind, now=services.now())
     reporter = ProgressReporter(
         services,
         team_id=conn.team_id,
@@ -226,11 +266,17 @@ def _run_locked(
     logger.info(
         "sync.started", extra={"connection_id": connection_id, "kind": kind, "profiles": len(profiles)}
     )
-    book = RunBook(services, conn, run_id, kind, reporter, retry)
+    book = RunBook(services, conn, run_id, kind, reporter, retry, heartbeat)
     ctx: SyncContext | None = None
     try:
         ctx = open_context(
-            services, conn, connection_id=connection_id, owner=owner, profiles=profiles, heartbeat=heartbeat
+            services,
+            conn,
+            connection_id=connection_id,
+            owner=owner,
+            profiles=profiles,
+            heartbeat=heartbeat,
+            renewed_at=renewed_at,
         )
         days, pending = _work(ctx, kind, reporter)
     except ReconnectRequired:
@@ -270,6 +316,12 @@ def _work(ctx: SyncContext, kind: str, reporter: ProgressReporter) -> tuple[int,
     history = history_days(settings, kind)
     if kind == "initial" or (kind in ("manual", "reports") and _reports_stale(ctx)):
         ctx.counts["reports_queued"] += plan_reports(ctx, days=history, skip_done=kind == "initial")
+    with session_scope(ctx.services.engine, readonly=True) as session:  # steady state: one read for both
+        still_open = open_report_jobs(session, connection_id=ctx.connection_id)
+        days = days_loaded_in(session, ctx, history)
+    if not any(is_due(job, ctx.now()) for job in still_open):
+        ctx.counts["reports_finished"] += 0  # the key is part of the run's counts either way
+        return days, len(still_open)
     finished, pending = advance_reports(ctx)
     ctx.counts["reports_finished"] += finished
     return days_loaded(ctx, history), pending
