@@ -114,3 +114,9 @@ def engine(
 def sqlite_engine(tmp_path: Path, _sqlite_template: Path) -> Iterator[Engine]:
     """A migrated SQLite database only (for tests about the app, not the storage layer)."""
     yield from _sqlite_engine(_sqlite_template, tmp_path)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The cluster's simulated day (several minutes) goes first, so under xdist one worker starts it at once
+    while the others run everything else."""
+    items.sort(key=lambda item: 0 if item.nodeid.startswith("tests/scale/test_cluster.py") else 1)

@@ -110,17 +110,20 @@ def poll_reports(context: JobContext, connection_id: int) -> int:
     return poll_connection_reports(_services(context), connection_id=connection_id) or 0
 
 
-def digests_round(context: JobContext) -> str:
+def digests_round(context: JobContext) -> None:
+    """Post the digests due now (each claimed in `digest_delivery` first, so a retry never posts twice)."""
     services = _services(context)
-    return type(send_digests(services, now=services.now())).__name__
+    send_digests(services, now=services.now())
 
 
-def pacing_round(context: JobContext) -> str:
+def pacing_round(context: JobContext) -> None:
+    """Poll the regions whose budget usage is due and post the alerts it calls for (claimed once a day)."""
     services = _services(context)
-    return type(poll_pacing(services, now=services.now())).__name__
+    poll_pacing(services, now=services.now())
 
 
 def cleanup(context: JobContext, timestamp: int) -> int:
+    """Hourly: delete consent states that expired more than a day ago."""
     del timestamp
     services = _services(context)
     return cleanup_oauth_states(services, now=services.now())

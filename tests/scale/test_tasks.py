@@ -14,7 +14,7 @@ from procrastinate.testing import InMemoryConnector
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
-from bot.jobs.cluster import build_app, defer_due_work
+from bot.jobs.cluster import MAX_ATTEMPTS, build_app, defer_due_work
 from bot.jobs.queue import ClusterQueue
 from bot.services.sync import acquire_lease, run_sync, start_sync
 from bot.settings import ConfigError, load_settings
@@ -155,3 +155,24 @@ def test_a_held_lease_answers_already_running_without_queueing(world, queue) -> 
 def test_a_queue_setting_that_cannot_work_stops_start_up_with_one_line(env, message) -> None:
     with pytest.raises(ConfigError, match=message):
         load_settings(env)
+
+
+def test_a_dead_workers_jobs_run_again_elsewhere_until_the_fifth_try(world, queue) -> None:
+    app, connector = queue
+    na = world.connect("na", sim_user="acme")
+    eu = world.connect("eu", sim_user="beta")
+    cluster = ClusterQueue(app)
+    cluster.enqueue_sync(connection_id=na, kind="manual")
+    cluster.enqueue_sync(connection_id=eu, kind="manual")
+    first, fifth = _jobs(connector, "hilal.sync")
+    for job, tries in ((first, 0), (fifth, MAX_ATTEMPTS - 1)):  # picked by a worker that then died
+        job.update(status="doing", worker_id=None, attempts=tries)
+    app.configure_task("hilal.retry_stalled", queueing_lock="hilal.retry_stalled").defer(timestamp=0)
+
+    _work(app, world)  # (its periodic tick may also start the regions' first syncs: not what is checked)
+
+    def manual(connection_id: int) -> list[str]:
+        return [r.status for r in _runs(world, connection_id) if r.kind == "manual"]
+
+    assert (first["status"], first["attempts"], manual(na)) == ("succeeded", 2, ["success"])  # run again
+    assert (fifth["status"], manual(eu)) == ("failed", [])  # given up: for `hilal jobs` and /metrics
