@@ -39,6 +39,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -127,6 +128,17 @@ def _spawn_spec(spec: str) -> tuple[subprocess.Popen[str], float]:
     return proc, time.monotonic()
 
 
+def _kill(proc: subprocess.Popen[str], went: float, kill_after: float) -> tuple[bool, float]:
+    """SIGKILL the child `kill_after` s after its "go": (it had already ended, monotonic time of the kill)."""
+    time.sleep(max(0.0, went + kill_after - time.monotonic()))
+    finished = proc.poll() is not None  # the child ended before its kill (the draw was late)
+    if not finished:
+        proc.send_signal(signal.SIGKILL)
+    killed = time.monotonic()
+    proc.wait()
+    return finished, killed
+
+
 def _world(tmp: Path, index: int, sizes: dict[str, Any] = SIZES) -> tuple[World, str, int]:
     db = f"sqlite:///{tmp}/faults-{index}.db"
     engine = make_engine(db)
@@ -161,12 +173,7 @@ def trial(tmp: Path, index: int, kill_after: float) -> tuple[bool, float, str]:
     world, db, conn_id = _world(tmp, index)
     try:
         proc, went = _spawn(world, db, conn_id)
-        time.sleep(max(0.0, went + kill_after - time.monotonic()))
-        finished = proc.poll() is not None  # the sync ended before its kill (the draw was late)
-        if not finished:
-            proc.send_signal(signal.SIGKILL)
-        killed = time.monotonic()
-        proc.wait()
+        finished, killed = _kill(proc, went, kill_after)
         before = _runs(world)
         world.clock.advance(seconds=LEASE_TTL.total_seconds() + 1)  # the injected offset: no 30 s wait
         run_sync_tick(world.new_process(), now=world.clock.now)
@@ -194,24 +201,31 @@ def _pct(values: list[float], q: int) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[q - 1]
 
 
+def _kill_trials(
+    trials: int, rng: random.Random, span: float, run: Callable[[int, float], tuple[bool, float, str]]
+) -> tuple[int, list[float], int]:
+    """`run(index, kill_after)` for each trial, the kill drawn uniformly over `span` seconds; printed as
+    they go. Returns (consistent trials, kill → converged seconds, kills that landed mid-work)."""
+    good, times, during = 0, [], 0
+    for i in range(1, trials + 1):
+        at = rng.uniform(0.0, span)
+        ok, converged, where = run(i, at)
+        good, during = good + ok, during + ("ended" not in where)
+        times.append(converged)
+        print(
+            f"  kill {i:>2} at {at:5.2f} s: {'consistent' if ok else 'WRONG'}; converged in "
+            f"{converged:.2f} s ({where})",
+            flush=True,
+        )
+    return good, times, during
+
+
 def kills(trials: int, rng: random.Random) -> None:
     with tempfile.TemporaryDirectory() as tmp_dir:
         tmp = Path(tmp_dir)
         sync_seconds = min(calibrate(tmp, -i) for i in range(1, 3))  # the first run is cold
         print(f"calibration: one initial sync in a child takes {sync_seconds:.2f} s (after its imports)")
-        results = []
-        for i in range(1, trials + 1):
-            at = rng.uniform(0.0, sync_seconds)
-            ok, converged, where = trial(tmp, i, at)
-            results.append((ok, converged, "ended" not in where))
-            print(
-                f"  kill {i:>2} at {at:5.2f} s: {'consistent' if ok else 'WRONG'}; converged in "
-                f"{converged:.2f} s ({where})",
-                flush=True,
-            )
-    good = sum(ok for ok, _, _ in results)
-    times = [c for _, c, _ in results]
-    during = sum(mid for _, _, mid in results)
+        good, times, during = _kill_trials(trials, rng, sync_seconds, lambda i, at: trial(tmp, i, at))
     print(
         f"SIGKILL during initial syncs: {good}/{trials} consistent and converged ({during} landed mid-sync)"
     )
@@ -306,12 +320,7 @@ def digest_trial(tmp: Path, index: int, kill_after: float | None) -> tuple[bool,
             took = time.monotonic() - went
             proc.wait()
             return True, took, ""
-        time.sleep(max(0.0, went + kill_after - time.monotonic()))
-        finished = proc.poll() is not None
-        if not finished:
-            proc.send_signal(signal.SIGKILL)
-        killed = time.monotonic()
-        proc.wait()
+        finished, killed = _kill(proc, went, kill_after)
         at_kill = sum(world.posts().values())
         # the next tick once abandoned claims may be taken over (15 min): an injected clock offset
         later = DIGEST_DUE + timedelta(minutes=16)
@@ -337,19 +346,7 @@ def digest_kills(trials: int, rng: random.Random) -> None:
         tmp = Path(tmp_dir)
         send_seconds = min(digest_trial(tmp, -i, None)[1] for i in range(1, 3))
         print(f"calibration: sending {CHANNELS} digests in a child takes {send_seconds:.2f} s")
-        results = []
-        for i in range(1, trials + 1):
-            at = rng.uniform(0.0, send_seconds)
-            ok, converged, where = digest_trial(tmp, i, at)
-            results.append((ok, converged, "ended" not in where))
-            print(
-                f"  kill {i:>2} at {at:5.2f} s: {'consistent' if ok else 'WRONG'}; converged in "
-                f"{converged:.2f} s ({where})",
-                flush=True,
-            )
-    good = sum(ok for ok, _, _ in results)
-    times = [c for _, c, _ in results]
-    during = sum(mid for _, _, mid in results)
+        good, times, during = _kill_trials(trials, rng, send_seconds, lambda i, at: digest_trial(tmp, i, at))
     print(
         f"SIGKILL during digest sending: {good}/{trials} consistent (no digest twice, every claim settled; "
         f"{during} landed mid-sending)"

@@ -103,8 +103,8 @@ class LwaAuth(httpx.Auth):
         return f"LwaAuth(token_url={self._token_url!r})"
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        token = self._usable_token()
-        if token is None:
+        token = self._fresh(self._access)
+        if token is None:  # `_refresh` looks in the shared cache first, once, under the lock
             token = yield from self._refresh(request, stale=None)
         request.headers["Authorization"] = f"Bearer {token}"
         response = yield request
@@ -119,22 +119,16 @@ class LwaAuth(httpx.Auth):
             return None
         return value[0]
 
-    def _usable_token(self) -> str | None:
-        token = self._fresh(self._access)
-        if token is None and self._cache is not None:
-            cached = self._cache.load()
-            token = self._fresh(cached)
-            if token is not None:
-                self._access = cached
-        return token
-
     def _replacement_for(self, stale: str | None) -> str | None:
-        """A fresh token other than `stale`, from memory or the shared cache, if there is one."""
-        for value in (self._access, self._cache.load() if self._cache is not None else None):
-            token = self._fresh(value)
-            if token is not None and token != stale:
-                self._access = value
-                return token
+        """A fresh token other than `stale`, from memory or else the shared cache, if there is one."""
+        token = self._fresh(self._access)
+        if token is not None and token != stale:
+            return token
+        value = self._cache.load() if self._cache is not None else None
+        token = self._fresh(value)
+        if token is not None and token != stale:
+            self._access = value
+            return token
         return None
 
     def _refresh(

@@ -103,13 +103,24 @@ def test_a_valid_cached_token_is_used_without_refreshing(kit):
     assert bearer(kit.fake.api_calls()[0]) == "Bearer Atza|from-db"
 
 
+class CountingCache(MemoryTokenCache):
+    def __init__(self) -> None:
+        super().__init__()
+        self.loads = 0
+
+    def load(self):
+        self.loads += 1
+        return super().load()
+
+
 def test_an_expiring_cached_token_is_replaced_and_the_new_one_stored(kit):
-    cache = MemoryTokenCache()
+    cache = CountingCache()
     cache.store("Atza|old", kit.clock.now() + timedelta(seconds=30))
     kit.client._auth = LwaAuth(kit.lwa, endpoints=ENDPOINTS, refresh_token=REFRESH_TOKEN, cache=cache)
     kit.fake.on("GET", PROFILES, reply(200, []))
     kit.client.list_profiles()
     assert kit.fake.tokens_issued == 1
+    assert cache.loads == 1  # the shared cache (a database row) is read once before refreshing
     assert cache.load() == ("Atza|access-1", kit.clock.now() + timedelta(seconds=3600))
 
 

@@ -9,7 +9,7 @@ from sqlmodel import col, select
 from bot.jobs.tick import poll_reports, run_sync_tick
 from bot.services.sync import LEASE_TTL, run_sync
 from storage.db import session_scope
-from storage.models import Connection, ReportJob, SyncRun
+from storage.models import SyncRun
 from tests.sync.world import World
 
 
@@ -34,22 +34,6 @@ class KillAtDownload(httpx.BaseTransport):
         self.inner.close()
 
 
-def _jobs(world: World) -> list[ReportJob]:
-    with session_scope(world.engine, readonly=True) as s:
-        return list(s.exec(select(ReportJob).order_by(col(ReportJob.id))).all())
-
-
-def _connection(world: World, conn_id: int) -> Connection:
-    with session_scope(world.engine, readonly=True) as s:
-        conn = s.get(Connection, conn_id)
-    assert conn is not None
-    return conn
-
-
-def _creations(world: World) -> int:
-    return sum(1 for r in world.sim.requests if r.method == "POST" and r.path.endswith("/reporting/reports"))
-
-
 @pytest.mark.parametrize(
     ("route", "kind", "times"),
     [
@@ -70,12 +54,12 @@ def test_a_failing_report_step_fails_only_its_job_and_is_retried_on_its_own(
 
     assert outcome.status == "success"  # the entity listings stand
     world.assert_matches_truth(conn_id, metrics=False)
-    assert _connection(world, conn_id).last_success_at == world.clock.now
+    assert world.connection(conn_id).last_success_at == world.clock.now
     assert outcome.reports_pending >= 1  # the job that failed waits for its own next step
     for _ in range(5):
         world.clock.advance(minutes=2)
         poll_reports(world.services, now=world.clock.now)
-    assert {j.status for j in _jobs(world)} == {"done"}
+    assert {j.status for j in world.report_jobs()} == {"done"}
     world.assert_matches_truth(conn_id)
     assert run_sync_tick(world.services, now=world.clock.now) == []  # no full listing again
 
@@ -86,7 +70,7 @@ def test_an_interrupted_initial_sync_does_not_request_delivered_windows_again(wo
     doomed = world.new_process(amazon_transport=KillAtDownload(2))
     with pytest.raises(ProcessKilled):
         run_sync(doomed, connection_id=conn_id, kind="initial")
-    assert [j.status for j in _jobs(world)].count("done") == 1
+    assert [j.status for j in world.report_jobs()].count("done") == 1
 
     world.clock.advance(seconds=LEASE_TTL.total_seconds() + 1)
     assert run_sync_tick(world.new_process(), now=world.clock.now) == [(conn_id, "initial")]
@@ -94,9 +78,9 @@ def test_an_interrupted_initial_sync_does_not_request_delivered_windows_again(wo
         world.clock.advance(minutes=2)
         poll_reports(world.services, now=world.clock.now)
 
-    jobs = _jobs(world)
+    jobs = world.report_jobs()
     assert {j.status for j in jobs} == {"done"}
-    assert _creations(world) == len(jobs) == 4  # 2 marketplaces x 2 kinds, each asked for once
+    assert world.report_creations() == len(jobs) == 4  # 2 marketplaces x 2 kinds, each asked for once
     world.assert_matches_truth(conn_id)
     with session_scope(world.engine, readonly=True) as s:
         assert [r.status for r in s.exec(select(SyncRun).order_by(col(SyncRun.id))).all()] == [
@@ -116,8 +100,8 @@ def test_the_region_card_names_every_failed_report(world: World) -> None:
         world.clock.advance(minutes=5)
         poll_reports(world.services, now=world.clock.now)
 
-    assert {j.status for j in _jobs(world)} == {"failed"}
-    warning = _connection(world, conn_id).warning or ""
+    assert {j.status for j in world.report_jobs()} == {"failed"}
+    warning = world.connection(conn_id).warning or ""
     assert warning.startswith("Performance numbers may be behind: Amazon did not deliver 4 reports")
     for name in ("campaign US", "keyword US", "campaign CA", "keyword CA"):
         assert name in warning

@@ -4,12 +4,9 @@ its own; the days it covers count as loaded only once a whole download landed.""
 from __future__ import annotations
 
 import httpx
-from sqlmodel import col, select
 
 from bot.jobs.tick import poll_reports
 from bot.services.sync import run_sync
-from storage.db import session_scope
-from storage.models import ReportJob
 from tests.sync.world import World
 
 
@@ -46,6 +43,5 @@ def test_a_truncated_gzip_download_fails_only_its_job_and_is_retried(world: Worl
     for _ in range(5):
         world.clock.advance(minutes=2)
         poll_reports(services, now=world.clock.now)
-    with session_scope(world.engine, readonly=True) as s:
-        assert {j.status for j in s.exec(select(ReportJob).order_by(col(ReportJob.id))).all()} == {"done"}
+    assert {j.status for j in world.report_jobs()} == {"done"}
     world.assert_matches_truth(conn_id)

@@ -64,13 +64,6 @@ def _start_with_message(world: World, conn_id: int) -> str:
     return str(ts)
 
 
-def _connection(world: World, conn_id: int) -> Connection:
-    with session_scope(world.engine, readonly=True) as s:
-        conn = s.get(Connection, conn_id)
-    assert conn is not None
-    return conn
-
-
 def test_every_day_a_landed_report_covers_is_loaded_even_days_without_rows(world: World) -> None:
     world.seed(marketplaces=("US",), days=0)  # the account has campaigns but no traffic yet
     conn_id = world.connect()
@@ -106,7 +99,7 @@ def test_pending_reports_leave_days_not_loaded_and_the_summary_says_still_loadin
     assert "30 days of performance" in messages[0].text and "still loading" not in messages[0].text
     assert "campaigns" in messages[0].text and "keywords" in messages[0].text
     assert all(_loaded(world, p) == _last_30_days(p, world) for p in world.profiles(conn_id))
-    assert _connection(world, conn_id).summary_ts is None
+    assert world.connection(conn_id).summary_ts is None
 
 
 def test_a_failed_report_is_not_loaded_until_its_second_request_lands(world: World) -> None:

@@ -2,29 +2,9 @@
 
 from __future__ import annotations
 
-from sqlmodel import col, select
-
 from bot.jobs.tick import poll_reports
 from bot.services.sync import run_sync
-from storage.db import session_scope
-from storage.models import Connection, ReportJob
 from tests.sync.world import World
-
-
-def _jobs(world: World) -> list[ReportJob]:
-    with session_scope(world.engine, readonly=True) as s:
-        return list(s.exec(select(ReportJob).order_by(col(ReportJob.id))).all())
-
-
-def _connection(world: World, conn_id: int) -> Connection:
-    with session_scope(world.engine, readonly=True) as s:
-        conn = s.get(Connection, conn_id)
-    assert conn is not None
-    return conn
-
-
-def _report_creations(world: World) -> int:
-    return sum(1 for r in world.sim.requests if r.method == "POST" and r.path.endswith("/reporting/reports"))
 
 
 def test_restated_numbers_replace_the_old_ones(world: World) -> None:
@@ -49,13 +29,13 @@ def test_reports_are_not_requested_again_within_a_few_hours(world: World) -> Non
     world.seed()
     conn_id = world.connect()
     run_sync(world.services, connection_id=conn_id, kind="initial")
-    created = _report_creations(world)
+    created = world.report_creations()
     world.clock.advance(hours=1)
 
     run_sync(world.services, connection_id=conn_id, kind="manual")
     run_sync(world.services, connection_id=conn_id, kind="reports")
 
-    assert _report_creations(world) == created
+    assert world.report_creations() == created
 
 
 def test_a_duplicate_report_adopts_the_running_one(world: World) -> None:
@@ -66,9 +46,9 @@ def test_a_duplicate_report_adopts_the_running_one(world: World) -> None:
     outcome = run_sync(world.services, connection_id=conn_id, kind="initial")
 
     assert outcome.status == "success" and outcome.days == 30
-    jobs = _jobs(world)
+    jobs = world.report_jobs()
     assert all(j.status == "done" and j.attempts == 1 for j in jobs)
-    assert len(jobs) == 2 and _report_creations(world) == 3  # the retry after the 429 got a 425
+    assert len(jobs) == 2 and world.report_creations() == 3  # the retry after the 429 got a 425
     assert len(world.sleeps) == 1  # one back-off after the 429, never a real sleep
     world.assert_matches_truth(conn_id)
 
@@ -85,7 +65,7 @@ def test_failed_reports_are_requested_again(world: World) -> None:
         poll_reports(world.services, now=world.clock.now)
 
     assert first.status == "success"
-    jobs = _jobs(world)
+    jobs = world.report_jobs()
     assert all(j.status == "done" for j in jobs)
     assert [j.attempts for j in jobs] == [2, 2]  # the first request of each failed, the second worked
     world.assert_matches_truth(conn_id)
@@ -101,8 +81,8 @@ def test_a_report_that_keeps_failing_gives_up_with_a_warning(world: World) -> No
         world.clock.advance(minutes=5)
         poll_reports(world.services, now=world.clock.now)
 
-    assert {j.status for j in _jobs(world)} == {"failed"}
-    assert "Performance numbers may be behind" in (_connection(world, conn_id).warning or "")
+    assert {j.status for j in world.report_jobs()} == {"failed"}
+    assert "Performance numbers may be behind" in (world.connection(conn_id).warning or "")
 
 
 def test_a_report_stuck_for_three_hours_is_abandoned_with_a_warning(world: World) -> None:
@@ -116,10 +96,10 @@ def test_a_report_stuck_for_three_hours_is_abandoned_with_a_warning(world: World
         world.clock.advance(minutes=2)
         poll_reports(world.services, now=world.clock.now)
 
-    jobs = _jobs(world)
+    jobs = world.report_jobs()
     assert {j.status for j in jobs} == {"abandoned"}
     assert all(5 < j.polls < 45 for j in jobs)  # backed off to every 5 minutes, not every tick (93)
-    warning = _connection(world, conn_id).warning or ""
+    warning = world.connection(conn_id).warning or ""
     assert "Performance numbers may be behind" in warning and "US" in warning
 
 
@@ -128,12 +108,12 @@ def test_a_restart_resumes_pending_reports(world: World) -> None:
     conn_id = world.connect()
     world.sim.set_report_delay(20 * 60)
     run_sync(world.services, connection_id=conn_id, kind="initial")
-    assert {j.status for j in _jobs(world)} == {"running"}
+    assert {j.status for j in world.report_jobs()} == {"running"}
 
     other = world.new_process()  # the first process is gone; its report jobs are in the database
     world.clock.advance(minutes=25)
     finished = poll_reports(other, now=world.clock.now)
 
     assert finished == 2
-    assert {j.status for j in _jobs(world)} == {"done"}
+    assert {j.status for j in world.report_jobs()} == {"done"}
     world.assert_matches_truth(conn_id)

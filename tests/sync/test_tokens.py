@@ -8,7 +8,7 @@ from bot.jobs.tick import run_sync_tick
 from bot.services.connections import access_token_context
 from bot.services.sync import run_sync
 from storage.db import session_scope
-from storage.models import Campaign, Connection, DigestSubscription, SyncRun
+from storage.models import Campaign, DigestSubscription, SyncRun
 from tests.sync.world import World
 
 
@@ -20,19 +20,12 @@ def _refreshes(world: World) -> int:
     )
 
 
-def _connection(world: World, conn_id: int) -> Connection:
-    with session_scope(world.engine, readonly=True) as s:
-        conn = s.get(Connection, conn_id)
-    assert conn is not None
-    return conn
-
-
 def test_processes_share_one_access_token_stored_encrypted(world: World) -> None:
     world.seed()
     conn_id = world.connect()
     run_sync(world.services, connection_id=conn_id, kind="initial")
     assert _refreshes(world) == 1
-    conn = _connection(world, conn_id)
+    conn = world.connection(conn_id)
     assert conn.access_token_enc is not None and "Atza" not in conn.access_token_enc
     token = world.services.cipher.decrypt(conn.access_token_enc, access_token_context(conn))
     assert token.startswith("Atza|")
@@ -53,7 +46,7 @@ def test_an_expired_access_token_is_refreshed_before_use(world: World) -> None:
     assert run_sync(world.new_process(), connection_id=conn_id, kind="active").status == "success"
 
     assert _refreshes(world) == 2
-    expires = _connection(world, conn_id).access_token_expires_at
+    expires = world.connection(conn_id).access_token_expires_at
     assert expires is not None and expires > world.clock.now
 
 
@@ -105,7 +98,7 @@ def test_invalid_grant_stops_syncs_keeps_data_and_tells_the_team_once(world: Wor
 
     assert outcome.status == "reconnect_needed"
     assert again.status == "not_connected" and picked == []
-    conn = _connection(world, conn_id)
+    conn = world.connection(conn_id)
     assert conn.status == "reconnect_needed" and conn.access_token_enc is None
     dm, post = world.slack.messages("D0ADMIN"), world.slack.messages("C0PPC")
     assert len(dm) == 1 and len(post) == 1 and world.slack.messages("C0GENERAL") == []

@@ -27,7 +27,16 @@ from sandbox.amazon import AmazonSimulator, SimConfig
 from sandbox.slack import DEMO_ADMIN, DEMO_BOT_TOKEN, DEMO_TEAM, SlackStandIn
 from storage.crypto import generate_key_line
 from storage.db import session_scope
-from storage.models import AdGroup, Campaign, CampaignDailyMetric, Keyword, KeywordDailyMetric, Profile
+from storage.models import (
+    AdGroup,
+    Campaign,
+    CampaignDailyMetric,
+    Connection,
+    Keyword,
+    KeywordDailyMetric,
+    Profile,
+    ReportJob,
+)
 from tests.harness import InlineExecutor
 
 __all__ = ["CLIENT_ID", "START", "InlineExecutor", "ManualClock", "World"]
@@ -173,6 +182,22 @@ class World:
         return conn_id
 
     # -- database side ------------------------------------------------------------------------------
+
+    def connection(self, conn_id: int) -> Connection:
+        with session_scope(self.engine, readonly=True) as s:
+            conn = s.get(Connection, conn_id)
+        assert conn is not None
+        return conn
+
+    def report_jobs(self) -> list[ReportJob]:
+        with session_scope(self.engine, readonly=True) as s:
+            return list(s.exec(select(ReportJob).order_by(col(ReportJob.id))).all())
+
+    def report_creations(self) -> int:
+        """How many reports were asked of the simulator."""
+        return sum(
+            1 for r in self.sim.requests if r.method == "POST" and r.path.endswith("/reporting/reports")
+        )
 
     def profiles(self, conn_id: int) -> list[Profile]:
         with session_scope(self.engine, readonly=True) as s:

@@ -155,15 +155,18 @@ def region_retry_policy(services: Services) -> RetryPolicy:
         return policy
 
 
-def ads_client_for(services: Services, *, connection_id: int) -> AdsClient:
+def ads_client_for(services: Services, *, connection_id: int, conn: Connection | None = None) -> AdsClient:
     """An `AdsClient` for the connection's region, authorised with its stored grant.
+
+    `conn`: the connection's row when the caller has just read it (it is not read again).
 
     Raises:
         NotConnected: the connection does not exist or holds no refresh token (disconnected).
         VaultError: the stored refresh token cannot be decrypted.
     """
-    with session_scope(services.engine, readonly=True) as session:
-        conn = session.get(Connection, connection_id)
+    if conn is None:
+        with session_scope(services.engine, readonly=True) as session:
+            conn = session.get(Connection, connection_id)
     if conn is None or not conn.refresh_token_enc:
         raise NotConnected("This region is not connected.", hint="Connect it with `/hilal connect REGION`.")
     refresh_token = services.cipher.decrypt(conn.refresh_token_enc, refresh_token_context(conn))

@@ -98,7 +98,7 @@ def open_context(
         conn.team_id,
         conn.region,
         owner,
-        ads_client_for(services, connection_id=connection_id),
+        ads_client_for(services, connection_id=connection_id, conn=conn),
         profiles,
         heartbeat=heartbeat,
         _renewed_at=renewed_at,
