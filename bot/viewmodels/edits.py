@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
 from typing import TypeAlias
 
 from bot.viewmodels.common import Money
@@ -28,14 +27,6 @@ __all__ = [
     "HistoryVM",
     "OutcomeItemVM",
 ]
-
-
-@dataclass(frozen=True, slots=True)
-class AmountVM:
-    """An amount of money in its currency (ISO code, e.g. "EUR"); never compared across currencies."""
-
-    amount: Decimal
-    currency: str
 
 
 EditValue: TypeAlias = Money | str | None

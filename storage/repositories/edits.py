@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 from decimal import Decimal
 from itertools import starmap
@@ -47,6 +47,7 @@ __all__ = [
     "close_batch",
     "create_batch",
     "edit_events",
+    "entity_pks",
     "finish_batch",
     "get_batch",
     "is_editor",
@@ -75,9 +76,10 @@ _COLUMNS: Mapping[str, str] = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class NewItem:
-    """One entity of a batch being created (see `EditItem`)."""
+    """One entity of a batch being created (see `EditItem`; its `amazon_value` is `before`, the value
+    Amazon had at preview time)."""
 
     profile_pk: int
     entity_type: str
@@ -87,8 +89,10 @@ class NewItem:
     field: str
     before: str
     after: str
-    amazon_value: str
     currency: str
+
+
+_NEW_FIELDS = tuple(f.name for f in fields(NewItem))
 
 
 def create_batch(
@@ -103,7 +107,11 @@ def create_batch(
     session.flush()
     assert batch.id is not None
     if items:
-        rows = [{**item.__dict__, "batch_id": batch.id, "status": "pending", "error": None} for item in items]
+        shared = {"batch_id": batch.id, "status": "pending", "error": None}
+        rows = [
+            {**{name: getattr(item, name) for name in _NEW_FIELDS}, "amazon_value": item.before, **shared}
+            for item in items
+        ]
         session.connection().execute(insert(table_of(EditItem)), rows)
     return batch.id
 
@@ -114,46 +122,23 @@ def get_batch(session: Session, *, batch_id: int) -> EditBatch | None:
 
 
 @dataclass(frozen=True, slots=True)
-class StoredItem:
+class StoredItem(NewItem):
     """One stored item of a batch as plain values (see `EditItem`; `status` is pending, applied or
     failed, `error` Amazon's message for a failed one)."""
 
     id: int
-    profile_pk: int
-    entity_type: str
-    entity_id: str
-    entity_name: str
-    campaign_pk: int
-    field: str
-    before: str
-    after: str
-    currency: str
     status: str
     error: str | None
+
+
+_STORED_FIELDS = tuple(f.name for f in fields(StoredItem))
 
 
 def batch_items(session: Session, *, batch_id: int) -> list[StoredItem]:
     """The batch's items in the order they were previewed, as plain values (no ORM objects: 1,000 items
     are read in a few ms)."""
     t = table_of(EditItem)
-    stmt = (
-        sa_select(
-            t.c.id,
-            t.c.profile_pk,
-            t.c.entity_type,
-            t.c.entity_id,
-            t.c.entity_name,
-            t.c.campaign_pk,
-            t.c.field,
-            t.c.before,
-            t.c.after,
-            t.c.currency,
-            t.c.status,
-            t.c.error,
-        )
-        .where(t.c.batch_id == batch_id)
-        .order_by(t.c.id)
-    )
+    stmt = sa_select(*(t.c[name] for name in _STORED_FIELDS)).where(t.c.batch_id == batch_id).order_by(t.c.id)
     return list(starmap(StoredItem, session.connection().execute(stmt)))
 
 
@@ -251,6 +236,22 @@ def apply_local_edits(session: Session, *, edits: Sequence[LocalEdit], user_id: 
     campaign_profiles = sorted({e.profile_pk for e in edits if e.entity_type == "campaign"})
     if campaign_profiles:
         mark_changed(session, profile_pks=campaign_profiles)
+
+
+def entity_pks(
+    session: Session, *, entity_type: str, profile_pk: int, entity_ids: Sequence[str]
+) -> dict[str, int]:
+    """Hilal's row ids of one profile's campaigns, ad groups or keywords by their Amazon ids (an id
+    Hilal does not know is left out)."""
+    model, id_column = _MODELS[entity_type]
+    t = table_of(model)
+    found: dict[str, int] = {}
+    for chunk in _chunks(list(entity_ids)):
+        stmt = sa_select(t.c[id_column], t.c.id).where(
+            t.c.profile_pk == profile_pk, t.c[id_column].in_(chunk)
+        )
+        found.update((entity_id, pk) for entity_id, pk in session.connection().execute(stmt))
+    return found
 
 
 # -- editors and the read-only switch --------------------------------------------------------------------

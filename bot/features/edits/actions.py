@@ -149,11 +149,24 @@ def handle_undo(ack: Ack, body: Body, client: WebClient, respond: Any, context: 
 
 
 def _preview_to_user(
-    context: BoltContext, client: WebClient, body: Body, *, kind: str, target: EditTarget, respond: Any
+    context: BoltContext,
+    client: WebClient,
+    body: Body,
+    *,
+    kind: str,
+    target: EditTarget,
+    respond: Any,
+    manager: bool | None = None,
 ) -> None:
     services, ids = services_of(context), request_ids(context)
     msg = plan_preview(
-        services, client, team_id=ids.team_id, user_id=ids.user_id, kind=kind, targets=[target]
+        services,
+        client,
+        team_id=ids.team_id,
+        user_id=ids.user_id,
+        kind=kind,
+        targets=[target],
+        manager=manager,
     )
     send_message(client, msg, user_id=ids.user_id, respond=respond if _url(body) else None)
 
@@ -184,12 +197,12 @@ def start_from_overflow(
 ) -> None:
     """A campaign row's Pause… / Enable… / Change daily budget… (called by the campaign list's menu)."""
     services, ids = services_of(context), request_ids(context)
-    require_edit_role(services, client, team_id=ids.team_id, user_id=ids.user_id)
+    manager = require_edit_role(services, client, team_id=ids.team_id, user_id=ids.user_id)
     target = EditTarget("campaign", campaign_pk)
     if op == CampaignOp.BUDGET:
         open_amount_modal(services, client, body, kind="budget", target=target, push=False)
         return
-    _preview_to_user(context, client, body, kind=op, target=target, respond=respond)
+    _preview_to_user(context, client, body, kind=op, target=target, respond=respond, manager=manager)
 
 
 def handle_detail_state(ack: Ack, body: Body, client: WebClient, respond: Any, context: BoltContext) -> None:

@@ -59,7 +59,7 @@ def _campaign_pk(ctx: CommandContext, name: str, pending: dict[str, object]) -> 
 
 
 def _edit(ctx: CommandContext, *, name: str, pending: dict[str, object]) -> None:
-    require_edit_role(ctx.services, ctx.client, team_id=ctx.team_id, user_id=ctx.user_id)
+    manager = require_edit_role(ctx.services, ctx.client, team_id=ctx.team_id, user_id=ctx.user_id)
     pk = _campaign_pk(ctx, name, pending)
     if pk is None:
         return  # the "which campaign?" modal carries on
@@ -73,6 +73,7 @@ def _edit(ctx: CommandContext, *, name: str, pending: dict[str, object]) -> None
             kind=kind,
             targets=targets,
             value=value,
+            manager=manager,
         )
     )
 

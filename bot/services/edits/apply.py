@@ -90,8 +90,7 @@ def confirm_edit(
     _check_word(batch.confirm_word, typed)
     client = ads_client_for(services, connection_id=batch.connection_id)
     found = {pk: p for pk, p in profiles.items() if p is not None}
-    apply = _apply_holding if _holds_claim(services.engine) else _apply_two_steps
-    mine = apply(services, batch=batch, items=items, profiles=found, client=client, user_id=user_id, now=now)
+    mine = _apply(services, batch=batch, items=items, profiles=found, client=client, user_id=user_id, now=now)
     # the caller that applied it knows the outcome it just stored; one that lost the claim reads it
     return mine if mine is not None else edit_outcome(services, batch_id=batch_id)
 
@@ -139,7 +138,7 @@ def _holds_claim(engine: Engine) -> bool:
     return engine.dialect.name == "postgresql"
 
 
-def _apply_holding(
+def _apply(
     services: Services,
     *,
     batch: EditBatch,
@@ -149,29 +148,18 @@ def _apply_holding(
     user_id: str,
     now: datetime,
 ) -> EditOutcome | None:
+    """Claim, send and record; None when another caller won the claim. On PostgreSQL the claim's
+    transaction stays open across the writes; elsewhere it commits first (see the module docstring)."""
     assert batch.id is not None
     with session_scope(services.engine) as session:
         if not repo.claim_batch(session, batch_id=batch.id, user_id=user_id, now=now):
             return None
-        results = send_writes(client, items=items, profiles=profiles)
-        return record_results(session, batch=batch, items=items, results=results, user_id=user_id, now=now)
-
-
-def _apply_two_steps(
-    services: Services,
-    *,
-    batch: EditBatch,
-    items: Sequence[StoredItem],
-    profiles: dict[int, Profile],
-    client: AdsClient,
-    user_id: str,
-    now: datetime,
-) -> EditOutcome | None:
-    assert batch.id is not None
-    with session_scope(services.engine) as session:
-        if not repo.claim_batch(session, batch_id=batch.id, user_id=user_id, now=now):
-            return None
-    results: Results = {}
+        if _holds_claim(services.engine):
+            results = send_writes(client, items=items, profiles=profiles)
+            return record_results(
+                session, batch=batch, items=items, results=results, user_id=user_id, now=now
+            )
+    results = {}
     try:
         results = send_writes(client, items=items, profiles=profiles)
     finally:  # even when Hilal itself failed: the batch must not stay `applying`

@@ -317,6 +317,5 @@ def _new_item(item: PreviewItem, local: Local) -> NewItem:
         field=item.field,
         before=item.before,
         after=item.after,
-        amazon_value=item.before,
         currency=item.currency,
     )

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from bot.errors import NotFound
 from bot.services.edits.errors import UndoUnavailable
@@ -13,8 +14,8 @@ from bot.services.edits.model import EditPreview, EditTarget, EntityType
 from bot.services.edits.outcome import UNDO_WINDOW
 from bot.services.edits.plan import plan_edit
 from storage.db import session_scope
-from storage.models import AdGroup, Campaign, EditBatchStatus, Keyword
-from storage.repositories.edits import StoredItem, batch_items, get_batch
+from storage.models import EditBatchStatus
+from storage.repositories.edits import StoredItem, batch_items, entity_pks, get_batch
 
 if TYPE_CHECKING:
     from bot.wiring import Services
@@ -22,6 +23,11 @@ if TYPE_CHECKING:
 __all__ = ["plan_undo"]
 
 _REVERSE = {"pause": "enable", "enable": "pause"}
+_ENTITY_TYPES: Mapping[str, EntityType] = {
+    "campaign": "campaign",
+    "ad_group": "ad_group",
+    "keyword": "keyword",
+}
 
 
 def plan_undo(
@@ -46,7 +52,7 @@ def plan_undo(
                 hint="Make the opposite change instead (it is previewed as usual).",
             )
         applied = [item for item in batch_items(session, batch_id=batch_id) if item.status == "applied"]
-        targets = [_target(session, item, restore=batch.kind not in _REVERSE) for item in applied]
+        targets = _targets(session, applied, restore=batch.kind not in _REVERSE)
         team_id, kind = batch.team_id, _REVERSE.get(batch.kind, batch.kind)
     return plan_edit(
         services,
@@ -60,21 +66,20 @@ def plan_undo(
     )
 
 
-def _target(session: Session, item: StoredItem, *, restore: bool) -> EditTarget:
-    """The entity of an item as a target, carrying its `before` value for amounts."""
-    model: type[Campaign] | type[AdGroup] | type[Keyword]
-    if item.entity_type == "campaign":
-        model, column = Campaign, Campaign.campaign_id
-    elif item.entity_type == "ad_group":
-        model, column = AdGroup, AdGroup.ad_group_id
-    else:
-        model, column = Keyword, Keyword.keyword_id
-    pk = session.exec(
-        select(model.id).where(model.profile_pk == item.profile_pk, column == item.entity_id)
-    ).first()
-    if pk is None:
-        raise NotFound(f"Hilal does not know “{item.entity_name}” any more.")
-    entity_type: EntityType = (
-        "campaign" if model is Campaign else "ad_group" if model is AdGroup else "keyword"
-    )
-    return EditTarget(entity_type, pk, item.before if restore else None)
+def _targets(session: Session, items: Sequence[StoredItem], *, restore: bool) -> list[EditTarget]:
+    """The entities of the items as targets, each carrying its `before` value for amounts (one query per
+    entity type and profile)."""
+    groups: dict[tuple[str, int], list[str]] = {}
+    for item in items:
+        groups.setdefault((item.entity_type, item.profile_pk), []).append(item.entity_id)
+    pks = {
+        key: entity_pks(session, entity_type=key[0], profile_pk=key[1], entity_ids=ids)
+        for key, ids in groups.items()
+    }
+    targets: list[EditTarget] = []
+    for item in items:
+        pk = pks[(item.entity_type, item.profile_pk)].get(item.entity_id)
+        if pk is None:
+            raise NotFound(f"Hilal does not know “{item.entity_name}” any more.")
+        targets.append(EditTarget(_ENTITY_TYPES[item.entity_type], pk, item.before if restore else None))
+    return targets
