@@ -9,7 +9,7 @@ from sqlmodel import select
 
 from bot.errors import UsageError
 from bot.features.base import CommandContext, CommandSpec, Feature
-from bot.features.regions import require_manager
+from bot.listeners.permission import require_manager
 from bot.services.edits import add_editor, list_editors, remove_editor
 from bot.services.permissions import list_admins
 from storage.db import session_scope
@@ -47,7 +47,13 @@ def _editor(ctx: CommandContext) -> None:
     words = [w.lower() for w in ctx.args[1:2]]
     if words not in (["add"], ["remove"]) or len(ctx.args) != 3:
         raise UsageError("Use `admins editor add @user` or `admins editor remove @user`.", hint=USAGE)
-    require_manager(ctx.services, ctx.client, team_id=ctx.team_id, user_id=ctx.user_id)
+    require_manager(
+        ctx.services,
+        ctx.client,
+        team_id=ctx.team_id,
+        user_id=ctx.user_id,
+        doing="choose who makes live edits",
+    )
     target, now = _user_id(ctx.args[2]), ctx.services.now()
     with session_scope(ctx.services.engine) as session:
         if words[0] == "add":
@@ -80,7 +86,9 @@ def handle_admins(ctx: CommandContext) -> None:
         return
     if sub not in ("add", "remove") or len(ctx.args) != 2:
         raise UsageError("Use `admins add @user`, `admins remove @user` or `admins list`.", hint=USAGE)
-    require_manager(ctx.services, ctx.client, team_id=ctx.team_id, user_id=ctx.user_id)
+    require_manager(
+        ctx.services, ctx.client, team_id=ctx.team_id, user_id=ctx.user_id, doing="choose who manages Hilal"
+    )
     target = _user_id(ctx.args[1])
     now = ctx.services.now()
     with session_scope(ctx.services.engine) as session:

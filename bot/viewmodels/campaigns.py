@@ -37,7 +37,13 @@ AT_RISK_PERCENT = 80  # the "at risk" filter: today's budget usage at least this
 
 
 def acos(spend: Money, sales: Money) -> Decimal | None:
-    """ACOS = spend / sales, as a ratio (both in one currency); None when there were no sales."""
+    """ACOS = spend / sales, as a ratio (both in one currency); None when there were no sales.
+
+    Raises:
+        ValueError: The two amounts are in different currencies.
+    """
+    if spend.currency != sales.currency:
+        raise ValueError(f"ACOS of {spend.currency} spend over {sales.currency} sales")
     if sales.amount == 0:
         return None
     return spend.amount / sales.amount
@@ -264,6 +270,7 @@ class CampaignDetailVM:
         amazon_campaign_id: Amazon's campaign id, shown for support, or None.
         synced_at: When the team's last sync finished, or None.
         can_edit: The viewer may make live edits (Pause / Enable, Change daily budget, per-keyword bid).
+        pacing: The budget-usage readings of the campaign's latest day (None: never read).
         edited_by: Who last changed the campaign from Slack (a user id; syncs keep it), or None.
         edited_at: When they did.
     """
@@ -279,7 +286,6 @@ class CampaignDetailVM:
     pacing: PacingReadingsVM | None = None
     edited_by: str | None = None
     edited_at: datetime | None = None
-    """The budget-usage readings of the campaign's latest day (None: never read)."""
 
 
 # --- Saved views and Home --------------------------------------------------------------------------------

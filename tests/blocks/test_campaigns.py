@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
 from bot.blocks.campaigns import (
@@ -18,8 +20,10 @@ from bot.viewmodels import (
     CampaignFilterVM,
     CampaignPageVM,
     KeywordVM,
+    Money,
     NoteVM,
 )
+from bot.viewmodels.campaigns import acos
 from tests.blocks.factories import EVIL, SYNCED_AT, eur, long_row, page, row
 from tests.blocks.helpers import assert_valid_message, assert_valid_view, elements, joined
 
@@ -271,3 +275,10 @@ def test_the_at_risk_filter_keeps_a_full_editable_page_within_slack_limits(surfa
     actions = next(b for b in blocks if b["type"] == "actions")
     assert len(actions["elements"]) <= 25
     assert any(e["type"] == "checkboxes" for e in actions["elements"])
+
+
+def test_acos_is_a_ratio_within_one_currency_and_refuses_to_mix_two() -> None:
+    assert acos(eur("30"), eur("120")) == Decimal("0.25")
+    assert acos(eur("30"), eur("0")) is None
+    with pytest.raises(ValueError, match="EUR spend over GBP sales"):
+        acos(eur("30"), Money(Decimal("120"), "GBP"))

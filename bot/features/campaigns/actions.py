@@ -36,9 +36,11 @@ from bot.features.campaigns.ui import (
     UnreadableRequest,
     campaign_pk_of,
     change_state,
+    first_action,
     read_meta,
     refresh,
     surface_of,
+    trigger_of,
     update_state,
 )
 from bot.features.edits.actions import start_from_overflow
@@ -71,15 +73,6 @@ _FILTER_FIELDS = {
 }
 
 
-def _action(body: Body) -> Mapping[str, Any]:
-    """The one action of a block_actions payload."""
-    actions = body.get("actions")
-    first = actions[0] if isinstance(actions, list) and actions else None
-    if not isinstance(first, Mapping):
-        raise UnreadableRequest()
-    return first
-
-
 def _option_value(option: object) -> str:
     value = option.get("value") if isinstance(option, Mapping) else None
     if not isinstance(value, str):
@@ -101,13 +94,6 @@ def _chosen_value(action: Mapping[str, Any], *, default: str) -> str:
     """The option value of a single select or overflow menu (``default`` when nothing is chosen)."""
     option = action.get("selected_option")
     return default if option is None else _option_value(option)
-
-
-def _trigger(body: Body) -> str:
-    trigger = body.get("trigger_id")
-    if not isinstance(trigger, str) or not trigger:
-        raise UnreadableRequest()
-    return trigger
 
 
 def _origin(body: Body) -> dict[str, object]:
@@ -145,49 +131,49 @@ def _change_filter(field: str, values: list[str]) -> Callable[[CampaignFilter], 
     return change
 
 
+def _restate(
+    context: BoltContext,
+    client: WebClient,
+    body: Body,
+    respond: Any,
+    change: Callable[[CampaignFilter], CampaignFilter],
+) -> None:
+    """Apply ``change`` to the user's filter and re-render the list where the click came from."""
+    ids = request_ids(context)
+    update_state(services_of(context), team_id=ids.team_id, user_id=ids.user_id, change=change)
+    _refresh_from(context, client, body, respond)
+
+
 def handle_filter(ack: Ack, body: Body, client: WebClient, respond: Any, context: BoltContext) -> None:
     """Region, marketplace, state or tag multi-select changed."""
     ack()
-    action = _action(body)
+    action = first_action(body)
     field = _FILTER_FIELDS[ActionId(action["action_id"])]
-    values = _selected_values(action)
-    services, ids = services_of(context), request_ids(context)
-    team, user = ids.team_id, ids.user_id
-    update_state(services, team_id=team, user_id=user, change=_change_filter(field, values))
-    _refresh_from(context, client, body, respond)
+    _restate(context, client, body, respond, _change_filter(field, _selected_values(action)))
 
 
 def handle_at_risk(ack: Ack, body: Body, client: WebClient, respond: Any, context: BoltContext) -> None:
     """The "at risk" checkbox ticked or cleared."""
     ack()
-    at_risk = AT_RISK_VALUE in _selected_values(_action(body))
-    services, ids = services_of(context), request_ids(context)
-    team, user = ids.team_id, ids.user_id
-    update_state(services, team_id=team, user_id=user, change=lambda old: old.with_changes(at_risk=at_risk))
-    _refresh_from(context, client, body, respond)
+    at_risk = AT_RISK_VALUE in _selected_values(first_action(body))
+    _restate(context, client, body, respond, lambda old: old.with_changes(at_risk=at_risk))
 
 
 def handle_sort(ack: Ack, body: Body, client: WebClient, respond: Any, context: BoltContext) -> None:
     ack()
-    sort = _chosen_value(_action(body), default="spend")
-    services, ids = services_of(context), request_ids(context)
-    team, user = ids.team_id, ids.user_id
-    update_state(services, team_id=team, user_id=user, change=lambda old: old.with_changes(sort=sort))
-    _refresh_from(context, client, body, respond)
+    sort = _chosen_value(first_action(body), default="spend")
+    _restate(context, client, body, respond, lambda old: old.with_changes(sort=sort))
 
 
 def handle_clear(ack: Ack, body: Body, client: WebClient, respond: Any, context: BoltContext) -> None:
     ack()
-    services, ids = services_of(context), request_ids(context)
-    team, user = ids.team_id, ids.user_id
-    update_state(services, team_id=team, user_id=user, change=lambda old: CampaignFilter(sort=old.sort))
-    _refresh_from(context, client, body, respond)
+    _restate(context, client, body, respond, lambda old: CampaignFilter(sort=old.sort))
 
 
 def handle_page(ack: Ack, body: Body, client: WebClient, respond: Any, context: BoltContext) -> None:
     """Previous / Next: the button value carries the target offset."""
     ack()
-    offset = read_meta(_action(body).get("value"), limit=META_MAX_LENGTH).get("offset")
+    offset = read_meta(first_action(body).get("value"), limit=META_MAX_LENGTH).get("offset")
     if not isinstance(offset, int) or isinstance(offset, bool) or offset > _MAX_OFFSET:
         raise UnreadableRequest("This button")
     offset = max(offset, 0)
@@ -205,7 +191,7 @@ def handle_search_button(ack: Ack, body: Body, client: WebClient, context: BoltC
     with session_scope(services_of(context).engine, readonly=True) as session:
         current, _ = load_user_state(session, team_id=team, user_id=user)
     client.views_open(
-        trigger_id=_trigger(body), view=render_search_modal(current.search, metadata=_origin(body))
+        trigger_id=trigger_of(body), view=render_search_modal(current.search, metadata=_origin(body))
     )
 
 
@@ -216,7 +202,7 @@ def handle_save_view_button(ack: Ack, body: Body, client: WebClient, context: Bo
     with session_scope(services_of(context).engine, readonly=True) as session:
         current, _ = load_user_state(session, team_id=team, user_id=user)
     view = render_save_view_modal(summarize_filter(current.to_vm()), metadata=_origin(body))
-    client.views_open(trigger_id=_trigger(body), view=view)
+    client.views_open(trigger_id=trigger_of(body), view=view)
 
 
 def _with_origin(view: dict[str, Any], campaign_pk: int, body: Body) -> dict[str, Any]:
@@ -233,22 +219,26 @@ def handle_overflow(ack: Ack, body: Body, client: WebClient, respond: Any, conte
     ack()
     services, ids = services_of(context), request_ids(context)
     team = ids.team_id
-    meta = read_meta(_chosen_value(_action(body), default=""), limit=OPTION_META_MAX_LENGTH, what="This menu")
+    meta = read_meta(
+        _chosen_value(first_action(body), default=""), limit=OPTION_META_MAX_LENGTH, what="This menu"
+    )
     op, pk = meta.get("op"), campaign_pk_of(meta.get("id"), what="This menu")
     if not isinstance(op, str) or op not in set(CampaignOp):
         raise UnreadableRequest("This menu")
     if op in _EDIT_OPS:
         start_from_overflow(context, client, body, op=op, campaign_pk=pk, respond=respond)
         return
-    trigger = _trigger(body)
-    with session_scope(services.engine, readonly=True) as session:
-        if op == CampaignOp.DETAILS:
+    trigger = trigger_of(body)
+    if op == CampaignOp.DETAILS:
+        with session_scope(services.engine, readonly=True) as session:
             detail = build_detail_vm(session, team_id=team, campaign_pk=pk, now=services.now())
-            if detail is None:
-                raise NotFound("That campaign does not exist (any more).")
-            editor = viewer_can_edit(services, client, team_id=team, user_id=ids.user_id)
-            view = render_campaign_details(replace(detail, can_edit=editor))
-        else:
+        if detail is None:
+            raise NotFound("That campaign does not exist (any more).")
+        # may ask Slack (users.info): outside the transaction
+        editor = viewer_can_edit(services, client, team_id=team, user_id=ids.user_id)
+        view = render_campaign_details(replace(detail, can_edit=editor))
+    else:
+        with session_scope(services.engine, readonly=True) as session:
             campaign = get_campaign(session, team_id=team, campaign_pk=pk)
             if op == CampaignOp.TAG:
                 tags = campaign_repo.tags_of(session, team_id=team, campaign_pks=[pk]).get(pk, [])
@@ -263,7 +253,7 @@ def handle_open_view(ack: Ack, body: Body, client: WebClient, respond: Any, cont
     ack()
     services, ids = services_of(context), request_ids(context)
     team, user = ids.team_id, ids.user_id
-    name = read_meta(_action(body).get("value"), limit=META_MAX_LENGTH, what="This button").get("name")
+    name = read_meta(first_action(body).get("value"), limit=META_MAX_LENGTH, what="This button").get("name")
     if not isinstance(name, str):
         raise UnreadableRequest("This button")
     # One transaction for reading the view and making it the user's filter, committed before the list

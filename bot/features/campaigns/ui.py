@@ -43,9 +43,11 @@ __all__ = [
     "campaign_message",
     "campaign_pk_of",
     "change_state",
+    "first_action",
     "read_meta",
     "refresh",
     "surface_of",
+    "trigger_of",
     "update_state",
 ]
 
@@ -64,6 +66,31 @@ class UnreadableRequest(UserFacingError):
             "It may come from an old message.",
             hint="Run `/hilal campaigns` for a fresh list and try again.",
         )
+
+
+def first_action(body: Body) -> Mapping[str, Any]:
+    """The one action of a block_actions payload.
+
+    Raises:
+        UnreadableRequest: No action, or not an object.
+    """
+    actions = body.get("actions")
+    first = actions[0] if isinstance(actions, list) and actions else None
+    if not isinstance(first, Mapping):
+        raise UnreadableRequest()
+    return first
+
+
+def trigger_of(body: Body) -> str:
+    """The payload's trigger_id (to open a modal).
+
+    Raises:
+        UnreadableRequest: Missing or not a string.
+    """
+    trigger = body.get("trigger_id")
+    if not isinstance(trigger, str) or not trigger:
+        raise UnreadableRequest()
+    return trigger
 
 
 def read_meta(value: object, *, limit: int, what: str = "This button or menu") -> dict[str, object]:
