@@ -26,7 +26,13 @@ from bot.blocks.ids import (
     encode_meta,
 )
 from bot.errors import UserFacingError
-from bot.features.campaigns.ui import UnreadableRequest, campaign_pk_of, read_meta
+from bot.features.campaigns.ui import (
+    UnreadableRequest,
+    campaign_pk_of,
+    first_action,
+    read_meta,
+    trigger_of,
+)
 from bot.features.edits.modals import register_modals
 from bot.features.edits.ui import (
     batch_of,
@@ -62,21 +68,6 @@ Body = dict[str, Any]
 _STATE_KINDS = ("pause", "enable")
 
 
-def _action(body: Body) -> Mapping[str, Any]:
-    actions = body.get("actions")
-    first = actions[0] if isinstance(actions, list) and actions else None
-    if not isinstance(first, Mapping):
-        raise UnreadableRequest()
-    return first
-
-
-def _trigger(body: Body) -> str:
-    trigger = body.get("trigger_id")
-    if not isinstance(trigger, str) or not trigger:
-        raise UnreadableRequest()
-    return trigger
-
-
 def _url(body: Body) -> str:
     url = body.get("response_url")
     return url if isinstance(url, str) else ""
@@ -86,7 +77,7 @@ def handle_confirm(ack: Ack, body: Body, client: WebClient, respond: Any, contex
     """Confirm: apply once and replace the preview; a big change first asks for its word in a modal."""
     ack()
     services, ids = services_of(context), request_ids(context)
-    value = _action(body).get("value")
+    value = first_action(body).get("value")
     batch_id = batch_of(value)
     meta = read_meta(value, limit=2000)
     if meta.get("w"):
@@ -107,7 +98,7 @@ def _open_word_modal(services: Services, client: WebClient, body: Body, *, batch
         raise UnreadableRequest("This button")
     metadata = encode_meta({"b": str(batch_id), "url": _url(body)}, limit=PRIVATE_METADATA_MAX_LENGTH)
     vm = ConfirmWordVM(word=word, title="Confirm this change at Amazon", metadata=metadata)
-    client.views_open(trigger_id=_trigger(body), view=render_confirm_word_modal(vm))
+    client.views_open(trigger_id=trigger_of(body), view=render_confirm_word_modal(vm))
 
 
 def handle_cancel(ack: Ack, body: Body, client: WebClient, respond: Any, context: BoltContext) -> None:
@@ -117,7 +108,7 @@ def handle_cancel(ack: Ack, body: Body, client: WebClient, respond: Any, context
     """
     ack()
     services, ids = services_of(context), request_ids(context)
-    batch_id = batch_of(_action(body).get("value"))
+    batch_id = batch_of(first_action(body).get("value"))
     creator = check_team(services, team_id=ids.team_id, batch_id=batch_id)
     if creator != ids.user_id:
         try:
@@ -136,7 +127,7 @@ def handle_undo(ack: Ack, body: Body, client: WebClient, respond: Any, context: 
     """Undo (within 15 minutes): a new preview restoring the previous values, through every guard."""
     ack()
     services, ids = services_of(context), request_ids(context)
-    batch_id = batch_of(_action(body).get("value"))
+    batch_id = batch_of(first_action(body).get("value"))
     check_team(services, team_id=ids.team_id, batch_id=batch_id)
     preview = plan_undo(
         services,
@@ -187,9 +178,9 @@ def open_amount_modal(
     )
     view = render_amount_modal(vm)
     if push:
-        client.views_push(trigger_id=_trigger(body), view=view)
+        client.views_push(trigger_id=trigger_of(body), view=view)
     else:
-        client.views_open(trigger_id=_trigger(body), view=view)
+        client.views_open(trigger_id=trigger_of(body), view=view)
 
 
 def start_from_overflow(
@@ -208,7 +199,7 @@ def start_from_overflow(
 def handle_detail_state(ack: Ack, body: Body, client: WebClient, respond: Any, context: BoltContext) -> None:
     """Details' Pause… / Enable… button: the preview arrives as a direct message."""
     ack()
-    meta = read_meta(_action(body).get("value"), limit=2000, what="This button")
+    meta = read_meta(first_action(body).get("value"), limit=2000, what="This button")
     kind, entity = meta.get("k"), meta.get("t")
     if kind not in _STATE_KINDS or entity not in ("campaign", "keyword"):
         raise UnreadableRequest("This button")
@@ -219,7 +210,7 @@ def handle_detail_state(ack: Ack, body: Body, client: WebClient, respond: Any, c
 def handle_detail_budget(ack: Ack, body: Body, client: WebClient, context: BoltContext) -> None:
     """Details' Change daily budget… button: the amount modal, pushed over Details."""
     ack()
-    meta = read_meta(_action(body).get("value"), limit=2000, what="This button")
+    meta = read_meta(first_action(body).get("value"), limit=2000, what="This button")
     target = EditTarget("campaign", campaign_pk_of(meta.get("id"), what="This button"))
     open_amount_modal(services_of(context), client, body, kind="budget", target=target, push=True)
 
@@ -227,7 +218,7 @@ def handle_detail_budget(ack: Ack, body: Body, client: WebClient, context: BoltC
 def handle_keyword_menu(ack: Ack, body: Body, client: WebClient, respond: Any, context: BoltContext) -> None:
     """A keyword's menu in Details: Change bid… (amount modal) or Pause… / Enable… (a preview)."""
     ack()
-    option = _action(body).get("selected_option")
+    option = first_action(body).get("selected_option")
     value = option.get("value") if isinstance(option, Mapping) else None
     meta = read_meta(value, limit=OPTION_META_MAX_LENGTH, what="This menu")
     op, target = meta.get("op"), EditTarget("keyword", campaign_pk_of(meta.get("id"), what="This menu"))
@@ -243,7 +234,7 @@ def handle_bulk(ack: Ack, body: Body, client: WebClient, respond: Any, context: 
     """ "Pause all N shown…" / "Enable all N shown…": one preview per region the filter spans."""
     ack()
     services, ids = services_of(context), request_ids(context)
-    kind = "pause" if _action(body).get("action_id") == ActionId.EDIT_BULK_PAUSE else "enable"
+    kind = "pause" if first_action(body).get("action_id") == ActionId.EDIT_BULK_PAUSE else "enable"
     with session_scope(services.engine, readonly=True) as session:
         flt = load_user_filter(session, team_id=ids.team_id, user_id=ids.user_id)
         groups = bulk_targets(session, team_id=ids.team_id, flt=flt, today=services.now().date(), kind=kind)
