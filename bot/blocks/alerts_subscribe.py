@@ -12,21 +12,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.blocks.channel_picker import channel_picker_input
+from bot.blocks.channel_picker import channel_picker_input, open_form_message, subscribe_modal
 from bot.blocks.common import (
     Block,
     Message,
     View,
-    actions,
-    button,
     input_block,
-    message,
     multi_static_select,
     option,
-    plain,
     region_choices,
     region_name,
-    section,
 )
 from bot.blocks.format import flag
 from bot.blocks.ids import ActionId, BlockId, CallbackId
@@ -43,8 +38,6 @@ __all__ = [
 OUT_OF_BUDGET = "out_of_budget"
 AT_RISK = "at_risk"
 TITLE = "Budget alerts"
-SUBMIT = "Subscribe"
-CANCEL = "Cancel"
 KIND_LABEL = "Alert when a campaign"
 KIND_OUT = "Runs out of budget"
 KIND_AT_RISK = "Reaches the percentage below, and when it runs out"
@@ -133,18 +126,9 @@ def render_alerts_modal(vm: AlertFormVM) -> View:
     markets = _marketplaces_input(vm.marketplaces)
     if markets is not None:
         blocks.append(markets)
-    return {
-        "type": "modal",
-        "callback_id": CallbackId.ALERTS_SUBSCRIBE.value,
-        "title": plain(TITLE),
-        "submit": plain(SUBMIT),
-        "close": plain(CANCEL),
-        "blocks": blocks,
-    }
+    return subscribe_modal(CallbackId.ALERTS_SUBSCRIBE, TITLE, blocks)
 
 
 def render_open_alerts() -> Message:
     """A message with a button opening the alerts form (when the command could not open it itself)."""
-    return message(
-        OPEN_TEXT, [section(OPEN_TEXT), actions([button(OPEN_BUTTON, ActionId.ALERTS_OPEN, style="primary")])]
-    )
+    return open_form_message(OPEN_TEXT, OPEN_BUTTON, ActionId.ALERTS_OPEN)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from bot.blocks.channel_picker import channel_picker_input
+from bot.blocks.channel_picker import channel_picker_input, open_form_message, subscribe_modal
 from bot.blocks.common import (
     Block,
     Message,
@@ -22,7 +22,6 @@ from bot.blocks.common import (
     input_block,
     message,
     option,
-    plain,
     region_choices,
     section,
     static_select,
@@ -40,8 +39,6 @@ __all__ = [
 
 REGION_CHOICES = region_choices()
 TITLE = "Daily digest"
-SUBMIT = "Subscribe"
-CANCEL = "Cancel"
 TIME_LABEL = "Time"
 ZONE_LABEL = "Time zone"
 ZONE_HINT = "An IANA name such as Europe/Berlin, America/New_York or UTC."
@@ -50,7 +47,7 @@ REGIONS_HINT = "Ignored when a saved view is chosen: the view has its own region
 VIEW_LABEL = "Saved view"
 VIEW_HINT = "Optional: the digest then follows that view's filter."
 CHART_LABEL = "Chart"
-CHART_OPTION = "Attach the 7-day spend chart"
+CHART_OPTION = "Attach the 14-day spend and sales chart"
 OPEN_TEXT = "Set up a daily digest: pick the channel, time and regions."
 OPEN_BUTTON = "Set up a digest…"
 REPLACE_QUESTION = "{channel} already gets the daily digest: {current}.\nReplace it with {wanted}?"
@@ -114,21 +111,12 @@ def render_subscribe_modal(*, timezone: str, views: Sequence[str], local_time: s
         blocks.append(view_block)
     chart = _checkboxes(ActionId.DIGEST_CHART, [("chart", CHART_OPTION)], [])
     blocks.append(input_block(CHART_LABEL, chart, block_id=BlockId.DIGEST_CHART, optional=True))
-    return {
-        "type": "modal",
-        "callback_id": CallbackId.DIGEST_SUBSCRIBE.value,
-        "title": plain(TITLE),
-        "submit": plain(SUBMIT),
-        "close": plain(CANCEL),
-        "blocks": blocks,
-    }
+    return subscribe_modal(CallbackId.DIGEST_SUBSCRIBE, TITLE, blocks)
 
 
 def render_open_subscribe() -> Message:
     """A message with a button opening the subscribe form (when a command could not open it itself)."""
-    return message(
-        OPEN_TEXT, [section(OPEN_TEXT), actions([button(OPEN_BUTTON, ActionId.DIGEST_OPEN, style="primary")])]
-    )
+    return open_form_message(OPEN_TEXT, OPEN_BUTTON, ActionId.DIGEST_OPEN)
 
 
 def render_replace_prompt(

@@ -22,7 +22,7 @@ from bot.blocks.digest_subscribe import render_subscribe_modal
 from bot.blocks.format import channel_mention, mrkdwn_format
 from bot.blocks.ids import META_MAX_LENGTH, ActionId, BlockId, CallbackId, decode_meta
 from bot.blocks.modals import modal_error_text
-from bot.errors import NotFound, UsageError, UserFacingError
+from bot.errors import NotFound, UsageError
 from bot.features.base import Message
 from bot.features.digest_common import (
     MANAGE_DIGESTS,
@@ -31,7 +31,14 @@ from bot.features.digest_common import (
     subscribe_or_ask,
     user_zone,
 )
-from bot.features.forms import answer_sender, bot_in_channel_problem, form_state, picked_conversation, ticked
+from bot.features.forms import (
+    FormInvalid,
+    answer_sender,
+    check_allowed,
+    form_state,
+    picked_conversation,
+    ticked,
+)
 from bot.listeners.context import request_ids, services_of
 from bot.listeners.permission import may_manage
 from bot.services.campaigns import find_view, list_views
@@ -48,14 +55,6 @@ logger = logging.getLogger(__name__)
 Body = dict[str, Any]
 UNREADABLE = "This button sent something Hilal could not read, so nothing was changed."
 AGAIN = "Run `/hilal digest subscribe` again."
-
-
-class _Invalid(Exception):
-    """A submission answered in the modal, under ``block``."""
-
-    def __init__(self, block: BlockId, text: str) -> None:
-        super().__init__(text)
-        self.block, self.text = block, text
 
 
 def subscribe_form(services: Services, client: WebClient, *, team_id: str, user_id: str) -> dict[str, Any]:
@@ -84,14 +83,14 @@ def _checked(block: BlockId, read: Callable[[], str]) -> str:
     try:
         return read()
     except ValueError as exc:
-        raise _Invalid(block, modal_error_text(str(exc))) from None
+        raise FormInvalid(block, modal_error_text(str(exc))) from None
 
 
 def _read_form(view: Mapping[str, Any]) -> tuple[str, SubscribeRequest]:
-    """(channel, request) from the submitted form; raises `_Invalid` for the first problem."""
+    """(channel, request) from the submitted form; raises `FormInvalid` for the first problem."""
     channel = picked_conversation(view, BlockId.DIGEST_CHANNEL, ActionId.DIGEST_CHANNEL)
     if channel is None:
-        raise _Invalid(BlockId.DIGEST_CHANNEL, "Choose the channel for the digest.")
+        raise FormInvalid(BlockId.DIGEST_CHANNEL, "Choose the channel for the digest.")
     raw_time = form_state(view, BlockId.DIGEST_TIME, ActionId.DIGEST_TIME).get("selected_time")
     local_time = _checked(BlockId.DIGEST_TIME, lambda: parse_local_time(str(raw_time or "")))
     raw_zone = str(form_state(view, BlockId.DIGEST_ZONE, ActionId.DIGEST_ZONE).get("value") or "").strip()
@@ -104,7 +103,7 @@ def _read_form(view: Mapping[str, Any]) -> tuple[str, SubscribeRequest]:
         r for r in ALL_REGIONS if r in ticked(view, BlockId.DIGEST_REGIONS, ActionId.DIGEST_REGIONS)
     )
     if not regions and view_name is None:
-        raise _Invalid(BlockId.DIGEST_REGIONS, "Tick at least one region, or choose a saved view.")
+        raise FormInvalid(BlockId.DIGEST_REGIONS, "Tick at least one region, or choose a saved view.")
     request = SubscribeRequest(
         channel_id=channel,
         local_time=local_time,
@@ -116,20 +115,6 @@ def _read_form(view: Mapping[str, Any]) -> tuple[str, SubscribeRequest]:
     return channel, request
 
 
-def _check_allowed(
-    services: Services, client: WebClient, *, team_id: str, user_id: str, channel: str
-) -> None:
-    """Permission, then Hilal's membership of the channel: problems under the channel picker."""
-    try:
-        require_manager(services, client, team_id=team_id, user_id=user_id)
-    except UserFacingError as error:
-        text = modal_error_text(error.detail, "Ask a workspace admin or owner, or a Hilal admin.")
-        raise _Invalid(BlockId.DIGEST_CHANNEL, text) from None
-    problem = bot_in_channel_problem(client, channel)
-    if problem is not None:
-        raise _Invalid(BlockId.DIGEST_CHANNEL, problem)
-
-
 def _check_view(services: Services, *, team_id: str, user_id: str, name: str | None) -> None:
     if name is None:
         return
@@ -137,7 +122,7 @@ def _check_view(services: Services, *, team_id: str, user_id: str, name: str | N
         try:
             find_view(session, team_id=team_id, user_id=user_id, name=name)
         except NotFound as error:
-            raise _Invalid(BlockId.DIGEST_VIEW, modal_error_text(error.detail)) from None
+            raise FormInvalid(BlockId.DIGEST_VIEW, modal_error_text(error.detail)) from None
 
 
 def _ids(context: BoltContext) -> tuple[str, str]:
@@ -152,8 +137,13 @@ def handle_submit(ack: Ack, body: Body, view: Body, client: WebClient, context: 
     try:
         channel, request = _read_form(view)
         _check_view(services, team_id=team, user_id=user, name=request.view_name)
-        _check_allowed(services, client, team_id=team, user_id=user, channel=channel)
-    except _Invalid as bad:
+        check_allowed(
+            client,
+            require=lambda: require_manager(services, client, team_id=team, user_id=user),
+            channel=channel,
+            block=BlockId.DIGEST_CHANNEL,
+        )
+    except FormInvalid as bad:
         ack(response_action="errors", errors={bad.block.value: bad.text})
         return
     ack()

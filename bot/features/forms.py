@@ -1,6 +1,6 @@
 """What the subscribe forms (digest, budget alerts) share: reading submitted values from
-``view.state.values``, the bot-in-channel problem shown under the channel picker, and where the answer
-goes (the picker's ``response_url``, else an ephemeral message in the picked channel)."""
+``view.state.values``, the permission and bot-in-channel checks answered under the channel picker, and
+where the answer goes (the picker's ``response_url``, else an ephemeral message in the picked channel)."""
 
 from __future__ import annotations
 
@@ -18,9 +18,26 @@ from bot.errors import UserFacingError
 from bot.features.base import Message
 from bot.features.digest_common import channel_info, require_bot_in
 
-__all__ = ["answer_sender", "bot_in_channel_problem", "form_state", "picked_conversation", "ticked"]
+__all__ = [
+    "FormInvalid",
+    "answer_sender",
+    "bot_in_channel_problem",
+    "check_allowed",
+    "form_state",
+    "picked_conversation",
+    "ticked",
+]
 
 logger = logging.getLogger(__name__)
+WHO_CAN = "Ask a workspace admin or owner, or a Hilal admin."
+
+
+class FormInvalid(Exception):
+    """A submission answered in the modal, under ``block``."""
+
+    def __init__(self, block: BlockId, text: str) -> None:
+        super().__init__(text)
+        self.block, self.text = block, text
 
 
 def form_state(view: Mapping[str, Any], block: BlockId, action: ActionId) -> Mapping[str, Any]:
@@ -52,6 +69,18 @@ def bot_in_channel_problem(client: WebClient, channel: str) -> str | None:
         hint = Mrkdwn((error.hint or "").replace("then run the command again", "then submit again"))
         return modal_error_text(error.detail, hint, names=names)
     return None
+
+
+def check_allowed(client: WebClient, *, require: Callable[[], None], channel: str, block: BlockId) -> None:
+    """``require()`` (the permission), then Hilal's membership of ``channel``; raises `FormInvalid` under
+    ``block`` (the channel picker) for the first problem."""
+    try:
+        require()
+    except UserFacingError as error:
+        raise FormInvalid(block, modal_error_text(error.detail, WHO_CAN)) from None
+    problem = bot_in_channel_problem(client, channel)
+    if problem is not None:
+        raise FormInvalid(block, problem)
 
 
 def answer_sender(

@@ -5,12 +5,15 @@ tests and the bench never wait.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import logging
+from collections.abc import Callable, Mapping
 from typing import Any, Generic, Protocol, TypeVar
 
 from bot.services.slack_ports import SlackCallError
 
 __all__ = ["ChannelSender", "PacingOptions", "PacingReport"]
+
+logger = logging.getLogger(__name__)
 
 
 class PacingOptions(Protocol):
@@ -65,6 +68,15 @@ class ChannelSender(Generic[OptionsT, ReportT]):
             self.report.posts.append((team_id, channel, self._last[(team_id, channel)]))
             return result
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def dm_quietly(
+        self, team_id: str, user_id: str, fn: Callable[[], Any], *, event: str, extra: Mapping[str, Any]
+    ) -> None:
+        """A paced, best-effort DM (a pause notice): a `SlackCallError` is logged as ``event``, not raised."""
+        try:
+            self.call(team_id, user_id, fn)
+        except SlackCallError as dm_error:
+            logger.warning(event, extra={**extra, "dm_error": dm_error.error})
 
     def _wait_turn(self, team_id: str, channel: str) -> None:
         last = self._last.get((team_id, channel))

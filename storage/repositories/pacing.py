@@ -18,7 +18,7 @@ from sqlalchemy import and_, or_, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlmodel import Session, col, select
+from sqlmodel import Session, SQLModel, col, select
 
 from storage.models import (
     AlertDelivery,
@@ -102,8 +102,15 @@ class AlertCandidate:
     read_at: datetime
 
 
-def _insert(session: Session) -> Any:
-    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+def _insert_new(session: Session, model: type[SQLModel], *, key: Sequence[str], **values: Any) -> int | None:
+    """Insert one row unless one with the same ``key`` exists (ON CONFLICT DO NOTHING); its id, or None."""
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    table = table_of(model)
+    stmt = (
+        insert(table).values(**values).on_conflict_do_nothing(index_elements=list(key)).returning(table.c.id)
+    )
+    found = session.execute(stmt).scalar()
+    return int(found) if found is not None else None
 
 
 # -- polling ---------------------------------------------------------------------------------------------
@@ -306,23 +313,18 @@ def claim_alert(
     now: datetime,
 ) -> int | None:
     """Insert the claim; its id, or None when it is already held (posted, posting, muted or claimed)."""
-    table = table_of(AlertDelivery)
-    stmt = (
-        _insert(session)(table)
-        .values(
-            subscription_id=subscription_id,
-            campaign_pk=campaign_pk,
-            local_date=local_date,
-            kind=kind,
-            claimed_by=claimed_by[:64],
-            claimed_at=now,
-            status=AlertStatus.CLAIMED,
-        )
-        .on_conflict_do_nothing(index_elements=["subscription_id", "campaign_pk", "local_date", "kind"])
-        .returning(table.c.id)
+    return _insert_new(
+        session,
+        AlertDelivery,
+        key=("subscription_id", "campaign_pk", "local_date", "kind"),
+        subscription_id=subscription_id,
+        campaign_pk=campaign_pk,
+        local_date=local_date,
+        kind=kind,
+        claimed_by=claimed_by[:64],
+        claimed_at=now,
+        status=AlertStatus.CLAIMED,
     )
-    found = session.execute(stmt).scalar()
-    return int(found) if found is not None else None
 
 
 def mark_alerts(session: Session, *, delivery_ids: Sequence[int], status: str, **values: Any) -> None:
@@ -339,20 +341,17 @@ def add_mute(
     session: Session, *, team_id: str, channel_id: str, campaign_pk: int, local_date: date, user_id: str
 ) -> bool:
     """Mute a campaign in a channel for one marketplace day; False when it already was."""
-    table = table_of(AlertMute)
-    stmt = (
-        _insert(session)(table)
-        .values(
-            team_id=team_id,
-            channel_id=channel_id,
-            campaign_pk=campaign_pk,
-            local_date=local_date,
-            muted_by=user_id[:32],
-        )
-        .on_conflict_do_nothing(index_elements=["team_id", "channel_id", "campaign_pk", "local_date"])
-        .returning(table.c.id)
+    found = _insert_new(
+        session,
+        AlertMute,
+        key=("team_id", "channel_id", "campaign_pk", "local_date"),
+        team_id=team_id,
+        channel_id=channel_id,
+        campaign_pk=campaign_pk,
+        local_date=local_date,
+        muted_by=user_id[:32],
     )
-    return session.execute(stmt).scalar() is not None
+    return found is not None
 
 
 def muted_campaigns(

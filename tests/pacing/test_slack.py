@@ -110,7 +110,12 @@ def test_raise_budget_goes_through_the_edit_guards(sw: SlackWorld) -> None:
 def test_mute_for_today_from_the_alert(sw: SlackWorld) -> None:
     sw.h.command("alerts subscribe out-of-budget")
     posted = _alert(sw)
-    sw.click("alerts.mute", message=posted, container={"type": "message", "channel_id": CHANNEL})
+    container = {"type": "message", "channel_id": CHANNEL}
+    sw.click("alerts.mute", message=posted, container=container, user=DEMO_MEMBER)  # not an editor
+    assert "people an admin named as editors" in sw.reply().text
+    with session_scope(sw.world.engine, readonly=True) as s:
+        assert s.exec(select(AlertMute)).all() == []
+    sw.click("alerts.mute", message=posted, container=container)
     assert "Muted" in sw.reply().text
     with session_scope(sw.world.engine, readonly=True) as s:
         (mute,) = s.exec(select(AlertMute)).all()

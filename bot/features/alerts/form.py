@@ -25,7 +25,14 @@ from bot.blocks.common import Message
 from bot.blocks.ids import ActionId, BlockId, CallbackId
 from bot.blocks.modals import modal_error_text
 from bot.errors import UserFacingError
-from bot.features.forms import answer_sender, bot_in_channel_problem, form_state, picked_conversation, ticked
+from bot.features.forms import (
+    FormInvalid,
+    answer_sender,
+    check_allowed,
+    form_state,
+    picked_conversation,
+    ticked,
+)
 from bot.listeners import permission
 from bot.listeners.context import request_ids, services_of
 from bot.services.pacing import AlertRequest, list_alerts, parse_alert_args, subscribe_alerts
@@ -50,15 +57,6 @@ logger = logging.getLogger(__name__)
 Body = dict[str, Any]
 MANAGE_ALERTS = "change budget alerts"
 """What a refusal says people who manage Hilal can do (the command, the form and its button)."""
-WHO_CAN = "Ask a workspace admin or owner, or a Hilal admin."
-
-
-class _Invalid(Exception):
-    """A submission answered in the modal, under ``block``."""
-
-    def __init__(self, block: BlockId, text: str) -> None:
-        super().__init__(text)
-        self.block, self.text = block, text
 
 
 def require_alerts_manager(services: Services, client: WebClient, *, team_id: str, user_id: str) -> None:
@@ -99,33 +97,33 @@ def _parsed(block: BlockId, words: list[str]) -> AlertRequest:
     try:
         return parse_alert_args(words)
     except UserFacingError as error:
-        raise _Invalid(block, modal_error_text(error.detail)) from None
+        raise FormInvalid(block, modal_error_text(error.detail)) from None
 
 
 def _threshold(view: Mapping[str, Any]) -> int:
     option = form_state(view, BlockId.ALERTS_KIND, ActionId.ALERTS_KIND).get("selected_option")
     kind = option.get("value") if isinstance(option, Mapping) else None
     if kind not in (OUT_OF_BUDGET, AT_RISK):
-        raise _Invalid(BlockId.ALERTS_KIND, "Choose when to alert.")
+        raise FormInvalid(BlockId.ALERTS_KIND, "Choose when to alert.")
     if kind == OUT_OF_BUDGET:
         return 100
     raw = str(
         form_state(view, BlockId.ALERTS_THRESHOLD, ActionId.ALERTS_THRESHOLD).get("value") or ""
     ).strip()
     if not raw:
-        raise _Invalid(BlockId.ALERTS_THRESHOLD, "Give the percentage to alert from: 1 to 99.")
+        raise FormInvalid(BlockId.ALERTS_THRESHOLD, "Give the percentage to alert from: 1 to 99.")
     return _parsed(BlockId.ALERTS_THRESHOLD, ["at-risk", raw[:12]]).threshold
 
 
 def _channel_of(view: Mapping[str, Any]) -> str:
     channel = picked_conversation(view, BlockId.ALERTS_CHANNEL, ActionId.ALERTS_CHANNEL)
     if channel is None:
-        raise _Invalid(BlockId.ALERTS_CHANNEL, "Choose the channel for the alerts.")
+        raise FormInvalid(BlockId.ALERTS_CHANNEL, "Choose the channel for the alerts.")
     return channel
 
 
 def _read_form(view: Mapping[str, Any]) -> tuple[str, AlertRequest]:
-    """(channel, request) from the submitted form; raises `_Invalid` for the first problem."""
+    """(channel, request) from the submitted form; raises `FormInvalid` for the first problem."""
     channel = _channel_of(view)
     threshold = _threshold(view)
     regions = ticked(view, BlockId.ALERTS_REGIONS, ActionId.ALERTS_REGIONS)
@@ -139,27 +137,19 @@ def _read_form(view: Mapping[str, Any]) -> tuple[str, AlertRequest]:
     return channel, AlertRequest(threshold=threshold, regions=scope[0], marketplaces=scope[1])
 
 
-def _check_allowed(
-    services: Services, client: WebClient, *, team_id: str, user_id: str, channel: str
-) -> None:
-    """Permission, then Hilal's membership of the channel: problems under the channel picker."""
-    try:
-        require_alerts_manager(services, client, team_id=team_id, user_id=user_id)
-    except UserFacingError as error:
-        raise _Invalid(BlockId.ALERTS_CHANNEL, modal_error_text(error.detail, WHO_CAN)) from None
-    problem = bot_in_channel_problem(client, channel)
-    if problem is not None:
-        raise _Invalid(BlockId.ALERTS_CHANNEL, problem)
-
-
 def handle_submit(ack: Ack, body: Body, view: Body, client: WebClient, context: BoltContext) -> None:
     """The form was submitted: check everything, answer problems in the modal, else subscribe."""
     services, ids = services_of(context), request_ids(context)
     team, user = ids.team_id, ids.user_id
     try:
-        _check_allowed(services, client, team_id=team, user_id=user, channel=_channel_of(view))
+        check_allowed(
+            client,
+            require=lambda: require_alerts_manager(services, client, team_id=team, user_id=user),
+            channel=_channel_of(view),
+            block=BlockId.ALERTS_CHANNEL,
+        )
         channel, request = _read_form(view)
-    except _Invalid as bad:
+    except FormInvalid as bad:
         ack(response_action="errors", errors={bad.block.value: bad.text})
         return
     ack()

@@ -326,14 +326,13 @@ def _handle_post_error(
         _mark(services, delivery_id, DeliveryStatus.FAILED, error=exc.error, pause=(row.id, exc.error, now))
         sender.report.paused += 1
         logger.info("digest.paused", extra=extra)
-        try:
-            sender.call(
-                row.team_id,
-                row.subscriber_id,
-                lambda: slack.dm(user_id=row.subscriber_id, text=pause_notice(row.channel_id, exc.error)),
-            )
-        except SlackCallError as dm_error:
-            logger.warning("digest.pause_dm_failed", extra={**extra, "dm_error": dm_error.error})
+        sender.dm_quietly(
+            row.team_id,
+            row.subscriber_id,
+            lambda: slack.dm(user_id=row.subscriber_id, text=pause_notice(row.channel_id, exc.error)),
+            event="digest.pause_dm_failed",
+            extra=extra,
+        )
         return
     _mark(services, delivery_id, DeliveryStatus.FAILED, error=exc.error)
     sender.report.failed += 1

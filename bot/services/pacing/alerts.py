@@ -34,6 +34,7 @@ from bot.services.pacing.ports import (
     AlertSlack,
     ChannelPacer,
 )
+from bot.services.pacing.present import estimated_spend
 from bot.services.slack_ports import SlackCallError
 from bot.viewmodels.pacing import AlertCampaignVM, AlertKind, AlertMessageVM
 from storage.db import session_scope
@@ -84,7 +85,6 @@ def _takes(sub: AlertSubscription, candidate: AlertCandidate) -> bool:
 
 def _campaign_vm(candidate: AlertCandidate) -> AlertCampaignVM:
     at = candidate.amazon_updated_at or candidate.read_at
-    estimate = candidate.budget * candidate.percent / _HUNDRED if candidate.budget is not None else None
     return AlertCampaignVM(
         campaign_pk=candidate.campaign_pk,
         name=candidate.name,
@@ -94,7 +94,7 @@ def _campaign_vm(candidate: AlertCandidate) -> AlertCampaignVM:
         hours_left=hours_left(candidate.timezone, at),
         budget=candidate.budget,
         currency=candidate.currency,
-        estimate=estimate,
+        estimate=estimated_spend(candidate.budget, candidate.percent),
     )
 
 
@@ -214,14 +214,13 @@ def _post_failed(
         return
     pacer.report.paused += 1
     logger.info("alerts.paused", extra=extra)
-    try:
-        pacer.call(
-            sub.team_id,
-            sub.subscriber_id,
-            lambda: slack.dm(user_id=sub.subscriber_id, text=alert_pause_notice(sub.channel_id, exc.error)),
-        )
-    except SlackCallError as dm_error:
-        logger.warning("alerts.pause_dm_failed", extra={**extra, "dm_error": dm_error.error})
+    pacer.dm_quietly(
+        sub.team_id,
+        sub.subscriber_id,
+        lambda: slack.dm(user_id=sub.subscriber_id, text=alert_pause_notice(sub.channel_id, exc.error)),
+        event="alerts.pause_dm_failed",
+        extra=extra,
+    )
 
 
 def deliver_alerts(

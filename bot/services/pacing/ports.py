@@ -80,13 +80,6 @@ class AlertReport:
     rate_limited_retries: int = 0
     posts: list[tuple[str, str, float]] = field(default_factory=list)  # (team, channel, monotonic time)
 
-    def add(self, other: AlertReport) -> None:
-        """Add another run's counts and posts to this one."""
-        for name in ("claimed", "already_claimed", "muted", "messages", "paused", "failed"):
-            setattr(self, name, getattr(self, name) + getattr(other, name))
-        self.rate_limited_retries += other.rate_limited_retries
-        self.posts.extend(other.posts)
-
 
 ChannelPacer = ChannelSender[AlertOptions, AlertReport]
 """At most one post per channel per `channel_interval`; 429s wait `Retry-After` and retry (the digest's

@@ -17,18 +17,22 @@ from bot.viewmodels.pacing import PacingLineVM, PacingReadingsVM, PacingReadingV
 from storage.models import Campaign, CampaignPacing, Profile
 from storage.repositories.pacing import latest_pacing, list_readings
 
-__all__ = ["pacing_lines", "pacing_readings"]
+__all__ = ["estimated_spend", "pacing_lines", "pacing_readings"]
 
 _HUNDRED = Decimal(100)
 
 
+def estimated_spend(budget: Decimal | None, percent: Decimal) -> Decimal | None:
+    """Usage times budget, in the budget's currency (None without one): an estimate, not a report figure."""
+    return budget * percent / _HUNDRED if budget is not None else None
+
+
 def _line(row: CampaignPacing, now: datetime) -> PacingLineVM:
-    estimate = row.budget * row.percent / _HUNDRED if row.budget is not None else None
     return PacingLineVM(
         percent=row.percent,
         read_at=row.amazon_updated_at or row.read_at,
         today=row.day_ends_at > now,
-        estimate=estimate,
+        estimate=estimated_spend(row.budget, row.percent),
         currency=row.currency,
     )
 

@@ -17,7 +17,7 @@ from bot.services.pacing.alerts import split_scope
 from bot.services.pacing.days import local_day
 from bot.viewmodels.pacing import AlertSubscriptionVM
 from storage.db import session_scope
-from storage.models import Campaign, Profile
+from storage.models import AlertSubscription, Campaign, Profile
 from storage.repositories.pacing import (
     add_mute,
     get_alert_subscription,
@@ -65,13 +65,7 @@ def _threshold(words: list[str], at: int) -> int:
 def _values(words: list[str], start: int) -> tuple[list[str], int]:
     values: list[str] = []
     index = start
-    while index < len(words) and words[index].lower() not in (
-        "region",
-        "regions",
-        "marketplace",
-        "marketplaces",
-        "mp",
-    ):
+    while index < len(words) and words[index].lower() not in _SCOPE_WORDS:
         values += [v for v in words[index].split(",") if v]
         index += 1
     return values, index
@@ -124,6 +118,11 @@ def parse_alert_args(args: list[str]) -> AlertRequest:
     return AlertRequest(threshold=threshold, regions=regions, marketplaces=markets)
 
 
+def _vm(row: AlertSubscription) -> AlertSubscriptionVM:
+    regions, markets = split_scope(row.regions), split_scope(row.marketplaces)
+    return AlertSubscriptionVM(row.channel_id, row.threshold, regions, markets, row.pause_reason)
+
+
 def subscribe_alerts(
     services: Services, *, team_id: str, channel_id: str, user_id: str, request: AlertRequest
 ) -> AlertSubscriptionVM:
@@ -141,9 +140,7 @@ def subscribe_alerts(
             paused_at=None,
             pause_reason=None,
         )
-        return AlertSubscriptionVM(
-            row.channel_id, row.threshold, split_scope(row.regions), split_scope(row.marketplaces), None
-        )
+        return _vm(row)
 
 
 def unsubscribe_alerts(services: Services, *, team_id: str, channel_id: str) -> bool:
@@ -161,12 +158,7 @@ def list_alerts(services: Services, *, team_id: str) -> list[AlertSubscriptionVM
     """The team's alert subscriptions, by channel."""
     with session_scope(services.engine, readonly=True) as session:
         rows = list_alert_subscriptions(session, team_id=team_id)
-        return [
-            AlertSubscriptionVM(
-                r.channel_id, r.threshold, split_scope(r.regions), split_scope(r.marketplaces), r.pause_reason
-            )
-            for r in rows
-        ]
+        return [_vm(r) for r in rows]
 
 
 def mute_for_today(
