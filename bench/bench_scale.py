@@ -66,7 +66,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from scale_simulator import ROOT, Cluster, connect, start_cluster
+from scale_simulator import ROOT, ScaleCluster, connect, start_cluster
 from sqlalchemy import text
 
 from storage.repositories.report_jobs import ReportJobStatus
@@ -114,7 +114,7 @@ class Round:
         return self.cpu_workers + self.cpu_sims + (self.cpu_postgres or 0.0)
 
 
-def initial_syncs(cluster: Cluster, connections: int) -> None:
+def initial_syncs(cluster: ScaleCluster, connections: int) -> None:
     """Every connection's initial sync and its reports, by two workers (not measured)."""
     open_reports = "SELECT count(*) FROM report_job WHERE status = ANY(:s)"
     synced = "SELECT count(*) FROM connection WHERE last_success_at IS NOT NULL"
@@ -127,13 +127,13 @@ def initial_syncs(cluster: Cluster, connections: int) -> None:
             if done and int(cluster.scalar(open_reports, s=list(ReportJobStatus.OPEN))) == 0:
                 break
         else:
-            raise RuntimeError(f"initial syncs did not finish:\n{cluster.worker_logs()}")
+            raise RuntimeError(f"initial syncs did not finish:\n{cluster.output()}")
     finally:
         cluster.stop_workers()
     _check_no_failures(cluster, since=datetime.min.replace(tzinfo=UTC))
 
 
-def make_due(cluster: Cluster, at: datetime) -> None:
+def make_due(cluster: ScaleCluster, at: datetime) -> None:
     """Every connection's active sync due at `at`; its other work (reports, archived, pacing) a day away."""
     later = at + timedelta(days=1)
     sql = (
@@ -144,13 +144,13 @@ def make_due(cluster: Cluster, at: datetime) -> None:
         conn.execute(text(sql), {"at": at, "later": later})
 
 
-def _runs(cluster: Cluster, since: datetime) -> list[tuple[str, datetime, datetime | None, str]]:
+def _runs(cluster: ScaleCluster, since: datetime) -> list[tuple[str, datetime, datetime | None, str]]:
     sql = "SELECT status, started_at, finished_at, counts_json FROM sync_run WHERE started_at >= :since"
     with cluster.engine.connect() as conn:
         return [(s, a, b, c) for s, a, b, c in conn.execute(text(sql), {"since": since})]
 
 
-def _check_no_failures(cluster: Cluster, *, since: datetime) -> None:
+def _check_no_failures(cluster: ScaleCluster, *, since: datetime) -> None:
     failed = [
         (status, counts) for status, _, end, counts in _runs(cluster, since) if status != "success" and end
     ]
@@ -159,7 +159,7 @@ def _check_no_failures(cluster: Cluster, *, since: datetime) -> None:
         raise RuntimeError(f"{len(failed)} syncs did not succeed ({failed[:3]}), {jobs} jobs failed")
 
 
-def measure_round(cluster: Cluster, workers: int, connections: int) -> Round:
+def measure_round(cluster: ScaleCluster, workers: int, connections: int) -> Round:
     """One round: N workers, every connection due now, until all its syncs have finished."""
     cluster.start_workers(workers)
     due = datetime.now(UTC)
@@ -171,7 +171,7 @@ def measure_round(cluster: Cluster, workers: int, connections: int) -> Round:
     if not wait_until(
         lambda: int(cluster.scalar(ended, due=due)) >= connections, timeout=ROUND_TIMEOUT, every=0.25
     ):
-        raise RuntimeError(f"round of {workers} workers did not finish:\n{cluster.worker_logs()}")
+        raise RuntimeError(f"round of {workers} workers did not finish:\n{cluster.output()}")
     after = cluster.cpu()
     wait_until(lambda: cluster.jobs("todo", "doing") == 0, timeout=60, every=0.25)
     cluster.stop_workers()
@@ -310,22 +310,21 @@ def uptime() -> str:
 def run(base_url: str, args: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory() as folder:
         started = time.perf_counter()
-        cluster = start_cluster(base_url, Path(folder), connections=args.connections, sizes=SIZES)
+        cluster = start_cluster(base_url, Path(folder))
         try:
             for index in range(args.connections):
-                connect(cluster, index)
+                connect(cluster, index, SIZES)
             initial_syncs(cluster, args.connections)
             print(f"set-up (consent, initial syncs): {time.perf_counter() - started:.0f} s", flush=True)
             for latency in args.latency_ms:
-                for sim in cluster.sims:
-                    sim.set_latency(latency / 1000)
+                cluster.simulators.set_latency(latency / 1000)
                 rounds = [measure_round(cluster, n, args.connections) for n in args.workers]
                 label = (
                     "Amazon answers at once" if latency == 0 else f"modelled Amazon latency {latency:g} ms"
                 )
                 report(f"{label}: {args.connections} connections, one active sync each", rounds)
         finally:
-            cluster.close()
+            cluster.stop()
 
 
 def main() -> int:

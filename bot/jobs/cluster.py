@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from procrastinate import App, BaseConnector, JobContext, RetryStrategy
 from procrastinate.jobs import Status
@@ -26,6 +26,7 @@ from bot.jobs.tick import cleanup_oauth_states, due_syncs, poll_pacing, send_dig
 from bot.services.sync import acquire_lease, due_kind, new_lease_owner, poll_connection_reports, run_sync
 from storage.db import session_scope
 from storage.models import Connection, ConnectionStatus
+from storage.repositories.queue_jobs import STALLED_AFTER
 from storage.repositories.report_jobs import connections_with_due_reports
 
 if TYPE_CHECKING:
@@ -133,7 +134,7 @@ async def retry_stalled(context: JobContext, timestamp: int) -> int:
     """Give the jobs of workers whose heartbeat stopped back to the queue (failed after `MAX_ATTEMPTS`)."""
     del timestamp
     manager = context.app.job_manager
-    stalled_after: float = context.additional_context.get("stalled_after", 30.0)
+    stalled_after: float = context.additional_context.get("stalled_after", STALLED_AFTER)
     jobs = list(await manager.get_stalled_jobs(seconds_since_heartbeat=stalled_after))
     for job in jobs:
         assert job.id is not None
@@ -149,11 +150,10 @@ async def retry_stalled(context: JobContext, timestamp: int) -> int:
 def build_app(connector: BaseConnector) -> App:
     """A Procrastinate app with Hilal's tasks (a fresh one per call: tests build several)."""
     app = App(connector=connector)
-    every_minute: dict[str, Any] = {"cron": "* * * * *"}
-    app.periodic(**every_minute, periodic_id="tick")(
+    app.periodic(cron="* * * * *", periodic_id="tick")(
         app.task(name=TICK, queueing_lock=TICK, pass_context=True)(tick)
     )
-    app.periodic(**every_minute, periodic_id="stalled")(
+    app.periodic(cron="* * * * *", periodic_id="stalled")(
         app.task(name=STALLED, queueing_lock=STALLED, pass_context=True)(retry_stalled)
     )
     app.periodic(cron="17 * * * *", periodic_id="cleanup")(

@@ -5,14 +5,15 @@ Slack calls go through `bot.slack.WebClientDigestSlack` (the digest's port over 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from functools import cache
 from typing import TYPE_CHECKING
 
 from bot.blocks.digest import BLOCK_KIT_DIGEST
 from bot.services.digest import (
     DeliveryOptions,
     DigestRunReport,
-    DigestSlack,
     deliver_due_digests,
 )
 from bot.slack import WebClientDigestSlack
@@ -20,7 +21,7 @@ from bot.slack import WebClientDigestSlack
 if TYPE_CHECKING:
     from bot.wiring import Services
 
-__all__ = ["send_due_digests"]
+__all__ = ["send_due_digests", "slack_ports"]
 
 
 def send_due_digests(
@@ -36,11 +37,16 @@ def send_due_digests(
     Returns:
         What the run did.
     """
-    ports: dict[str, DigestSlack] = {}
+    return deliver_due_digests(
+        services, slack_ports(services), now=now, rendering=BLOCK_KIT_DIGEST, options=options
+    )
 
-    def slack_for(team_id: str) -> DigestSlack:
-        if team_id not in ports:
-            ports[team_id] = WebClientDigestSlack(services.slack.client_for(team_id))
-        return ports[team_id]
 
-    return deliver_due_digests(services, slack_for, now=now, rendering=BLOCK_KIT_DIGEST, options=options)
+def slack_ports(services: Services) -> Callable[[str], WebClientDigestSlack]:
+    """Each team's Slack port for one round (digests, pacing alerts), built on its first use."""
+
+    @cache
+    def slack_for(team_id: str) -> WebClientDigestSlack:
+        return WebClientDigestSlack(services.slack.client_for(team_id))
+
+    return slack_for

@@ -103,5 +103,5 @@ class ClusterQueue:
         )
 
     def enqueue_round(self, task: str) -> bool:
-        """A cluster-wide round (digests, pacing, cleanup): one runs at a time, one waits."""
+        """A cluster-wide round (digests, pacing): one runs at a time, one waits."""
         return self._defer(task, lock=task, queueing_lock=task)

@@ -15,7 +15,7 @@ from importlib import import_module
 from typing import TYPE_CHECKING
 
 from bot.blocks.alerts import BLOCK_KIT_ALERTS
-from bot.services.pacing import AlertOptions, AlertSlack, PacingRoundReport, run_pacing_round
+from bot.services.pacing import AlertOptions, PacingRoundReport, run_pacing_round
 from bot.services.sync import acquire_lease, due_kind, new_lease_owner, poll_connection_reports, run_sync
 from storage.db import session_scope
 from storage.repositories.report_jobs import connections_with_due_reports
@@ -124,16 +124,11 @@ def poll_pacing(
 
     Slack calls go through `bot.slack.WebClientDigestSlack` (post and DM, 429s left to the alert pacer).
     """
-    from bot.slack import WebClientDigestSlack
+    from bot.jobs.digests import slack_ports
 
-    ports: dict[str, AlertSlack] = {}
-
-    def slack_for(team_id: str) -> AlertSlack:
-        if team_id not in ports:
-            ports[team_id] = WebClientDigestSlack(services.slack.client_for(team_id))
-        return ports[team_id]
-
-    return run_pacing_round(services, slack_for, now=now, rendering=BLOCK_KIT_ALERTS, options=options)
+    return run_pacing_round(
+        services, slack_ports(services), now=now, rendering=BLOCK_KIT_ALERTS, options=options
+    )
 
 
 def cleanup_oauth_states(services: Services, *, now: datetime) -> int:

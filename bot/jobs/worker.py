@@ -22,6 +22,7 @@ from procrastinate import App
 from bot.jobs.cluster import build_app
 from bot.jobs.queue import ClusterQueue, make_connector
 from bot.logging import configure_logging
+from bot.runtime import STOP_GRACE
 from bot.schema import ensure_schema
 from bot.services.sync import stop_syncs
 from bot.settings import ConfigError, Settings
@@ -30,7 +31,7 @@ from storage.repositories.queue_jobs import STALLED_AFTER
 if TYPE_CHECKING:
     from bot.wiring import Services
 
-__all__ = ["STALLED_AFTER", "WorkerOptions", "run_worker"]
+__all__ = ["WorkerOptions", "run_worker"]
 
 logger = logging.getLogger(__name__)
 
@@ -41,7 +42,7 @@ class WorkerOptions:
 
     concurrency: int = 4
     stalled_after: float = STALLED_AFTER
-    stop_grace: float = 15.0
+    stop_grace: float = STOP_GRACE
 
 
 def run_worker(settings: Settings, options: WorkerOptions) -> None:

@@ -1,5 +1,7 @@
 """A Hilal cluster on one machine: `hilal run` and `hilal worker` processes on a real PostgreSQL database,
-against the Amazon simulator and the Slack stand-in (both in this process, on loopback).
+against the Amazon simulator and the Slack stand-in (both in this process, on loopback). `Cluster.start`
+also takes an Amazon running elsewhere (`bench/scale_simulator.py` runs one simulator process per
+region): anything with the `Amazon` interface, the region URLs plus seeding and consent.
 
 Time is shared through `HILAL_CLOCK_FILE`: every process (and the simulator) reads the wall clock plus
 the offset written there, so `set_clock` moves the whole cluster's "now" at once. Ticks are deferred by
@@ -15,12 +17,12 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, Self
 from urllib.parse import parse_qs, urlsplit
 
 from sqlalchemy import text
@@ -41,11 +43,28 @@ from storage.migrate import upgrade
 from storage.models import Connection, Profile
 from tests.harness import InlineExecutor
 
-__all__ = ["Cluster", "wait_until"]
+__all__ = ["CLIENT_ID", "CLIENT_SECRET", "REDIRECT", "ROOT", "Amazon", "Cluster", "wait_until"]
 
 CLIENT_ID = "amzn1.application-oa2-client.cluster"
 CLIENT_SECRET = "sim-secret-cluster"
 REDIRECT = "http://127.0.0.1:3000/amazon/oauth/callback"
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class Amazon(Protocol):
+    """The Amazon a cluster talks to: each region's URLs, accounts to seed, consent pages to approve.
+
+    `AmazonSimulator` (in this process) is one; it accepts `CLIENT_ID`, `CLIENT_SECRET` and `REDIRECT`.
+    """
+
+    def region_urls(self, region: str) -> dict[str, str]: ...
+
+    def seed_account(self, *args: Any, **kwargs: Any) -> object:
+        """`AmazonSimulator.seed_account`'s keyword arguments: `user_id`, `region`, `marketplaces`, sizes."""
+
+    def approve(self, consent_url: str, *, user_id: str = "demo") -> str: ...
+
+    def stop(self) -> None: ...
 
 
 def wait_until(predicate: Callable[[], bool], *, timeout: float, every: float = 0.05) -> bool:
@@ -65,7 +84,7 @@ class Cluster:
 
     engine: Engine
     database_url: str
-    sim: AmazonSimulator
+    amazon: Amazon
     slack: SlackStandIn
     clock_file: Path
     env: dict[str, str]
@@ -82,9 +101,28 @@ class Cluster:
         self._queue_app = build_app(make_connector(self.services.settings, asynchronous=False))
         self._queue_app.open()
 
+    @property
+    def sim(self) -> AmazonSimulator:
+        """The in-process simulator (its faults, its requests), when `start` made it."""
+        assert isinstance(self.amazon, AmazonSimulator), "this cluster's Amazon runs elsewhere"
+        return self.amazon
+
     @classmethod
-    def start(cls, base_url: str, folder: Path, *, name: str, fault_delay: float = 20.0) -> Cluster:
-        """A fresh migrated database `name` on the server of `base_url`, and the simulators."""
+    def start(
+        cls,
+        base_url: str,
+        folder: Path,
+        *,
+        name: str,
+        fault_delay: float = 20.0,
+        amazon: Amazon | None = None,
+        env: Mapping[str, str] | None = None,
+    ) -> Self:
+        """A fresh migrated database `name` on the server of `base_url`, the simulators and the processes'
+        environment (`env` adds to it or overrides it).
+
+        Amazon is a simulator in this process (its faults delay `fault_delay` s) unless `amazon` is given.
+        """
         database_url = make_url(base_url).set(database=name).render_as_string(hide_password=False)
         admin = make_engine(base_url, pool_size=1).execution_options(isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
@@ -95,20 +133,26 @@ class Cluster:
         upgrade(engine)
         clock_file = folder / "clock"
         clock_file.write_text("0")
-        clock = OffsetFileClock(str(clock_file))
-        sim = AmazonSimulator(
-            SimConfig(
-                client_id=CLIENT_ID,
-                client_secret=CLIENT_SECRET,
-                clock=clock,
-                fault_timeout_seconds=fault_delay,
-            )
-        ).start()
-        sim.allow_redirect_uri(REDIRECT)
+        if amazon is None:
+            sim = AmazonSimulator(
+                SimConfig(
+                    client_id=CLIENT_ID,
+                    client_secret=CLIENT_SECRET,
+                    clock=OffsetFileClock(str(clock_file)),
+                    fault_timeout_seconds=fault_delay,
+                )
+            ).start()
+            sim.allow_redirect_uri(REDIRECT)
+            amazon = sim
         slack = SlackStandIn.with_demo_workspace().start()
-        env = _environment(database_url, sim, slack, clock_file)
+        environment = {**_environment(database_url, amazon, slack, clock_file), **(env or {})}
         return cls(
-            engine=engine, database_url=database_url, sim=sim, slack=slack, clock_file=clock_file, env=env
+            engine=engine,
+            database_url=database_url,
+            amazon=amazon,
+            slack=slack,
+            clock_file=clock_file,
+            env=environment,
         )
 
     # -- time -------------------------------------------------------------------------------------
@@ -123,7 +167,7 @@ class Cluster:
 
     def connect(self, *, team: str, region: str, sim_user: str, **sizes: Any) -> int:
         """A connected, selected region of `team` whose Amazon account is `sim_user`'s."""
-        self.sim.seed_account(user_id=sim_user, region=region, marketplaces=[_market(region)], **sizes)
+        self.amazon.seed_account(user_id=sim_user, region=region, marketplaces=[_market(region)], **sizes)
         amazon = self.services.amazon
         endpoints = amazon.endpoints(region)
         verifier, challenge = make_pkce()
@@ -134,7 +178,7 @@ class Cluster:
             state="st",
             code_challenge=challenge,
         )
-        code = parse_qs(urlsplit(self.sim.approve(url, user_id=sim_user)).query)["code"][0]
+        code = parse_qs(urlsplit(self.amazon.approve(url, user_id=sim_user)).query)["code"][0]
         tokens = amazon.lwa.exchange_code(
             endpoints, code=code, redirect_uri=amazon.redirect_uri, code_verifier=verifier
         )
@@ -164,6 +208,7 @@ class Cluster:
         handle = log.open("wb")
         proc = subprocess.Popen(
             [sys.executable, "-m", "bot", *args],
+            cwd=ROOT,
             env={**os.environ, **self.env, **extra_env},
             stdout=handle,
             stderr=subprocess.STDOUT,
@@ -173,27 +218,33 @@ class Cluster:
         return proc
 
     def start_worker(self, *, concurrency: int = 3, stalled_after: float = 3.0) -> subprocess.Popen[bytes]:
-        label = f"worker{len(self.processes)}"
+        label = f"worker{len(self.logs)}"
         return self._spawn(
             label, "worker", "--concurrency", str(concurrency), "--stalled-after", str(stalled_after)
         )
 
     def start_app(self, port: int) -> subprocess.Popen[bytes]:
-        return self._spawn(f"app{len(self.processes)}", "run", "--port", str(port))
+        return self._spawn(f"app{len(self.logs)}", "run", "--port", str(port))
 
-    def stop(self) -> None:
+    def stop_processes(self, *, timeout: float = 30.0) -> None:
+        """SIGTERM every Hilal process, wait up to `timeout` s for each (then kill it), forget them."""
         for proc in self.processes:
             if proc.poll() is None:
                 proc.send_signal(signal.SIGTERM)
         for proc in self.processes:
             try:
-                proc.wait(timeout=30)
+                proc.wait(timeout=timeout)
             except subprocess.TimeoutExpired:
                 proc.kill()
+                proc.wait()
+        self.processes = []
+
+    def stop(self) -> None:
+        self.stop_processes()
         self._queue_app.close()
         self.services.amazon.http.close()
         self.slack.stop()
-        self.sim.stop()
+        self.amazon.stop()
         self.engine.dispose()
 
     def output(self) -> str:
@@ -240,9 +291,7 @@ def _market(region: str) -> str:
     return {"na": "US", "eu": "DE", "fe": "JP"}[region]
 
 
-def _environment(
-    database_url: str, sim: AmazonSimulator, slack: SlackStandIn, clock_file: Path
-) -> dict[str, str]:
+def _environment(database_url: str, amazon: Amazon, slack: SlackStandIn, clock_file: Path) -> dict[str, str]:
     env = {
         "SLACK_BOT_TOKEN": DEMO_BOT_TOKEN,
         "SLACK_SIGNING_SECRET": "cluster-signing-secret",
@@ -258,6 +307,6 @@ def _environment(
         "HILAL_PACING_MINUTES": "60",  # budget usage hourly: the day's load is the syncs and digests
     }
     for region in ("na", "eu", "fe"):
-        for key, url in sim.region_urls(region).items():
+        for key, url in amazon.region_urls(region).items():
             env[f"HILAL_AMAZON_{region.upper()}_{key.upper()}"] = url
     return env

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 import pytest
+from alembic import command as alembic
 from click.testing import CliRunner
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Engine
@@ -18,7 +19,7 @@ from bot.cli.database import register as register_database
 from bot.jobs.cluster import build_app
 from bot.jobs.queue import make_connector
 from bot.settings import load_settings
-from storage.migrate import current_revision, downgrade, head_revision
+from storage.migrate import alembic_config, current_revision, downgrade, head_revision
 from storage.repositories.queue_jobs import sync_lag_seconds
 from tests.harness import Harness
 
@@ -70,6 +71,14 @@ def test_db_upgrade_applies_the_queue_schema_once_and_again_is_harmless(
 
     assert first.exit_code == second.exit_code == 0, first.output + second.output
     assert f"database at revision {head_revision()}" in second.output
+    assert len(_queue_tables(postgres)) == 4 and current_revision(postgres) == head_revision()
+
+    cfg = alembic_config(postgres)  # the queue's schema applied by hand, the revision not recorded
+    with postgres.begin() as conn:
+        cfg.attributes["connection"] = conn
+        alembic.stamp(cfg, "0008")
+    third = CliRunner().invoke(cli, ["db", "upgrade"])
+    assert third.exit_code == 0, third.output
     assert len(_queue_tables(postgres)) == 4 and current_revision(postgres) == head_revision()
 
 

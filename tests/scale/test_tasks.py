@@ -142,6 +142,7 @@ def test_a_held_lease_answers_already_running_without_queueing(world, queue) -> 
     assert _jobs(connector, "hilal.sync") == []
     world.clock.advance(seconds=31)  # the holder died: its lease ran out
     assert start_sync(services, connection_id=na, kind="manual") == "started"
+    assert [job["args"]["kind"] for job in _jobs(connector, "hilal.sync")] == ["manual"]  # queued once
     services.background.shutdown(wait=False)
 
 
