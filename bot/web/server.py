@@ -11,7 +11,8 @@ from slack_bolt.adapter.flask import SlackRequestHandler
 from bot.web.amazon_oauth import amazon_oauth_blueprint
 from bot.web.health import Gauges, health_blueprint
 from bot.web.slack_guard import SlackGate
-from storage.repositories.queue_jobs import STALLED_AFTER, job_counts, sync_lag_seconds
+from storage.repositories.queue_jobs import STALLED_AFTER, job_counts
+from storage.repositories.sync import sync_lag_seconds
 
 if TYPE_CHECKING:
     from bot.wiring import Services

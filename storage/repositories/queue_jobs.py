@@ -1,5 +1,4 @@
-"""Read-only views for operators: the schedule's lag, and the cluster's job queue (Procrastinate's
-tables, revision 0009).
+"""Read-only views of the cluster's job queue (Procrastinate's tables, revision 0009), for operators.
 
 `hilal jobs` lists the jobs that need a look (failed for good, or stalled on a worker whose heartbeat
 stopped); `/metrics` counts jobs by state. A job is stalled as Procrastinate's `retry_stalled` sees it:
@@ -12,13 +11,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
-from storage.models import Connection as RegionConnection
-from storage.models import ConnectionStatus, table_of
-
-__all__ = ["STALLED_AFTER", "QueueJob", "job_counts", "problem_jobs", "sync_lag_seconds"]
+__all__ = ["STALLED_AFTER", "QueueJob", "job_counts", "problem_jobs"]
 
 STALLED_AFTER = 30.0  # seconds without a worker heartbeat after which its `doing` jobs count as stalled
 
@@ -67,16 +63,3 @@ def problem_jobs(conn: Connection, *, stalled_after: float, limit: int = 100) ->
     """Failed and stalled jobs, newest first."""
     rows = conn.execute(text(_PROBLEMS), {"stalled_after": stalled_after, "limit": limit})
     return [QueueJob(int(r[0]), str(r[1]), str(r[2]), int(r[3]), r[4], dict(r[5] or {}), r[6]) for r in rows]
-
-
-def sync_lag_seconds(conn: Connection, *, now: datetime) -> float:
-    """How late the most overdue steady-state sync of a connected region is (0 when none is late)."""
-    t = table_of(RegionConnection)
-    oldest = conn.execute(
-        select(func.min(t.c.next_active_sync_at)).where(
-            t.c.status == ConnectionStatus.CONNECTED,
-            t.c.selection_confirmed.is_(True),
-            t.c.next_active_sync_at <= now,
-        )
-    ).scalar_one_or_none()
-    return max(0.0, (now - oldest).total_seconds()) if oldest is not None else 0.0

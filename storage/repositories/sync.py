@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Table, and_, or_, select, update
+from sqlalchemy import Table, and_, func, or_, select, update
+from sqlalchemy.engine import Connection as DbConnection
 from sqlmodel import Session, col
 from sqlmodel import select as sm_select
 
@@ -47,6 +48,7 @@ __all__ = [
     "list_due_connections",
     "mark_removed",
     "start_run",
+    "sync_lag_seconds",
     "syncable_profiles",
     "upsert_campaign_metrics",
     "upsert_entities",
@@ -130,6 +132,19 @@ def list_due_connections(session: Session, *, now: datetime, limit: int) -> list
         .limit(limit)
     )
     return list(session.exec(stmt).all())
+
+
+def sync_lag_seconds(conn: DbConnection, *, now: datetime) -> float:
+    """How late the most overdue steady-state sync of a connected region is (0 when none is late)."""
+    t = table_of(Connection)
+    oldest = conn.execute(
+        select(func.min(t.c.next_active_sync_at)).where(
+            t.c.status == ConnectionStatus.CONNECTED,
+            t.c.selection_confirmed.is_(True),
+            t.c.next_active_sync_at <= now,
+        )
+    ).scalar_one_or_none()
+    return max(0.0, (now - oldest).total_seconds()) if oldest is not None else 0.0
 
 
 # -- sync runs ----------------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from bot.jobs.cluster import build_app
 from bot.jobs.queue import make_connector
 from bot.settings import load_settings
 from storage.migrate import alembic_config, current_revision, downgrade, head_revision
-from storage.repositories.queue_jobs import sync_lag_seconds
+from storage.repositories.sync import sync_lag_seconds
 from tests.harness import Harness
 
 
