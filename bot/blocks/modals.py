@@ -37,13 +37,18 @@ from bot.blocks.region_card import DISCONNECT_CONFIRM_TEXT
 from bot.viewmodels import CampaignMatchVM
 
 __all__ = [
+    "LOADING_TEXT",
     "NOTE_MAX_LENGTH",
+    "NOTE_TITLE",
     "TAG_MAX_LENGTH",
+    "TAG_TITLE",
     "VIEW_NAME_MAX_LENGTH",
     "modal_error_text",
     "render_choose_campaign",
     "render_disconnect_confirm",
+    "render_loading_modal",
     "render_note_modal",
+    "render_notice_modal",
     "render_save_view_modal",
     "render_search_modal",
     "render_tag_modal",
@@ -132,6 +137,29 @@ def _modal(
     if metadata:
         view["private_metadata"] = encode_meta(metadata, limit=PRIVATE_METADATA_MAX_LENGTH)
     return view
+
+
+LOADING_TEXT = "⏳ Loading…"
+
+
+def render_loading_modal(title: str) -> View:
+    """A modal opened at once (Slack's trigger lasts 3 s), filled by ``views.update`` when ready."""
+    return {
+        "type": "modal",
+        "title": plain(truncate(title, 24)),
+        "close": plain("Close"),
+        "blocks": [section(LOADING_TEXT)],
+    }
+
+
+def render_notice_modal(title: str, notice: Message) -> View:
+    """A modal showing a message (e.g. a user-facing error) with only a Close button."""
+    return {
+        "type": "modal",
+        "title": plain(truncate(title, 24)),
+        "close": plain("Close"),
+        "blocks": list(notice["blocks"]),
+    }
 
 
 def _text_input(action_id: ActionId, *, max_length: int, **extra: Any) -> dict[str, Any]:

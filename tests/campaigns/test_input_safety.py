@@ -184,6 +184,40 @@ def test_hostile_campaign_and_account_names_stay_text_on_every_campaign_surface(
     assert_no_injected_markup([answers, details], allowed=[f"<@{h.admin}>"])  # the note's author
 
 
+def _details_of(h: Harness, campaign_pk: int) -> None:
+    meta = encode_meta({"op": "details", "id": str(campaign_pk)})
+    action = {
+        "type": "overflow",
+        "action_id": ActionId.CAMPAIGNS_OVERFLOW.value,
+        "selected_option": {"value": meta},
+    }
+    _click(h, action)
+
+
+def test_details_opens_with_the_trigger_first_and_is_filled_in_place(h: Harness) -> None:
+    """Slack's trigger lasts 3 s: the modal is opened before anything is read, then updated."""
+    ids = _seed(h.services.engine, h.team)
+    _details_of(h, ids["plain"])
+    [opened] = h.slack.calls("views.open")
+    assert opened.ok and "Loading" in json.dumps(opened.args)
+    [filled] = h.slack.calls("views.update")
+    assert filled.ok and filled.args["view_id"] == opened.response["view"]["id"]
+    [details] = h.slack.open_views(h.admin)
+    assert "Summer launch US" in json.dumps(details.to_api()) and "Loading" not in json.dumps(
+        details.to_api()
+    )
+
+
+def test_details_of_a_removed_campaign_says_so_in_the_modal(h: Harness) -> None:
+    ids = _seed(h.services.engine, h.team)
+    with session_scope(h.services.engine) as s:
+        s.delete(s.get(Campaign, ids["twin"]))
+    _details_of(h, ids["twin"])
+    [shown] = h.slack.open_views(h.admin)
+    text = json.dumps(shown.to_api())
+    assert "does not exist" in text and "Loading" not in text
+
+
 def test_saved_view_replies_escape_the_filter_and_the_name(h: Harness) -> None:
     _seed(h.services.engine, h.team)
     h.command('campaigns tag r&d "<!channel> <@U123>"')

@@ -55,6 +55,11 @@ def _dms(sw: SlackWorld) -> list[Message]:
     return found
 
 
+def _modals(slack: Any, user: str) -> list[str]:
+    """The callback ids of the user's open modals, bottom first."""
+    return [str(view.payload.get("callback_id")) for view in slack.open_views(user)]
+
+
 def _open_details(sw: SlackWorld, campaign: Campaign) -> View:
     sw.h.command(f'campaigns "{campaign.name}"')  # the list found by name: its first row is the campaign
     sw.click("campaigns.overflow", value=f'{{"id":"{campaign.id}","op":"details"}}')
@@ -153,7 +158,8 @@ def test_the_amount_form_is_answered_before_a_slow_amazon_read(world: World) -> 
         sw.h.command(f'campaigns "{campaign.name}"')
         assert slack.wait_for(lambda: bool(slack.webhook_posts()))
         sw.click("campaigns.overflow", value=f'{{"id":"{campaign.id}","op":"details"}}')
-        assert slack.wait_for(lambda: len(slack.open_views(admin)) == 1)
+        # Details opens as "Loading…" and is filled in place
+        assert slack.wait_for(lambda: _modals(slack, admin) == ["campaigns.details"])
         sw.click("edits.budget", view=slack.open_views(admin)[0])
         assert slack.wait_for(lambda: len(slack.open_views(admin)) == 2)
 

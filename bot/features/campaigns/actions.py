@@ -15,11 +15,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import replace
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
+from bot.blocks.campaign_details import DETAILS_TITLE
 from bot.blocks.campaigns import AT_RISK_VALUE, render_campaign_details, summarize_filter
 from bot.blocks.ids import (
     META_MAX_LENGTH,
@@ -29,7 +31,14 @@ from bot.blocks.ids import (
     CampaignOp,
     encode_meta,
 )
-from bot.blocks.modals import render_note_modal, render_save_view_modal, render_search_modal, render_tag_modal
+from bot.blocks.modals import (
+    NOTE_TITLE,
+    TAG_TITLE,
+    render_note_modal,
+    render_save_view_modal,
+    render_search_modal,
+    render_tag_modal,
+)
 from bot.errors import NotFound
 from bot.features.campaigns.modals import register_modals
 from bot.features.campaigns.ui import (
@@ -45,6 +54,7 @@ from bot.features.campaigns.ui import (
 )
 from bot.features.edits.actions import start_from_overflow
 from bot.listeners.context import request_ids, services_of, unit_of_work
+from bot.listeners.modals import open_then_fill
 from bot.listeners.permission import viewer_can_edit
 from bot.services.campaigns import (
     CampaignFilter,
@@ -217,8 +227,6 @@ _EDIT_OPS = (CampaignOp.PAUSE, CampaignOp.ENABLE, CampaignOp.BUDGET)
 def handle_overflow(ack: Ack, body: Body, client: WebClient, respond: Any, context: BoltContext) -> None:
     """Tag, Note or Details of one campaign open a modal; Pause, Enable and Change budget start an edit."""
     ack()
-    services, ids = services_of(context), request_ids(context)
-    team = ids.team_id
     meta = read_meta(
         _chosen_value(first_action(body), default=""), limit=OPTION_META_MAX_LENGTH, what="This menu"
     )
@@ -228,24 +236,40 @@ def handle_overflow(ack: Ack, body: Body, client: WebClient, respond: Any, conte
     if op in _EDIT_OPS:
         start_from_overflow(context, client, body, op=op, campaign_pk=pk, respond=respond)
         return
-    trigger = trigger_of(body)
     if op == CampaignOp.DETAILS:
-        with session_scope(services.engine, readonly=True) as session:
-            detail = build_detail_vm(session, team_id=team, campaign_pk=pk, now=services.now())
-        if detail is None:
-            raise NotFound("That campaign does not exist (any more).")
-        # may ask Slack (users.info): outside the transaction
-        editor = viewer_can_edit(services, client, team_id=team, user_id=ids.user_id)
-        view = render_campaign_details(replace(detail, can_edit=editor))
+        build = partial(_details_view, context, client, campaign_pk=pk)
     else:
-        with session_scope(services.engine, readonly=True) as session:
-            campaign = get_campaign(session, team_id=team, campaign_pk=pk)
-            if op == CampaignOp.TAG:
-                tags = campaign_repo.tags_of(session, team_id=team, campaign_pks=[pk]).get(pk, [])
-                view = _with_origin(render_tag_modal(campaign.name, str(pk), tags), pk, body)
-            else:
-                view = _with_origin(render_note_modal(campaign.name, str(pk)), pk, body)
-    client.views_open(trigger_id=trigger, view=view)
+        build = partial(_annotation_view, context, body, op=op, campaign_pk=pk)
+    open_then_fill(client, trigger_of(body), title=_MODAL_TITLES[CampaignOp(op)], build=build)
+
+
+_MODAL_TITLES = {CampaignOp.DETAILS: DETAILS_TITLE, CampaignOp.TAG: TAG_TITLE, CampaignOp.NOTE: NOTE_TITLE}
+
+
+def _details_view(context: BoltContext, client: WebClient, *, campaign_pk: int) -> dict[str, Any]:
+    services, ids = services_of(context), request_ids(context)
+    with session_scope(services.engine, readonly=True) as session:
+        detail = build_detail_vm(session, team_id=ids.team_id, campaign_pk=campaign_pk, now=services.now())
+    if detail is None:
+        raise NotFound("That campaign does not exist (any more).")
+    # may ask Slack (users.info): outside the transaction
+    editor = viewer_can_edit(services, client, team_id=ids.team_id, user_id=ids.user_id)
+    return render_campaign_details(replace(detail, can_edit=editor))
+
+
+def _annotation_view(context: BoltContext, body: Body, *, op: str, campaign_pk: int) -> dict[str, Any]:
+    """The Tag or Note modal of one campaign."""
+    services, team = services_of(context), request_ids(context).team_id
+    with session_scope(services.engine, readonly=True) as session:
+        campaign = get_campaign(session, team_id=team, campaign_pk=campaign_pk)
+        if op == CampaignOp.TAG:
+            tags = campaign_repo.tags_of(session, team_id=team, campaign_pks=[campaign_pk]).get(
+                campaign_pk, []
+            )
+            view = render_tag_modal(campaign.name, str(campaign_pk), tags)
+        else:
+            view = render_note_modal(campaign.name, str(campaign_pk))
+    return _with_origin(view, campaign_pk, body)
 
 
 def handle_open_view(ack: Ack, body: Body, client: WebClient, respond: Any, context: BoltContext) -> None:
