@@ -106,6 +106,9 @@ class Settings(BaseSettings):
     # `local`: one process runs the scheduler (APScheduler). `procrastinate`: `hilal run` processes defer
     # work and `hilal worker` processes run it, queued in PostgreSQL.
     hilal_queue: Literal["local", "procrastinate"] = "local"
+    # In a cluster, a connection with several profiles and at least this many stored campaigns, ad groups
+    # and keywords has its profiles synced by several workers at once (0: every such connection).
+    hilal_sync_split_rows: int = Field(default=20_000, ge=0)
     # Simulations only: a file holding seconds to add to the wall clock, read on every `now()`, so several
     # processes share one controllable clock. Never set in production.
     hilal_clock_file: str | None = None

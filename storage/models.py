@@ -53,6 +53,7 @@ __all__ = [
     "ReportJob",
     "SavedView",
     "SchedulerLease",
+    "SyncPart",
     "SyncRun",
     "Tag",
     "UserFilterState",
@@ -470,6 +471,27 @@ class SyncRun(SQLModel, table=True):
     finished_at: datetime | None = _ts()
     counts_json: str = Field(default="{}", sa_column=Column(Text, nullable=False))
     error: str | None = Field(default=None, max_length=500)
+
+
+class SyncPart(SQLModel, table=True):
+    """One profile of a sync split across workers: claimed by one worker at a time, its counts when done.
+
+    A claim runs out at `claimed_until` unless its worker renews it, so a killed worker's part is taken
+    by another. The rows stay until the connection's next split sync (they show who synced what).
+    """
+
+    __tablename__ = "sync_part"
+    __table_args__ = (UniqueConstraint("run_id", "profile_pk"),)
+    id: int | None = Field(default=None, primary_key=True)
+    run_id: int = Field(foreign_key="sync_run.id", index=True)
+    connection_id: int = Field(foreign_key="connection.id", index=True)
+    profile_pk: int = Field(foreign_key="profile.id")
+    state: str = Field(default="pending", max_length=16)
+    claimed_by: str | None = Field(default=None, max_length=64)
+    claimed_until: datetime | None = _ts()
+    counts_json: str = Field(default="{}", sa_column=Column(Text, nullable=False))
+    error: str | None = Field(default=None, max_length=500)
+    reconnect: bool = False
 
 
 class ReportJob(SQLModel, table=True):

@@ -22,6 +22,7 @@ from storage.models import (
     Profile,
     ProfileDayLoaded,
     ReportJob,
+    SyncPart,
     SyncRun,
     Tag,
     table_of,
@@ -54,7 +55,7 @@ _BY_PROFILE: tuple[type[SQLModel], ...] = (
     Campaign,
 )
 _BY_CAMPAIGN: tuple[type[SQLModel], ...] = (Tag, Note, EditItem)
-_BY_CONNECTION: tuple[type[SQLModel], ...] = (ReportJob, SyncRun, EditBatch)
+_BY_CONNECTION: tuple[type[SQLModel], ...] = (ReportJob, SyncPart, SyncRun, EditBatch)
 
 
 def plan_purge(engine: Engine, *, team_id: str, region: str) -> PurgePlan:

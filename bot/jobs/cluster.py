@@ -21,9 +21,16 @@ from typing import TYPE_CHECKING
 from procrastinate import App, BaseConnector, JobContext, RetryStrategy
 from procrastinate.jobs import Status
 
-from bot.jobs.queue import CLEANUP, DIGESTS, PACING, REPORTS, STALLED, SYNC, TICK, ClusterQueue
+from bot.jobs.queue import CLEANUP, DIGESTS, PACING, REPORTS, STALLED, SYNC, SYNC_HELP, TICK, ClusterQueue
 from bot.jobs.tick import cleanup_oauth_states, due_syncs, poll_pacing, send_digests
-from bot.services.sync import acquire_lease, due_kind, new_lease_owner, poll_connection_reports, run_sync
+from bot.services.sync import (
+    acquire_lease,
+    due_kind,
+    help_sync,
+    new_lease_owner,
+    poll_connection_reports,
+    run_sync,
+)
 from storage.db import session_scope
 from storage.models import Connection, ConnectionStatus
 from storage.repositories.queue_jobs import STALLED_AFTER
@@ -106,6 +113,11 @@ def sync_connection(context: JobContext, connection_id: int, kind: str, schedule
     return run_sync(services, connection_id=connection_id, kind=kind, lease_owner=owner).status
 
 
+def sync_help(context: JobContext, connection_id: int, run_id: int, mode: str) -> int:
+    """Help a split sync: sync the profiles its run still has pending (none: nothing to do)."""
+    return help_sync(_services(context), connection_id=connection_id, run_id=run_id, mode=mode)
+
+
 def poll_reports(context: JobContext, connection_id: int) -> int:
     """One round of a connection's due report steps."""
     return poll_connection_reports(_services(context), connection_id=connection_id) or 0
@@ -160,6 +172,7 @@ def build_app(connector: BaseConnector) -> App:
         app.task(name=CLEANUP, queueing_lock=CLEANUP, pass_context=True)(cleanup)
     )
     app.task(name=SYNC, pass_context=True, retry=_RETRY)(sync_connection)
+    app.task(name=SYNC_HELP, pass_context=True)(sync_help)
     app.task(name=REPORTS, pass_context=True, retry=_RETRY)(poll_reports)
     app.task(name=DIGESTS, pass_context=True, retry=_RETRY)(digests_round)
     app.task(name=PACING, pass_context=True, retry=_RETRY)(pacing_round)

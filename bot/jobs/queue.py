@@ -5,6 +5,8 @@
 
 - every job that touches one connection (its syncs, its report polls) holds the lock `conn:ID`, so a
   connection never syncs twice at once, whichever worker picks the job;
+- a split sync's helpers (`sync_help`) hold no lock: they work under the running sync's lease, on the
+  profiles it left pending (`bot.services.sync.split`);
 - each kind of waiting job has a queueing lock (`sync:ID`, `reports:ID`, `digests`, `pacing`), so at
   most one of each waits: a second deferral while one waits is a no-op (`AlreadyEnqueued`).
 
@@ -30,6 +32,7 @@ __all__ = [
     "REPORTS",
     "STALLED",
     "SYNC",
+    "SYNC_HELP",
     "TICK",
     "ClusterQueue",
     "conn_lock",
@@ -41,6 +44,7 @@ logger = logging.getLogger(__name__)
 
 TICK = "hilal.tick"
 SYNC = "hilal.sync"
+SYNC_HELP = "hilal.sync_help"
 REPORTS = "hilal.reports"
 DIGESTS = "hilal.digests"
 PACING = "hilal.pacing"
@@ -92,6 +96,13 @@ class ClusterQueue:
             kind=kind,
             scheduled=scheduled,
         )
+
+    def enqueue_sync_helpers(self, *, connection_id: int, run_id: int, mode: str, count: int) -> int:
+        """`count` helpers for a split sync of the connection's run `run_id`; how many were queued."""
+        task = self.app.configure_task(SYNC_HELP)
+        for _ in range(count):
+            task.defer(connection_id=connection_id, run_id=run_id, mode=mode)
+        return count
 
     def enqueue_reports(self, *, connection_id: int) -> bool:
         """One round of a connection's due report steps (under the connection's lock)."""

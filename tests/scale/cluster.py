@@ -17,7 +17,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -165,9 +165,13 @@ class Cluster:
 
     # -- seeding ----------------------------------------------------------------------------------
 
-    def connect(self, *, team: str, region: str, sim_user: str, **sizes: Any) -> int:
-        """A connected, selected region of `team` whose Amazon account is `sim_user`'s."""
-        self.amazon.seed_account(user_id=sim_user, region=region, marketplaces=[_market(region)], **sizes)
+    def connect(
+        self, *, team: str, region: str, sim_user: str, marketplaces: Sequence[str] = (), **sizes: Any
+    ) -> int:
+        """A connected, selected region of `team` whose Amazon account is `sim_user`'s (one profile per
+        marketplace; the region's main one when none is given)."""
+        markets = list(marketplaces) or [_market(region)]
+        self.amazon.seed_account(user_id=sim_user, region=region, marketplaces=markets, **sizes)
         amazon = self.services.amazon
         endpoints = amazon.endpoints(region)
         verifier, challenge = make_pkce()

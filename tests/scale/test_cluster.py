@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 from functools import partial
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -40,7 +41,12 @@ SUBSCRIPTIONS = 100
 STEP = timedelta(minutes=10)
 SPAN = timedelta(hours=25)
 ZONES = ("UTC", "America/New_York", "Europe/Berlin", "Asia/Tokyo")
-SIZES = {"campaigns_per_profile": 2, "ad_groups_per_campaign": 1, "keywords_per_ad_group": 2, "days": 35}
+SIZES: dict[str, Any] = {
+    "campaigns_per_profile": 2,
+    "ad_groups_per_campaign": 1,
+    "keywords_per_ad_group": 2,
+    "days": 35,
+}
 ACTIVE = timedelta(minutes=60)
 ACTIVE_SPREAD = timedelta(minutes=6)  # `jitter_spread(60)`: a tenth of the interval
 

@@ -19,6 +19,7 @@ from bot.services.sync.outcome import SyncOutcome
 from bot.services.sync.poll import poll_connection_reports
 from bot.services.sync.run import SyncQueue, run_sync, start_sync
 from bot.services.sync.schedule import due_kind
+from bot.services.sync.split import help_sync
 
 __all__ = [
     "HEARTBEAT_EVERY",
@@ -29,6 +30,7 @@ __all__ = [
     "SyncQueue",
     "acquire_lease",
     "due_kind",
+    "help_sync",
     "is_stopping",
     "new_lease_owner",
     "poll_connection_reports",

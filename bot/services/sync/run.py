@@ -26,17 +26,14 @@ from typing import TYPE_CHECKING, Literal, Protocol
 
 from bot.amazon.errors import (
     AmazonAdsError,
-    ClientConfigError,
-    RateLimited,
     ReconnectRequired,
-    ServerError,
-    TransportError,
 )
 from bot.errors import NotConnected
 from bot.services.connections import mark_reconnect_needed
 from bot.services.sync.context import LeaseLost, SyncContext, SyncStopped, open_context
 from bot.services.sync.dbretry import DATABASE_ERRORS, DbRetry
 from bot.services.sync.entities import sync_profile_entities
+from bot.services.sync.failures import describe_failure, log_failure
 from bot.services.sync.landing import days_loaded, days_loaded_in, history_days
 from bot.services.sync.lease import (
     LEASE_TTL,
@@ -50,6 +47,7 @@ from bot.services.sync.outcome import RunBook, SyncOutcome
 from bot.services.sync.progress import OnProgress, ProgressReporter
 from bot.services.sync.reports import advance_reports, plan_reports
 from bot.services.sync.schedule import DATABASE_RETRY, REPORT_MIN_GAP, SYNC_KINDS
+from bot.services.sync.split import RECONNECT, PartFailed, should_split, sync_split
 from storage.crypto import VaultError
 from storage.db import session_scope
 from storage.models import Connection, ConnectionStatus, Profile
@@ -68,7 +66,7 @@ logger = logging.getLogger(__name__)
 
 StartResult = Literal["started", "already_running", "not_connected"]
 _ENTITY_MODE = {"initial": "full", "manual": "full", "active": "active", "archived": "archived"}
-_RECONNECT = "Amazon no longer accepts Hilal's access: reconnect the region."
+_RECONNECT = RECONNECT
 _RESTARTED = "Hilal restarted during this sync; it starts again within a minute."
 _DATABASE = (
     "The database was unavailable during this sync (locked or unreachable); "
@@ -82,6 +80,10 @@ class SyncQueue(Protocol):
 
     def enqueue_sync(self, *, connection_id: int, kind: str) -> bool:
         """Queue one sync of the connection; False when one is already waiting for it."""
+        ...
+
+    def enqueue_sync_helpers(self, *, connection_id: int, run_id: int, mode: str, count: int) -> int:
+        """Queue `count` helpers for a split sync (`bot.services.sync.split`); how many were queued."""
         ...
 
 
@@ -278,7 +280,7 @@ def _run_locked(
             heartbeat=heartbeat,
             renewed_at=renewed_at,
         )
-        days, pending = _work(ctx, kind, reporter)
+        days, pending = _work(ctx, kind, reporter, run_id=run_id)
     except ReconnectRequired:
         mark_reconnect_needed(services, connection_id=connection_id, reason="Amazon refused the stored grant")
         return book.failed(ctx, status="reconnect_needed", error=_RECONNECT)
@@ -291,9 +293,11 @@ def _run_locked(
         return book.failed(ctx, status="failed", error=_DATABASE, retry_at=services.now() + DATABASE_RETRY)
     except LeaseLost:
         return book.failed(ctx, status="interrupted", error=_LEASE_LOST)
+    except PartFailed as exc:
+        return book.failed(ctx, status="failed", error=str(exc))
     except (AmazonAdsError, NotConnected, VaultError) as exc:
-        _log_failure(connection_id, exc)
-        return book.failed(ctx, status="failed", error=_describe(exc))
+        log_failure(connection_id, exc)
+        return book.failed(ctx, status="failed", error=describe_failure(exc))
     except Exception as exc:
         ref = uuid.uuid4().hex[:8]
         logger.exception("sync.crashed", extra={"connection_id": connection_id, "ref": ref})
@@ -302,17 +306,12 @@ def _run_locked(
     return book.succeeded(ctx, days=days, pending=pending)
 
 
-def _work(ctx: SyncContext, kind: str, reporter: ProgressReporter) -> tuple[int, int]:
+def _work(ctx: SyncContext, kind: str, reporter: ProgressReporter, *, run_id: int) -> tuple[int, int]:
     """The sync itself; returns (days of performance loaded, report jobs still open)."""
     settings = ctx.services.settings
     mode = _ENTITY_MODE.get(kind)
-    total = len(ctx.profiles)
     if mode is not None:
-        reporter.update(done=0, total=total, counts=ctx.counts)
-        for done, profile in enumerate(ctx.profiles, start=1):
-            sync_profile_entities(ctx, profile, mode=mode)
-            ctx.profiles_done = done
-            reporter.update(done=done, total=total, counts=ctx.counts)
+        _sync_entities(ctx, mode, reporter, run_id=run_id)
     history = history_days(settings, kind)
     if kind == "initial" or (kind in ("manual", "reports") and _reports_stale(ctx)):
         ctx.counts["reports_queued"] += plan_reports(ctx, days=history, skip_done=kind == "initial")
@@ -327,40 +326,21 @@ def _work(ctx: SyncContext, kind: str, reporter: ProgressReporter) -> tuple[int,
     return days_loaded(ctx, history), pending
 
 
+def _sync_entities(ctx: SyncContext, mode: str, reporter: ProgressReporter, *, run_id: int) -> None:
+    """Every profile's entities: split across workers where that helps, else one after another."""
+    total = len(ctx.profiles)
+    reporter.update(done=0, total=total, counts=ctx.counts)
+    queue = ctx.services.sync_queue
+    if queue is not None and should_split(ctx, queue):
+        sync_split(ctx, run_id=run_id, mode=mode, queue=queue, reporter=reporter)
+        return
+    for done, profile in enumerate(ctx.profiles, start=1):
+        sync_profile_entities(ctx, profile, mode=mode)
+        ctx.profiles_done = done
+        reporter.update(done=done, total=total, counts=ctx.counts)
+
+
 def _reports_stale(ctx: SyncContext) -> bool:
     with session_scope(ctx.services.engine, readonly=True) as session:
         last = last_report_planned_at(session, connection_id=ctx.connection_id)
     return last is None or ctx.now() - last >= REPORT_MIN_GAP
-
-
-def _log_failure(connection_id: int, exc: Exception) -> None:
-    if isinstance(exc, ClientConfigError):  # every connection fails alike until the operator fixes it
-        logger.error(
-            "sync.client_config_error",
-            extra={
-                "connection_id": connection_id,
-                "error": "Login with Amazon refused Hilal's client id or secret: a configuration problem; "
-                "check AMAZON_ADS_CLIENT_ID and AMAZON_ADS_CLIENT_SECRET",
-            },
-        )
-        return
-    logger.warning("sync.failed", extra={"connection_id": connection_id, "error": type(exc).__name__})
-
-
-def _describe(exc: Exception) -> str:
-    later = "the next sync retries in 15 minutes."
-    if isinstance(exc, ClientConfigError):
-        return (
-            "Amazon refused Hilal's own app credentials (a configuration problem, not your connection): "
-            f"tell the operator to check AMAZON_ADS_CLIENT_ID and AMAZON_ADS_CLIENT_SECRET; {later}"
-        )
-    if isinstance(exc, RateLimited):
-        return f"Amazon is throttling requests; {later}"
-    if isinstance(exc, (ServerError, TransportError)):
-        return f"Amazon did not answer; {later}"
-    if isinstance(exc, NotConnected):
-        return "The region is not connected any more."
-    if isinstance(exc, VaultError):
-        return "The stored Amazon grant cannot be decrypted: an encryption key is missing. Tell the operator."
-    status = getattr(exc, "status", None)
-    return f"Amazon refused a request ({type(exc).__name__}{f' {status}' if status else ''}); {later}"
