@@ -12,9 +12,26 @@ from typing import Protocol
 
 from bot.viewmodels import AuditLineVM, ReconnectNoticeVM, SyncProgressVM
 
-__all__ = ["AuditPoster", "ChannelPoster", "SlackCallError", "SlackUnreachable", "WorkspaceDirectory"]
+__all__ = [
+    "INSTALLATION_ERRORS",
+    "AuditPoster",
+    "ChannelPoster",
+    "SlackCallError",
+    "SlackUnreachable",
+    "WorkspaceDirectory",
+]
 
 _RATE_LIMITED = ("ratelimited", "rate_limited")
+
+INSTALLATION_ERRORS = {
+    "invalid_auth": "Slack no longer accepts Hilal's token for this workspace (the app was removed)",
+    "token_revoked": "Hilal's Slack token was revoked (the app was uninstalled)",
+    "account_inactive": "the Slack account Hilal was installed with is deactivated",
+    "not_authed": "Hilal has no Slack token for this workspace (the app was removed)",
+}
+"""Slack errors meaning the workspace's token is dead, with what they mean to a user. Digests and alerts
+pause every subscription of the team at once and tell nobody (nothing reaches that workspace); the pause
+reason and a log line are the record, and reinstalling Hilal resumes them."""
 
 
 class SlackCallError(Exception):

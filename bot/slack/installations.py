@@ -16,6 +16,7 @@ from slack_sdk.oauth.state_store import OAuthStateStore
 from sqlalchemy import update
 from sqlmodel import select
 
+from bot.services.reinstall import resume_after_reinstall
 from bot.slack.gateway import bot_token_context
 from storage.db import session_scope
 from storage.models import Connection, OAuthState, Workspace, table_of
@@ -53,6 +54,7 @@ class DatabaseInstallationStore(InstallationStore):
                 .where(table_of(Connection).c.team_id == team, table_of(Connection).c.status == "connected")
                 .values(next_active_sync_at=services.now())
             )
+            resume_after_reinstall(session, team_id=team)
         services.slack.forget(team, enterprise)
 
     def find_bot(

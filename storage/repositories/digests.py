@@ -8,7 +8,7 @@ abandoned (a conditional `UPDATE`, so again only one caller wins).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, NamedTuple
@@ -29,6 +29,7 @@ from storage.models import (
     SavedView,
     table_of,
 )
+from storage.upsert import rowcount
 
 __all__ = [
     "DeliveryStatus",
@@ -48,6 +49,7 @@ __all__ = [
     "mark_delivery",
     "mark_posting_unknown",
     "pause_subscription",
+    "resume_team_digests",
     "retake_delivery",
     "save_subscription",
     "set_next_due",
@@ -100,6 +102,18 @@ def pause_subscription(session: Session, *, subscription_id: int, reason: str, n
         .where(table_of(DigestSubscription).c.id == subscription_id)
         .values(paused_at=now, pause_reason=reason[:64])
     )
+
+
+def resume_team_digests(session: Session, *, team_id: str, reasons: Iterable[str]) -> int:
+    """Resume the team's subscriptions paused for one of `reasons` (a slot missed meanwhile is skipped by
+    delivery, which never posts a stale digest); how many."""
+    t = table_of(DigestSubscription)
+    result = session.execute(
+        update(t)
+        .where(t.c.team_id == team_id, t.c.paused_at.is_not(None), t.c.pause_reason.in_(list(reasons)))
+        .values(paused_at=None, pause_reason=None)
+    )
+    return rowcount(result)
 
 
 def set_next_due(session: Session, *, subscription_id: int, next_due_at: datetime | None) -> None:

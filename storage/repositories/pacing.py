@@ -32,7 +32,7 @@ from storage.models import (
     Profile,
     table_of,
 )
-from storage.upsert import bulk_upsert
+from storage.upsert import bulk_upsert, rowcount
 
 __all__ = [
     "PACED_PRODUCTS",
@@ -52,6 +52,8 @@ __all__ = [
     "mark_alerts",
     "muted_campaigns",
     "pause_alert_subscription",
+    "pause_team_alerts",
+    "resume_team_alerts",
     "save_alert_subscription",
     "set_next_pacing",
     "store_readings",
@@ -248,6 +250,27 @@ def pause_alert_subscription(session: Session, *, subscription_id: int, reason: 
     session.execute(
         update(t).where(t.c.id == subscription_id).values(paused_at=now, pause_reason=reason[:64])
     )
+
+
+def pause_team_alerts(session: Session, *, team_id: str, reason: str, now: datetime) -> list[str]:
+    """Pause every alerting subscription of the team; the channels paused."""
+    paused = list_active_alert_subscriptions(session, team_id=team_id)
+    t = table_of(AlertSubscription)
+    session.execute(
+        update(t).where(t.c.id.in_([s.id for s in paused])).values(paused_at=now, pause_reason=reason[:64])
+    )
+    return [s.channel_id for s in paused]
+
+
+def resume_team_alerts(session: Session, *, team_id: str, reasons: Iterable[str]) -> int:
+    """Resume the team's subscriptions paused for one of `reasons`; how many."""
+    t = table_of(AlertSubscription)
+    result = session.execute(
+        update(t)
+        .where(t.c.team_id == team_id, t.c.paused_at.is_not(None), t.c.pause_reason.in_(list(reasons)))
+        .values(paused_at=None, pause_reason=None)
+    )
+    return rowcount(result)
 
 
 # -- alert candidates, claims and mutes ------------------------------------------------------------------

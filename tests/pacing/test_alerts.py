@@ -161,3 +161,20 @@ def test_a_429_is_retried_after_retry_after_and_each_channel_gets_one_post_a_sec
     times = [t for _, channel, t in report.alerts.posts if channel == CHANNEL]
     assert all(b - a >= 1.0 for a, b in pairwise(times))
     assert len(alerts_in(world)) == 2
+
+
+def test_a_dead_token_pauses_the_teams_alerts_at_once_and_tells_nobody(world: World) -> None:
+    account = synced(world, campaigns_per_profile=4)
+    subscribe(world)
+    subscribe(world, "C0OTHER")
+    world.slack.fail("chat.postMessage", error="token_revoked", times=100)
+    world.sim.set_budget_usage(account.profile.profile_id, account.of_state("ENABLED")[0].campaign_id, 100)
+    report = run_pacing(world.services, world)
+    assert report.alerts.paused == 2
+    assert len(world.slack.calls("chat.postMessage")) == 1  # one refusal; no DM, no second channel tried
+    with session_scope(world.engine, readonly=True) as s:
+        subs = s.exec(select(AlertSubscription)).all()
+    assert [(sub.paused_at is not None, sub.pause_reason) for sub in subs] == [(True, "token_revoked")] * 2
+    world.clock.advance(minutes=15)
+    assert run_pacing(world.services, world).alerts.claimed == 0
+    assert len(world.slack.calls("chat.postMessage")) == 1

@@ -7,8 +7,12 @@ import re
 import pytest
 from sqlmodel import select
 
+from bot.services.digest.subscriptions import SubscribeRequest, subscribe
+from bot.services.pacing import AlertRequest, subscribe_alerts
 from storage.db import session_scope
-from storage.models import Connection, Workspace
+from storage.models import AlertSubscription, Connection, DigestSubscription, Workspace
+from storage.repositories.digests import pause_subscription
+from storage.repositories.pacing import pause_alert_subscription
 from tests.harness import Harness
 
 
@@ -90,3 +94,45 @@ def test_admins_add_lets_a_member_connect(sqlite_engine):
         assert "Europe" in h.last_reply().text and "Not allowed" not in h.last_reply().text
         h.command("admins add nobody")
         assert "not a Slack user mention" in h.last_reply().text
+
+
+def test_reinstalling_resumes_what_the_dead_installation_paused_and_nothing_else(multi):
+    """Digests and alerts paused because Slack refused the old token resume with the new one; a pause
+    only a person can mend (Hilal left the channel) stays."""
+    _install(multi, multi.team, multi.admin)
+    services, now = multi.services, multi.services.now()
+    request = SubscribeRequest(local_time="09:00", regions=("na",))
+    for channel in ("C0DEAD", "C0LEFT"):
+        multi.slack.add_channel(multi.team, {"id": channel, "name": channel.lower()})
+        subscribe(
+            services,
+            team_id=multi.team,
+            channel_id=channel,
+            user_id=multi.admin,
+            request=request,
+            timezone="UTC",
+            now=now,
+        )
+        subscribe_alerts(
+            services, team_id=multi.team, channel_id=channel, user_id=multi.admin, request=AlertRequest()
+        )
+    with session_scope(services.engine) as s:
+        for model, pause in (
+            (DigestSubscription, pause_subscription),
+            (AlertSubscription, pause_alert_subscription),
+        ):
+            for row in s.exec(select(model)).all():
+                reason = "token_revoked" if row.channel_id == "C0DEAD" else "not_in_channel"
+                pause(s, subscription_id=row.id, reason=reason, now=now)
+    multi.command("alerts list")
+    assert "reinstall Hilal and the alerts resume by themselves" in str(multi.last_reply().blocks)
+
+    _install(multi, multi.team, multi.admin)
+
+    with session_scope(services.engine, readonly=True) as s:
+        rows = [*s.exec(select(DigestSubscription)).all(), *s.exec(select(AlertSubscription)).all()]
+    paused = sorted((type(r).__name__, r.channel_id, r.pause_reason) for r in rows if r.paused_at is not None)
+    assert paused == [
+        ("AlertSubscription", "C0LEFT", "not_in_channel"),
+        ("DigestSubscription", "C0LEFT", "not_in_channel"),
+    ]

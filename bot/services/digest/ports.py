@@ -16,12 +16,13 @@ from decimal import Decimal
 from typing import Any, Protocol
 
 from bot.services import slack_pacing
-from bot.services.slack_ports import SlackCallError
+from bot.services.slack_ports import INSTALLATION_ERRORS, SlackCallError
 from bot.viewmodels import DigestVM
 
 __all__ = [
     "INSTALLATION_ERRORS",
     "PAUSE_ERRORS",
+    "RESUMED_BY_REINSTALL",
     "ChannelSender",
     "DeliveryOptions",
     "DigestRendering",
@@ -38,10 +39,7 @@ PAUSE_ERRORS = {
     "not_in_channel": "Hilal is not a member of the channel",
     "is_archived": "the channel is archived",
     "missing_scope": "Hilal's Slack installation lacks a permission it needs to post",
-    "invalid_auth": "Slack no longer accepts Hilal's token for this workspace (the app was removed)",
-    "token_revoked": "Hilal's Slack token was revoked (the app was uninstalled)",
-    "account_inactive": "the Slack account Hilal was installed with is deactivated",
-    "not_authed": "Hilal has no Slack token for this workspace (the app was removed)",
+    **INSTALLATION_ERRORS,
 }
 """Slack errors that pause a subscription instead of retrying it every minute; each names a lasting
 state that only a person can change (invite Hilal, pick another channel, reinstall Hilal).
@@ -49,12 +47,6 @@ state that only a person can change (invite Hilal, pick another channel, reinsta
 `missing_scope` is here on purpose: Hilal asks for the scopes it posts with at install, so a missing one
 means the installation changed, and retrying cannot help; the token still works, so the subscriber is told.
 """
-
-INSTALLATION_ERRORS = frozenset({"invalid_auth", "token_revoked", "account_inactive", "not_authed"})
-"""Errors that mean the workspace's token is dead: every subscription of the team is paused at once, and
-nobody can be told through that workspace (the pause reason, shown by `/hilal digest list` once Hilal is
-reinstalled, and a log line are the record)."""
-
 
 RenderedMessage = dict[str, Any]
 """A rendered Slack message (``text`` and ``blocks``), opaque to delivery."""
@@ -139,6 +131,9 @@ class DigestRunReport:
     posts: list[tuple[str, str, float]] = field(default_factory=list)  # (team, channel, monotonic time)
 
 
+RESUMED_BY_REINSTALL = frozenset({*INSTALLATION_ERRORS, "missing_scope"})
+"""Pause reasons a reinstall of Hilal mends (a new token, the scopes asked for again): it resumes them."""
+
 ChannelSender = slack_pacing.ChannelSender[DeliveryOptions, DigestRunReport]
 """Per-channel pacing and 429 retries for digest runs (the shared `slack_pacing.ChannelSender`)."""
 
@@ -146,8 +141,8 @@ ChannelSender = slack_pacing.ChannelSender[DeliveryOptions, DigestRunReport]
 def pause_reason_text(reason: str) -> str:
     """A pause reason as the user reads it (`/hilal digest list`): what happened and what resumes it."""
     why = PAUSE_ERRORS.get(reason, reason)
-    if reason in INSTALLATION_ERRORS or reason == "missing_scope":
-        return f"{why}; reinstall Hilal, then run `/hilal digest subscribe` in the channel"
+    if reason in RESUMED_BY_REINSTALL:
+        return f"{why}; reinstall Hilal and it resumes by itself"
     return why
 
 
@@ -157,7 +152,7 @@ def pause_notice(channel_id: str, error: str) -> str:
     if error == "missing_scope":
         return (
             f"I paused the daily Amazon Ads digest for <#{channel_id}>: {why}. To resume, ask a workspace "
-            f"admin to reinstall Hilal, then run `/hilal digest subscribe` in the channel."
+            f"admin to reinstall Hilal; the digest resumes by itself."
         )
     return (
         f"I paused the daily Amazon Ads digest for <#{channel_id}>: {why}. "

@@ -13,7 +13,9 @@ For each active, unpaused subscription of the region's team whose scope takes th
    `group_from` or more ("7 campaigns out of budget in DE"), else one message per campaign; posts are
    paced per channel. A post that fails is not retried (the claim says `failed`); a timeout leaves it
    `posting` (it may have landed). `channel_not_found` / `not_in_channel` / `is_archived` pause the
-   subscription and DM the subscriber, as digests do.
+   subscription and DM the subscriber, as digests do. A dead token (`INSTALLATION_ERRORS`) pauses every
+   subscription of the team and tells nobody, as digests do; the region's other subscriptions wait.
+   Reinstalling Hilal resumes them (`bot.services.reinstall`).
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ from bot.services.pacing.ports import (
     ChannelPacer,
 )
 from bot.services.pacing.present import estimated_spend
-from bot.services.slack_ports import SlackCallError
+from bot.services.slack_ports import INSTALLATION_ERRORS, SlackCallError
 from bot.viewmodels.pacing import AlertCampaignVM, AlertKind, AlertMessageVM
 from storage.db import session_scope
 from storage.models import AlertSubscription, Connection
@@ -48,6 +50,7 @@ from storage.repositories.pacing import (
     mark_alerts,
     muted_campaigns,
     pause_alert_subscription,
+    pause_team_alerts,
 )
 
 if TYPE_CHECKING:
@@ -165,7 +168,8 @@ def _post(
     now: datetime,
     pacer: ChannelPacer,
     rendering: AlertRendering,
-) -> None:
+) -> bool:
+    """Post the subscription's messages; False when the team's Slack token is dead (stop posting to it)."""
     report = pacer.report
     for position, (claim_ids, vm) in enumerate(items):
         msg = rendering.message(vm)
@@ -180,7 +184,7 @@ def _post(
         except SlackCallError as exc:
             rest = [i for ids, _ in items[position:] for i in ids]
             _post_failed(services, slack, sub, rest, exc, now=now, pacer=pacer)
-            return
+            return exc.error not in INSTALLATION_ERRORS
         except Exception:  # timeout or connection loss: it may have landed, so it stays `posting`
             logger.exception("alerts.post_outcome_unknown", extra={"subscription_id": sub.id})
             report.failed += 1
@@ -190,6 +194,7 @@ def _post(
                 session, delivery_ids=claim_ids, status=AlertStatus.POSTED, posted_at=now, message_ts=str(ts)
             )
         report.messages += 1
+    return True
 
 
 def _post_failed(
@@ -204,10 +209,17 @@ def _post_failed(
 ) -> None:
     assert sub.id is not None
     extra = {"subscription_id": sub.id, "channel": sub.channel_id, "error": exc.error}
+    channels: list[str] = []
     with session_scope(services.engine) as session:
         mark_alerts(session, delivery_ids=claim_ids, status=AlertStatus.FAILED, error=exc.error)
+        if exc.error in INSTALLATION_ERRORS:
+            channels = pause_team_alerts(session, team_id=sub.team_id, reason=exc.error, now=now)
         if exc.error in PAUSE_ERRORS:
             pause_alert_subscription(session, subscription_id=sub.id, reason=exc.error, now=now)
+    if exc.error in INSTALLATION_ERRORS:
+        pacer.report.paused += len(channels)
+        logger.warning("alerts.installation_lost", extra={**extra, "channels": channels})
+        return
     if exc.error not in PAUSE_ERRORS:
         pacer.report.failed += 1
         logger.warning("alerts.post_failed", extra=extra)
@@ -258,5 +270,7 @@ def deliver_alerts(
         won = _claim_all(services, sub, mine, now, report) if mine else []
         if won:
             items = _messages(sub, won, pacer.options.group_from)
-            _post(services, slack_for(sub.team_id), sub, items, now=now, pacer=pacer, rendering=rendering)
+            slack = slack_for(sub.team_id)
+            if not _post(services, slack, sub, items, now=now, pacer=pacer, rendering=rendering):
+                break  # the team's token is dead: its other subscriptions are paused too
     return report

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from bot.services.slack_pacing import ChannelSender
+from bot.services.slack_ports import INSTALLATION_ERRORS
 from bot.viewmodels.pacing import AlertMessageVM
 
 __all__ = [
@@ -21,6 +22,7 @@ __all__ = [
     "AlertSlack",
     "ChannelPacer",
     "RenderedAlert",
+    "alert_pause_reason",
 ]
 
 
@@ -46,6 +48,17 @@ PAUSE_ERRORS = {
     "not_in_channel": "Hilal is not a member of the channel",
     "is_archived": "the channel is archived",
 }
+
+
+def alert_pause_reason(reason: str | None) -> str | None:
+    """A pause reason as `/hilal alerts list` says it: what happened and what resumes it."""
+    if reason is None:
+        return None
+    if reason in INSTALLATION_ERRORS:
+        return f"{INSTALLATION_ERRORS[reason]}; reinstall Hilal and the alerts resume by themselves"
+    if reason in PAUSE_ERRORS:
+        return f"{PAUSE_ERRORS[reason]}; invite Hilal and run `/hilal alerts subscribe` in the channel"
+    return reason
 
 
 class AlertRendering(Protocol):

@@ -15,6 +15,7 @@ from bot.amazon.regions import ALL_REGIONS, normalize_country, region_of_country
 from bot.errors import NotFound, UsageError
 from bot.services.pacing.alerts import split_scope
 from bot.services.pacing.days import local_day
+from bot.services.pacing.ports import alert_pause_reason
 from bot.viewmodels.pacing import AlertSubscriptionVM
 from storage.db import session_scope
 from storage.models import AlertSubscription, Campaign, Profile
@@ -120,7 +121,8 @@ def parse_alert_args(args: list[str]) -> AlertRequest:
 
 def _vm(row: AlertSubscription) -> AlertSubscriptionVM:
     regions, markets = split_scope(row.regions), split_scope(row.marketplaces)
-    return AlertSubscriptionVM(row.channel_id, row.threshold, regions, markets, row.pause_reason)
+    reason = alert_pause_reason(row.pause_reason)
+    return AlertSubscriptionVM(row.channel_id, row.threshold, regions, markets, reason)
 
 
 def subscribe_alerts(
