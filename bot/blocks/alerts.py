@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from bot.blocks.common import Message, actions, button, context, header, safe, section
+from bot.blocks.common import Message, actions, button, context, header, section
 from bot.blocks.format import (
     Mrkdwn,
     channel_mention,
@@ -157,7 +157,7 @@ def _scope(sub: AlertSubscriptionVM) -> str:
     what = "out of budget" if sub.threshold >= 100 else f"at risk from {sub.threshold} % and out of budget"
     regions = ", ".join(r.upper() for r in sub.regions) or "all regions"
     markets = ", ".join(sub.marketplaces) or "all marketplaces"
-    paused = f" · *paused*: {safe(sub.paused_reason, 300)}" if sub.paused_reason else ""
+    paused = f" · *paused*: {sub.paused_reason}" if sub.paused_reason else ""
     return f"{what} · {regions} · {markets}{paused}"
 
 

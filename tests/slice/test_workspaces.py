@@ -117,22 +117,29 @@ def test_reinstalling_resumes_what_the_dead_installation_paused_and_nothing_else
             services, team_id=multi.team, channel_id=channel, user_id=multi.admin, request=AlertRequest()
         )
     with session_scope(services.engine) as s:
-        for model, pause in (
-            (DigestSubscription, pause_subscription),
-            (AlertSubscription, pause_alert_subscription),
-        ):
-            for row in s.exec(select(model)).all():
-                reason = "token_revoked" if row.channel_id == "C0DEAD" else "not_in_channel"
-                pause(s, subscription_id=row.id, reason=reason, now=now)
+        for digest in s.exec(select(DigestSubscription)).all():
+            assert digest.id is not None
+            pause_subscription(s, subscription_id=digest.id, reason=_reason(digest.channel_id), now=now)
+        for alert in s.exec(select(AlertSubscription)).all():
+            assert alert.id is not None
+            pause_alert_subscription(s, subscription_id=alert.id, reason=_reason(alert.channel_id), now=now)
     multi.command("alerts list")
     assert "reinstall Hilal and the alerts resume by themselves" in str(multi.last_reply().blocks)
 
     _install(multi, multi.team, multi.admin)
 
     with session_scope(services.engine, readonly=True) as s:
-        rows = [*s.exec(select(DigestSubscription)).all(), *s.exec(select(AlertSubscription)).all()]
-    paused = sorted((type(r).__name__, r.channel_id, r.pause_reason) for r in rows if r.paused_at is not None)
+        rows: list[DigestSubscription | AlertSubscription] = [
+            *s.exec(select(DigestSubscription)).all(),
+            *s.exec(select(AlertSubscription)).all(),
+        ]
+    paused = sorted((type(r).__name__, r.channel_id, r.pause_reason) for r in rows if r.paused_at)
     assert paused == [
         ("AlertSubscription", "C0LEFT", "not_in_channel"),
         ("DigestSubscription", "C0LEFT", "not_in_channel"),
     ]
+
+
+def _reason(channel: str) -> str:
+    """Why the test pauses a channel's subscriptions: a dead token, or Hilal left the channel."""
+    return "token_revoked" if channel == "C0DEAD" else "not_in_channel"
