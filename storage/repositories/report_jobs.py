@@ -155,33 +155,32 @@ def failed_report_windows(
     left out: the list is what is still missing.
     """
     t, p = table_of(ReportJob), table_of(Profile)
-    rows = session.execute(
-        select(
-            t.c.id,
-            t.c.profile_pk,
-            t.c.report_kind,
-            t.c.start_date,
-            t.c.end_date,
-            t.c.status,
-            p.c.country_code,
+    done = t.alias("done")
+    delivered_later = (
+        select(done.c.id)
+        .where(
+            done.c.profile_pk == t.c.profile_pk,
+            done.c.report_kind == t.c.report_kind,
+            done.c.start_date == t.c.start_date,
+            done.c.end_date == t.c.end_date,
+            done.c.status == ReportJobStatus.DONE,
+            done.c.id > t.c.id,
         )
+        .exists()
+    )
+    rows = session.execute(
+        select(t.c.profile_pk, t.c.report_kind, t.c.start_date, t.c.end_date, p.c.country_code)
         .join(p, p.c.id == t.c.profile_pk)
         .where(
             t.c.connection_id == connection_id,
-            or_(
-                t.c.status == ReportJobStatus.DONE,
-                (t.c.status.in_((ReportJobStatus.FAILED, ReportJobStatus.ABANDONED)))
-                & (t.c.finished_at >= since)
-                & or_(t.c.failure_reason.is_(None), t.c.failure_reason != ReportJobStatus.OUT_OF_SCOPE),
-            ),
+            t.c.status.in_((ReportJobStatus.FAILED, ReportJobStatus.ABANDONED)),
+            t.c.finished_at >= since,
+            or_(t.c.failure_reason.is_(None), t.c.failure_reason != ReportJobStatus.OUT_OF_SCOPE),
+            ~delivered_later,
         )
         .order_by(t.c.id)
     ).all()
     missing: dict[tuple[int, str, date, date], tuple[str, str, date, date]] = {}
-    for _id, profile_pk, kind, start, end, status, country in rows:
-        key = (int(profile_pk), str(kind), start, end)
-        if status == ReportJobStatus.DONE:
-            missing.pop(key, None)
-        else:
-            missing[key] = (str(country), str(kind), start, end)
+    for profile_pk, kind, start, end, country in rows:
+        missing[(int(profile_pk), str(kind), start, end)] = (str(country), str(kind), start, end)
     return list(missing.values())
