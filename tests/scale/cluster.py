@@ -31,7 +31,7 @@ from sqlmodel import select
 
 from bot.amazon.lwa import consent_url, make_pkce
 from bot.jobs.cluster import build_app
-from bot.jobs.queue import STALLED, TICK, make_connector
+from bot.jobs.queue import STALLED, TICK, ClusterQueue, make_connector
 from bot.services.connections import fetch_profiles, store_connection
 from bot.settings import load_settings
 from bot.wiring import OffsetFileClock, Services, build_services
@@ -221,10 +221,19 @@ class Cluster:
         self.processes.append(proc)
         return proc
 
-    def start_worker(self, *, concurrency: int = 3, stalled_after: float = 3.0) -> subprocess.Popen[bytes]:
+    def start_worker(
+        self, *, concurrency: int = 3, stalled_after: float = 3.0, **extra_env: str
+    ) -> subprocess.Popen[bytes]:
+        """A `hilal worker` process (`extra_env` adds settings for this one)."""
         label = f"worker{len(self.logs)}"
         return self._spawn(
-            label, "worker", "--concurrency", str(concurrency), "--stalled-after", str(stalled_after)
+            label,
+            "worker",
+            "--concurrency",
+            str(concurrency),
+            "--stalled-after",
+            str(stalled_after),
+            **extra_env,
         )
 
     def start_app(self, port: int) -> subprocess.Popen[bytes]:
@@ -256,6 +265,11 @@ class Cluster:
         return "\n".join(f"== {log.name}\n{log.read_text(errors='replace')[-4000:]}" for log in self.logs)
 
     # -- the queue --------------------------------------------------------------------------------
+
+    @property
+    def queue(self) -> ClusterQueue:
+        """Defer jobs as an app process would."""
+        return ClusterQueue(self._queue_app)
 
     def tick(self) -> None:
         """What the per-minute periodic task does: defer the tick (one waits at most)."""

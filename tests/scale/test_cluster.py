@@ -27,7 +27,6 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import select
 
-from bot.jobs.queue import ClusterQueue
 from bot.jobs.tick import due_syncs
 from bot.services.digest.subscriptions import SubscribeRequest, subscribe
 from sandbox.slack import DEMO_ADMIN, DEMO_TEAM
@@ -124,7 +123,7 @@ def _kill_mid_sync(c: Cluster, connection_id: int) -> int:
         profile = session.exec(select(Profile).where(Profile.connection_id == connection_id)).first()
         assert profile is not None
     c.sim.faults.add("*", kind="timeout", profile_id=profile.profile_id, times=1)
-    assert ClusterQueue(c._queue_app).enqueue_sync(connection_id=connection_id, kind="manual")
+    assert c.queue.enqueue_sync(connection_id=connection_id, kind="manual")
 
     def holder() -> str | None:
         with session_scope(c.engine, readonly=True) as session:

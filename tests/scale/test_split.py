@@ -257,7 +257,7 @@ def test_two_worker_processes_sync_one_connections_profiles_together(cluster: Cl
     # The run's worker takes the first profile, which answers slowly, while the other worker helps.
     c.sim.faults.add("*", kind="timeout", delay=3.0, profile_id=first, times=1)
     workers = [c.start_worker(concurrency=1), c.start_worker(concurrency=1)]
-    ClusterQueue(c._queue_app).enqueue_sync(connection_id=na, kind="manual")  # or the tick's initial one
+    c.queue.enqueue_sync(connection_id=na, kind="manual")  # or the tick's initial one
 
     def finished() -> list[SyncRun]:
         with session_scope(c.engine, readonly=True) as session:
