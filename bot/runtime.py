@@ -23,6 +23,7 @@ from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, NoReturn
 
+from bot.heap import freeze_startup_objects
 from bot.logging import configure_logging
 from bot.schema import ensure_schema
 from bot.settings import ConfigError, Settings
@@ -189,6 +190,7 @@ def run_app(
     runtime.start_background()
     for line in runtime.banner():
         logger.warning(line)
+    freeze_startup_objects()
     try:
         waitress.serve(
             runtime.web, host=listen_host, port=listen_port, threads=16, ident="hilal", _quiet=True

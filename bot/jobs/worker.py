@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from procrastinate import App
 
+from bot.heap import freeze_startup_objects
 from bot.jobs.cluster import build_app
 from bot.jobs.queue import ClusterQueue, make_connector
 from bot.logging import configure_logging
@@ -56,6 +57,7 @@ def run_worker(settings: Settings, options: WorkerOptions) -> None:
     ensure_schema(settings, auto_upgrade=False)
     app = build_app(make_connector(settings, asynchronous=True))
     services = build_services(settings, clock=settings_clock(settings), sync_queue=ClusterQueue(app))
+    freeze_startup_objects()
     try:
         asyncio.run(_serve(app, services, options))
     finally:
