@@ -530,14 +530,38 @@ class AdsClient:
             ) from None
 
 
+class _NeedsExact(Exception):
+    """The body holds a value the plain encoder cannot write as `_exact` would (a `Decimal` …)."""
+
+
+def _plain_default(value: Any) -> str:
+    if isinstance(value, (Decimal, Mapping)):
+        raise _NeedsExact
+    return str(value)
+
+
+_PLAIN = json.JSONEncoder(separators=(",", ":"), default=_plain_default)
+
+
 def _dumps(value: Any) -> str:
-    """Compact JSON in which a `Decimal` is the exact number it holds (never through a float)."""
+    """Compact JSON in which a `Decimal` is the exact number it holds (never through a float).
+
+    Bodies without amounts (a bulk pause) go through the C encoder; the first `Decimal` (or a mapping
+    that is not a `dict`) hands the whole body to `_exact`, which writes the same text for the rest.
+    """
+    try:
+        return _PLAIN.encode(value)
+    except (_NeedsExact, TypeError):
+        return _exact(value)
+
+
+def _exact(value: Any) -> str:
     if isinstance(value, Decimal):
         if not value.is_finite():
             raise ValueError(f"cannot send {value} as a JSON number")
         return format(value, "f")
     if isinstance(value, Mapping):
-        return "{" + ",".join(f"{json.dumps(str(k))}:{_dumps(v)}" for k, v in value.items()) + "}"
+        return "{" + ",".join(f"{json.dumps(str(k))}:{_exact(v)}" for k, v in value.items()) + "}"
     if isinstance(value, (list, tuple)):
-        return "[" + ",".join(_dumps(v) for v in value) + "]"
+        return "[" + ",".join(_exact(v) for v in value) + "]"
     return json.dumps(value, default=str)

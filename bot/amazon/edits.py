@@ -79,7 +79,7 @@ class _Update(BaseModel):
 
     @model_validator(mode="after")
     def _changes_something(self) -> Self:
-        if all(value is None for name, value in self if not name.endswith("_id")):
+        if all(value is None for name, value in self.__dict__.items() if not name.endswith("_id")):
             raise ValueError("an update must set at least one field besides the id")
         return self
 
@@ -325,6 +325,8 @@ def _match(
 
 def _index(value: object, size: int) -> int | None:
     """A batch position from an `index` value (int, or digits as text), None when it is not one."""
+    if type(value) is int:  # what Amazon sends
+        return value if 0 <= value < size else None
     text = str(value).strip() if isinstance(value, (int, str)) and not isinstance(value, bool) else ""
     return int(text) if text.isascii() and text.isdigit() and int(text) < size else None
 

@@ -8,7 +8,7 @@ double click, two users or a retried request apply a batch once.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime
 from decimal import Decimal
@@ -29,6 +29,7 @@ from storage.models import (
     EditItem,
     EditorUser,
     Keyword,
+    Profile,
     table_of,
 )
 from storage.repositories.campaign_window import mark_changed
@@ -36,6 +37,7 @@ from storage.upsert import rowcount
 
 __all__ = [
     "EDIT_ACTION",
+    "EditAuditDetails",
     "LocalEdit",
     "NewItem",
     "StoredItem",
@@ -52,13 +54,11 @@ __all__ = [
     "get_batch",
     "is_editor",
     "list_editors",
+    "profiles_by_pk",
     "remove_editor",
     "set_item_results",
     "set_read_only",
 ]
-
-_DETAIL_JSON = json.JSONEncoder(sort_keys=True, default=str, check_circular=False)
-"""`json.dumps(detail, sort_keys=True, default=str)` without building an encoder per call."""
 
 EDIT_ACTION = "campaign.edited"
 """`AuditEvent.action` of one applied (or refused) live-edit item."""
@@ -142,6 +142,15 @@ def batch_items(session: Session, *, batch_id: int) -> list[StoredItem]:
     return list(starmap(StoredItem, session.connection().execute(stmt)))
 
 
+def profiles_by_pk(session: Session, *, pks: Iterable[int]) -> dict[int, Profile]:
+    """The profiles of these row ids that still exist, by id (one query)."""
+    wanted = sorted(set(pks))
+    if not wanted:
+        return {}
+    found = session.exec(select(Profile).where(col(Profile.id).in_(wanted))).all()
+    return {profile.id: profile for profile in found if profile.id is not None}
+
+
 def claim_batch(session: Session, *, batch_id: int, user_id: str, now: datetime) -> bool:
     """Move a live, unexpired preview to `applying` for `user_id`; True only for the caller who won.
 
@@ -190,50 +199,82 @@ def _chunks(values: Sequence[Any]) -> list[Sequence[Any]]:
     return [values[n : n + _IN_CHUNK] for n in range(0, len(values), _IN_CHUNK)]
 
 
-def set_item_results(session: Session, *, results: Sequence[tuple[int, str, str | None]]) -> None:
-    """Record what became of each item: `(item id, "applied" or "failed", Amazon's message)`; items with
-    the same outcome are written by one statement (a bulk edit is mostly one outcome)."""
+def set_item_results(
+    session: Session,
+    *,
+    batch_id: int,
+    failed: Sequence[tuple[int, str | None]],
+    applied: Iterable[tuple[int, str]] = (),
+) -> None:
+    """Record what became of a batch's items: each failed one `(item id, Amazon's message)`, then, for
+    each `(profile pk, entity type)` group in `applied`, every item of the group still pending as
+    applied. Failed items that share a message are written by one statement, and each applied group by
+    a single statement however many items it has (a bulk edit is mostly applied)."""
     t = table_of(EditItem)
-    same: dict[tuple[str, str | None], list[int]] = {}
-    for item_id, status, error in results:
-        same.setdefault((status, error), []).append(item_id)
-    for (status, error), ids in same.items():
+    same: dict[str | None, list[int]] = {}
+    for item_id, error in failed:
+        same.setdefault(error, []).append(item_id)
+    for error, ids in same.items():
         for chunk in _chunks(ids):
-            session.execute(update(t).where(t.c.id.in_(chunk)).values(status=status, error=error))
+            session.execute(
+                update(t)
+                .where(t.c.batch_id == batch_id, t.c.id.in_(chunk))
+                .values(status="failed", error=error)
+            )
+    for profile_pk, entity_type in applied:
+        session.execute(
+            update(t)
+            .where(
+                t.c.batch_id == batch_id,
+                t.c.profile_pk == profile_pk,
+                t.c.entity_type == entity_type,
+                t.c.status == "pending",
+            )
+            .values(status="applied", error=None)
+        )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LocalEdit:
-    """A value Amazon applied, for the local copy: which entity, which field, the new value."""
+    """Applied items of a batch that set one field of one profile's entities of one type to the same
+    value (`after`, as stored on the items: a state, or an amount as text)."""
 
     entity_type: str
     profile_pk: int
-    entity_id: str
     field: str
-    value: str | Decimal
+    after: str
 
 
-def apply_local_edits(session: Session, *, edits: Sequence[LocalEdit], user_id: str, now: datetime) -> None:
-    """Write applied values to the local copy at once, marked as changed from Slack by `user_id`: one
-    statement per entity type, field, value and profile (a bulk pause is one per profile).
+def apply_local_edits(
+    session: Session, *, batch_id: int, edits: Iterable[LocalEdit], user_id: str, now: datetime
+) -> None:
+    """Write the values Amazon applied to the local copy, marked as changed from Slack by `user_id`: one
+    statement per `LocalEdit` (a bulk pause is one per profile), each picking its entities from the
+    batch's applied items, so no id list travels back and forth. Call it after `set_item_results`.
 
     Campaign writes bump their regions' `data_version` (as every campaign write does), so the campaign
     list's rollup knows it is stale.
     """
-    same: dict[tuple[str, str, str | Decimal, int], list[str]] = {}
+    items = table_of(EditItem)
+    campaign_profiles: set[int] = set()
     for edit in edits:
-        same.setdefault((edit.entity_type, edit.field, edit.value, edit.profile_pk), []).append(
-            edit.entity_id
-        )
-    for (entity_type, field, value, profile_pk), entity_ids in same.items():
-        model, id_column = _MODELS[entity_type]
+        model, id_column = _MODELS[edit.entity_type]
         t = table_of(model)
-        changes = {_COLUMNS[field]: value, "edited_by": user_id, "edited_at": now, "updated_at": now}
-        for chunk in _chunks(entity_ids):
-            session.execute(
-                update(t).where(t.c.profile_pk == profile_pk, t.c[id_column].in_(chunk)).values(changes)
-            )
-    campaign_profiles = sorted({e.profile_pk for e in edits if e.entity_type == "campaign"})
+        value: str | Decimal = edit.after if edit.field == "state" else Decimal(edit.after)
+        changes = {_COLUMNS[edit.field]: value, "edited_by": user_id, "edited_at": now, "updated_at": now}
+        applied = sa_select(items.c.entity_id).where(
+            items.c.batch_id == batch_id,
+            items.c.status == "applied",
+            items.c.entity_type == edit.entity_type,
+            items.c.profile_pk == edit.profile_pk,
+            items.c.field == edit.field,
+            items.c.after == edit.after,
+        )
+        session.execute(
+            update(t).where(t.c.profile_pk == edit.profile_pk, t.c[id_column].in_(applied)).values(changes)
+        )
+        if edit.entity_type == "campaign":
+            campaign_profiles.add(edit.profile_pk)
     if campaign_profiles:
         mark_changed(session, profile_pks=campaign_profiles)
 
@@ -297,16 +338,46 @@ def set_read_only(session: Session, *, team_id: str, region: str, read_only: boo
 # -- history ---------------------------------------------------------------------------------------------
 
 
+class EditAuditDetails:
+    """The details of one batch's live-edit audit events, as stored: for each item the text of
+    `json.dumps(detail, sort_keys=True)` for the detail `{batch_id, kind, region, undo_of, entity_type,
+    entity_id, entity_name, field, before, after, currency, ok, amazon}`."""
+
+    def __init__(self, *, batch_id: int, kind: str, region: str, undo_of: int | None) -> None:
+        self._batch = {"batch_id": batch_id, "kind": kind, "region": region, "undo_of": undo_of}
+
+    def __call__(self, item: NewItem | StoredItem, *, ok: bool, amazon: str | None) -> str:
+        """The detail of `item`: `ok` whether Amazon applied it, `amazon` what it said ("applied" …)."""
+        detail = {
+            **self._batch,
+            "entity_type": item.entity_type,
+            "entity_id": item.entity_id,
+            "entity_name": item.entity_name,
+            "field": item.field,
+            "before": item.before,
+            "after": item.after,
+            "currency": item.currency,
+            "ok": ok,
+            "amazon": amazon,
+        }
+        return _DETAIL_JSON.encode(detail)
+
+
+_DETAIL_JSON = json.JSONEncoder(sort_keys=True, check_circular=False)
+"""`json.dumps(detail, sort_keys=True)` without building an encoder per call."""
+
+
 def add_edit_audits(
     session: Session,
     *,
     team_id: str,
     actor: str,
     now: datetime,
-    events: Sequence[tuple[int, Mapping[str, Any]]],
+    events: Sequence[tuple[int, str]],
 ) -> None:
-    """One audit event per live-edit item, `(campaign pk, detail)`, findable by its campaign; one insert
-    (a driver executemany, the values the events share converted once)."""
+    """One audit event per live-edit item, `(campaign pk, detail)` with the detail made by
+    `EditAuditDetails`, findable by its campaign; one insert (a driver executemany, the values the
+    events share converted once)."""
     if not events:
         return
     _insert_many(
@@ -314,7 +385,7 @@ def add_edit_audits(
         table_of(AuditEvent),
         fixed={"team_id": team_id, "actor": actor, "action": EDIT_ACTION, "created_at": now},
         columns=("campaign_pk", "detail_json"),
-        rows=[(campaign_pk, _DETAIL_JSON.encode(dict(detail))) for campaign_pk, detail in events],
+        rows=events,
     )
 
 

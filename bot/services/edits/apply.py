@@ -8,15 +8,20 @@ On PostgreSQL the claim's transaction stays open until the outcome is recorded: 
 waits on the batch's row and then reads the final outcome. On SQLite the claim commits first (holding
 SQLite's single write lock across Amazon calls would block the token refresh of this same request), so
 a concurrent confirm sees `applying` until the writes are recorded.
+
+Recording (see `record`): each item's record is made ready by the thread that sent its group as soon as
+Amazon answers, so the database's part after the last answer is a handful of set-based statements per
+group, whatever the number of items, and the batch's status.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Literal
+from functools import partial
+from typing import TYPE_CHECKING, Literal
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -28,8 +33,9 @@ from bot.errors import NotFound, from_amazon
 from bot.services.connections import ads_client_for
 from bot.services.edits.errors import ConfirmWordMismatch, PreviewExpired
 from bot.services.edits.model import EditOutcome
-from bot.services.edits.outcome import outcome_of, stored_outcome
+from bot.services.edits.outcome import outcome_of
 from bot.services.edits.permissions import require_editor
+from bot.services.edits.record import Answers, Done, Recorder, make_ready
 from bot.services.edits.targets import check_profile, check_region
 from storage.db import session_scope
 from storage.models import Connection, EditBatch, EditBatchStatus, Profile
@@ -40,9 +46,6 @@ if TYPE_CHECKING:
     from bot.wiring import Services
 
 __all__ = ["cancel_edit", "confirm_edit", "edit_outcome"]
-
-Results = dict[int, tuple[bool, str | None]]
-"""Item id → (applied, Amazon's message)."""
 
 
 def confirm_edit(
@@ -77,7 +80,7 @@ def confirm_edit(
         require_editor(services, session, team_id=batch.team_id, user_id=user_id, is_manager=is_manager)
         conn = session.get(Connection, batch.connection_id)
         items = repo.batch_items(session, batch_id=batch_id)
-        profiles = {pk: session.get(Profile, pk) for pk in {item.profile_pk for item in items}}
+        profiles = repo.profiles_by_pk(session, pks={item.profile_pk for item in items})
     if batch.expires_at <= now:
         _close(services, batch_id=batch_id, status=EditBatchStatus.EXPIRED, now=now, expired=True)
         raise PreviewExpired("This preview is more than 15 minutes old.", hint="Preview the change again.")
@@ -85,12 +88,12 @@ def confirm_edit(
         raise NotFound("That region is not connected any more.")
     check_region(conn)
     for profile in profiles.values():
-        if profile is not None:
-            check_profile(profile)
+        check_profile(profile)
     _check_word(batch.confirm_word, typed)
-    client = ads_client_for(services, connection_id=batch.connection_id)
-    found = {pk: p for pk, p in profiles.items() if p is not None}
-    mine = _apply(services, batch=batch, items=items, profiles=found, client=client, user_id=user_id, now=now)
+    client = ads_client_for(services, connection_id=batch.connection_id, conn=conn)
+    mine = _apply(
+        services, batch=batch, items=items, profiles=profiles, client=client, user_id=user_id, now=now
+    )
     # the caller that applied it knows the outcome it just stored; one that lost the claim reads it
     return mine if mine is not None else edit_outcome(services, batch_id=batch_id)
 
@@ -149,54 +152,78 @@ def _apply(
     now: datetime,
 ) -> EditOutcome | None:
     """Claim, send and record; None when another caller won the claim. On PostgreSQL the claim's
-    transaction stays open across the writes; elsewhere it commits first (see the module docstring)."""
+    transaction stays open across the writes and takes each group's records as the group lands;
+    elsewhere the claim commits first, and the groups' records and the status are written together once
+    the last group has landed, even when Hilal itself failed (see the module docstring)."""
     assert batch.id is not None
+    recorder = Recorder(batch, items, user_id=user_id, now=now)
     with session_scope(services.engine) as session:
         if not repo.claim_batch(session, batch_id=batch.id, user_id=user_id, now=now):
             return None
-        if _holds_claim(services.engine):
-            results = send_writes(client, items=items, profiles=profiles)
-            return record_results(
-                session, batch=batch, items=items, results=results, user_id=user_id, now=now
-            )
-    results = {}
+        if _holds_claim(services.engine):  # a failure rolls the claim back: the preview stays confirmable
+            record: Record = partial(recorder.write, session)
+            send_writes(client, batch=batch, items=items, profiles=profiles, record=record)
+            return recorder.finish(session)
+    answered: list[tuple[Sequence[StoredItem], dict[int, Done]]] = []
     try:
-        results = send_writes(client, items=items, profiles=profiles)
+        send_writes(client, batch=batch, items=items, profiles=profiles, record=_keep(answered))
     finally:  # even when Hilal itself failed: the batch must not stay `applying`
         with session_scope(services.engine) as session:
-            outcome = record_results(
-                session, batch=batch, items=items, results=results, user_id=user_id, now=now
-            )
+            for group, ready in answered:
+                recorder.write(session, group, ready)
+            outcome = recorder.finish(session)
     return outcome
+
+
+Record = Callable[[Sequence[StoredItem], dict[int, Done]], None]
+"""Takes one group's items, with their records, once Amazon has answered them (in the confirming
+thread)."""
+
+
+def _keep(answered: list[tuple[Sequence[StoredItem], dict[int, Done]]]) -> Record:
+    """Each group kept in `answered`, to be recorded with the status in one short transaction."""
+
+    def record(group: Sequence[StoredItem], ready: dict[int, Done]) -> None:
+        answered.append((group, ready))
+
+    return record
 
 
 WRITERS = 4  # (profile, entity type) groups sent at once; the region's rate gate still paces every call
 
 
-def send_writes(client: AdsClient, *, items: Sequence[StoredItem], profiles: dict[int, Profile]) -> Results:
-    """Send the items, one call per (profile, entity type), up to `WRITERS` groups at once; each item's
-    outcome by its id (a group Amazon refused as a whole fails each of its items with the reason)."""
+def send_writes(
+    client: AdsClient,
+    *,
+    batch: EditBatch,
+    items: Sequence[StoredItem],
+    profiles: dict[int, Profile],
+    record: Record,
+) -> None:
+    """Send the items, one call per (profile, entity type), up to `WRITERS` groups at once, and `record`
+    each group once Amazon has answered it (in the preview's order of groups), while later groups may
+    still be on their way. Each item's record is made ready by the thread that sent it (a group Amazon
+    refused as a whole fails each of its items with the reason)."""
     groups: dict[tuple[int, str], list[StoredItem]] = {}
     for item in items:
         groups.setdefault((item.profile_pk, item.entity_type), []).append(item)
 
-    def send(key: tuple[int, str]) -> Results:
-        return _send_group(
-            client, profile_id=profiles[key[0]].profile_id, entity_type=key[1], items=groups[key]
-        )
+    def send(key: tuple[int, str]) -> tuple[list[StoredItem], dict[int, Done]]:
+        group = groups[key]
+        answers = _send_group(client, profile_id=profiles[key[0]].profile_id, entity_type=key[1], items=group)
+        return group, make_ready(batch, group, answers)
 
-    results: Results = {}
     if len(groups) == 1:
-        return send(next(iter(groups)))
+        record(*send(next(iter(groups))))
+        return
     with ThreadPoolExecutor(max_workers=min(WRITERS, len(groups)), thread_name_prefix="hilal-edit") as pool:
-        for answer in pool.map(send, list(groups)):
-            results.update(answer)
-    return results
+        for group, ready in pool.map(send, list(groups)):  # recorded in the preview's order of groups
+            record(group, ready)
 
 
 def _send_group(
     client: AdsClient, *, profile_id: str, entity_type: str, items: Sequence[StoredItem]
-) -> Results:
+) -> Answers:
     try:
         answer = _write(client, profile_id=profile_id, entity_type=entity_type, items=items)
     except AmazonAdsError as exc:
@@ -238,70 +265,3 @@ def _keyword_update(item: StoredItem) -> KeywordUpdate:
 
 def _state(value: str) -> Literal["ENABLED", "PAUSED"]:
     return "PAUSED" if value == "PAUSED" else "ENABLED"
-
-
-_NO_ANSWER = "Hilal stopped before Amazon answered; check before retrying"
-
-
-def _local_edit(item: StoredItem) -> repo.LocalEdit:
-    value: str | Decimal = item.after if item.field == "state" else Decimal(item.after)
-    return repo.LocalEdit(item.entity_type, item.profile_pk, item.entity_id, item.field, value)
-
-
-def record_results(
-    session: Session,
-    *,
-    batch: EditBatch,
-    items: Sequence[StoredItem],
-    results: Results,
-    user_id: str,
-    now: datetime,
-) -> EditOutcome:
-    """Each item's outcome, the local copy of what Amazon applied, one audit event per item, the status;
-    returns the outcome as stored (what `edit_outcome` reads back). One pass over the items, then a
-    handful of statements (see the repository), all in the caller's transaction."""
-    assert batch.id is not None
-    shared = {"batch_id": batch.id, "kind": batch.kind, "region": batch.region, "undo_of": batch.undo_of}
-    outcomes: list[tuple[StoredItem, bool, str | None]] = []
-    states: list[tuple[int, str, str | None]] = []
-    local: list[repo.LocalEdit] = []
-    audits: list[tuple[int, dict[str, Any]]] = []
-    for item in items:
-        ok, message = results.get(item.id, (False, _NO_ANSWER))
-        outcomes.append((item, ok, message))
-        states.append((item.id, "applied" if ok else "failed", message))
-        if ok:
-            local.append(_local_edit(item))
-        audits.append(
-            (
-                item.campaign_pk,
-                {
-                    **shared,
-                    "entity_type": item.entity_type,
-                    "entity_id": item.entity_id,
-                    "entity_name": item.entity_name,
-                    "field": item.field,
-                    "before": item.before,
-                    "after": item.after,
-                    "currency": item.currency,
-                    "ok": ok,
-                    "amazon": "applied" if ok else message,
-                },
-            )
-        )
-    repo.set_item_results(session, results=states)
-    repo.apply_local_edits(session, edits=local, user_id=user_id, now=now)
-    repo.add_edit_audits(session, team_id=batch.team_id, actor=user_id, now=now, events=audits)
-    applied = len(local)
-    failed = len(outcomes) - applied
-    status = (
-        EditBatchStatus.APPLIED
-        if not failed
-        else EditBatchStatus.FAILED
-        if not applied
-        else EditBatchStatus.PARTIAL
-    )
-    repo.finish_batch(
-        session, batch_id=batch.id, status=status, summary={"applied": applied, "failed": failed}
-    )
-    return stored_outcome(batch, status=status, applied_by=user_id, applied_at=now, outcomes=outcomes)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from sqlmodel import Session
@@ -11,24 +10,24 @@ from bot.services.edits.model import EditOutcome, ItemOutcome
 from storage.models import EditBatch, EditBatchStatus
 from storage.repositories.edits import StoredItem, batch_items
 
-__all__ = ["UNDO_WINDOW", "outcome_of", "stored_outcome"]
+__all__ = ["UNDO_WINDOW", "item_outcome", "outcome_of", "stored_outcome"]
 
 UNDO_WINDOW = timedelta(minutes=15)
 _DONE = (EditBatchStatus.APPLIED, EditBatchStatus.PARTIAL)
 
 
-def _item(item: StoredItem, ok: bool | None, message: str | None) -> ItemOutcome:
-    """An item's outcome from its stored columns."""
+def item_outcome(item: StoredItem, ok: bool | None, message: str | None) -> ItemOutcome:
+    """An item's outcome from its stored columns and what became of it."""
     return ItemOutcome(
-        entity_type=item.entity_type,
-        entity_id=item.entity_id,
-        entity_name=item.entity_name,
-        field=item.field,
-        before=item.before,
-        after=item.after,
-        currency=item.currency,
-        ok=ok,
-        message=message,
+        item.entity_type,
+        item.entity_id,
+        item.entity_name,
+        item.field,
+        item.before,
+        item.after,
+        item.currency,
+        ok,
+        message,
     )
 
 
@@ -57,7 +56,7 @@ def outcome_of(session: Session, batch: EditBatch) -> EditOutcome:
     """The batch and each item's status as stored."""
     assert batch.id is not None
     items = tuple(
-        _item(row, {"applied": True, "failed": False}.get(row.status), row.error)
+        item_outcome(row, {"applied": True, "failed": False}.get(row.status), row.error)
         for row in batch_items(session, batch_id=batch.id)
     )
     return _outcome(
@@ -71,9 +70,8 @@ def stored_outcome(
     status: str,
     applied_by: str,
     applied_at: datetime,
-    outcomes: Sequence[tuple[StoredItem, bool, str | None]],
+    items: tuple[ItemOutcome, ...],
 ) -> EditOutcome:
     """The outcome the caller that applied a batch has just stored, without reading it back: the same
-    value `outcome_of` gives for the batch (items in preview order, each applied or failed)."""
-    items = tuple(_item(item, ok, message) for item, ok, message in outcomes)
+    value `outcome_of` gives for the batch (`items` in preview order, each applied or failed)."""
     return _outcome(batch, status=status, applied_by=applied_by, applied_at=applied_at, items=items)
