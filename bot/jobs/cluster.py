@@ -21,8 +21,19 @@ from typing import TYPE_CHECKING
 from procrastinate import App, BaseConnector, JobContext, RetryStrategy
 from procrastinate.jobs import Status
 
-from bot.jobs.queue import CLEANUP, DIGESTS, PACING, REPORTS, STALLED, SYNC, SYNC_HELP, TICK, ClusterQueue
-from bot.jobs.tick import cleanup_oauth_states, due_syncs, poll_pacing, send_digests
+from bot.jobs.queue import (
+    ABANDONED_EDITS,
+    CLEANUP,
+    DIGESTS,
+    PACING,
+    REPORTS,
+    STALLED,
+    SYNC,
+    SYNC_HELP,
+    TICK,
+    ClusterQueue,
+)
+from bot.jobs.tick import cleanup_oauth_states, due_syncs, poll_pacing, send_digests, settle_abandoned_edits
 from bot.services.sync import (
     acquire_lease,
     due_kind,
@@ -135,6 +146,13 @@ def pacing_round(context: JobContext) -> None:
     poll_pacing(services, now=services.now())
 
 
+def abandoned_edits(context: JobContext, timestamp: int) -> int:
+    """Every five minutes: record live edits whose sender died while sending (`edits/abandoned.py`)."""
+    del timestamp
+    services = _services(context)
+    return settle_abandoned_edits(services, now=services.now())
+
+
 def cleanup(context: JobContext, timestamp: int) -> int:
     """Hourly: delete consent states that expired more than a day ago."""
     del timestamp
@@ -167,6 +185,9 @@ def build_app(connector: BaseConnector) -> App:
     )
     app.periodic(cron="* * * * *", periodic_id="stalled")(
         app.task(name=STALLED, queueing_lock=STALLED, pass_context=True)(retry_stalled)
+    )
+    app.periodic(cron="*/5 * * * *", periodic_id="abandoned_edits")(
+        app.task(name=ABANDONED_EDITS, queueing_lock=ABANDONED_EDITS, pass_context=True)(abandoned_edits)
     )
     app.periodic(cron="17 * * * *", periodic_id="cleanup")(
         app.task(name=CLEANUP, queueing_lock=CLEANUP, pass_context=True)(cleanup)

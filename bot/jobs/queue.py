@@ -26,6 +26,7 @@ from sqlalchemy.engine import make_url
 from bot.settings import Settings
 
 __all__ = [
+    "ABANDONED_EDITS",
     "CLEANUP",
     "DIGESTS",
     "PACING",
@@ -50,6 +51,7 @@ DIGESTS = "hilal.digests"
 PACING = "hilal.pacing"
 CLEANUP = "hilal.cleanup"
 STALLED = "hilal.retry_stalled"
+ABANDONED_EDITS = "hilal.abandoned_edits"
 
 
 def conninfo(settings: Settings) -> str:

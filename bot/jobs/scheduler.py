@@ -27,7 +27,14 @@ from apscheduler.triggers.cron import CronTrigger
 
 from bot.jobs.guard import RENEW_EVERY, SchedulerGuard
 from bot.jobs.runner import run_job
-from bot.jobs.tick import cleanup_oauth_states, poll_pacing, poll_reports, run_sync_tick, send_digests
+from bot.jobs.tick import (
+    cleanup_oauth_states,
+    poll_pacing,
+    poll_reports,
+    run_sync_tick,
+    send_digests,
+    settle_abandoned_edits,
+)
 
 if TYPE_CHECKING:
     from bot.wiring import Services
@@ -70,6 +77,11 @@ def _pacing(services: Services, now: datetime, pool: Executor | None) -> object:
     return poll_pacing(services, now=now)
 
 
+def _abandoned_edits(services: Services, now: datetime, pool: Executor | None) -> object:
+    del pool
+    return settle_abandoned_edits(services, now=now)
+
+
 def _cleanup(services: Services, now: datetime, pool: Executor | None) -> object:
     del pool
     return cleanup_oauth_states(services, now=now)
@@ -85,6 +97,13 @@ JOBS: tuple[JobSpec, ...] = (
     JobSpec("digests", CronTrigger(second=40, timezone=UTC), _digests, misfire_grace_time=50),
     # Every minute; each region is polled every HILAL_PACING_MINUTES (`connection.next_pacing_at`).
     JobSpec("pacing", CronTrigger(second=50, timezone=UTC), _pacing, misfire_grace_time=50),
+    # A live edit whose sender died while sending is recorded as "no answer" (`edits/abandoned.py`).
+    JobSpec(
+        "abandoned-edits",
+        CronTrigger(minute="*/5", second=30, timezone=UTC),
+        _abandoned_edits,
+        misfire_grace_time=250,
+    ),
     JobSpec("oauth-state-cleanup", CronTrigger(minute=17, timezone=UTC), _cleanup, misfire_grace_time=1800),
 )
 

@@ -15,6 +15,7 @@ from importlib import import_module
 from typing import TYPE_CHECKING
 
 from bot.blocks.alerts import BLOCK_KIT_ALERTS
+from bot.services.edits import settle_abandoned_edits
 from bot.services.pacing import AlertOptions, PacingRoundReport, run_pacing_round
 from bot.services.sync import acquire_lease, due_kind, new_lease_owner, poll_connection_reports, run_sync
 from storage.db import session_scope
@@ -36,6 +37,7 @@ __all__ = [
     "poll_reports",
     "run_sync_tick",
     "send_digests",
+    "settle_abandoned_edits",
 ]
 
 logger = logging.getLogger(__name__)

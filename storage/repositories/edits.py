@@ -41,6 +41,7 @@ __all__ = [
     "LocalEdit",
     "NewItem",
     "StoredItem",
+    "abandoned_batch_ids",
     "add_edit_audits",
     "add_editor",
     "apply_local_edits",
@@ -58,6 +59,8 @@ __all__ = [
     "remove_editor",
     "set_item_results",
     "set_read_only",
+    "still_ours",
+    "take_abandoned",
 ]
 
 EDIT_ACTION = "campaign.edited"
@@ -164,6 +167,37 @@ def claim_batch(session: Session, *, batch_id: int, user_id: str, now: datetime)
         .values(status=EditBatchStatus.APPLYING, applied_by=user_id, applied_at=now)
     )
     return rowcount(result) == 1
+
+
+def abandoned_batch_ids(session: Session, *, claimed_before: datetime) -> list[int]:
+    """Batches still `applying` that were claimed before `claimed_before` (their sender died)."""
+    t = table_of(EditBatch)
+    stmt = sa_select(t.c.id).where(t.c.status == EditBatchStatus.APPLYING, t.c.applied_at < claimed_before)
+    return [int(batch_id) for batch_id in session.execute(stmt.order_by(t.c.id)).scalars()]
+
+
+def take_abandoned(session: Session, *, batch_id: int, claimed_before: datetime, now: datetime) -> bool:
+    """Take an abandoned batch over to record it (compare-and-set on its claim time, which becomes `now`):
+    True for one caller only, and never once its sender recorded it (`still_ours` fails for the sender
+    from then on)."""
+    t = table_of(EditBatch)
+    result = session.execute(
+        update(t)
+        .where(t.c.id == batch_id, t.c.status == EditBatchStatus.APPLYING, t.c.applied_at < claimed_before)
+        .values(applied_at=now)
+    )
+    return rowcount(result) == 1
+
+
+def still_ours(session: Session, *, batch_id: int, claimed_at: datetime) -> bool:
+    """True while the batch is `applying` under the claim made at `claimed_at` (nobody took it over)."""
+    t = table_of(EditBatch)
+    found = session.execute(
+        sa_select(t.c.id).where(
+            t.c.id == batch_id, t.c.status == EditBatchStatus.APPLYING, t.c.applied_at == claimed_at
+        )
+    ).first()
+    return found is not None
 
 
 def close_batch(session: Session, *, batch_id: int, status: str, now: datetime, expired: bool) -> bool:

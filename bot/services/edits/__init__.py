@@ -10,6 +10,7 @@ Only the names below are public; the modules are private to the package.
 
 from __future__ import annotations
 
+from bot.services.edits.abandoned import ABANDONED_AFTER, settle_abandoned_edits
 from bot.services.edits.amounts import AmountChange, format_amount, parse_amount
 from bot.services.edits.announce import announce_edit
 from bot.services.edits.apply import cancel_edit, confirm_edit, edit_outcome
@@ -53,6 +54,7 @@ from bot.services.edits.present import edit_value, history_vm, outcome_vm, previ
 from bot.services.edits.undo import plan_undo
 
 __all__ = [
+    "ABANDONED_AFTER",
     "BOUNDS",
     "BULK_LIMIT",
     "PREVIEW_TTL",
@@ -105,4 +107,5 @@ __all__ = [
     "resolve_keyword",
     "set_audit_channel",
     "set_read_only",
+    "settle_abandoned_edits",
 ]

@@ -165,13 +165,15 @@ def _apply(
             send_writes(client, batch=batch, items=items, profiles=profiles, record=record)
             return recorder.finish(session)
     answered: list[tuple[Sequence[StoredItem], dict[int, Done]]] = []
+    outcome = None  # stays None when the batch was taken over as abandoned: the caller reads it
     try:
         send_writes(client, batch=batch, items=items, profiles=profiles, record=_keep(answered))
     finally:  # even when Hilal itself failed: the batch must not stay `applying`
         with session_scope(services.engine) as session:
-            for group, ready in answered:
-                recorder.write(session, group, ready)
-            outcome = recorder.finish(session)
+            if repo.still_ours(session, batch_id=batch.id, claimed_at=now):  # see `abandoned.py`
+                for group, ready in answered:
+                    recorder.write(session, group, ready)
+                outcome = recorder.finish(session)
     return outcome
 
 
