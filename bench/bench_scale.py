@@ -54,7 +54,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -66,7 +65,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from scale_simulator import ROOT, ScaleCluster, connect, start_cluster
+from scale_simulator import ScaleCluster, connect, run_on_postgres, start_cluster
 from sqlalchemy import text
 
 from storage.repositories.report_jobs import ReportJobStatus
@@ -303,10 +302,6 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def uptime() -> str:
-    return subprocess.run(["uptime"], capture_output=True, text=True, check=False).stdout.strip()
-
-
 def run(base_url: str, args: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory() as folder:
         started = time.perf_counter()
@@ -329,20 +324,8 @@ def run(base_url: str, args: argparse.Namespace) -> None:
 
 def main() -> int:
     args = parse_args(sys.argv[1:])
-    base_url = os.environ.get("HILAL_TEST_POSTGRES_URL")
-    if not base_url:
-        script = str(ROOT / "scripts" / "with-postgres")
-        os.execv(script, [script, sys.executable, str(Path(__file__).resolve()), *sys.argv[1:]])
-    print(f"start: {uptime()}")
-    print(f"accounts: one profile each, {SIZES} (seed sizes); {os.cpu_count()} CPUs", flush=True)
-    try:
-        run(base_url, args)
-    except RuntimeError as exc:
-        print(f"BROKEN: {exc}", file=sys.stderr)
-        return 1
-    finally:
-        print(f"\nend: {uptime()}")
-    return 0
+    header = f"accounts: one profile each, {SIZES} (seed sizes); {os.cpu_count()} CPUs"
+    return run_on_postgres(__file__, header, lambda base_url: run(base_url, args))
 
 
 if __name__ == "__main__":

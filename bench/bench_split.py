@@ -77,8 +77,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench_scale import ENTITIES, LATENCY_MS, initial_syncs, make_due, uptime
-from scale_simulator import ROOT, ScaleCluster, sim_user, start_cluster
+from bench_scale import ENTITIES, LATENCY_MS, initial_syncs, make_due
+from scale_simulator import ScaleCluster, run_on_postgres, sim_user, start_cluster
 from sqlalchemy import text
 
 from bot.jobs.queue import SYNC_HELP
@@ -355,23 +355,8 @@ def run(base_url: str, args: argparse.Namespace) -> None:
 
 def main() -> int:
     args = parse_args(sys.argv[1:])
-    base_url = os.environ.get("HILAL_TEST_POSTGRES_URL")
-    if not base_url:
-        script = str(ROOT / "scripts" / "with-postgres")
-        os.execv(script, [script, sys.executable, str(Path(__file__).resolve()), *sys.argv[1:]])
-    print(f"start: {uptime()}")
-    print(
-        f"account: profiles {', '.join(MARKETS)}, each {sizes(args)} (seed sizes); {os.cpu_count()} CPUs",
-        flush=True,
-    )
-    try:
-        run(base_url, args)
-    except RuntimeError as exc:
-        print(f"BROKEN: {exc}", file=sys.stderr)
-        return 1
-    finally:
-        print(f"end: {uptime()}")
-    return 0
+    header = f"account: profiles {', '.join(MARKETS)}, each {sizes(args)} (seed sizes); {os.cpu_count()} CPUs"
+    return run_on_postgres(__file__, header, lambda base_url: run(base_url, args))
 
 
 if __name__ == "__main__":

@@ -25,7 +25,7 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -46,7 +46,9 @@ __all__ = [
     "connect",
     "cpu_seconds",
     "postgres_cpu_seconds",
+    "run_on_postgres",
     "start_cluster",
+    "uptime",
 ]
 
 REGIONS = ("na", "eu", "fe")
@@ -258,3 +260,27 @@ def connect(cluster: ScaleCluster, index: int, sizes: dict[str, Any]) -> None:
 
 if __name__ == "__main__":
     serve(sys.argv[1])
+
+
+def uptime() -> str:
+    """`uptime`'s line: the load average printed around a bench's rounds."""
+    return subprocess.run(["uptime"], capture_output=True, text=True, check=False).stdout.strip()
+
+
+def run_on_postgres(script: str, header: str, body: Callable[[str], None]) -> int:
+    """Run a scale bench: `body(base_url)` against the test PostgreSQL server, re-running `script` under
+    `scripts/with-postgres` when HILAL_TEST_POSTGRES_URL is unset; 1 when the bench broke."""
+    base_url = os.environ.get("HILAL_TEST_POSTGRES_URL")
+    if not base_url:
+        wrapper = str(ROOT / "scripts" / "with-postgres")
+        os.execv(wrapper, [wrapper, sys.executable, str(Path(script).resolve()), *sys.argv[1:]])
+    print(f"start: {uptime()}")
+    print(header, flush=True)
+    try:
+        body(base_url)
+    except RuntimeError as exc:
+        print(f"BROKEN: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        print(f"\nend: {uptime()}")
+    return 0

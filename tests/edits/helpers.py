@@ -8,14 +8,24 @@ from typing import Any
 
 from sqlmodel import col, func, select
 
-from bot.services.edits import EditTarget
+from bot.services.edits import EditTarget, plan_edit
 from bot.services.sync import run_sync
 from sandbox.slack import DEMO_ADMIN, DEMO_TEAM
 from storage.db import session_scope
 from storage.models import AuditEvent, Campaign, EditBatch, Profile
 from tests.sync.world import World
 
-__all__ = ["ADMIN", "TEAM", "Account", "amazon_campaign", "batches", "puts", "synced", "writes"]
+__all__ = [
+    "ADMIN",
+    "TEAM",
+    "Account",
+    "amazon_campaign",
+    "batches",
+    "preview_pause",
+    "puts",
+    "synced",
+    "writes",
+]
 
 TEAM, ADMIN = DEMO_TEAM, DEMO_ADMIN
 
@@ -47,6 +57,20 @@ def synced(
     assert profile.id is not None
     sp = [c for c in world.campaigns(profile.id).values() if c.ad_product == "SP"]
     return Account(conn_id, profile, sorted(sp, key=lambda c: (c.state != "ENABLED", c.id or 0)))
+
+
+def preview_pause(world: World, account: Account, campaigns: list[Campaign]) -> int:
+    """A pause of `campaigns` previewed by the admin (nothing sent); the batch id."""
+    preview = plan_edit(
+        world.services,
+        team_id=TEAM,
+        user_id=ADMIN,
+        kind="pause",
+        targets=[account.target(c) for c in campaigns],
+        now=world.clock(),
+        is_manager=True,
+    )
+    return preview.batch_id
 
 
 def amazon_campaign(world: World, profile: Profile, campaign_id: str) -> dict[str, Any]:

@@ -5,27 +5,14 @@ from __future__ import annotations
 import threading
 from datetime import timedelta
 
-from bot.services.edits import ABANDONED_AFTER, EditOutcome, confirm_edit, edit_outcome, plan_edit
+from bot.services.edits import ABANDONED_AFTER, EditOutcome, confirm_edit, edit_outcome
 from bot.services.edits import settle_abandoned_edits as settle
 from bot.services.edits.record import NO_ANSWER
 from storage.db import session_scope
 from storage.repositories.edits import claim_batch, get_batch
-from tests.edits.helpers import ADMIN, TEAM, audit, synced
+from tests.edits.helpers import ADMIN, audit, preview_pause, synced
 from tests.scale.cluster import wait_until
 from tests.sync.world import World
-
-
-def _preview(world: World, account, campaigns) -> int:
-    preview = plan_edit(
-        world.services,
-        team_id=TEAM,
-        user_id=ADMIN,
-        kind="pause",
-        targets=[account.target(c) for c in campaigns],
-        now=world.clock(),
-        is_manager=True,
-    )
-    return preview.batch_id
 
 
 def _status(world: World, batch_id: int) -> str:
@@ -38,7 +25,7 @@ def _status(world: World, batch_id: int) -> str:
 def test_a_batch_left_applying_is_recorded_as_no_answer_once_its_claim_is_old(world: World) -> None:
     account = synced(world)
     campaigns = account.of_state("ENABLED")[:3]
-    batch_id = _preview(world, account, campaigns)
+    batch_id = preview_pause(world, account, campaigns)
     claimed_at = world.clock()
     with session_scope(world.engine) as session:  # the sender claimed it, then died before recording
         assert claim_batch(session, batch_id=batch_id, user_id=ADMIN, now=claimed_at)
@@ -59,7 +46,7 @@ def test_a_batch_left_applying_is_recorded_as_no_answer_once_its_claim_is_old(wo
 def test_a_slow_sender_whose_batch_was_taken_over_records_nothing_twice(world: World) -> None:
     account = synced(world)
     campaigns = account.of_state("ENABLED")[:2]
-    batch_id = _preview(world, account, campaigns)
+    batch_id = preview_pause(world, account, campaigns)
     world.sim.faults.add(route="sp/campaigns", kind="timeout", delay=2.0, times=1)  # Amazon is slow
     outcomes: list[EditOutcome] = []
     sender = threading.Thread(

@@ -18,21 +18,18 @@ from bot.services.edits import (
     plan_edit,
     plan_undo,
 )
-from tests.edits.helpers import ADMIN, TEAM, amazon_budget, amazon_campaign, audit, puts, synced, writes
+from tests.edits.helpers import (
+    ADMIN,
+    TEAM,
+    amazon_budget,
+    amazon_campaign,
+    audit,
+    preview_pause,
+    puts,
+    synced,
+    writes,
+)
 from tests.sync.world import World
-
-
-def _pause(world: World, account, campaigns) -> int:
-    preview = plan_edit(
-        world.services,
-        team_id=TEAM,
-        user_id=ADMIN,
-        kind="pause",
-        targets=[account.target(c) for c in campaigns],
-        now=world.clock(),
-        is_manager=True,
-    )
-    return preview.batch_id
 
 
 def _budget(world: World, account, campaign, value: str) -> EditPreview:
@@ -57,7 +54,7 @@ def _confirm(world: World, batch_id: int, **kw) -> EditOutcome:
 
 def test_a_double_click_applies_once_and_both_clicks_see_the_same_outcome(world: World) -> None:
     account = synced(world)
-    batch_id = _pause(world, account, account.of_state("ENABLED")[:2])
+    batch_id = preview_pause(world, account, account.of_state("ENABLED")[:2])
     first, second = _confirm(world, batch_id), _confirm(world, batch_id)
     assert first == second and first.applied == 2
     assert puts(world) == 1
@@ -67,7 +64,7 @@ def test_two_users_racing_on_postgresql_apply_once_and_get_the_same_outcome(worl
     if world.engine.dialect.name != "postgresql":
         pytest.skip("the race needs a server database's row locks")
     account = synced(world)
-    batch_id = _pause(world, account, account.of_state("ENABLED")[:2])
+    batch_id = preview_pause(world, account, account.of_state("ENABLED")[:2])
     start = threading.Barrier(2)
     outcomes: list[EditOutcome] = []
 
@@ -92,7 +89,7 @@ def test_two_users_racing_on_postgresql_apply_once_and_get_the_same_outcome(worl
 def test_a_lost_answer_is_retried_and_the_change_applied_once(world: World) -> None:
     account = synced(world)
     campaign = account.of_state("ENABLED")[0]
-    batch_id = _pause(world, account, [campaign])
+    batch_id = preview_pause(world, account, [campaign])
     world.sim.faults.add(route="sp/campaigns", kind="timeout-after-apply", times=1)
 
     outcome = _confirm(world, batch_id)
@@ -149,7 +146,7 @@ def test_a_bulk_pause_of_more_than_ten_needs_the_count_typed(world: World) -> No
 
 def test_an_expired_preview_is_refused_and_sends_nothing(world: World) -> None:
     account = synced(world)
-    batch_id = _pause(world, account, account.of_state("ENABLED")[:1])
+    batch_id = preview_pause(world, account, account.of_state("ENABLED")[:1])
     world.clock.advance(minutes=16)
     with pytest.raises(PreviewExpired):
         _confirm(world, batch_id)
@@ -160,7 +157,7 @@ def test_an_expired_preview_is_refused_and_sends_nothing(world: World) -> None:
 def test_one_entity_amazon_refuses_makes_a_partial_outcome_with_amazons_message(world: World) -> None:
     account = synced(world)
     first, second = account.of_state("ENABLED")[:2]
-    batch_id = _pause(world, account, [first, second])
+    batch_id = preview_pause(world, account, [first, second])
     # Archived in Amazon's console between the preview and the confirm.
     world.sim.change_campaign(
         account.profile.profile_id, _index(world, account, second.campaign_id), state="ARCHIVED"
@@ -226,7 +223,7 @@ def test_undo_within_15_minutes_restores_and_not_after(world: World) -> None:
 def test_undo_of_a_pause_enables_again(world: World) -> None:
     account = synced(world)
     campaign = account.of_state("ENABLED")[0]
-    batch_id = _pause(world, account, [campaign])
+    batch_id = preview_pause(world, account, [campaign])
     _confirm(world, batch_id)
     undo = plan_undo(world.services, batch_id=batch_id, user_id=ADMIN, now=world.clock(), is_manager=True)
     assert undo.kind == "enable" and puts(world) == 1  # the undo preview sends nothing

@@ -32,7 +32,6 @@ from bot.services.digest.subscriptions import SubscribeRequest, subscribe
 from sandbox.slack import DEMO_ADMIN, DEMO_TEAM
 from storage.db import session_scope
 from storage.models import Connection, Profile
-from tests.conftest import postgres_url
 from tests.scale.cluster import Cluster, wait_until
 
 CONNECTIONS = 200
@@ -51,13 +50,8 @@ ACTIVE_SPREAD = timedelta(minutes=6)  # `jitter_spread(60)`: a tenth of the inte
 
 
 @pytest.fixture
-def cluster(tmp_path: Path) -> Iterator[Cluster]:
-    base = postgres_url()
-    if not base:
-        if os.environ.get("CI"):
-            pytest.fail("HILAL_TEST_POSTGRES_URL is not set: run the suite through `make test`")
-        pytest.skip("the cluster needs PostgreSQL (make test starts one)")
-    c = Cluster.start(base, tmp_path, name=f"cluster_{os.getpid()}")
+def cluster(tmp_path: Path, postgres_base: str) -> Iterator[Cluster]:
+    c = Cluster.start(postgres_base, tmp_path, name=f"cluster_{os.getpid()}")
     yield c
     c.stop()
 

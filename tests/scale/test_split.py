@@ -31,7 +31,6 @@ from bot.wiring import Services
 from storage.db import session_scope
 from storage.models import Campaign, Connection, Keyword, Profile, SyncPart, SyncRun
 from storage.repositories.sync_parts import claim_part
-from tests.conftest import postgres_url
 from tests.scale.cluster import Cluster, wait_until
 from tests.sync.world import World
 
@@ -235,13 +234,10 @@ def test_a_helpers_failure_ends_the_run_with_what_went_wrong(world, app) -> None
 
 
 @pytest.fixture
-def cluster(tmp_path: Path) -> Iterator[Cluster]:
-    base = postgres_url()
-    if not base:
-        if os.environ.get("CI"):
-            pytest.fail("HILAL_TEST_POSTGRES_URL is not set: run the suite through `make test`")
-        pytest.skip("the cluster needs PostgreSQL (make test starts one)")
-    c = Cluster.start(base, tmp_path, name=f"split_{os.getpid()}", env={"HILAL_SYNC_SPLIT_ROWS": "0"})
+def cluster(tmp_path: Path, postgres_base: str) -> Iterator[Cluster]:
+    c = Cluster.start(
+        postgres_base, tmp_path, name=f"split_{os.getpid()}", env={"HILAL_SYNC_SPLIT_ROWS": "0"}
+    )
     yield c
     c.stop()
 
