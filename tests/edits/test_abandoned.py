@@ -47,7 +47,7 @@ def test_a_slow_sender_whose_batch_was_taken_over_records_nothing_twice(world: W
     account = synced(world)
     campaigns = account.of_state("ENABLED")[:2]
     batch_id = preview_pause(world, account, campaigns)
-    world.sim.faults.add(route="sp/campaigns", kind="timeout", delay=2.0, times=1)  # Amazon is slow
+    world.sim.faults.add(route="sp/campaigns", kind="timeout", delay=4.0, times=1)  # Amazon is slow
     outcomes: list[EditOutcome] = []
     sender = threading.Thread(
         target=lambda: outcomes.append(

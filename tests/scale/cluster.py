@@ -293,6 +293,11 @@ class Cluster:
                 ).scalar_one()
             )
 
+    def registered_workers(self) -> int:
+        """Workers that have registered with the queue (and not left it)."""
+        with self.engine.connect() as conn:
+            return int(conn.execute(text("SELECT count(*) FROM procrastinate_workers")).scalar_one())
+
     def wait_idle(self, *, timeout: float = 120.0) -> bool:
         """Until no job waits or runs (a tick's deferrals included)."""
         return wait_until(lambda: self.jobs("todo", "doing") == 0, timeout=timeout)
