@@ -380,7 +380,7 @@ class EditAuditDetails:
     def __init__(self, *, batch_id: int, kind: str, region: str, undo_of: int | None) -> None:
         self._batch = {"batch_id": batch_id, "kind": kind, "region": region, "undo_of": undo_of}
 
-    def __call__(self, item: NewItem | StoredItem, *, ok: bool, amazon: str | None) -> str:
+    def __call__(self, item: NewItem, *, ok: bool, amazon: str | None) -> str:
         """The detail of `item`: `ok` whether Amazon applied it, `amazon` what it said ("applied" …)."""
         detail = {
             **self._batch,

@@ -74,16 +74,13 @@ class Recorder:
     def write(self, session: Session, items: Sequence[StoredItem], ready: Mapping[int, Done]) -> None:
         """Record `items` from their records in `ready`: whole (profile, entity type) groups, or items that
         all failed (the ones `finish` finds without an answer)."""
+        applied = [item for item in items if ready[item.id].ok]
         failed = [(item.id, ready[item.id].outcome.message) for item in items if not ready[item.id].ok]
-        refused = {item_id for item_id, _message in failed}
-        groups = {(item.profile_pk, item.entity_type): None for item in items if item.id not in refused}
+        groups = dict.fromkeys((item.profile_pk, item.entity_type) for item in applied)
         repo.set_item_results(session, batch_id=self._batch_id, failed=failed, applied=groups)
-        local = {
-            (item.entity_type, item.profile_pk, item.field, item.after): None
-            for item in items
-            if item.id not in refused
-        }
-        edits = [repo.LocalEdit(*key) for key in local]
+        edits = dict.fromkeys(
+            repo.LocalEdit(item.entity_type, item.profile_pk, item.field, item.after) for item in applied
+        )
         repo.apply_local_edits(
             session, batch_id=self._batch_id, edits=edits, user_id=self._user_id, now=self._now
         )
@@ -102,8 +99,8 @@ class Recorder:
             self.write(session, missing, make_ready(self._batch, missing, {}))
         outcomes = tuple(self._done[item.id].outcome for item in self._items)
         failed = sum(not done.ok for done in self._done.values())
-        status = _status(applied=len(outcomes) - failed, failed=failed)
         summary = {"applied": len(outcomes) - failed, "failed": failed}
+        status = _status(**summary)
         repo.finish_batch(session, batch_id=self._batch_id, status=status, summary=summary)
         return stored_outcome(
             self._batch, status=status, applied_by=self._user_id, applied_at=self._now, items=outcomes
