@@ -167,7 +167,13 @@ def _apply(
     answered: list[tuple[Sequence[StoredItem], dict[int, Done]]] = []
     outcome = None  # stays None when the batch was taken over as abandoned: the caller reads it
     try:
-        send_writes(client, batch=batch, items=items, profiles=profiles, record=_keep(answered))
+        send_writes(
+            client,
+            batch=batch,
+            items=items,
+            profiles=profiles,
+            record=lambda group, ready: answered.append((group, ready)),  # recorded below, in one go
+        )
     finally:  # even when Hilal itself failed: the batch must not stay `applying`
         with session_scope(services.engine) as session:
             if repo.still_ours(session, batch_id=batch.id, claimed_at=now):  # see `abandoned.py`
@@ -180,15 +186,6 @@ def _apply(
 Record = Callable[[Sequence[StoredItem], dict[int, Done]], None]
 """Takes one group's items, with their records, once Amazon has answered them (in the confirming
 thread)."""
-
-
-def _keep(answered: list[tuple[Sequence[StoredItem], dict[int, Done]]]) -> Record:
-    """Each group kept in `answered`, to be recorded with the status in one short transaction."""
-
-    def record(group: Sequence[StoredItem], ready: dict[int, Done]) -> None:
-        answered.append((group, ready))
-
-    return record
 
 
 WRITERS = 4  # (profile, entity type) groups sent at once; the region's rate gate still paces every call
