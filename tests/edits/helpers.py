@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlmodel import col, func, select
 
-from bot.services.edits import EditTarget, plan_edit
+from bot.services.edits import EditPreview, EditTarget, plan_edit
 from bot.services.sync import run_sync
 from sandbox.slack import DEMO_ADMIN, DEMO_TEAM
 from storage.db import session_scope
@@ -19,6 +19,7 @@ __all__ = [
     "ADMIN",
     "TEAM",
     "Account",
+    "admin_preview",
     "amazon_campaign",
     "batches",
     "preview_pause",
@@ -59,18 +60,25 @@ def synced(
     return Account(conn_id, profile, sorted(sp, key=lambda c: (c.state != "ENABLED", c.id or 0)))
 
 
-def preview_pause(world: World, account: Account, campaigns: list[Campaign]) -> int:
-    """A pause of `campaigns` previewed by the admin (nothing sent); the batch id."""
-    preview = plan_edit(
+def admin_preview(
+    world: World, account: Account, campaigns: list[Campaign], *, kind: str, value: str | None = None
+) -> EditPreview:
+    """A change of `campaigns` previewed by the admin, now (nothing sent)."""
+    return plan_edit(
         world.services,
         team_id=TEAM,
         user_id=ADMIN,
-        kind="pause",
+        kind=kind,
         targets=[account.target(c) for c in campaigns],
+        value=value,
         now=world.clock(),
         is_manager=True,
     )
-    return preview.batch_id
+
+
+def preview_pause(world: World, account: Account, campaigns: list[Campaign]) -> int:
+    """A pause of `campaigns` previewed by the admin (nothing sent); the batch id."""
+    return admin_preview(world, account, campaigns, kind="pause").batch_id
 
 
 def amazon_campaign(world: World, profile: Profile, campaign_id: str) -> dict[str, Any]:

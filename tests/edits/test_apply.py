@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from bot.blocks.campaign_details import render_campaign_details
 from bot.services.campaigns import build_detail_vm
-from bot.services.edits import EditPreview, campaign_history, confirm_edit, plan_edit
+from bot.services.edits import EditPreview, campaign_history, confirm_edit
 from bot.services.sync import run_sync
 from storage.db import session_scope
 from storage.models import Campaign
@@ -15,6 +15,7 @@ from tests.edits.helpers import (
     ADMIN,
     TEAM,
     Account,
+    admin_preview,
     amazon_budget,
     amazon_campaign,
     audit,
@@ -29,16 +30,7 @@ def _plan(
     world: World, account: Account, campaign: Campaign, *, kind: str, value: str | None = None
 ) -> EditPreview:
     """An admin's preview of one campaign, now (nothing sent)."""
-    return plan_edit(
-        world.services,
-        team_id=TEAM,
-        user_id=ADMIN,
-        kind=kind,
-        targets=[account.target(campaign)],
-        value=value,
-        now=world.clock(),
-        is_manager=True,
-    )
+    return admin_preview(world, account, [campaign], kind=kind, value=value)
 
 
 def test_a_confirmed_pause_reaches_amazon_once_and_marks_the_local_copy(world: World) -> None:

@@ -15,12 +15,11 @@ from bot.services.edits import (
     PreviewExpired,
     UndoUnavailable,
     confirm_edit,
-    plan_edit,
     plan_undo,
 )
 from tests.edits.helpers import (
     ADMIN,
-    TEAM,
+    admin_preview,
     amazon_budget,
     amazon_campaign,
     audit,
@@ -34,16 +33,7 @@ from tests.sync.world import World
 
 def _budget(world: World, account, campaign, value: str) -> EditPreview:
     """A budget preview of one campaign (nothing sent)."""
-    return plan_edit(
-        world.services,
-        team_id=TEAM,
-        user_id=ADMIN,
-        kind="budget",
-        targets=[account.target(campaign)],
-        value=value,
-        now=world.clock(),
-        is_manager=True,
-    )
+    return admin_preview(world, account, [campaign], kind="budget", value=value)
 
 
 def _confirm(world: World, batch_id: int, **kw) -> EditOutcome:
@@ -124,15 +114,7 @@ def test_a_bulk_pause_of_more_than_ten_needs_the_count_typed(world: World) -> No
     account = synced(world, campaigns_per_profile=30)
     enabled = account.of_state("ENABLED")
     assert len(enabled) > 10
-    preview = plan_edit(
-        world.services,
-        team_id=TEAM,
-        user_id=ADMIN,
-        kind="pause",
-        targets=[account.target(c) for c in enabled],
-        now=world.clock(),
-        is_manager=True,
-    )
+    preview = admin_preview(world, account, enabled, kind="pause")
     assert preview.confirm_word == f"PAUSE {len(enabled)}"
     for typed in (None, "PAUSE", f"PAUSE {len(enabled) - 1}"):
         with pytest.raises(ConfirmWordMismatch):
@@ -179,15 +161,7 @@ def test_the_preview_shows_amazons_value_when_it_differs_from_the_last_sync(worl
     world.sim.change_campaign(
         account.profile.profile_id, _index(world, account, campaign.campaign_id), state="PAUSED"
     )
-    preview = plan_edit(
-        world.services,
-        team_id=TEAM,
-        user_id=ADMIN,
-        kind="enable",
-        targets=[account.target(campaign)],
-        now=world.clock(),
-        is_manager=True,
-    )
+    preview = admin_preview(world, account, [campaign], kind="enable")
     [item] = preview.items
     assert (item.before, item.synced, item.stale, item.after) == ("PAUSED", "ENABLED", True, "ENABLED")
     assert preview.stale
