@@ -10,7 +10,7 @@ from bot.services.edits import settle_abandoned_edits as settle
 from bot.services.edits.record import NO_ANSWER
 from storage.db import session_scope
 from storage.repositories.edits import claim_batch, get_batch
-from tests.edits.helpers import ADMIN, audit, preview_pause, synced
+from tests.edits.helpers import ADMIN, amazon_campaign, audit, local_campaign, preview_pause, synced
 from tests.scale.cluster import wait_until
 from tests.sync.world import World
 
@@ -70,3 +70,7 @@ def test_a_slow_sender_whose_batch_was_taken_over_records_nothing_twice(world: W
     assert outcome == edit_outcome(world.services, batch_id=batch_id)  # the sender reads what was recorded
     assert outcome.status == "failed" and {item.message for item in outcome.items} == {NO_ANSWER}
     assert all(len(audit(world, c.id or 0)) == 1 for c in campaigns)  # one event per item, not two
+    for campaign in campaigns:  # Amazon applied the late write; Hilal's copy is left for a sync to fix
+        assert amazon_campaign(world, account.profile, campaign.campaign_id)["state"] == "PAUSED"
+        local = local_campaign(world, campaign.id or 0)
+        assert (local.state, local.edited_by) == ("ENABLED", None)
