@@ -124,9 +124,10 @@ def sync_connection(context: JobContext, connection_id: int, kind: str, schedule
     return run_sync(services, connection_id=connection_id, kind=kind, lease_owner=owner).status
 
 
-def sync_help(context: JobContext, connection_id: int, run_id: int, mode: str) -> int:
-    """Help a split sync: sync the profiles its run still has pending (none: nothing to do)."""
-    return help_sync(_services(context), connection_id=connection_id, run_id=run_id, mode=mode)
+def sync_help(context: JobContext, connection_id: int, run_id: int, owner: str, mode: str) -> int:
+    """Help a split sync: sync the profiles its run still has pending, under the run's lease `owner`
+    (none pending, or the lease moved on: nothing to do)."""
+    return help_sync(_services(context), connection_id=connection_id, run_id=run_id, owner=owner, mode=mode)
 
 
 def poll_reports(context: JobContext, connection_id: int) -> int:

@@ -99,11 +99,14 @@ class ClusterQueue:
             scheduled=scheduled,
         )
 
-    def enqueue_sync_helpers(self, *, connection_id: int, run_id: int, mode: str, count: int) -> int:
-        """`count` helpers for a split sync of the connection's run `run_id`; how many were queued."""
+    def enqueue_sync_helpers(
+        self, *, connection_id: int, run_id: int, owner: str, mode: str, count: int
+    ) -> int:
+        """`count` helpers for a split sync of the connection's run `run_id`, held by lease `owner`; how
+        many were queued."""
         task = self.app.configure_task(SYNC_HELP)
         for _ in range(count):
-            task.defer(connection_id=connection_id, run_id=run_id, mode=mode)
+            task.defer(connection_id=connection_id, run_id=run_id, owner=owner, mode=mode)
         return count
 
     def enqueue_reports(self, *, connection_id: int) -> bool:

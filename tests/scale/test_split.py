@@ -26,11 +26,12 @@ from sqlmodel import col, func, select
 
 from bot.jobs.cluster import build_app
 from bot.jobs.queue import ClusterQueue
-from bot.services.sync import run_sync
+from bot.services.sync import help_sync, run_sync
 from bot.wiring import Services
 from storage.db import session_scope
 from storage.models import Campaign, Connection, Keyword, Profile, SyncPart, SyncRun
-from storage.repositories.sync_parts import claim_part
+from storage.repositories.sync import start_run
+from storage.repositories.sync_parts import claim_part, create_parts
 from tests.scale.cluster import Cluster, wait_until
 from tests.sync.world import World
 
@@ -112,9 +113,11 @@ class _HelperFirst:
     def enqueue_sync(self, **kwargs: Any) -> bool:
         return self.queue.enqueue_sync(**kwargs)
 
-    def enqueue_sync_helpers(self, *, connection_id: int, run_id: int, mode: str, count: int) -> int:
+    def enqueue_sync_helpers(
+        self, *, connection_id: int, run_id: int, owner: str, mode: str, count: int
+    ) -> int:
         queued = self.queue.enqueue_sync_helpers(
-            connection_id=connection_id, run_id=run_id, mode=mode, count=count
+            connection_id=connection_id, run_id=run_id, owner=owner, mode=mode, count=count
         )
         assert wait_until(lambda: any(p.claimed_by for p in _parts(self.world)), timeout=60)
         self.run_owner = self.world.connection(connection_id).lease_owner
@@ -205,7 +208,9 @@ class _DeadHelper:
     def enqueue_sync(self, **kwargs: Any) -> bool:
         return self.queue.enqueue_sync(**kwargs)
 
-    def enqueue_sync_helpers(self, *, connection_id: int, run_id: int, mode: str, count: int) -> int:
+    def enqueue_sync_helpers(
+        self, *, connection_id: int, run_id: int, owner: str, mode: str, count: int
+    ) -> int:
         long_ago = self.world.clock() - timedelta(minutes=5)
         with session_scope(self.world.engine) as session:
             taken = claim_part(
@@ -245,6 +250,24 @@ def test_a_helpers_failure_ends_the_run_with_what_went_wrong(world, app) -> None
     failed = [p for p in _parts(world) if p.state == "failed"]
     assert len(failed) == 1 and failed[0].error == run.error
     world.sim.faults.clear()
+
+
+def test_a_helper_whose_run_lost_the_lease_syncs_nothing(world) -> None:
+    na = world.connect("na", sim_user="multi")
+    with session_scope(world.engine) as session:  # a split run still marked running...
+        run_id = start_run(session, connection_id=na, kind="manual", now=world.clock())
+        pks = list(session.exec(select(Profile.id).where(Profile.connection_id == na)).all())
+        create_parts(session, run_id=run_id, connection_id=na, profile_pks=[pk for pk in pks if pk])
+        row = session.get(Connection, na)
+        assert row is not None  # ...whose lease another sync took meanwhile
+        row.lease_owner, row.lease_expires_at = "other:1", world.clock() + timedelta(seconds=30)
+        session.add(row)
+
+    synced = help_sync(world.services, connection_id=na, run_id=run_id, owner="run:1", mode="full")
+
+    assert synced == 0
+    assert [(p.state, p.claimed_by) for p in _parts(world)] == [("pending", None)] * len(MARKETS)
+    assert world.connection(na).lease_owner == "other:1"  # not renewed in the run's name either
 
 
 # --- several worker processes on PostgreSQL ---------------------------------------------------------------

@@ -8,9 +8,11 @@ from bot.amazon.errors import ClientConfigError, RateLimited, ServerError, Trans
 from bot.errors import NotConnected
 from storage.crypto import VaultError
 
-__all__ = ["describe_failure", "log_failure"]
+__all__ = ["RECONNECT", "describe_failure", "log_failure"]
 
 logger = logging.getLogger(__name__)
+
+RECONNECT = "Amazon no longer accepts Hilal's access: reconnect the region."
 
 
 def log_failure(connection_id: int, exc: Exception) -> None:

@@ -33,7 +33,7 @@ from bot.services.connections import mark_reconnect_needed
 from bot.services.sync.context import LeaseLost, SyncContext, SyncStopped, open_context
 from bot.services.sync.dbretry import DATABASE_ERRORS, DbRetry
 from bot.services.sync.entities import sync_profile_entities
-from bot.services.sync.failures import describe_failure, log_failure
+from bot.services.sync.failures import RECONNECT, describe_failure, log_failure
 from bot.services.sync.landing import days_loaded, days_loaded_in, history_days
 from bot.services.sync.lease import (
     LEASE_TTL,
@@ -47,7 +47,7 @@ from bot.services.sync.outcome import RunBook, SyncOutcome
 from bot.services.sync.progress import OnProgress, ProgressReporter
 from bot.services.sync.reports import advance_reports, plan_reports
 from bot.services.sync.schedule import DATABASE_RETRY, REPORT_MIN_GAP, SYNC_KINDS
-from bot.services.sync.split import RECONNECT, PartFailed, should_split, sync_split
+from bot.services.sync.split import PartFailed, should_split, sync_split
 from storage.crypto import VaultError
 from storage.db import session_scope
 from storage.models import Connection, ConnectionStatus, Profile
@@ -66,7 +66,6 @@ logger = logging.getLogger(__name__)
 
 StartResult = Literal["started", "already_running", "not_connected"]
 _ENTITY_MODE = {"initial": "full", "manual": "full", "active": "active", "archived": "archived"}
-_RECONNECT = RECONNECT
 _RESTARTED = "Hilal restarted during this sync; it starts again within a minute."
 _DATABASE = (
     "The database was unavailable during this sync (locked or unreachable); "
@@ -82,8 +81,11 @@ class SyncQueue(Protocol):
         """Queue one sync of the connection; False when one is already waiting for it."""
         ...
 
-    def enqueue_sync_helpers(self, *, connection_id: int, run_id: int, mode: str, count: int) -> int:
-        """Queue `count` helpers for a split sync (`bot.services.sync.split`); how many were queued."""
+    def enqueue_sync_helpers(
+        self, *, connection_id: int, run_id: int, owner: str, mode: str, count: int
+    ) -> int:
+        """Queue `count` helpers for a split sync held by lease `owner` (`bot.services.sync.split`); how
+        many were queued."""
         ...
 
 
@@ -283,7 +285,7 @@ def _run_locked(
         days, pending = _work(ctx, kind, reporter, run_id=run_id)
     except ReconnectRequired:
         mark_reconnect_needed(services, connection_id=connection_id, reason="Amazon refused the stored grant")
-        return book.failed(ctx, status="reconnect_needed", error=_RECONNECT)
+        return book.failed(ctx, status="reconnect_needed", error=RECONNECT)
     except SyncStopped:
         return book.failed(ctx, status="interrupted", error=_RESTARTED, retry_at=services.now())
     except DATABASE_ERRORS as exc:
@@ -331,7 +333,7 @@ def _sync_entities(ctx: SyncContext, mode: str, reporter: ProgressReporter, *, r
     total = len(ctx.profiles)
     reporter.update(done=0, total=total, counts=ctx.counts)
     queue = ctx.services.sync_queue
-    if queue is not None and should_split(ctx, queue):
+    if queue is not None and should_split(ctx):
         sync_split(ctx, run_id=run_id, mode=mode, queue=queue, reporter=reporter)
         return
     for done, profile in enumerate(ctx.profiles, start=1):

@@ -7,8 +7,9 @@ its counts or its error. Nobody waits on work nobody does: the run's worker keep
 are pending, so a cluster with no free worker simply syncs the profiles one after another, as one process
 would.
 
-- **Fencing.** A helper works under the run's lease owner: each step boundary renews the connection's
-  lease in that name, so a helper stops as soon as the run ended or another sync took the connection.
+- **Fencing.** A helper works under the run's lease owner (its job carries it): each step boundary
+  renews the connection's lease in that name, so a helper stops as soon as the run ended or another sync
+  took the connection, and a helper that starts after that does nothing.
 - **A killed helper.** Its part's claim runs out after `CLAIM_TTL` (a heartbeat thread renews it while the
   helper lives) and the run's worker takes it again.
 - **Failures.** A helper's failure is recorded on its part; the run's worker ends the run with it once
@@ -30,7 +31,7 @@ from bot.amazon.errors import AmazonAdsError, ReconnectRequired
 from bot.errors import NotConnected
 from bot.services.sync.context import LeaseLost, SyncContext, SyncStopped, open_context
 from bot.services.sync.entities import sync_profile_entities
-from bot.services.sync.failures import describe_failure, log_failure
+from bot.services.sync.failures import RECONNECT, describe_failure, log_failure
 from bot.services.sync.lease import LEASE_TTL, new_lease_owner
 from bot.services.sync.progress import ProgressReporter
 from storage.crypto import VaultError
@@ -50,7 +51,6 @@ logger = logging.getLogger(__name__)
 
 CLAIM_TTL = LEASE_TTL  # a killed helper's part is taken again this long after its last renewal
 CLAIM_RENEW_EVERY = timedelta(seconds=5)
-RECONNECT = "Amazon no longer accepts Hilal's access: reconnect the region."
 SETTLE_POLL = 0.25  # seconds between two looks at parts other workers hold
 
 
@@ -58,9 +58,10 @@ class PartFailed(Exception):
     """A profile synced by another worker failed; the message is what the region card says."""
 
 
-def should_split(ctx: SyncContext, queue: SyncQueue | None) -> bool:
-    """Split when workers can help (a cluster), there are several profiles and enough stored rows."""
-    if queue is None or len(ctx.profiles) < 2:
+def should_split(ctx: SyncContext) -> bool:
+    """Split (in a cluster, where workers can help) when there are several profiles and enough stored
+    rows."""
+    if len(ctx.profiles) < 2:
         return False
     pks = [p.id for p in ctx.profiles if p.id is not None]
     threshold = ctx.services.settings.hilal_sync_split_rows
@@ -82,26 +83,23 @@ def sync_split(
     with session_scope(ctx.services.engine) as session:
         parts_repo.create_parts(session, run_id=run_id, connection_id=ctx.connection_id, profile_pks=pks)
     helpers = queue.enqueue_sync_helpers(
-        connection_id=ctx.connection_id, run_id=run_id, mode=mode, count=len(pks) - 1
+        connection_id=ctx.connection_id, run_id=run_id, owner=ctx.owner, mode=mode, count=len(pks) - 1
     )
     logger.info(
         "sync.split", extra={"connection_id": ctx.connection_id, "parts": len(pks), "helpers": helpers}
     )
-    claimer = ctx.owner
-    settled = _settle(ctx, run_id=run_id, mode=mode, claimer=claimer, reporter=reporter)
+    settled = _settle(ctx, run_id=run_id, mode=mode, reporter=reporter)
     ctx.counts = _counts(ctx.counts, settled)
     ctx.profiles_done = len(settled)
     _raise_first_failure(settled)
 
 
-def _settle(
-    ctx: SyncContext, *, run_id: int, mode: str, claimer: str, reporter: ProgressReporter
-) -> list[SyncPart]:
-    """Work on pending parts until every part is done or failed; the parts. The progress message moves
-    each time a part settles, whoever synced it."""
+def _settle(ctx: SyncContext, *, run_id: int, mode: str, reporter: ProgressReporter) -> list[SyncPart]:
+    """Work on pending parts (claimed under the run's lease owner) until every part is done or failed;
+    the parts. The progress message moves each time a part settles, whoever synced it."""
     pause, shown = threading.Event(), 0
     while True:
-        _work_parts(ctx, run_id=run_id, mode=mode, claimer=claimer, own_run=True)
+        _work_parts(ctx, run_id=run_id, mode=mode, claimer=ctx.owner, own_run=True)
         with session_scope(ctx.services.engine, readonly=True) as session:
             parts = parts_repo.parts_of(session, run_id=run_id)
         settled = [p for p in parts if p.state in (parts_repo.PART_DONE, parts_repo.PART_FAILED)]
@@ -129,18 +127,21 @@ def _raise_first_failure(parts: list[SyncPart]) -> None:
         raise PartFailed(failed[0].error or "A profile could not be synced; the next sync tries again.")
 
 
-def help_sync(services: Services, *, connection_id: int, run_id: int, mode: str) -> int:
-    """A helper job: sync the run's pending parts under the run's lease owner; how many it synced."""
+def help_sync(services: Services, *, connection_id: int, run_id: int, owner: str, mode: str) -> int:
+    """A helper job: sync the run's pending parts under the run's lease `owner`; how many it synced.
+
+    Nothing to do when the run ended or its lease is no longer `owner`'s (another sync took the region).
+    """
     with session_scope(services.engine, readonly=True) as session:
         conn = session.get(Connection, connection_id)
         run = session.get(SyncRun, run_id)
         profiles = syncable_profiles(session, connection_id=connection_id)
-    if conn is None or conn.status != ConnectionStatus.CONNECTED or not conn.lease_owner:
+    if conn is None or conn.status != ConnectionStatus.CONNECTED or conn.lease_owner != owner:
         return 0
     if run is None or run.status != "running" or run.connection_id != connection_id:
         return 0
     ctx = open_context(
-        services, conn, connection_id=connection_id, owner=conn.lease_owner, profiles=profiles, heartbeat=None
+        services, conn, connection_id=connection_id, owner=owner, profiles=profiles, heartbeat=None
     )
     claimer = new_lease_owner(services)
     try:
