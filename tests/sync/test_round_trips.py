@@ -44,13 +44,21 @@ def _counting(engine: Engine) -> Iterator[dict[str, int]]:
         event.remove(engine, "before_cursor_execute", execute)
 
 
-def test_a_steady_state_sync_of_a_small_account_takes_few_transactions(engine: Engine) -> None:
+@contextmanager
+def _small_account(engine: Engine) -> Iterator[tuple[World, int]]:
+    """A world with one connected region of one small profile; (the world, the connection id)."""
     world = World.start(engine)
     try:
         world.seed(
             marketplaces=("US",), campaigns_per_profile=2, ad_groups_per_campaign=1, keywords_per_ad_group=2
         )
-        conn_id = world.connect()
+        yield world, world.connect()
+    finally:
+        world.close()
+
+
+def test_a_steady_state_sync_of_a_small_account_takes_few_transactions(engine: Engine) -> None:
+    with _small_account(engine) as (world, conn_id):
         assert run_sync(world.services, connection_id=conn_id, kind="initial").status == "success"
         world.clock.advance(minutes=20)  # the access token is still fresh: no refresh to store
 
@@ -66,17 +74,10 @@ def test_a_steady_state_sync_of_a_small_account_takes_few_transactions(engine: E
         assert runs == [("initial", "success"), ("active", "success")]
         assert conn is not None and conn.lease_owner is None and conn.last_success_at == world.clock.now
         world.assert_matches_truth(conn_id)
-    finally:
-        world.close()
 
 
 def test_a_lease_taken_over_before_the_run_opened_stops_it_at_the_first_step(engine: Engine) -> None:
-    world = World.start(engine)
-    try:
-        world.seed(
-            marketplaces=("US",), campaigns_per_profile=2, ad_groups_per_campaign=1, keywords_per_ad_group=2
-        )
-        conn_id = world.connect()
+    with _small_account(engine) as (world, conn_id):
         with session_scope(engine) as s:  # a queued sync whose lease expired and was taken meanwhile
             row = s.get(Connection, conn_id)
             assert row is not None
@@ -91,5 +92,3 @@ def test_a_lease_taken_over_before_the_run_opened_stops_it_at_the_first_step(eng
             runs = [(r.kind, r.status) for r in s.exec(select(SyncRun)).all()]
         assert conn is not None and conn.lease_owner == "other:1"  # the new holder keeps it
         assert runs == [("initial", "interrupted")]
-    finally:
-        world.close()
