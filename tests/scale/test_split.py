@@ -286,15 +286,19 @@ def test_two_worker_processes_sync_one_connections_profiles_together(cluster: Cl
     c = cluster
     markets = ("US", "CA", "MX", "BR")
     na = c.connect(team="T0SPLIT", region="na", sim_user="multi", marketplaces=markets, **SIZES)
-    with session_scope(c.engine, readonly=True) as session:
+    with session_scope(c.engine) as session:
         first = session.exec(
             select(Profile.profile_id).where(Profile.connection_id == na).order_by(col(Profile.id))
         ).first()
+        conn = session.get(Connection, na)
+        assert conn is not None
+        conn.next_active_sync_at = c.now() + timedelta(days=1)  # the tick starts no sync of its own
+        session.add(conn)
     # The run's worker takes the first profile, which answers slowly, while the other worker helps.
     c.sim.faults.add("*", kind="timeout", delay=3.0, profile_id=first, times=1)
     workers = [c.start_worker(concurrency=1), c.start_worker(concurrency=1)]
     assert wait_until(lambda: c.registered_workers() == len(workers), timeout=60), c.output()
-    c.queue.enqueue_sync(connection_id=na, kind="manual")  # or the tick's initial one
+    assert c.queue.enqueue_sync(connection_id=na, kind="manual")
 
     def finished() -> list[SyncRun]:
         with session_scope(c.engine, readonly=True) as session:
