@@ -14,7 +14,7 @@ from slack_sdk import WebClient
 
 from bot.blocks.alerts import ALERT_MENU, ALERT_MUTE, ALERT_RAISE
 from bot.blocks.format import escape_mrkdwn
-from bot.features.campaigns.ui import UnreadableRequest
+from bot.features.campaigns.ui import UnreadableRequest, first_action
 from bot.features.edits.ui import plan_preview, send_message
 from bot.listeners.context import request_ids, services_of
 from bot.listeners.permission import may_edit, require_edit_role
@@ -28,14 +28,6 @@ __all__ = ["RAISE_BY", "register"]
 
 Body = dict[str, Any]
 RAISE_BY = "+20%"
-
-
-def _action(body: Body) -> Mapping[str, Any]:
-    found = body.get("actions")
-    first = found[0] if isinstance(found, list) and found else None
-    if not isinstance(first, Mapping):
-        raise UnreadableRequest()
-    return first
 
 
 def _pk(text: object) -> int:
@@ -54,7 +46,7 @@ def _channel(body: Body) -> str:
 
 def _raise(context: BoltContext, client: WebClient, respond: Any, campaign_pk: int) -> None:
     services, ids = services_of(context), request_ids(context)
-    require_edit_role(services, client, team_id=ids.team_id, user_id=ids.user_id)
+    manager = require_edit_role(services, client, team_id=ids.team_id, user_id=ids.user_id)
     msg = plan_preview(
         services,
         client,
@@ -63,6 +55,7 @@ def _raise(context: BoltContext, client: WebClient, respond: Any, campaign_pk: i
         kind="budget",
         targets=[EditTarget("campaign", campaign_pk)],
         value=RAISE_BY,
+        manager=manager,
     )
     send_message(client, msg, user_id=ids.user_id, respond=respond)
 
@@ -80,19 +73,19 @@ def _mute(context: BoltContext, body: Body, respond: Any, campaign_pk: int) -> N
 def handle_raise(ack: Ack, body: Body, client: WebClient, respond: Any, context: BoltContext) -> None:
     """Raise budget +20 %: the live-edit preview (Confirm applies it), to the clicker only."""
     ack()
-    _raise(context, client, respond, _pk(_action(body).get("value")))
+    _raise(context, client, respond, _pk(first_action(body).get("value")))
 
 
 def handle_mute(ack: Ack, body: Body, respond: Any, context: BoltContext) -> None:
     """Mute for today: no more alerts for this campaign here until its marketplace's midnight."""
     ack()
-    _mute(context, body, respond, _pk(_action(body).get("value")))
+    _mute(context, body, respond, _pk(first_action(body).get("value")))
 
 
 def handle_menu(ack: Ack, body: Body, client: WebClient, respond: Any, context: BoltContext) -> None:
     """A grouped alert's campaign menu: `raise:PK` or `mute:PK`."""
     ack()
-    option = _action(body).get("selected_option")
+    option = first_action(body).get("selected_option")
     value = option.get("value") if isinstance(option, Mapping) else None
     op, _, pk = str(value or "").partition(":")
     if op == "raise":
