@@ -4,6 +4,9 @@ A ``trigger_id`` is honoured for 3 seconds. Building a view may read the databas
 (``users.info``), which under load can spend those seconds, so `open_then_fill` opens a small
 "Loading…" modal first and replaces it with ``views.update`` once the real view is built. An error the
 user can act on is shown in the same modal rather than leaving it loading.
+
+Not for the subscribe forms: their channel picker starts on the conversation the modal was opened from
+(``default_to_current_conversation``), which only the trigger's ``views.open`` carries.
 """
 
 from __future__ import annotations
