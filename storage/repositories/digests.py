@@ -49,6 +49,7 @@ __all__ = [
     "mark_delivery",
     "mark_posting_unknown",
     "pause_subscription",
+    "pause_team_digests",
     "resume_team_digests",
     "retake_delivery",
     "save_subscription",
@@ -102,6 +103,18 @@ def pause_subscription(session: Session, *, subscription_id: int, reason: str, n
         .where(table_of(DigestSubscription).c.id == subscription_id)
         .values(paused_at=now, pause_reason=reason[:64])
     )
+
+
+def pause_team_digests(session: Session, *, team_id: str, reason: str, now: datetime) -> list[str]:
+    """Pause every unpaused subscription of the team (its Slack token is dead); the channels paused."""
+    t = table_of(DigestSubscription)
+    result = session.execute(
+        update(t)
+        .where(t.c.team_id == team_id, t.c.paused_at.is_(None))
+        .values(paused_at=now, pause_reason=reason[:64])
+        .returning(t.c.channel_id)
+    )
+    return sorted(str(channel) for channel in result.scalars())
 
 
 def resume_team_digests(session: Session, *, team_id: str, reasons: Iterable[str]) -> int:

@@ -344,20 +344,12 @@ def _pause_team(
 ) -> None:
     """Pause every active subscription of a team whose Slack token is dead; nobody can be told in Slack."""
     with session_scope(services.engine) as session:
-        active = [r for r in repo.list_subscriptions(session, team_id=team_id) if r.paused_at is None]
-        for sub in active:
-            assert sub.id is not None
-            repo.pause_subscription(session, subscription_id=sub.id, reason=error, now=now)
-    report.paused += len(active)
+        channels = repo.pause_team_digests(session, team_id=team_id, reason=error, now=now)
+    report.paused += len(channels)
     report.installations_lost.append(team_id)
     logger.warning(
         "digest.installation_lost",
-        extra={
-            "team_id": team_id,
-            "error": error,
-            "paused": len(active),
-            "channels": [r.channel_id for r in active],
-        },
+        extra={"team_id": team_id, "error": error, "paused": len(channels), "channels": channels},
     )
 
 
