@@ -4,9 +4,11 @@ several cross in one poll; mute, unsubscribe, a channel error pausing the subscr
 from __future__ import annotations
 
 import json
+import logging
 from datetime import UTC, datetime
 from itertools import pairwise
 
+import pytest
 from sqlmodel import select
 
 from bot.blocks.alerts import BLOCK_KIT_ALERTS
@@ -163,15 +165,21 @@ def test_a_429_is_retried_after_retry_after_and_each_channel_gets_one_post_a_sec
     assert len(alerts_in(world)) == 2
 
 
-def test_a_dead_token_pauses_the_teams_alerts_at_once_and_tells_nobody(world: World) -> None:
+def test_a_dead_token_pauses_the_teams_alerts_at_once_and_tells_nobody(
+    world: World, caplog: pytest.LogCaptureFixture
+) -> None:
     account = synced(world, campaigns_per_profile=4)
     subscribe(world)
     subscribe(world, "C0OTHER")
     world.slack.fail("chat.postMessage", error="token_revoked", times=100)
     world.sim.set_budget_usage(account.profile.profile_id, account.of_state("ENABLED")[0].campaign_id, 100)
-    report = run_pacing(world.services, world)
+    with caplog.at_level(logging.WARNING):
+        report = run_pacing(world.services, world)
     assert report.alerts.paused == 2
-    assert len(world.slack.calls("chat.postMessage")) == 1  # one refusal; no DM, no second channel tried
+    [call] = world.slack.calls("chat.postMessage")  # one refusal; no DM, no second channel tried
+    assert call.args["channel"] == CHANNEL and world.slack.messages("D0ADMIN") == []
+    [lost] = [r for r in caplog.records if r.getMessage() == "alerts.installation_lost"]
+    assert sorted(lost.__dict__["channels"]) == sorted([CHANNEL, "C0OTHER"])
     with session_scope(world.engine, readonly=True) as s:
         subs = s.exec(select(AlertSubscription)).all()
     assert [(sub.paused_at is not None, sub.pause_reason) for sub in subs] == [(True, "token_revoked")] * 2
