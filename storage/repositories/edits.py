@@ -8,14 +8,14 @@ double click, two users or a retried request apply a batch once.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime
 from decimal import Decimal
 from itertools import starmap
 from typing import Any
 
-from sqlalchemy import Table, insert, update
+from sqlalchemy import Integer, String, Text, case, cast, func, insert, literal, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -37,7 +37,6 @@ from storage.upsert import rowcount
 
 __all__ = [
     "EDIT_ACTION",
-    "EditAuditDetails",
     "LocalEdit",
     "NewItem",
     "StoredItem",
@@ -372,98 +371,69 @@ def set_read_only(session: Session, *, team_id: str, region: str, read_only: boo
 # -- history ---------------------------------------------------------------------------------------------
 
 
-class EditAuditDetails:
-    """The details of one batch's live-edit audit events, as stored: for each item the text of
-    `json.dumps(detail, sort_keys=True)` for the detail `{batch_id, kind, region, undo_of, entity_type,
-    entity_id, entity_name, field, before, after, currency, ok, amazon}`."""
-
-    def __init__(self, *, batch_id: int, kind: str, region: str, undo_of: int | None) -> None:
-        self._batch = {"batch_id": batch_id, "kind": kind, "region": region, "undo_of": undo_of}
-
-    def __call__(self, item: NewItem, *, ok: bool, amazon: str | None) -> str:
-        """The detail of `item`: `ok` whether Amazon applied it, `amazon` what it said ("applied" …)."""
-        detail = {
-            **self._batch,
-            "entity_type": item.entity_type,
-            "entity_id": item.entity_id,
-            "entity_name": item.entity_name,
-            "field": item.field,
-            "before": item.before,
-            "after": item.after,
-            "currency": item.currency,
-            "ok": ok,
-            "amazon": amazon,
-        }
-        return _DETAIL_JSON.encode(detail)
+_AUDIT_KEYS = (
+    "after",
+    "amazon",
+    "batch_id",
+    "before",
+    "currency",
+    "entity_id",
+    "entity_name",
+    "entity_type",
+    "field",
+    "kind",
+    "ok",
+    "region",
+    "undo_of",
+)
+"""The keys of a live-edit audit event's detail, in the order they are written (sorted)."""
 
 
-_DETAIL_JSON = json.JSONEncoder(sort_keys=True, check_circular=False)
-"""`json.dumps(detail, sort_keys=True)` without building an encoder per call."""
-
-
-def add_edit_audits(
-    session: Session,
-    *,
-    team_id: str,
-    actor: str,
-    now: datetime,
-    events: Sequence[tuple[int, str]],
-) -> None:
-    """One audit event per live-edit item, `(campaign pk, detail)` with the detail made by
-    `EditAuditDetails`, findable by its campaign; one insert (a driver executemany, the values the
-    events share converted once)."""
-    if not events:
-        return
-    _insert_many(
-        session,
-        table_of(AuditEvent),
-        fixed={"team_id": team_id, "actor": actor, "action": EDIT_ACTION, "created_at": now},
-        columns=("campaign_pk", "detail_json"),
-        rows=events,
-    )
-
-
-def _insert_many(
-    session: Session,
-    table: Table,
-    *,
-    fixed: Mapping[str, Any],
-    columns: Sequence[str],
-    rows: Sequence[Sequence[Any]],
-) -> None:
-    """`INSERT` rows (values of `columns`, in that order) that share the `fixed` column values, as one
-    executemany of the driver. Every value goes through its column type's bind processor, as
-    `connection.execute` would apply it (`UtcDateTime` to naive UTC on SQLite …), the fixed ones once
-    instead of once per row."""
-    conn = session.connection()
-    dialect = conn.dialect
-    compiled = insert(table).compile(dialect=dialect, column_keys=[*fixed, *columns])
-
-    def processor(name: str) -> Callable[[Any], Any] | None:
-        return table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
-
-    once = {
-        name: (process(value) if (process := processor(name)) else value) for name, value in fixed.items()
+def add_edit_audits(session: Session, *, batch: EditBatch, actor: str, now: datetime) -> None:
+    """One audit event per recorded item of `batch` (applied or failed), findable by its campaign, in
+    the items' order: one `INSERT … SELECT`, in which the database writes each detail as the JSON object
+    `{after, amazon, batch_id, before, currency, entity_id, entity_name, entity_type, field, kind, ok,
+    region, undo_of}` (`amazon` is "applied" or Amazon's message). Call it once the items are recorded
+    (`set_item_results`); pending items get no event."""
+    assert batch.id is not None
+    items, audits = table_of(EditItem), table_of(AuditEvent)
+    applied = items.c.status == "applied"
+    values: Mapping[str, Any] = {
+        "after": items.c.after,
+        "amazon": case((applied, "applied"), else_=items.c.error),
+        "batch_id": items.c.batch_id,
+        "before": items.c.before,
+        "currency": items.c.currency,
+        "entity_id": items.c.entity_id,
+        "entity_name": items.c.entity_name,
+        "entity_type": items.c.entity_type,
+        "field": items.c.field,
+        "kind": cast(literal(batch.kind), String),
+        "ok": applied,
+        "region": cast(literal(batch.region), String),
+        "undo_of": cast(literal(batch.undo_of), Integer),
     }
-    processors = [processor(name) for name in columns]
-    if any(processors):
-        rows = [
-            tuple(
-                value if process is None else process(value)
-                for process, value in zip(processors, row, strict=True)
-            )
-            for row in rows
-        ]
-    # each placeholder reads a fixed value or a position of the row (no dict per row)
-    slots = {name: index for index, name in enumerate(columns)}
-    if compiled.positional:
-        order = [(slots.get(name), once.get(name)) for name in compiled.positiontup or ()]
-        params: list[Any] = [
-            tuple([value if index is None else row[index] for index, value in order]) for row in rows
-        ]
-    else:
-        params = [{**once, **dict(zip(columns, row, strict=True))} for row in rows]
-    conn.exec_driver_sql(compiled.string, params)
+    rows = sa_select(
+        literal(batch.team_id),
+        literal(actor),
+        literal(EDIT_ACTION),
+        literal(now, audits.c.created_at.type),
+        items.c.campaign_pk,
+        _json_object(session, values),
+    ).where(items.c.batch_id == batch.id, items.c.status != "pending")
+    columns = ("team_id", "actor", "action", "created_at", "campaign_pk", "detail_json")
+    session.execute(insert(audits).from_select(columns, rows.order_by(items.c.id)))
+
+
+def _json_object(session: Session, values: Mapping[str, Any]) -> Any:
+    """The database's JSON object of `values` (keys in the order given), as text."""
+    pairs = [part for key in _AUDIT_KEYS for part in (literal(key), values[key])]
+    if session.get_bind().dialect.name == "postgresql":
+        return cast(func.json_build_object(*pairs), Text)
+    # SQLite has no booleans: `json('true')` is JSON's true
+    ok = values["ok"]
+    pairs[2 * _AUDIT_KEYS.index("ok") + 1] = func.json(case((ok, "true"), else_="false"))
+    return func.json_object(*pairs)
 
 
 def edit_events(session: Session, *, team_id: str, campaign_pk: int, limit: int) -> list[AuditEvent]:

@@ -1,4 +1,4 @@
-"""What a confirmed batch leaves behind, value by value: audit details, the message's items, bodies."""
+"""What a confirmed batch leaves behind, value by value: audit events, the message's items, bodies."""
 
 from __future__ import annotations
 
@@ -10,53 +10,74 @@ import pytest
 
 from bot.amazon.client import _dumps, _exact
 from bot.blocks.edits import MAX_ITEMS, render_edit_outcome
-from bot.services.edits import EditOutcome, ItemOutcome, outcome_vm
-from storage.repositories.edits import EditAuditDetails, StoredItem
+from bot.services.edits import EditOutcome, ItemOutcome, confirm_edit, outcome_vm, plan_undo
+from storage.db import session_scope
+from storage.models import Campaign
+from storage.repositories.edits import EDIT_ACTION
+from tests.edits.helpers import ADMIN, audit, preview_pause, synced
+from tests.sync.world import World
 
 NOW = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 
 
-def _item(name: str, before: str, after: str) -> StoredItem:
-    return StoredItem(3, "campaign", "1234", name, 7, "state", before, after, "EUR", 11, "pending", None)
+TRICKY = 'Summer “sale” 100% \\ ✓\n"quoted"\tÜnïcode'
 
 
-@pytest.mark.parametrize(
-    ("name", "before", "after", "ok", "amazon"),
-    [
-        ("Summer “sale” 100% \\ ✓\n", "ENABLED", "PAUSED", True, "applied"),
-        ('Quote " and tab\t', "", "80.50", False, None),
-        ("Ünïcode", "12.00", "13.00", False, 'Amazon said "no" — ümlaut'),
-    ],
-)
-@pytest.mark.parametrize(("kind", "region", "undo_of"), [("pause", "eu", None), ("budget %s", 'n"a', 41)])
-def test_an_audit_detail_is_the_json_of_its_fields_with_sorted_keys(
-    name: str,
-    before: str,
-    after: str,
-    ok: bool,
-    amazon: str | None,
-    kind: str,
-    region: str,
-    undo_of: int | None,
-) -> None:
-    item = _item(name, before, after)
-    details = EditAuditDetails(batch_id=42, kind=kind, region=region, undo_of=undo_of)
-    expected = {
-        "batch_id": 42,
-        "kind": kind,
-        "region": region,
-        "undo_of": undo_of,
-        "entity_type": "campaign",
-        "entity_id": "1234",
-        "entity_name": name,
-        "field": "state",
-        "before": before,
-        "after": after,
-        "currency": "EUR",
-        "ok": ok,
-        "amazon": amazon,
+def _rename(world: World, campaign: Campaign, name: str) -> None:
+    with session_scope(world.engine) as session:
+        stored = session.get(Campaign, campaign.id)
+        assert stored is not None
+        stored.name = name
+
+
+def test_an_audit_event_is_the_json_of_the_item_and_amazons_answer(world: World) -> None:
+    account = synced(world)
+    first, second = account.of_state("ENABLED")[:2]
+    _rename(world, first, TRICKY)  # the name the preview shows, and the audit keeps
+    batch_id = preview_pause(world, account, [first, second])
+    position = [str(c["campaignId"]) for c in world.sim.truth.campaigns(account.profile.profile_id)]
+    world.sim.change_campaign(  # archived in Amazon's console before the Confirm: refused
+        account.profile.profile_id, position.index(second.campaign_id), state="ARCHIVED"
+    )
+
+    outcome = confirm_edit(
+        world.services, batch_id=batch_id, user_id=ADMIN, now=world.clock(), is_manager=True
+    )
+
+    refusal = next(item.message for item in outcome.items if item.ok is False)
+    shared = {"batch_id": batch_id, "kind": "pause", "region": "na", "undo_of": None, "currency": "USD"}
+    item = {"entity_type": "campaign", "field": "state", "before": "ENABLED", "after": "PAUSED"}
+    [applied], [refused] = audit(world, first.id or 0), audit(world, second.id or 0)
+    assert json.loads(applied.detail_json) == {
+        **shared,
+        **item,
+        "entity_id": first.campaign_id,
+        "entity_name": TRICKY,
+        "ok": True,
+        "amazon": "applied",
     }
-    assert details(item, ok=ok, amazon=amazon) == json.dumps(expected, sort_keys=True)
+    assert json.loads(refused.detail_json) == {
+        **shared,
+        **item,
+        "entity_id": second.campaign_id,
+        "entity_name": second.name,
+        "ok": False,
+        "amazon": refusal,
+    }
+    assert (applied.actor, applied.action, applied.created_at) == (ADMIN, EDIT_ACTION, world.clock())
+
+
+def test_an_undo_is_audited_with_the_batch_it_undoes(world: World) -> None:
+    account = synced(world)
+    campaign = account.of_state("ENABLED")[0]
+    batch_id = preview_pause(world, account, [campaign])
+    confirm_edit(world.services, batch_id=batch_id, user_id=ADMIN, now=world.clock(), is_manager=True)
+    undo = plan_undo(world.services, batch_id=batch_id, user_id=ADMIN, now=world.clock(), is_manager=True)
+    confirm_edit(world.services, batch_id=undo.batch_id, user_id=ADMIN, now=world.clock(), is_manager=True)
+
+    pause, enable = (json.loads(event.detail_json) for event in audit(world, campaign.id or 0))
+    assert (pause["undo_of"], pause["kind"], pause["after"]) == (None, "pause", "PAUSED")
+    assert (enable["undo_of"], enable["kind"], enable["after"]) == (batch_id, "enable", "ENABLED")
 
 
 def test_the_outcome_message_shows_the_first_items_and_counts_the_rest() -> None:

@@ -9,9 +9,9 @@ waits on the batch's row and then reads the final outcome. On SQLite the claim c
 SQLite's single write lock across Amazon calls would block the token refresh of this same request), so
 a concurrent confirm sees `applying` until the writes are recorded.
 
-Recording (see `record`): each item's record is made ready by the thread that sent its group as soon as
-Amazon answers, so the database's part after the last answer is a handful of set-based statements per
-group, whatever the number of items, and the batch's status.
+Recording (see `record`): the threads that send hand Amazon's answers over as they are, and the
+database's part is a handful of set-based statements per group, whatever the number of items, one for
+the audit events, and the batch's status.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from bot.services.edits.errors import ConfirmWordMismatch, PreviewExpired
 from bot.services.edits.model import EditOutcome
 from bot.services.edits.outcome import outcome_of
 from bot.services.edits.permissions import require_editor
-from bot.services.edits.record import Answers, Done, Recorder, make_ready
+from bot.services.edits.record import Answers, Recorder
 from bot.services.edits.targets import check_profile, check_region
 from storage.db import session_scope
 from storage.models import Connection, EditBatch, EditBatchStatus, Profile
@@ -162,29 +162,28 @@ def _apply(
             return None
         if _holds_claim(services.engine):  # a failure rolls the claim back: the preview stays confirmable
             record: Record = partial(recorder.write, session)
-            send_writes(client, batch=batch, items=items, profiles=profiles, record=record)
+            send_writes(client, items=items, profiles=profiles, record=record)
             return recorder.finish(session)
-    answered: list[tuple[Sequence[StoredItem], dict[int, Done]]] = []
+    answered: list[tuple[Sequence[StoredItem], Answers]] = []
     outcome = None  # stays None when the batch was taken over as abandoned: the caller reads it
     try:
         send_writes(
             client,
-            batch=batch,
             items=items,
             profiles=profiles,
-            record=lambda group, ready: answered.append((group, ready)),  # recorded below, in one go
+            record=lambda group, answers: answered.append((group, answers)),  # recorded below, in one go
         )
     finally:  # even when Hilal itself failed: the batch must not stay `applying`
         with session_scope(services.engine) as session:
             if repo.still_ours(session, batch_id=batch.id, claimed_at=now):  # see `abandoned.py`
-                for group, ready in answered:
-                    recorder.write(session, group, ready)
+                for group, answers in answered:
+                    recorder.write(session, group, answers)
                 outcome = recorder.finish(session)
     return outcome
 
 
-Record = Callable[[Sequence[StoredItem], dict[int, Done]], None]
-"""Takes one group's items, with their records, once Amazon has answered them (in the confirming
+Record = Callable[[Sequence[StoredItem], Answers], None]
+"""Takes one group's items, with Amazon's answers, once Amazon has answered them (in the confirming
 thread)."""
 
 
@@ -194,30 +193,28 @@ WRITERS = 4  # (profile, entity type) groups sent at once; the region's rate gat
 def send_writes(
     client: AdsClient,
     *,
-    batch: EditBatch,
     items: Sequence[StoredItem],
     profiles: dict[int, Profile],
     record: Record,
 ) -> None:
     """Send the items, one call per (profile, entity type), up to `WRITERS` groups at once, and `record`
     each group once Amazon has answered it (in the preview's order of groups), while later groups may
-    still be on their way. Each item's record is made ready by the thread that sent it (a group Amazon
-    refused as a whole fails each of its items with the reason)."""
+    still be on their way (a group Amazon refused as a whole fails each of its items with the reason)."""
     groups: dict[tuple[int, str], list[StoredItem]] = {}
     for item in items:
         groups.setdefault((item.profile_pk, item.entity_type), []).append(item)
 
-    def send(key: tuple[int, str]) -> tuple[list[StoredItem], dict[int, Done]]:
+    def send(key: tuple[int, str]) -> tuple[list[StoredItem], Answers]:
         group = groups[key]
-        answers = _send_group(client, profile_id=profiles[key[0]].profile_id, entity_type=key[1], items=group)
-        return group, make_ready(batch, group, answers)
+        profile_id = profiles[key[0]].profile_id
+        return group, _send_group(client, profile_id=profile_id, entity_type=key[1], items=group)
 
     if len(groups) == 1:
         record(*send(next(iter(groups))))
         return
     with ThreadPoolExecutor(max_workers=min(WRITERS, len(groups)), thread_name_prefix="hilal-edit") as pool:
-        for group, ready in pool.map(send, list(groups)):  # recorded in the preview's order of groups
-            record(group, ready)
+        for group, answers in pool.map(send, list(groups)):  # recorded in the preview's order of groups
+            record(group, answers)
 
 
 def _send_group(
