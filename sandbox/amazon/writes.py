@@ -23,7 +23,7 @@ from typing import Any
 from sandbox.amazon import entities as ent
 from sandbox.amazon.auth import sp_error, sp_profile
 from sandbox.amazon.bounds import Bounds, bounds_for
-from sandbox.amazon.edits import AD_GROUP, CAMPAIGN, KEYWORD, Change
+from sandbox.amazon.edits import AD_GROUP, CAMPAIGN, KEYWORD, add_change
 from sandbox.amazon.entities import ProfileSpec
 from sandbox.amazon.http import RecordedRequest, Response, json_response
 from sandbox.amazon.state import SimState
@@ -190,7 +190,7 @@ def apply_batch(state: SimState, kind: WriteKind, spec: ProfileSpec, items: list
             current = kind.current(spec, index)
             changed = {name: value for name, value in values.items() if current.get(name) != value}
             if changed:
-                spec.edits.setdefault((kind.entity, index), []).append(Change(now, changed))
+                add_change(spec.edits, kind.entity, index, now, changed)
             success.append({"index": position, kind.id_field: str(item[kind.id_field])})
     return {"success": success, "error": failed}
 

@@ -76,6 +76,17 @@ def test_keywords_and_ad_groups_change_only_the_fields_sent(sim, na):
     assert listed(na, "adGroups", pid, group["adGroupId"]) == {**group, "state": "PAUSED"}
 
 
+def test_the_latest_value_of_each_field_holds_across_many_edits(sim, na):
+    pid = profile_id(sim, "US", "na")
+    campaign = first(sim.truth.campaigns(pid))["campaignId"]
+    budget = {"budget": 42.0, "budgetType": "DAILY"}
+    assert put(na, "campaigns", pid, [{"campaignId": campaign, "budget": budget}]).status_code == 207
+    for state in ["PAUSED", "ENABLED"] * 20 + ["PAUSED"]:  # later edits set only the state
+        assert put(na, "campaigns", pid, [{"campaignId": campaign, "state": state}]).status_code == 207
+    changed = listed(na, "campaigns", pid, campaign)
+    assert (changed["state"], changed["budget"]) == ("PAUSED", budget)
+
+
 @pytest.mark.parametrize(
     "kind,country,region,change,error_type,reason",
     [
