@@ -23,14 +23,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated, Any, Literal, Protocol, Self
+from typing import Annotated, Any, Literal, Protocol
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict
 
 from bot.amazon.errors import MalformedResponse, redact
-from bot.amazon.models import AmazonId, Money, to_decimal
+from bot.amazon.models import AmazonId, Money, canonical_id, to_decimal
 
 __all__ = [
     "NO_ANSWER",
@@ -57,9 +58,6 @@ NO_ANSWER = "NO_ANSWER"
 """`error_code` of an entity Amazon's answer said nothing about (ours, not one of Amazon's codes)."""
 _NO_ANSWER_TEXT = "Amazon did not say whether this change was applied; check the entity before retrying"
 
-Amount = Annotated[Decimal, BeforeValidator(to_decimal), Field(gt=0)]
-"""A budget or bid: exact, finite, positive. Amazon checks the marketplace's bounds."""
-
 
 def _optional_time(value: object) -> object:
     return None if value in (None, "") else value
@@ -74,22 +72,43 @@ class EntityUpdate(Protocol):
     def to_body(self) -> dict[str, Any]: ...
 
 
-class _Update(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+def _amount(value: object) -> Decimal:
+    """A budget or bid: exact, finite, positive (ints and numeric strings exactly, floats through their
+    shortest repr). Amazon checks the marketplace's bounds."""
+    amount = to_decimal(value)
+    if amount is None or not amount.is_finite() or amount <= 0:
+        raise ValueError(f"an amount must be a finite number above 0, not {value!r}")
+    return amount
 
-    @model_validator(mode="after")
-    def _changes_something(self) -> Self:
-        if all(value is None for name, value in self.__dict__.items() if not name.endswith("_id")):
-            raise ValueError("an update must set at least one field besides the id")
-        return self
+
+def _check_update(update: Any, id_name: str, amount_name: str) -> None:
+    """Validate an update in place (ids canonical, amounts `Decimal`): an update is built once and sent
+    as it is, so what would be refused by Amazon as malformed is refused here."""
+    object.__setattr__(update, id_name, canonical_id(getattr(update, id_name)))
+    if update.state is not None and update.state not in WRITABLE_STATES:
+        raise ValueError(f"state must be one of {', '.join(WRITABLE_STATES)}, not {update.state!r}")
+    amount = getattr(update, amount_name)
+    if amount is not None:
+        object.__setattr__(update, amount_name, _amount(amount))
+    elif update.state is None:
+        raise ValueError("an update must set at least one field besides the id")
 
 
-class CampaignUpdate(_Update):
-    """Target values for one SP campaign; fields left None are not sent (Amazon keeps them)."""
+@dataclass(frozen=True, slots=True)
+class CampaignUpdate:
+    """Target values for one SP campaign; fields left None are not sent (Amazon keeps them).
 
-    campaign_id: AmazonId
+    Raises:
+        ValueError: Not an Amazon id, a state other than ENABLED or PAUSED, an amount that is not a
+            positive number, or nothing to change.
+    """
+
+    campaign_id: str
     state: WritableState | None = None
-    daily_budget: Amount | None = None
+    daily_budget: Decimal | None = None
+
+    def __post_init__(self) -> None:
+        _check_update(self, "campaign_id", "daily_budget")
 
     @property
     def entity_id(self) -> str:
@@ -106,12 +125,16 @@ class CampaignUpdate(_Update):
         return body
 
 
-class AdGroupUpdate(_Update):
-    """Target values for one SP ad group; fields left None are not sent."""
+@dataclass(frozen=True, slots=True)
+class AdGroupUpdate:
+    """Target values for one SP ad group; fields left None are not sent (checked as `CampaignUpdate`)."""
 
-    ad_group_id: AmazonId
+    ad_group_id: str
     state: WritableState | None = None
-    default_bid: Amount | None = None
+    default_bid: Decimal | None = None
+
+    def __post_init__(self) -> None:
+        _check_update(self, "ad_group_id", "default_bid")
 
     @property
     def entity_id(self) -> str:
@@ -128,12 +151,16 @@ class AdGroupUpdate(_Update):
         return body
 
 
-class KeywordUpdate(_Update):
-    """Target values for one SP keyword; fields left None are not sent."""
+@dataclass(frozen=True, slots=True)
+class KeywordUpdate:
+    """Target values for one SP keyword; fields left None are not sent (checked as `CampaignUpdate`)."""
 
-    keyword_id: AmazonId
+    keyword_id: str
     state: WritableState | None = None
-    bid: Amount | None = None
+    bid: Decimal | None = None
+
+    def __post_init__(self) -> None:
+        _check_update(self, "keyword_id", "bid")
 
     @property
     def entity_id(self) -> str:
@@ -150,10 +177,9 @@ class KeywordUpdate(_Update):
         return body
 
 
-class WriteOutcome(BaseModel):
+@dataclass(frozen=True, slots=True)
+class WriteOutcome:
     """What became of one update. `error_code` is Amazon's `errorType` (or `NO_ANSWER`)."""
-
-    model_config = ConfigDict(frozen=True)
 
     entity_id: str
     ok: bool
@@ -161,10 +187,9 @@ class WriteOutcome(BaseModel):
     message: str | None = None
 
 
-class WriteResult(BaseModel):
+@dataclass(frozen=True, slots=True)
+class WriteResult:
     """The outcomes of a write call, one per update, in request order."""
-
-    model_config = ConfigDict(frozen=True)
 
     outcomes: tuple[WriteOutcome, ...] = ()
 

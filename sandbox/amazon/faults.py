@@ -42,6 +42,7 @@ class Fault:
     times: int | None
     retry_after: int | None
     delay: float | None
+    after: int = 0
 
 
 class Faults:
@@ -62,6 +63,7 @@ class Faults:
         times: int | None = 1,
         retry_after: int | None = None,
         delay: float | None = None,
+        after: int = 0,
     ) -> None:
         """Arm a fault.
 
@@ -76,6 +78,8 @@ class Faults:
             times: how many requests it hits; None for every request until cleared.
             retry_after: ``Retry-After`` seconds for ``429`` (default from the config).
             delay: stall of ``timeout`` in seconds (default ``SimConfig.fault_timeout_seconds``).
+            after: how many matching requests go through untouched before it hits (e.g. the second
+                call of a batched write).
 
         Raises:
             ValueError: unknown kind.
@@ -89,6 +93,7 @@ class Faults:
             times=times,
             retry_after=self._retry_after if retry_after is None else retry_after,
             delay=self._timeout_delay if delay is None else delay,
+            after=after,
         )
         with self._lock:
             self._items.append(fault)
@@ -112,6 +117,9 @@ class Faults:
                     continue
                 if fault.profile_id is not None and fault.profile_id != profile_id:
                     continue
+                if fault.after > 0:
+                    fault.after -= 1
+                    return None
                 if fault.times is not None:
                     fault.times -= 1
                     if fault.times <= 0:

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 
+from bot.amazon import WRITE_BATCH
 from bot.services.edits import (
     ConfirmWordMismatch,
     EditOutcome,
@@ -24,6 +25,7 @@ from tests.edits.helpers import (
     amazon_budget,
     amazon_campaign,
     audit,
+    local_campaign,
     preview_pause,
     puts,
     synced,
@@ -210,3 +212,26 @@ def test_undo_of_a_pause_enables_again(world: World) -> None:
 def _index(world: World, account, campaign_id: str) -> int:
     ids = [str(c["campaignId"]) for c in world.sim.truth.campaigns(account.profile.profile_id)]
     return ids.index(campaign_id)
+
+
+def test_a_call_refused_as_a_whole_fails_its_items_and_the_rest_while_earlier_calls_stay_applied(
+    world: World,
+) -> None:
+    account = synced(world, campaigns_per_profile=400)
+    campaigns = account.of_state("ENABLED")[: WRITE_BATCH + 20]
+    assert len(campaigns) == WRITE_BATCH + 20, "the seed has enough enabled campaigns"
+    preview = admin_preview(world, account, campaigns, kind="pause")
+    world.sim.faults.add(route="sp/campaigns", kind="500", after=1, times=None)  # the second call fails
+
+    outcome = _confirm(world, preview.batch_id, typed=preview.confirm_word)
+
+    assert (outcome.status, outcome.applied, outcome.failed) == ("partial", WRITE_BATCH, 20)
+    assert all(item.ok for item in outcome.items[:WRITE_BATCH])
+    assert all(item.ok is False and item.message for item in outcome.items[WRITE_BATCH:])
+    first, last = campaigns[0], campaigns[-1]
+    assert amazon_campaign(world, account.profile, first.campaign_id)["state"] == "PAUSED"
+    assert amazon_campaign(world, account.profile, last.campaign_id)["state"] == "ENABLED"
+    assert (local_campaign(world, first.id or 0).state, local_campaign(world, last.id or 0).state) == (
+        "PAUSED",
+        "ENABLED",
+    )

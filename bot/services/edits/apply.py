@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Literal
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from bot.amazon.client import AdsClient
+from bot.amazon.client import WRITE_BATCH, AdsClient
 from bot.amazon.edits import AdGroupUpdate, CampaignUpdate, KeywordUpdate, WriteResult
 from bot.amazon.errors import AmazonAdsError
 from bot.errors import NotFound, from_amazon
@@ -197,7 +197,7 @@ def send_writes(
     profiles: dict[int, Profile],
     record: Record,
 ) -> None:
-    """Send the items, one call per (profile, entity type), up to `WRITERS` groups at once, and `record`
+    """Send the items, group by (profile, entity type), up to `WRITERS` groups at once, and `record`
     each group once Amazon has answered it (in the preview's order of groups), while later groups may
     still be on their way (a group Amazon refused as a whole fails each of its items with the reason)."""
     groups: dict[tuple[int, str], list[StoredItem]] = {}
@@ -220,15 +220,24 @@ def send_writes(
 def _send_group(
     client: AdsClient, *, profile_id: str, entity_type: str, items: Sequence[StoredItem]
 ) -> Answers:
-    try:
-        answer = _write(client, profile_id=profile_id, entity_type=entity_type, items=items)
-    except AmazonAdsError as exc:
-        message = from_amazon(exc).detail
-        return {item.id: (False, message) for item in items}
-    return {
-        item.id: (outcome.ok, None if outcome.ok else outcome.message)
-        for item, outcome in zip(items, answer.outcomes, strict=True)
-    }
+    """Amazon's answers for one group, `WRITE_BATCH` items a call, each call's updates built just before
+    it is sent. A call Amazon refused as a whole (after the client's retries) fails its items and the
+    group's later ones with the reason, and nothing more is sent; the calls before it keep their
+    answers (their changes were applied)."""
+    answers: dict[int, tuple[bool, str | None]] = {}
+    for start in range(0, len(items), WRITE_BATCH):
+        chunk = items[start : start + WRITE_BATCH]
+        try:
+            result = _write(client, profile_id=profile_id, entity_type=entity_type, items=chunk)
+        except AmazonAdsError as exc:
+            message = from_amazon(exc).detail
+            answers.update((item.id, (False, message)) for item in items[start:])
+            break
+        answers.update(
+            (item.id, (outcome.ok, None if outcome.ok else outcome.message))
+            for item, outcome in zip(chunk, result.outcomes, strict=True)
+        )
+    return answers
 
 
 def _write(
