@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 
+from sqlalchemy import event
+
 from bot.blocks.campaign_details import render_campaign_details
 from bot.services.campaigns import build_detail_vm
 from bot.services.edits import EditPreview, campaign_history, confirm_edit
@@ -91,3 +93,25 @@ def test_a_budget_in_a_german_marketplace_reads_a_comma_decimal(world: World) ->
     assert outcome.status == "applied" and puts(world) == 1
     assert amazon_budget(world, account.profile, campaign.campaign_id) == Decimal("80.5")
     assert local_campaign(world, campaign.id or 0).budget == Decimal("80.50")
+
+
+def test_a_confirm_reads_the_connection_once_and_sends_with_its_stored_token(world: World) -> None:
+    account = synced(world)
+    preview = _plan(world, account, account.of_state("ENABLED")[0], kind="pause")
+    statements: list[str] = []
+
+    def seen(conn, cursor, statement, parameters, context, executemany) -> None:
+        statements.append(" ".join(statement.split()))
+
+    event.listen(world.engine, "before_cursor_execute", seen)
+    try:
+        outcome = confirm_edit(
+            world.services, batch_id=preview.batch_id, user_id=ADMIN, now=world.clock(), is_manager=True
+        )
+    finally:
+        event.remove(world.engine, "before_cursor_execute", seen)
+
+    assert outcome.applied == 1
+    reads = [s for s in statements if s.startswith("SELECT") and " FROM connection " in f"{s} "]
+    assert len(reads) == 1, reads
+    assert not [s for s in statements if s.startswith("UPDATE connection SET access_token")]  # no refresh

@@ -56,21 +56,36 @@ def access_token_context(conn: Connection) -> SecretContext:
 
 
 class DbTokenCache:
-    """A `TokenCache` in the connection row, so processes share one access token per connection."""
+    """A `TokenCache` in the connection row, so processes share one access token per connection.
 
-    def __init__(self, engine: Engine, cipher: TokenCipher, *, connection_id: int, context: SecretContext):
+    `row`: the connection's row as the caller has just read it; the first `load` takes the token from it
+    instead of reading the row again (later loads read the database: another process may have refreshed).
+    """
+
+    def __init__(
+        self,
+        engine: Engine,
+        cipher: TokenCipher,
+        *,
+        connection_id: int,
+        context: SecretContext,
+        row: Connection | None = None,
+    ):
         self._engine = engine
         self._cipher = cipher
         self._connection_id = connection_id
         self._context = context
+        self._row = row
 
     def __repr__(self) -> str:
         return f"DbTokenCache(connection={self._connection_id})"
 
     def load(self) -> tuple[str, datetime] | None:
-        with session_scope(self._engine, readonly=True) as session:
-            conn = session.get(Connection, self._connection_id)
-            stored = (conn.access_token_enc, conn.access_token_expires_at) if conn else (None, None)
+        conn, self._row = self._row, None
+        if conn is None:
+            with session_scope(self._engine, readonly=True) as session:
+                conn = session.get(Connection, self._connection_id)
+        stored = (conn.access_token_enc, conn.access_token_expires_at) if conn else (None, None)
         if stored[0] is None or stored[1] is None:
             return None
         try:
@@ -158,7 +173,8 @@ def region_retry_policy(services: Services) -> RetryPolicy:
 def ads_client_for(services: Services, *, connection_id: int, conn: Connection | None = None) -> AdsClient:
     """An `AdsClient` for the connection's region, authorised with its stored grant.
 
-    `conn`: the connection's row when the caller has just read it (it is not read again).
+    `conn`: the connection's row when the caller has just read it (it is not read again, and the first
+    request takes the stored access token from it).
 
     Raises:
         NotConnected: the connection does not exist or holds no refresh token (disconnected).
@@ -172,7 +188,11 @@ def ads_client_for(services: Services, *, connection_id: int, conn: Connection |
     refresh_token = services.cipher.decrypt(conn.refresh_token_enc, refresh_token_context(conn))
     endpoints = services.amazon.endpoints(conn.region)
     cache = DbTokenCache(
-        services.engine, services.cipher, connection_id=connection_id, context=access_token_context(conn)
+        services.engine,
+        services.cipher,
+        connection_id=connection_id,
+        context=access_token_context(conn),
+        row=conn,  # just read: its access token is current
     )
     auth = LwaAuth(
         services.amazon.lwa,
