@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from bot.viewmodels.common import Change, Money
+from bot.viewmodels.common import Change, Money, minor_units
 from bot.viewmodels.text import (
     Mrkdwn,
     channel_mention,
@@ -61,7 +61,6 @@ _SYMBOLS = {
     "SGD": "S$",
     "TRY": "₺",
 }
-_MINOR_UNITS = {"JPY": 0, "KWD": 3, "BHD": 3}
 _COUNTRY_ALIASES = {"UK": "GB"}
 _UNKNOWN_FLAG = "🌐"
 
@@ -87,7 +86,7 @@ def format_money(amount: Decimal | int, currency: str) -> str:
     """
     value = _decimal(amount, "amount")
     code = currency.upper()
-    places = _MINOR_UNITS.get(code, 2)
+    places = minor_units(code)
     quantum = Decimal(1).scaleb(-places)
     rounded = value.quantize(quantum, rounding=ROUND_HALF_UP)
     sign = "-" if rounded < 0 else ""

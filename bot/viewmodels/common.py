@@ -20,6 +20,7 @@ __all__ = [
     "Region",
     "RegionState",
     "SortKey",
+    "minor_units",
 ]
 
 
@@ -29,6 +30,26 @@ SortKey = Literal["spend", "name", "acos", "usage"]
 
 
 # --- Amounts ---------------------------------------------------------------------------------------------
+
+_MINOR_UNITS = {
+    "BHD": 3,
+    "CLP": 0,
+    "ISK": 0,
+    "JOD": 3,
+    "JPY": 0,
+    "KRW": 0,
+    "KWD": 3,
+    "OMR": 3,
+    "TND": 3,
+    "VND": 0,
+}
+"""ISO 4217 exponents that are not 2 (whole yen; fils of the dinars)."""
+
+
+def minor_units(currency: str) -> int:
+    """Places of a currency's minor unit (ISO 4217): 2 unless it is one of the few that differ (JPY 0,
+    KWD 3 …). The one table every renderer of money uses."""
+    return _MINOR_UNITS.get(currency.upper(), 2)
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,6 +19,8 @@ from bot.blocks.format import flag, format_acos, format_delta, format_int, forma
         (Decimal("5"), "aed", "5.00 AED"),
         (0, "CAD", "CA$0.00"),
         (Decimal("0.1") + Decimal("0.2"), "USD", "$0.30"),
+        (Decimal("1234.5"), "KRW", "1,235 KRW"),  # the won has no minor unit, as in the digest's chart
+        (Decimal("1.2345"), "KWD", "1.235 KWD"),
     ],
 )
 def test_format_money(amount: Decimal, currency: str, expected: str) -> None:

@@ -283,3 +283,14 @@ def test_the_stand_in_refuses_unknown_or_unfinished_files(slack: SlackStandIn) -
     both = {**block, "slack_file": {"id": started["file_id"], "url": "https://x.test/a.png"}}
     with pytest.raises(SlackApiError):
         client.chat_postMessage(channel="C0PPC", text="chart", blocks=[both])
+
+
+def test_the_axis_and_the_messages_agree_on_whole_units() -> None:
+    def money(amount: Decimal, currency: str) -> str:
+        return format_money(amount, currency)
+
+    for currency in ("JPY", "KRW"):  # no minor unit: the axis steps in whole units
+        ticks = money_ticks(Decimal(0), Decimal(3), currency, money)
+        assert all(value == value.to_integral_value() for value, _label in ticks), ticks
+    euro_ticks = money_ticks(Decimal(0), Decimal("0.3"), "EUR", money)
+    assert any(value != value.to_integral_value() for value, _label in euro_ticks), euro_ticks

@@ -26,6 +26,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from bot.services.digest.build import ChartSeries
+from bot.viewmodels.common import minor_units
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -51,7 +52,6 @@ NO_DATA = "No data loaded for these days"
 _ROW_PX, _DPI, _MAX_COLS = 300, 100, 2
 _SPEND, _SALES, _GRID, _TEXT = "#dc5f28", "#286ec8", "#e6e6e6", "#282828"
 _STEPS = (1, 2, 2.5, 5, 10)
-_ZERO_DECIMALS = {"JPY", "KRW", "CLP", "ISK", "HUF", "VND"}
 _WHOLE = re.compile(r"(\d)\.0+(?=\D|$)")
 _local = threading.local()
 
@@ -60,7 +60,7 @@ MoneyFormat = Callable[[Decimal, str], str]
 
 
 def _whole_units(currency: str) -> bool:
-    return currency.upper() in _ZERO_DECIMALS
+    return minor_units(currency) == 0
 
 
 def money_ticks(low: Decimal, high: Decimal, currency: str, money: MoneyFormat) -> list[tuple[Decimal, str]]:

@@ -15,8 +15,9 @@ from decimal import Decimal
 from types import MappingProxyType
 
 from bot.errors import UsageError
+from bot.viewmodels.common import minor_units
 
-__all__ = ["BOUNDS", "MarketplaceBounds", "bounds_for", "minor_units"]
+__all__ = ["BOUNDS", "MarketplaceBounds", "bounds_for"]
 
 
 @dataclass(frozen=True)
@@ -24,7 +25,7 @@ class MarketplaceBounds:
     """Inclusive limits of one marketplace in its currency, and its usual way of writing amounts.
 
     `decimal_comma`: the marketplace writes `80,50` and `1.234,50` (dot or space between thousands).
-    `decimals`: places of the currency's minor unit (0 for JPY).
+    `decimals`: places of the currency's minor unit (0 for JPY; `bot.viewmodels.common.minor_units`).
     """
 
     country: str
@@ -37,39 +38,46 @@ class MarketplaceBounds:
     decimals: int
 
 
-# country: (currency, daily budget min, max, keyword bid min, max, decimal comma, minor-unit places).
+# country: (currency, daily budget min, max, keyword bid min, max, decimal comma).
 # Hilal's own table (see the module docstring); the same numbers as the simulator's.
-_ROWS: dict[str, tuple[str, str, str, str, str, bool, int]] = {
-    "US": ("USD", "1", "1000000", "0.02", "1000", False, 2),
-    "CA": ("CAD", "1", "1000000", "0.02", "1000", False, 2),
-    "MX": ("MXN", "1", "21000000", "0.1", "20000", False, 2),
-    "BR": ("BRL", "4", "5000000", "0.07", "3700", True, 2),
-    "UK": ("GBP", "1", "1000000", "0.02", "1000", False, 2),
-    "DE": ("EUR", "1", "1000000", "0.02", "1000", True, 2),
-    "FR": ("EUR", "1", "1000000", "0.02", "1000", True, 2),
-    "IT": ("EUR", "1", "1000000", "0.02", "1000", True, 2),
-    "ES": ("EUR", "1", "1000000", "0.02", "1000", True, 2),
-    "NL": ("EUR", "1", "1000000", "0.02", "1000", True, 2),
-    "BE": ("EUR", "1", "1000000", "0.02", "1000", True, 2),
-    "SE": ("SEK", "9", "9300000", "0.18", "9300", True, 2),
-    "PL": ("PLN", "4", "4000000", "0.08", "4000", True, 2),
-    "TR": ("TRY", "1", "30000000", "0.05", "30000", True, 2),
-    "EG": ("EGP", "3", "45000000", "0.15", "45000", False, 2),
-    "SA": ("SAR", "4", "3700000", "0.1", "3700", False, 2),
-    "AE": ("AED", "4", "3700000", "0.24", "3700", False, 2),
-    "IN": ("INR", "50", "21000000", "1", "5000", False, 2),
-    "ZA": ("ZAR", "10", "18000000", "0.1", "18000", False, 2),
-    "JP": ("JPY", "100", "21000000", "2", "100000", False, 0),
-    "AU": ("AUD", "1.4", "1500000", "0.1", "1410", False, 2),
-    "SG": ("SGD", "1.4", "1300000", "0.02", "1300", False, 2),
+_ROWS: dict[str, tuple[str, str, str, str, str, bool]] = {
+    "US": ("USD", "1", "1000000", "0.02", "1000", False),
+    "CA": ("CAD", "1", "1000000", "0.02", "1000", False),
+    "MX": ("MXN", "1", "21000000", "0.1", "20000", False),
+    "BR": ("BRL", "4", "5000000", "0.07", "3700", True),
+    "UK": ("GBP", "1", "1000000", "0.02", "1000", False),
+    "DE": ("EUR", "1", "1000000", "0.02", "1000", True),
+    "FR": ("EUR", "1", "1000000", "0.02", "1000", True),
+    "IT": ("EUR", "1", "1000000", "0.02", "1000", True),
+    "ES": ("EUR", "1", "1000000", "0.02", "1000", True),
+    "NL": ("EUR", "1", "1000000", "0.02", "1000", True),
+    "BE": ("EUR", "1", "1000000", "0.02", "1000", True),
+    "SE": ("SEK", "9", "9300000", "0.18", "9300", True),
+    "PL": ("PLN", "4", "4000000", "0.08", "4000", True),
+    "TR": ("TRY", "1", "30000000", "0.05", "30000", True),
+    "EG": ("EGP", "3", "45000000", "0.15", "45000", False),
+    "SA": ("SAR", "4", "3700000", "0.1", "3700", False),
+    "AE": ("AED", "4", "3700000", "0.24", "3700", False),
+    "IN": ("INR", "50", "21000000", "1", "5000", False),
+    "ZA": ("ZAR", "10", "18000000", "0.1", "18000", False),
+    "JP": ("JPY", "100", "21000000", "2", "100000", False),
+    "AU": ("AUD", "1.4", "1500000", "0.1", "1410", False),
+    "SG": ("SGD", "1.4", "1300000", "0.02", "1300", False),
 }
 
 BOUNDS: Mapping[str, MarketplaceBounds] = MappingProxyType(
     {
         country: MarketplaceBounds(
-            country, currency, Decimal(b_min), Decimal(b_max), Decimal(d_min), Decimal(d_max), comma, places
+            country,
+            currency,
+            Decimal(b_min),
+            Decimal(b_max),
+            Decimal(d_min),
+            Decimal(d_max),
+            comma,
+            minor_units(currency),
         )
-        for country, (currency, b_min, b_max, d_min, d_max, comma, places) in _ROWS.items()
+        for country, (currency, b_min, b_max, d_min, d_max, comma) in _ROWS.items()
     }
 )
 
@@ -90,8 +98,3 @@ def bounds_for(country: str) -> MarketplaceBounds:
             hint="Make this change in Amazon's console.",
         )
     return found
-
-
-def minor_units(currency: str) -> int:
-    """Decimal places of a currency's minor unit (JPY 0, the others in the table 2)."""
-    return 0 if currency.upper() == "JPY" else 2

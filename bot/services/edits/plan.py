@@ -21,11 +21,12 @@ from bot.errors import NotFound, UsageError, from_amazon
 from bot.services.connections import ads_client_for
 from bot.services.edits.amazon_read import AmazonValue, read_current
 from bot.services.edits.amounts import AmountChange, format_amount, parse_amount
-from bot.services.edits.bounds import MarketplaceBounds, bounds_for, minor_units
+from bot.services.edits.bounds import MarketplaceBounds, bounds_for
 from bot.services.edits.errors import AmountOutOfBounds, NothingToChange
 from bot.services.edits.model import FIELD_OF_KIND, EditPreview, EditTarget, PreviewItem
 from bot.services.edits.permissions import require_editor
 from bot.services.edits.targets import Local, check_archived, check_profile, check_region, load_targets
+from bot.viewmodels.common import minor_units
 from storage.db import session_scope
 from storage.models import Connection, EditBatch
 from storage.repositories.edits import NewItem, create_batch
