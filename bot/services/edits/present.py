@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
+from typing import overload
 
 from bot.amazon.regions import REGION_NAMES, Region
 from bot.services.edits.history import HistoryEntry
@@ -106,6 +107,39 @@ def preview_vm(preview: EditPreview) -> EditPreviewVM:
     )
 
 
+class _OutcomeItems(Sequence[OutcomeItemVM]):
+    """An outcome's items as the message shows them, each made when it is read: a bulk edit's message
+    shows its first few of up to 1,000, so the rest are never built. Compares equal to any sequence of
+    the same items."""
+
+    __slots__ = ("_items",)
+
+    def __init__(self, items: Sequence[ItemOutcome]) -> None:
+        self._items = items
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    @overload
+    def __getitem__(self, index: int) -> OutcomeItemVM: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[OutcomeItemVM]: ...
+
+    def __getitem__(self, index: int | slice) -> OutcomeItemVM | list[OutcomeItemVM]:
+        if isinstance(index, slice):
+            return [_outcome_item(item) for item in self._items[index]]
+        return _outcome_item(self._items[index])
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Sequence) and list(self) == list(other)
+
+    __hash__ = None  # type: ignore[assignment]  # equal to lists, which are not hashable
+
+    def __repr__(self) -> str:
+        return f"_OutcomeItems({len(self)} items)"
+
+
 def _outcome_item(item: ItemOutcome) -> OutcomeItemVM:
     return OutcomeItemVM(
         kind_label=_labels(item.entity_type)[0],
@@ -136,7 +170,7 @@ def outcome_vm(outcome: EditOutcome, *, now: datetime) -> EditOutcomeVM:
         batch_id=str(outcome.batch_id),
         status=outcome.status,
         summary=_summary(outcome),
-        items=[_outcome_item(item) for item in outcome.items],
+        items=_OutcomeItems(outcome.items),
         applied_by=outcome.applied_by,
         applied_at=outcome.applied_at,
         undo_until=outcome.undo_until,
