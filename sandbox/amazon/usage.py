@@ -142,8 +142,8 @@ def _todays_cost(state: SimState, spec: ProfileSpec, now: datetime, day: _Day) -
     ran out spend again at its usual pace.
     """
     current = _costs(spec, state, now)
-    with state.lock:
-        edited_today = any(c.at > day.midnight for changes in spec.edits.values() for c in changes)
+    with state.lock:  # an entity's changes are in the order applied: its latest is its last
+        edited_today = any(changes[-1].at > day.midnight for changes in spec.edits.values() if changes)
     if not edited_today:
         return current
     demand = _costs(spec, state, day.midnight)
